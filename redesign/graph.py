@@ -1,0 +1,193 @@
+"""The flow as a graph: rework loops, ranks and the swimlane layout.
+
+Every function here terminates on any graph, cyclic or not, in time linear in
+steps + hand-offs: loops are found by one depth-first search and set aside as
+back edges, and everything else works on the acyclic rest.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from redesign.model import Flow, Handoff
+
+
+def to_digraph(flow: Flow) -> nx.DiGraph:
+    """Steps become nodes (with the step under ``"step"``), hand-offs edges.
+
+    Two hand-offs between the same pair of steps share one edge; the edge keeps
+    every hand-off under ``"handoffs"``.
+    """
+    graph = nx.DiGraph()
+    for step in flow.steps:
+        graph.add_node(step.id, step=step)
+    for handoff in flow.handoffs:
+        if handoff.source not in graph or handoff.target not in graph:
+            continue  # an invalid flow never gets this far; be robust anyway
+        if graph.has_edge(handoff.source, handoff.target):
+            graph.edges[handoff.source, handoff.target]["handoffs"].append(handoff)
+        else:
+            graph.add_edge(handoff.source, handoff.target, handoffs=[handoff])
+    return graph
+
+
+def back_edges(flow: Flow) -> set[tuple[str, str]]:
+    """Hand-offs that close a loop (rework), as (source, target) pairs.
+
+    Hand-offs marked ``rework`` are always loops. Of the rest, a depth-first
+    search from the flow's start steps (in file order) classifies the edges that
+    return to a step still on the search stack. Removing all of them leaves an
+    acyclic graph.
+    """
+    marked = {(h.source, h.target) for h in flow.handoffs if h.rework}
+    successors: dict[str, list[str]] = defaultdict(list)
+    indegree: dict[str, int] = {s.id: 0 for s in flow.steps}
+    for h in flow.handoffs:
+        if (h.source, h.target) in marked or h.source not in indegree or h.target not in indegree:
+            continue
+        if h.target not in successors[h.source]:
+            successors[h.source].append(h.target)
+            indegree[h.target] += 1
+    order = [s.id for s in flow.steps if indegree[s.id] == 0] + [s.id for s in flow.steps]
+    found: set[tuple[str, str]] = set(marked)
+    state: dict[str, int] = {}  # 1 = on stack, 2 = done
+    for root in order:
+        if root in state:
+            continue
+        state[root] = 1
+        stack: list[tuple[str, int]] = [(root, 0)]
+        while stack:
+            node, index = stack[-1]
+            children = successors.get(node, [])
+            if index < len(children):
+                stack[-1] = (node, index + 1)
+                child = children[index]
+                if state.get(child) == 1:
+                    found.add((node, child))
+                elif child not in state:
+                    state[child] = 1
+                    stack.append((child, 0))
+            else:
+                state[node] = 2
+                stack.pop()
+    return found
+
+
+def acyclic_graph(flow: Flow) -> nx.DiGraph:
+    """The flow graph without its rework loops."""
+    graph = to_digraph(flow)
+    graph.remove_edges_from(back_edges(flow))
+    return graph
+
+
+def ranks(dag: nx.DiGraph) -> dict[str, int]:
+    """Column of each step: the length of the longest path from a start step."""
+    rank: dict[str, int] = {}
+    for node in nx.topological_sort(dag):
+        preds = [rank[p] for p in dag.predecessors(node)]
+        rank[node] = max(preds) + 1 if preds else 0
+    return rank
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A rework loop: the hand-off back and the steps it sends work through again."""
+
+    source: str
+    target: str
+    steps: tuple[str, ...]
+
+
+def rework_loops(flow: Flow, dag: nx.DiGraph | None = None) -> list[Loop]:
+    """One loop per back edge, with the steps between its target and its source.
+
+    Enumerating every simple cycle can take exponential time; one loop per back
+    edge is what a facilitator needs ("work goes back from X to Y") and stays linear
+    per loop.
+    """
+    dag = dag if dag is not None else acyclic_graph(flow)
+    order = {s.id: i for i, s in enumerate(flow.steps)}
+    loops: list[Loop] = []
+    for source, target in sorted(back_edges(flow), key=lambda e: (order.get(e[0], 0), order.get(e[1], 0))):
+        if source == target:
+            loops.append(Loop(source=source, target=target, steps=(source,)))
+            continue
+        downstream = nx.descendants(dag, target) | {target}
+        upstream = nx.ancestors(dag, source) | {source}
+        inside = downstream & upstream or {source, target}
+        loops.append(Loop(source=source, target=target, steps=tuple(sorted(inside, key=order.__getitem__))))
+    return loops
+
+
+@dataclass(frozen=True)
+class Lane:
+    function: str
+    name: str
+    colour: str
+    top: float  # y of the lane's upper edge (lanes grow downwards)
+    height: float
+
+
+@dataclass
+class SwimlaneLayout:
+    """Positions for a swimlane diagram: x = column (rank), y = row (lanes stacked).
+
+    Lane ``i`` spans ``[top, top + height)`` in y; a step sits at the centre of
+    a row of its lane. Several steps of one lane in one column take extra rows, so
+    nothing overlaps.
+    """
+
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    lanes: list[Lane] = field(default_factory=list)
+    columns: int = 0
+    loops: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def height(self) -> float:
+        return sum(lane.height for lane in self.lanes)
+
+
+def swimlane_layout(flow: Flow) -> SwimlaneLayout:
+    """One lane per function (in the flow's order), columns by rank.
+
+    Rework loops are left out of the ranking, so a loop back never drags a step
+    to a later column.
+    """
+    loops = back_edges(flow)
+    dag = to_digraph(flow)
+    dag.remove_edges_from(loops)
+    rank = ranks(dag)
+    by_cell: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for step in flow.steps:
+        by_cell[(step.function, rank[step.id])].append(step.id)
+    rows_in_lane: dict[str, int] = defaultdict(lambda: 1)
+    for (function, _), cell in by_cell.items():
+        rows_in_lane[function] = max(rows_in_lane[function], len(cell))
+    layout = SwimlaneLayout(columns=(max(rank.values()) + 1) if rank else 0, loops=loops)
+    top = 0.0
+    lane_top: dict[str, float] = {}
+    lane_functions = [f for f in flow.functions]
+    known = {f.id for f in lane_functions}
+    extra = sorted({s.function for s in flow.steps} - known)
+    for function in lane_functions:
+        height = float(rows_in_lane[function.id])
+        layout.lanes.append(Lane(function.id, function.name, function.colour, top, height))
+        lane_top[function.id] = top
+        top += height
+    for function_id in extra:  # only in invalid flows; keep them drawable
+        height = float(rows_in_lane[function_id])
+        layout.lanes.append(Lane(function_id, function_id, "#7f7f7f", top, height))
+        lane_top[function_id] = top
+        top += height
+    for (function, column), cell in by_cell.items():
+        for row, step_id in enumerate(cell):
+            layout.positions[step_id] = (float(column), lane_top[function] + row + 0.5)
+    return layout
+
+
+def handoff_is_cross_function(flow_steps: dict[str, str], handoff: Handoff) -> bool:
+    """Whether a hand-off crosses from one function's lane into another's."""
+    return flow_steps.get(handoff.source) != flow_steps.get(handoff.target)

@@ -1,0 +1,1 @@
+"""File formats in and out: native JSON, CSV/XLSX, BPMN 2.0, Mermaid."""

@@ -1,0 +1,285 @@
+"""Value-stream metrics of a flow.
+
+The definitions follow Martin & Osterling, *Value Stream Mapping* (McGraw-Hill,
+2014): process (touch) time, lead time = process time + wait, percent complete and
+accurate (%C&A) and rolled %C&A = the product of %C&A along the flow, and the
+activity ratio = total process time / total lead time. Per case figures are minutes
+for one unit of work travelling the flow; per period figures multiply by the
+volume each step handles in the flow's period (week, month, ...).
+
+Rework loops are found first (`redesign.graph.back_edges`) and left out of the
+critical path, so the analysis terminates on any graph; the loops are reported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Literal
+
+import networkx as nx
+from pydantic import BaseModel
+
+from redesign.graph import back_edges, rework_loops, to_digraph
+from redesign.model import Flow, Step
+
+BOTTLENECK_SHARE = 0.15
+"""A critical-path step taking at least this share of the lead time is a bottleneck."""
+MAX_BOTTLENECKS = 3
+CAPACITY_ALERT = 0.85
+"""A role whose demanded hours exceed this share of its capacity is a constraint."""
+
+
+class BreakPoint(BaseModel):
+    """Where the %C&A of data falls below the flow's threshold, and who consumes it."""
+
+    kind: Literal["step", "handoff"]
+    id: str
+    name: str
+    pca: float
+    note: str
+    data: list[str]  # the data items that leave in poor shape
+    reach: list[str]  # downstream steps that consume that data (directly or derived)
+
+
+class Bottleneck(BaseModel):
+    kind: Literal["lead_time", "capacity"]
+    id: str  # a step id (lead_time) or a role id (capacity)
+    value: float  # minutes per case (lead_time) or utilisation 0..n (capacity)
+    reason: str
+
+
+class ReworkLoop(BaseModel):
+    source: str
+    target: str
+    steps: list[str]
+
+
+class FlowMetrics(BaseModel):
+    """Flow-level figures; see the module docstring for definitions and source."""
+
+    period: str
+    steps: int
+    touch_hours: float  # per period: sum of volume x touch minutes / 60
+    critical_path: list[str]
+    lead_time_minutes: float  # per case, along the critical path, waits included
+    critical_touch_minutes: float
+    critical_wait_minutes: float
+    activity_ratio: float  # % of critical-path lead time that is touch time
+    handoffs: int
+    cross_function_handoffs: int
+    rolled_pca: float  # %, product of %C&A along the critical path
+    dq_threshold: float
+    break_points: list[BreakPoint]
+    bottlenecks: list[Bottleneck]
+    rework_loops: list[ReworkLoop]
+
+    @property
+    def lead_time_hours(self) -> float:
+        return self.lead_time_minutes / 60
+
+
+def step_hours(step: Step) -> float:
+    """Touch hours per period: volume x touch minutes / 60."""
+    return step.volume * step.touch_minutes / 60.0
+
+
+def touch_hours(flow: Flow) -> float:
+    """Total touch hours per period over every step (rework volume is in the volumes)."""
+    return sum(step_hours(s) for s in flow.steps)
+
+
+def _edge_pca(flow: Flow, graph: nx.DiGraph, source: str, target: str, steps: dict[str, Step]) -> float:
+    """%C&A of what arrives over an edge: the hand-off's own figure if given, else the source's."""
+    figures = [h.pca for h in graph.edges[source, target]["handoffs"] if h.pca is not None]
+    return min(figures) if figures else steps[source].pca
+
+
+def critical_path(flow: Flow, dag: nx.DiGraph) -> tuple[list[str], float]:
+    """Longest path by per-case minutes (touch + wait of steps, wait of hand-offs).
+
+    Ties go to the step earlier in the file, so the answer is deterministic.
+    """
+    steps = flow.steps_by_id()
+    order = {s.id: i for i, s in enumerate(flow.steps)}
+    best: dict[str, float] = {}
+    previous: dict[str, str | None] = {}
+    for node in nx.topological_sort(dag):
+        step = steps[node]
+        own = step.touch_minutes + step.wait_minutes
+        best_pred: str | None = None
+        best_value = 0.0
+        for pred in sorted(dag.predecessors(node), key=order.__getitem__):
+            wait = max(h.wait_minutes for h in dag.edges[pred, node]["handoffs"])
+            value = best[pred] + wait
+            if best_pred is None or value > best_value:
+                best_pred, best_value = pred, value
+        best[node] = best_value + own
+        previous[node] = best_pred
+    if not best:
+        return [], 0.0
+    end = max(best, key=lambda n: (best[n], -order[n]))
+    path = [end]
+    while (prev := previous[path[-1]]) is not None:
+        path.append(prev)
+    path.reverse()
+    return path, best[end]
+
+
+def rolled_pca(flow: Flow, graph: nx.DiGraph, path: list[str]) -> float:
+    """Product of the %C&A of each output along the path (Martin & Osterling)."""
+    steps = flow.steps_by_id()
+    rolled = 1.0
+    for here, there in zip(path, path[1:]):
+        rolled *= _edge_pca(flow, graph, here, there, steps) / 100.0
+    if path:
+        rolled *= steps[path[-1]].pca / 100.0
+    return rolled * 100.0
+
+
+def _downstream_reach(flow: Flow, graph: nx.DiGraph, start: str, bad: set[str], order: dict[str, int]) -> list[str]:
+    """Steps downstream of ``start`` that consume bad data, following derived data.
+
+    A step that consumes a bad item produces suspect output, so its own outputs
+    become bad too. With no named data, the direct successors are the reach.
+    """
+    steps = flow.steps_by_id()
+    if not bad:
+        return sorted(graph.successors(start), key=order.__getitem__)
+    descendants = sorted(nx.descendants(graph, start) - {start}, key=order.__getitem__)
+    suspect = set(bad)
+    reach: list[str] = []
+    # Two passes settle data that flows back through a rework loop.
+    for _ in range(2):
+        for node in descendants:
+            step = steps[node]
+            if node not in reach and suspect.intersection(step.data_in):
+                reach.append(node)
+                suspect.update(step.data_out)
+    return sorted(reach, key=order.__getitem__)
+
+
+def break_points(flow: Flow, graph: nx.DiGraph) -> list[BreakPoint]:
+    """Steps and hand-offs whose output %C&A is below ``flow.dq_threshold``."""
+    order = {s.id: i for i, s in enumerate(flow.steps)}
+    steps = flow.steps_by_id()
+    found: list[BreakPoint] = []
+    for step in flow.steps:
+        if step.pca < flow.dq_threshold:
+            found.append(
+                BreakPoint(
+                    kind="step",
+                    id=step.id,
+                    name=step.name,
+                    pca=step.pca,
+                    note=step.dq_note,
+                    data=list(step.data_out),
+                    reach=_downstream_reach(flow, graph, step.id, set(step.data_out), order),
+                )
+            )
+    for handoff in flow.handoffs:
+        if handoff.pca is None or handoff.pca >= flow.dq_threshold or handoff.source not in steps:
+            continue
+        data = list(handoff.data) or list(steps[handoff.source].data_out)
+        reach = [handoff.target] + [
+            s for s in _downstream_reach(flow, graph, handoff.target, set(data), order) if s != handoff.target
+        ]
+        found.append(
+            BreakPoint(
+                kind="handoff",
+                id=handoff.id,
+                name=f"{steps[handoff.source].name} -> {steps[handoff.target].name}",
+                pca=handoff.pca,
+                note=handoff.channel,
+                data=data,
+                reach=reach,
+            )
+        )
+    return found
+
+
+def bottlenecks(flow: Flow, path: list[str], lead_minutes: float) -> list[Bottleneck]:
+    """Lead-time bottlenecks on the critical path, then over-loaded roles.
+
+    A step is a lead-time bottleneck when its touch + wait is at least
+    `BOTTLENECK_SHARE` of the critical path's lead time (the largest three). A role
+    is a capacity constraint when this flow alone asks for more than
+    `CAPACITY_ALERT` of its hours (headcount x FTE hours per period).
+    """
+    steps = flow.steps_by_id()
+    found: list[Bottleneck] = []
+    if lead_minutes > 0:
+        ranked = sorted(path, key=lambda s: -(steps[s].touch_minutes + steps[s].wait_minutes))
+        for step_id in ranked[:MAX_BOTTLENECKS]:
+            minutes = steps[step_id].touch_minutes + steps[step_id].wait_minutes
+            share = minutes / lead_minutes
+            if share >= BOTTLENECK_SHARE:
+                found.append(
+                    Bottleneck(
+                        kind="lead_time",
+                        id=step_id,
+                        value=minutes,
+                        reason=(
+                            f"{steps[step_id].name} takes {minutes:,.0f} of the {lead_minutes:,.0f} minutes "
+                            f"of lead time on the critical path ({share:.0%})"
+                        ),
+                    )
+                )
+    demand: dict[str, float] = defaultdict(float)
+    for step in flow.steps:
+        if step.owner:
+            demand[step.owner] += step_hours(step)
+    for role in flow.roles:
+        capacity = role.headcount * flow.fte_hours_per_period
+        if role.kind == "ai_agent" or capacity <= 0 or role.id not in demand:
+            continue
+        load = demand[role.id] / capacity
+        if load > CAPACITY_ALERT:
+            found.append(
+                Bottleneck(
+                    kind="capacity",
+                    id=role.id,
+                    value=load,
+                    reason=(
+                        f"{role.name} needs {demand[role.id]:,.0f} h per {flow.period.value} for this flow, "
+                        f"{load:.0%} of the {capacity:,.0f} h that {role.headcount:g} people have"
+                    ),
+                )
+            )
+    return found
+
+
+def analyze(flow: Flow) -> FlowMetrics:
+    """All flow metrics in one pass over the graph."""
+    graph = to_digraph(flow)
+    loops = back_edges(flow)
+    dag = graph.copy()
+    dag.remove_edges_from(loops)
+    path, lead = critical_path(flow, dag)
+    steps = flow.steps_by_id()
+    touch_on_path = sum(steps[s].touch_minutes for s in path)
+    function_of = {s.id: s.function for s in flow.steps}
+    cross = sum(
+        1
+        for h in flow.handoffs
+        if h.source in function_of and h.target in function_of and function_of[h.source] != function_of[h.target]
+    )
+    return FlowMetrics(
+        period=flow.period.value,
+        steps=len(flow.steps),
+        touch_hours=touch_hours(flow),
+        critical_path=path,
+        lead_time_minutes=lead,
+        critical_touch_minutes=touch_on_path,
+        critical_wait_minutes=lead - touch_on_path,
+        activity_ratio=(touch_on_path / lead * 100.0) if lead > 0 else 0.0,
+        handoffs=len(flow.handoffs),
+        cross_function_handoffs=cross,
+        rolled_pca=rolled_pca(flow, graph, path) if path else 100.0,
+        dq_threshold=flow.dq_threshold,
+        break_points=break_points(flow, graph),
+        bottlenecks=bottlenecks(flow, path, lead),
+        rework_loops=[
+            ReworkLoop(source=loop.source, target=loop.target, steps=list(loop.steps))
+            for loop in rework_loops(flow, dag)
+        ],
+    )
