@@ -105,21 +105,35 @@ def rework_loops(flow: Flow, dag: nx.DiGraph | None = None) -> list[Loop]:
     """One loop per back edge, with the steps between its target and its source.
 
     Enumerating every simple cycle can take exponential time; one loop per back
-    edge is what a facilitator needs ("work goes back from X to Y") and stays linear
-    per loop.
+    edge is what a facilitator needs ("work goes back from X to Y"). The search
+    is bounded by rank: only steps ranked between the loop's ends can lie on it.
     """
     dag = dag if dag is not None else acyclic_graph(flow)
+    rank = ranks(dag)
     order = {s.id: i for i, s in enumerate(flow.steps)}
     loops: list[Loop] = []
     for source, target in sorted(back_edges(flow), key=lambda e: (order.get(e[0], 0), order.get(e[1], 0))):
-        if source == target:
-            loops.append(Loop(source=source, target=target, steps=(source,)))
+        if source == target or source not in rank or target not in rank:
+            loops.append(Loop(source=source, target=target, steps=(source,) if source == target else ()))
             continue
-        downstream = nx.descendants(dag, target) | {target}
-        upstream = nx.ancestors(dag, source) | {source}
-        inside = downstream & upstream or {source, target}
+        low, high = rank[target], rank[source]
+        downstream = _bounded(dag.successors, target, lambda n, high=high: rank[n] <= high)
+        upstream = _bounded(dag.predecessors, source, lambda n, low=low: rank[n] >= low)
+        inside = (downstream & upstream) or {source, target}
         loops.append(Loop(source=source, target=target, steps=tuple(sorted(inside, key=order.__getitem__))))
     return loops
+
+
+def _bounded(neighbours, start: str, keep) -> set[str]:
+    """Steps reachable from ``start`` through steps that satisfy ``keep``."""
+    seen = {start}
+    stack = [start]
+    while stack:
+        for nxt in neighbours(stack.pop()):
+            if nxt not in seen and keep(nxt):
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ critical path, so the analysis terminates on any graph; the loops are reported.
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 from typing import Literal
 
 import networkx as nx
@@ -38,7 +39,7 @@ class BreakPoint(BaseModel):
     pca: float
     note: str
     data: list[str]  # the data items that leave in poor shape
-    reach: list[str]  # downstream steps that consume that data (directly or derived)
+    reach: list[str]  # the steps that read that data (or, with no named data, the next steps)
 
 
 class Bottleneck(BaseModel):
@@ -129,32 +130,34 @@ def rolled_pca(flow: Flow, graph: nx.DiGraph, path: list[str]) -> float:
     """Product of the %C&A of each output along the path (Martin & Osterling)."""
     steps = flow.steps_by_id()
     rolled = 1.0
-    for here, there in zip(path, path[1:]):
+    for here, there in pairwise(path):
         rolled *= _edge_pca(flow, graph, here, there, steps) / 100.0
     if path:
         rolled *= steps[path[-1]].pca / 100.0
     return rolled * 100.0
 
 
-def _downstream_reach(flow: Flow, graph: nx.DiGraph, start: str, bad: set[str], order: dict[str, int]) -> list[str]:
-    """Steps downstream of ``start`` that consume bad data, following derived data.
+def consumers_by_data(flow: Flow) -> dict[str, list[str]]:
+    """Data item id -> the steps that read it, in flow order."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for step in flow.steps:
+        for data_id in step.data_in:
+            index[data_id].append(step.id)
+    return index
 
-    A step that consumes a bad item produces suspect output, so its own outputs
-    become bad too. With no named data, the direct successors are the reach.
+
+def _reach(
+    graph: nx.DiGraph, start: str, bad: list[str], consumers: dict[str, list[str]], order: dict[str, int]
+) -> list[str]:
+    """Steps that read the bad data, in flow order.
+
+    Data lives in systems (a CRM field, a spreadsheet), so every step that reads a
+    bad item is exposed, wherever it sits; with no named data, the bad output goes
+    to the direct successors.
     """
-    steps = flow.steps_by_id()
     if not bad:
         return sorted(graph.successors(start), key=order.__getitem__)
-    descendants = sorted(nx.descendants(graph, start) - {start}, key=order.__getitem__)
-    suspect = set(bad)
-    reach: list[str] = []
-    # Two passes settle data that flows back through a rework loop.
-    for _ in range(2):
-        for node in descendants:
-            step = steps[node]
-            if node not in reach and suspect.intersection(step.data_in):
-                reach.append(node)
-                suspect.update(step.data_out)
+    reach = {s for item in bad for s in consumers.get(item, ()) if s != start}
     return sorted(reach, key=order.__getitem__)
 
 
@@ -162,6 +165,7 @@ def break_points(flow: Flow, graph: nx.DiGraph) -> list[BreakPoint]:
     """Steps and hand-offs whose output %C&A is below ``flow.dq_threshold``."""
     order = {s.id: i for i, s in enumerate(flow.steps)}
     steps = flow.steps_by_id()
+    consumers = consumers_by_data(flow)
     found: list[BreakPoint] = []
     for step in flow.steps:
         if step.pca < flow.dq_threshold:
@@ -173,7 +177,7 @@ def break_points(flow: Flow, graph: nx.DiGraph) -> list[BreakPoint]:
                     pca=step.pca,
                     note=step.dq_note,
                     data=list(step.data_out),
-                    reach=_downstream_reach(flow, graph, step.id, set(step.data_out), order),
+                    reach=_reach(graph, step.id, list(step.data_out), consumers, order),
                 )
             )
     for handoff in flow.handoffs:
@@ -181,7 +185,7 @@ def break_points(flow: Flow, graph: nx.DiGraph) -> list[BreakPoint]:
             continue
         data = list(handoff.data) or list(steps[handoff.source].data_out)
         reach = [handoff.target] + [
-            s for s in _downstream_reach(flow, graph, handoff.target, set(data), order) if s != handoff.target
+            s for s in _reach(graph, handoff.source, data, consumers, order) if s != handoff.target
         ]
         found.append(
             BreakPoint(

@@ -428,12 +428,12 @@ class _ReferenceChecker:
             loc = f"handoffs[{i}]"
             yield from self._ref(f"{loc}.source", handoff.get("source"), self.step_ids, "step")
             yield from self._ref(f"{loc}.target", handoff.get("target"), self.step_ids, "step")
-            if handoff.get("source") is not None and handoff.get("source") == handoff.get("target"):
-                if not handoff.get("rework"):
-                    yield Problem(
-                        location=loc,
-                        message="a hand-off from a step to itself must be marked as rework",
-                    )
+            source = handoff.get("source")
+            if source is not None and source == handoff.get("target") and not handoff.get("rework"):
+                yield Problem(
+                    location=loc,
+                    message="a hand-off from a step to itself must be marked as rework",
+                )
             for j, data_id in _str_list(handoff.get("data")):
                 yield from self._ref(f"{loc}.data[{j}]", data_id, self.data_ids, "data item")
 

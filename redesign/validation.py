@@ -89,11 +89,10 @@ def check_flow(doc: Any) -> tuple[Flow | None, list[Problem]]:
         kind = type(doc).__name__ if doc is not None else "null"
         return None, [Problem(location="", message=f"expected a JSON object with a flow, got {kind}")]
     version_problem = schema_version_problem(doc)
-    if version_problem is not None and doc.get("schema_version", 0) != SCHEMA_VERSION:
-        # A newer or unknown format may mean anything: do not guess at the rest.
-        if isinstance(doc.get("schema_version"), int) and not isinstance(doc.get("schema_version"), bool):
-            if doc["schema_version"] > SCHEMA_VERSION:
-                return None, [version_problem]
+    version = doc.get("schema_version")
+    if version_problem and isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        # A newer format may mean anything: do not guess at the rest.
+        return None, [version_problem]
     problems: list[Problem] = [version_problem] if version_problem else []
     flow: Flow | None = None
     try:

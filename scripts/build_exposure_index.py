@@ -38,9 +38,7 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_TSV = (
-    REPO_ROOT.parent / "shared" / "data" / "gpts-are-gpts" / "full_labelset.tsv"
-)
+DEFAULT_TSV = REPO_ROOT.parent / "shared" / "data" / "gpts-are-gpts" / "full_labelset.tsv"
 DEFAULT_OUT = REPO_ROOT / "redesign" / "impact" / "catalog" / "onet_tasks.json.gz"
 
 FORMAT = "crossflow.onet_tasks/1"
@@ -97,10 +95,7 @@ ATTRIBUTION: dict[str, Any] = {
         {
             "name": "O*NET Database: task statements and occupation titles",
             "what": "soc, title (occupations), task_id and text (tasks)",
-            "publisher": (
-                "U.S. Department of Labor, Employment and Training "
-                "Administration (USDOL/ETA)"
-            ),
+            "publisher": ("U.S. Department of Labor, Employment and Training Administration (USDOL/ETA)"),
             "url": "https://www.onetcenter.org/database.html",
             "license": "CC BY 4.0",
             "license_url": "https://creativecommons.org/licenses/by/4.0/",
@@ -115,9 +110,7 @@ FIELDS = {
     "tasks.occupation": "index into occupations",
     "tasks.task_id": "O*NET task ID",
     "tasks.text": "O*NET task statement",
-    "tasks.human_exposure": (
-        "human_exposure_agg: the paper's aggregated human rating, E0/E1/E2"
-    ),
+    "tasks.human_exposure": ("human_exposure_agg: the paper's aggregated human rating, E0/E1/E2"),
     "tasks.gpt4_exposure": "gpt4_exposure: GPT-4 rating, E0/E1/E2",
     "tasks.gpt4_automation": "gpt4_automation: GPT-4 automation level T0-T4",
     "tasks.gpt4_beta": (
@@ -225,9 +218,7 @@ def encode(payload: dict[str, Any]) -> bytes:
     """Serialise deterministically: compact JSON, gzip with no name, mtime=0."""
     raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     buffer = io.BytesIO()
-    with gzip.GzipFile(
-        filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0
-    ) as gz:
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as gz:
         gz.write(raw)
     return buffer.getvalue()
 

@@ -1,0 +1,159 @@
+"""Command line: ``python -m redesign <command> ...``.
+
+Exit codes: 0 success, 1 invalid input (each problem on its own line), 2 usage
+error. No input, however broken, prints a traceback; set ``CROSSFLOW_DEBUG=1`` to
+see one for a genuine bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from redesign.io.flow_json import read_flow
+from redesign.metrics import FlowMetrics, analyze
+from redesign.model import Flow
+from redesign.schema import flow_json_schema
+from redesign.validation import FlowInvalid
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A problem to print as one line, with its exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_INVALID) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _print(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _load(path: str) -> Flow:
+    try:
+        return read_flow(path)
+    except FlowInvalid as exc:
+        raise CliError("\n".join(f"{path}: {p}" for p in exc.problems)) from None
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    code = EXIT_OK
+    for path in args.files:
+        try:
+            flow = read_flow(path)
+        except FlowInvalid as exc:
+            for problem in exc.problems:
+                _print(f"{path}: {problem}")
+            code = EXIT_INVALID
+            continue
+        _print(f"{path}: ok ({len(flow.steps)} steps, {len(flow.handoffs)} hand-offs)")
+    return code
+
+
+def metrics_text(flow: Flow, m: FlowMetrics) -> str:
+    names = flow.steps_by_id()
+    lines = [
+        f"{flow.name} ({m.steps} steps, volumes per {m.period})",
+        f"  touch hours per {m.period}:   {m.touch_hours:,.1f}",
+        f"  lead time (critical path): {m.lead_time_minutes / 60:,.1f} h per case "
+        f"({m.critical_touch_minutes / 60:,.1f} h touch + {m.critical_wait_minutes / 60:,.1f} h wait; "
+        f"activity ratio {m.activity_ratio:.1f}%)",
+        f"  critical path:             {' -> '.join(m.critical_path)}",
+        f"  hand-offs:                 {m.handoffs} ({m.cross_function_handoffs} cross functions)",
+        f"  rolled %C&A:               {m.rolled_pca:.1f}%",
+        f"  data-quality break points (below {m.dq_threshold:g}% C&A): {len(m.break_points)}",
+    ]
+    for bp in m.break_points:
+        reach = ", ".join(bp.reach) or "no downstream consumer"
+        lines.append(f"    - {bp.kind} {bp.id} {bp.name!r}: {bp.pca:g}% C&A; reaches {reach}")
+        if bp.note:
+            lines.append(f"      {bp.note}")
+    lines.append(f"  bottlenecks: {len(m.bottlenecks)}")
+    lines.extend(f"    - {b.reason}" for b in m.bottlenecks)
+    lines.append(f"  rework loops: {len(m.rework_loops)}")
+    for loop in m.rework_loops:
+        source = names[loop.source].name if loop.source in names else loop.source
+        target = names[loop.target].name if loop.target in names else loop.target
+        lines.append(f"    - back from {source!r} to {target!r} through {len(loop.steps)} steps")
+    return "\n".join(lines)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    flow = _load(args.file)
+    result = analyze(flow)
+    if args.format == "json":
+        _print(result.model_dump_json(indent=2))
+    else:
+        _print(metrics_text(flow, result))
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    _print(json.dumps(flow_json_schema(), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(app), f"--server.port={args.port}"]
+    os.execv(sys.executable, command)
+    return EXIT_OK  # pragma: no cover - execv does not return
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for scripts")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m redesign", description="Crossflow: process redesign workshops.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("validate", help="check flow files; one line per problem")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("analyze", help="value-stream metrics of a flow")
+    p.add_argument("file", metavar="FILE")
+    _format_option(p)
+    p.set_defaults(run=cmd_analyze)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the flow file format")
+    p.set_defaults(run=cmd_schema)
+
+    p = sub.add_parser("serve", help="start the workshop app")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(run=cmd_serve)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+        return int(exc.code or 0)
+    try:
+        return int(args.run(args))
+    except CliError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: say so in one line unless debugging
+        if os.environ.get("CROSSFLOW_DEBUG"):
+            raise
+        sys.stderr.write(f"crossflow: internal error ({type(exc).__name__}: {exc}); rerun with CROSSFLOW_DEBUG=1\n")
+        return EXIT_INVALID
