@@ -1,0 +1,159 @@
+"""Where the database is and how to talk to it safely from many threads and processes.
+
+SQLite (the default, in `data/`):
+- WAL so readers never block the writer and vice versa; `synchronous=NORMAL`, which
+  in WAL mode survives a crash of the process (not of the OS/power) with every
+  committed transaction intact.
+- `busy_timeout` so a writer in another process waits instead of failing.
+- foreign keys on (SQLite has them off by default).
+- Write transactions start with `BEGIN IMMEDIATE`: the write lock is taken up front,
+  so two writers queue at BEGIN instead of one of them failing later with
+  "database is locked" when it tries to upgrade a read lock.
+- Within one process, writers also queue on a lock per database file (datasette's
+  single-writer idea): SQLite's busy handler sleeps in steps of up to 100 ms, a
+  Python lock hands over at once, which keeps write latency low under load.
+PostgreSQL (when a URL is configured): psycopg 3, READ COMMITTED, pooled connections.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import tomllib
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from redesign.store.errors import InvalidInput
+
+ENV_VAR = "CROSSFLOW_DATABASE_URL"
+DEFAULT_URL = "sqlite:///data/crossflow.db"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+WRITE_OPTION = "crossflow_write"
+"""Execution option marking a connection whose transaction will write."""
+
+
+def resolve_database_url(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> str:
+    """Env CROSSFLOW_DATABASE_URL, else `.streamlit/secrets.toml` [database] url, else the SQLite default."""
+    environ = os.environ if environ is None else environ
+    cwd = Path.cwd() if cwd is None else cwd
+    url = environ.get(ENV_VAR, "").strip()
+    if url:
+        return url
+    secrets_file = cwd / ".streamlit" / "secrets.toml"
+    if secrets_file.is_file():
+        try:
+            secrets = tomllib.loads(secrets_file.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"Cannot read {secrets_file}: {exc}") from None
+        section = secrets.get("database")
+        if isinstance(section, dict) and isinstance(section.get("url"), str) and section["url"].strip():
+            return section["url"].strip()
+    return DEFAULT_URL
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse a URL; plain `postgresql://` / `postgres://` mean psycopg 3 (the driver we ship)."""
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except ArgumentError:
+        raise InvalidInput(
+            "The database URL is not valid; expected sqlite:///path/to/file.db or "
+            "postgresql://user:password@host:5432/dbname"
+        ) from None
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
+        raise InvalidInput(f'Unsupported database "{parsed.drivername}"; use SQLite or PostgreSQL.')
+    return parsed
+
+
+def is_sqlite(engine_or_url: sa.Engine | URL) -> bool:
+    url = engine_or_url.url if isinstance(engine_or_url, sa.Engine) else engine_or_url
+    return url.get_backend_name() == "sqlite"
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def make_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 20) -> sa.Engine:
+    """An Engine configured as described in the module docstring; creates `data/` for SQLite files."""
+    parsed = normalize_url(url)
+    if is_sqlite(parsed):
+        path = _sqlite_file(parsed)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(
+            parsed, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=60, connect_args={"timeout": 30}
+        )
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(
+        parsed,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=60,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 10, "application_name": "crossflow"},
+    )
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control away from the sqlite3 module (it would issue a
+        # deferred BEGIN on its own); SQLAlchemy's "begin" event below emits ours.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+_GATES: dict[str, threading.Lock] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def write_gate(engine: sa.Engine) -> AbstractContextManager[Any]:
+    """The in-process writer queue for an SQLite file (a no-op for PostgreSQL)."""
+    if not is_sqlite(engine):
+        return nullcontext()
+    path = _sqlite_file(engine.url)
+    key = str(path.resolve()) if path is not None else f"memory:{id(engine)}"
+    with _GATES_LOCK:
+        return _GATES.setdefault(key, threading.Lock())
+
+
+@contextmanager
+def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One write transaction: queued behind other writers, committed on success, rolled back on error."""
+    with write_gate(engine), engine.connect() as conn:
+        conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A consistent snapshot for several SELECTs (REPEATABLE READ on PostgreSQL)."""
+    with engine.connect() as conn:
+        if not is_sqlite(engine):
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            yield conn

@@ -1,0 +1,1 @@
+"""Alembic migrations of the workshop store; run them with `redesign.store.migrate.upgrade`."""

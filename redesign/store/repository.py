@@ -1,0 +1,350 @@
+"""The SQL: small functions over an open Connection, one statement (or two) each.
+
+No rules live here (they are in `redesign.workshop` and `service.py`); these only
+read and write rows. Bodies are JSON text of `model_dump(mode="json")`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from redesign.store import tables as t
+from redesign.workshop import UNDOABLE_KINDS
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+# --------------------------------------------------------------------------- workshops
+
+
+def insert_workshop(conn: Connection, **values: Any) -> None:
+    conn.execute(sa.insert(t.workshops).values(**values))
+
+
+def workshop(conn: Connection, workshop_id: str) -> Row[Any] | None:
+    return conn.execute(sa.select(t.workshops).where(t.workshops.c.id == workshop_id)).first()
+
+
+def workshop_by_code(conn: Connection, join_code: str) -> Row[Any] | None:
+    return conn.execute(sa.select(t.workshops).where(t.workshops.c.join_code == join_code)).first()
+
+
+def workshop_version(conn: Connection, workshop_id: str) -> int | None:
+    return conn.execute(sa.select(t.workshops.c.version).where(t.workshops.c.id == workshop_id)).scalar()
+
+
+def workshop_ids(conn: Connection) -> list[str]:
+    return list(conn.execute(sa.select(t.workshops.c.id).order_by(t.workshops.c.created_at)).scalars())
+
+
+def bump_workshop(conn: Connection, workshop_id: str, now: datetime, **changes: Any) -> Row[Any] | None:
+    """version += 1 (and any other changes); on PostgreSQL this row lock queues writers of one workshop."""
+    stmt = (
+        sa.update(t.workshops)
+        .where(t.workshops.c.id == workshop_id)
+        .values(version=t.workshops.c.version + 1, updated_at=now, **changes)
+        .returning(*t.workshops.c)
+    )
+    return conn.execute(stmt).first()
+
+
+def update_workshop(conn: Connection, workshop_id: str, **changes: Any) -> None:
+    conn.execute(sa.update(t.workshops).where(t.workshops.c.id == workshop_id).values(**changes))
+
+
+def take_numbers(conn: Connection, workshop_id: str, counter: str, n: int) -> int:
+    """Reserve n numbers from a per-workshop counter; returns the first."""
+    column = t.workshops.c[counter]
+    stmt = sa.update(t.workshops).where(t.workshops.c.id == workshop_id).values({column: column + n}).returning(column)
+    last = conn.execute(stmt).scalar_one()
+    return int(last) - n + 1
+
+
+def delete_workshop(conn: Connection, workshop_id: str) -> None:
+    conn.execute(sa.delete(t.workshops).where(t.workshops.c.id == workshop_id))
+
+
+def archive(conn: Connection, workshop_id: str, name: str, at: datetime, export: dict[str, Any]) -> None:
+    conn.execute(
+        sa.insert(t.archived_workshops).values(workshop_id=workshop_id, name=name, archived_at=at, export=dumps(export))
+    )
+
+
+def archived(conn: Connection) -> list[Row[Any]]:
+    return list(conn.execute(sa.select(t.archived_workshops).order_by(t.archived_workshops.c.id)))
+
+
+# --------------------------------------------------------------------------- flow items
+
+
+def flow_items(conn: Connection, workshop_id: str) -> list[Row[Any]]:
+    stmt = (
+        sa.select(t.flow_items.c.kind, t.flow_items.c.item_id, t.flow_items.c.position, t.flow_items.c.body)
+        .where(t.flow_items.c.workshop_id == workshop_id)
+        .order_by(t.flow_items.c.kind, t.flow_items.c.position)
+    )
+    return list(conn.execute(stmt))
+
+
+def flow_item(conn: Connection, workshop_id: str, kind: str, item_id: str) -> tuple[int, Any] | None:
+    """(position, body) of one item, or None."""
+    c = t.flow_items.c
+    row = conn.execute(
+        sa.select(c.position, c.body).where(c.workshop_id == workshop_id, c.kind == kind, c.item_id == item_id)
+    ).first()
+    return None if row is None else (int(row.position), loads(row.body))
+
+
+def count_items(conn: Connection, workshop_id: str, kind: str) -> int:
+    c = t.flow_items.c
+    stmt = sa.select(sa.func.count()).select_from(t.flow_items).where(c.workshop_id == workshop_id, c.kind == kind)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def insert_items(conn: Connection, workshop_id: str, rows: Sequence[tuple[str, str, int, Any]]) -> None:
+    """Bulk insert (kind, item_id, position, body) rows."""
+    if rows:
+        conn.execute(
+            sa.insert(t.flow_items),
+            [
+                {"workshop_id": workshop_id, "kind": k, "item_id": i, "position": p, "body": dumps(b)}
+                for k, i, p, b in rows
+            ],
+        )
+
+
+def insert_item_at(conn: Connection, workshop_id: str, kind: str, item_id: str, position: int, body: Any) -> None:
+    """Insert at `position`, moving the items from there on one place down."""
+    c = t.flow_items.c
+    conn.execute(
+        sa.update(t.flow_items)
+        .where(c.workshop_id == workshop_id, c.kind == kind, c.position >= position)
+        .values(position=c.position + 1)
+    )
+    insert_items(conn, workshop_id, [(kind, item_id, position, body)])
+
+
+def update_item(conn: Connection, workshop_id: str, kind: str, item_id: str, body: Any) -> None:
+    c = t.flow_items.c
+    conn.execute(
+        sa.update(t.flow_items)
+        .where(c.workshop_id == workshop_id, c.kind == kind, c.item_id == item_id)
+        .values(body=dumps(body))
+    )
+
+
+def set_positions(conn: Connection, workshop_id: str, kind: str, order: Sequence[str]) -> None:
+    c = t.flow_items.c
+    stmt = (
+        sa.update(t.flow_items)
+        .where(c.workshop_id == workshop_id, c.kind == kind, c.item_id == sa.bindparam("b_item"))
+        .values(position=sa.bindparam("b_pos"))
+    )
+    if order:
+        conn.execute(stmt, [{"b_item": item, "b_pos": pos} for pos, item in enumerate(order)])
+
+
+def delete_item(conn: Connection, workshop_id: str, kind: str, item_id: str) -> None:
+    c = t.flow_items.c
+    conn.execute(sa.delete(t.flow_items).where(c.workshop_id == workshop_id, c.kind == kind, c.item_id == item_id))
+
+
+def max_position(conn: Connection, workshop_id: str, kind: str) -> int:
+    c = t.flow_items.c
+    stmt = sa.select(sa.func.max(c.position)).where(c.workshop_id == workshop_id, c.kind == kind)
+    value = conn.execute(stmt).scalar()
+    return -1 if value is None else int(value)
+
+
+# --------------------------------------------------------------------------- participants
+
+
+def participant_by_token(conn: Connection, token_hash: str) -> Row[Any] | None:
+    return conn.execute(sa.select(t.participants).where(t.participants.c.token_hash == token_hash)).first()
+
+
+def participants(conn: Connection, workshop_id: str) -> list[Row[Any]]:
+    c = t.participants.c
+    stmt = sa.select(t.participants).where(c.workshop_id == workshop_id).order_by(c.joined_at, c.id)
+    return list(conn.execute(stmt))
+
+
+def count_participants(conn: Connection, workshop_id: str) -> int:
+    c = t.participants.c
+    stmt = sa.select(sa.func.count()).select_from(t.participants).where(c.workshop_id == workshop_id)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def insert_participants(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(sa.insert(t.participants), list(rows))
+
+
+def update_participant(conn: Connection, workshop_id: str, participant_id: str, **changes: Any) -> None:
+    c = t.participants.c
+    conn.execute(
+        sa.update(t.participants).where(c.workshop_id == workshop_id, c.id == participant_id).values(**changes)
+    )
+
+
+# --------------------------------------------------------------------------- proposals, comments, decisions
+
+
+def proposals(conn: Connection, workshop_id: str) -> list[Row[Any]]:
+    c = t.proposals.c
+    return list(conn.execute(sa.select(t.proposals).where(c.workshop_id == workshop_id).order_by(c.at, c.step_id)))
+
+
+def proposal(conn: Connection, workshop_id: str, step_id: str, participant_id: str) -> Row[Any] | None:
+    c = t.proposals.c
+    stmt = sa.select(t.proposals).where(
+        c.workshop_id == workshop_id, c.step_id == step_id, c.participant_id == participant_id
+    )
+    return conn.execute(stmt).first()
+
+
+def upsert_proposal(conn: Connection, exists: bool, **values: Any) -> None:
+    c = t.proposals.c
+    if exists:
+        key = (values["workshop_id"], values["step_id"], values["participant_id"])
+        conn.execute(
+            sa.update(t.proposals)
+            .where(c.workshop_id == key[0], c.step_id == key[1], c.participant_id == key[2])
+            .values(tag=values["tag"], rationale=values["rationale"], at=values["at"])
+        )
+    else:
+        conn.execute(sa.insert(t.proposals).values(**values))
+
+
+def insert_proposals(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(sa.insert(t.proposals), list(rows))
+
+
+def delete_proposal(conn: Connection, workshop_id: str, step_id: str, participant_id: str) -> None:
+    c = t.proposals.c
+    conn.execute(
+        sa.delete(t.proposals).where(
+            c.workshop_id == workshop_id, c.step_id == step_id, c.participant_id == participant_id
+        )
+    )
+
+
+def comments(conn: Connection, workshop_id: str) -> list[Row[Any]]:
+    c = t.comments.c
+    return list(conn.execute(sa.select(t.comments).where(c.workshop_id == workshop_id).order_by(c.id)))
+
+
+def comment(conn: Connection, workshop_id: str, comment_id: int) -> Row[Any] | None:
+    c = t.comments.c
+    return conn.execute(sa.select(t.comments).where(c.workshop_id == workshop_id, c.id == comment_id)).first()
+
+
+def insert_comments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(sa.insert(t.comments), list(rows))
+
+
+def set_comment_resolved(conn: Connection, workshop_id: str, comment_id: int, resolved: bool) -> None:
+    c = t.comments.c
+    conn.execute(
+        sa.update(t.comments).where(c.workshop_id == workshop_id, c.id == comment_id).values(resolved=resolved)
+    )
+
+
+def decisions(conn: Connection, workshop_id: str) -> list[Row[Any]]:
+    c = t.decisions.c
+    return list(conn.execute(sa.select(t.decisions).where(c.workshop_id == workshop_id)))
+
+
+def decision(conn: Connection, workshop_id: str, step_id: str) -> Any | None:
+    c = t.decisions.c
+    body = conn.execute(sa.select(c.body).where(c.workshop_id == workshop_id, c.step_id == step_id)).scalar()
+    return loads(body)
+
+
+def put_decision(conn: Connection, workshop_id: str, step_id: str, body: Any, by: str | None, at: datetime) -> None:
+    c = t.decisions.c
+    done = conn.execute(
+        sa.update(t.decisions)
+        .where(c.workshop_id == workshop_id, c.step_id == step_id)
+        .values(body=dumps(body), settled_by=by, at=at)
+    )
+    if done.rowcount == 0:
+        conn.execute(
+            sa.insert(t.decisions).values(
+                workshop_id=workshop_id, step_id=step_id, body=dumps(body), settled_by=by, at=at
+            )
+        )
+
+
+def delete_decision(conn: Connection, workshop_id: str, step_id: str) -> None:
+    c = t.decisions.c
+    conn.execute(sa.delete(t.decisions).where(c.workshop_id == workshop_id, c.step_id == step_id))
+
+
+# --------------------------------------------------------------------------- events
+
+
+def insert_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(sa.insert(t.events), list(rows))
+
+
+def events(conn: Connection, workshop_id: str, limit: int | None = None, newest_first: bool = False) -> list[Row[Any]]:
+    c = t.events.c
+    stmt = sa.select(t.events).where(c.workshop_id == workshop_id)
+    stmt = stmt.order_by(c.seq.desc() if newest_first else c.seq)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(conn.execute(stmt))
+
+
+def edits_since(conn: Connection, workshop_id: str, version: int, targets: Iterable[str] | None) -> list[Row[Any]]:
+    """Flow edits and decisions logged after `version`, oldest first; all of them if targets is None."""
+    c = t.events.c
+    stmt = sa.select(t.events).where(
+        c.workshop_id == workshop_id, c.version > version, c.kind.in_(sorted(UNDOABLE_KINDS))
+    )
+    if targets is not None:
+        stmt = stmt.where(c.target.in_(sorted(set(targets))))
+    return list(conn.execute(stmt.order_by(c.seq)))
+
+
+def last_undoable_version(conn: Connection, workshop_id: str) -> int | None:
+    """The newest version holding a flow edit or decision that is neither an undo nor undone."""
+    c = t.events.c
+    undone = sa.select(c.undoes).where(c.workshop_id == workshop_id, c.undoes.is_not(None))
+    stmt = sa.select(sa.func.max(c.version)).where(
+        c.workshop_id == workshop_id,
+        c.kind.in_(sorted(UNDOABLE_KINDS)),
+        c.undoes.is_(None),
+        c.version.not_in(undone),
+    )
+    value = conn.execute(stmt).scalar()
+    return None if value is None else int(value)
+
+
+def events_of_version(conn: Connection, workshop_id: str, version: int) -> list[Row[Any]]:
+    c = t.events.c
+    stmt = sa.select(t.events).where(c.workshop_id == workshop_id, c.version == version).order_by(c.seq)
+    return list(conn.execute(stmt))
+
+
+def edit_events(conn: Connection, workshop_id: str, kinds: Iterable[str]) -> list[Row[Any]]:
+    """(actor_id, kind) of the events of these kinds: enough to count who edited what."""
+    c = t.events.c
+    stmt = sa.select(c.actor_id, c.kind).where(c.workshop_id == workshop_id, c.kind.in_(sorted(kinds)))
+    return list(conn.execute(stmt))

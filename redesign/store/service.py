@@ -1,0 +1,1296 @@
+"""`WorkshopService`: the API the Streamlit pages call for live, multi-user workshops.
+
+Every call takes the caller's secret token (except creating, joining and reading the
+version number); the token decides the workshop, so one workshop's participant can
+never name another's data. Every write is one short transaction that
+
+1. finds the caller by the SHA-256 of their token,
+2. bumps `workshops.version` (on PostgreSQL this row lock queues the writers of one
+   workshop; on SQLite `BEGIN IMMEDIATE` already did),
+3. checks the facilitation rules of `redesign.workshop` against the *locked* row,
+4. for flow edits, refuses the edit (StaleEdit) if an entity it touches was changed
+   by someone else after the version the caller saw,
+5. writes the change and appends to the event log (who, when, kind, target, before,
+   after as JSON), all in the same transaction.
+
+A refused write rolls back, so the version only moves when something was saved.
+Proposals and comments never take part in stale checks: many people can write
+them at once and each lands. Deadlocks and serialization failures (PostgreSQL) and
+"database is locked" (SQLite, another process holding the lock past the busy
+timeout) are retried a few times before StoreUnavailable reaches the caller.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from redesign.io.flow_json import flow_to_dict, read_flow
+from redesign.model import Decision, Flow, Handoff, Step, Tag
+from redesign.store import codes, flow_rows, transfer
+from redesign.store import repository as repo
+from redesign.store.database import is_sqlite, make_engine, read_transaction, resolve_database_url, write_transaction
+from redesign.store.errors import (
+    AccessDenied,
+    InvalidInput,
+    LimitExceeded,
+    NotFound,
+    StaleEdit,
+    StoreError,
+    StoreUnavailable,
+)
+from redesign.store.migrate import upgrade
+from redesign.store.rate_limit import FailureLimiter
+from redesign.store.schemas import (
+    CommentOut,
+    Contribution,
+    CreatedWorkshop,
+    EventOut,
+    EventSummary,
+    Joined,
+    Participant,
+    Phase,
+    ProposalOut,
+    SampleInfo,
+    WorkshopExport,
+    WorkshopState,
+)
+from redesign.store.tables import utcnow
+from redesign.validation import FlowInvalid
+from redesign.workshop import (
+    EDIT_KINDS,
+    MAX_COMMENT,
+    MAX_GOAL,
+    MAX_PARTICIPANTS,
+    MAX_RATIONALE,
+    MAX_TIMER_SECONDS,
+    UNDOABLE_KINDS,
+    Action,
+    CommentKind,
+    TargetKind,
+    contribution,
+    describe_event,
+    function_contribution,
+    name_problem,
+    permissions,
+    refusal,
+    stale_message,
+    text_problem,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+WRITE_ATTEMPTS = 5
+SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_processes"
+_SAMPLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$")
+_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+_COMMENT_KINDS = ("comment", "data_quality", "risk", "question")
+_BAD_TOKEN = "This session is not valid for any workshop (any more). Join again with the workshop's code."
+
+
+def _retryable(exc: sa.exc.DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _RETRY_SQLSTATES:
+        return True
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def _reject(problem: str | None, exc: type[StoreError] = InvalidInput) -> None:
+    if problem:
+        raise exc(problem)
+
+
+def _name(value: Any, what: str) -> str:
+    """A checked, stripped name, or InvalidInput saying what is wrong with it."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"The {what} must be text.")
+    _reject(name_problem(value, what))
+    return value.strip()
+
+
+def _text(value: Any, what: str, limit: int) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput(f"The {what} must be text.")
+    _reject(text_problem(value, what, limit))
+    return value
+
+
+def _participant(row: Row[Any]) -> Participant:
+    return Participant(
+        id=row.id,
+        workshop_id=row.workshop_id,
+        name=row.name,
+        function=row.function,
+        is_facilitator=row.is_facilitator,
+        joined_at=row.joined_at,
+    )
+
+
+@dataclass
+class _Write:
+    """One write transaction on behalf of one participant (or of nobody, for create/import)."""
+
+    conn: Connection
+    workshop: Row[Any]  # after the version bump: .version is the new version
+    me: Row[Any] | None
+    now: datetime
+    events: list[dict[str, Any]] = field(default_factory=list)
+    _flow: Flow | None = None
+
+    @property
+    def wid(self) -> str:
+        return str(self.workshop.id)
+
+    @property
+    def version(self) -> int:
+        return int(self.workshop.version)
+
+    def flow(self) -> Flow:
+        if self._flow is None:
+            self._flow = flow_rows.assemble(
+                (r.kind, r.item_id, r.position, repo.loads(r.body)) for r in repo.flow_items(self.conn, self.wid)
+            )
+        return self._flow
+
+    def forget_flow(self) -> None:
+        self._flow = None
+
+    def log(
+        self,
+        kind: str,
+        target: str,
+        before: Any = None,
+        after: Any = None,
+        *,
+        position: int | None = None,
+        undoes: int | None = None,
+        summary: str | None = None,
+    ) -> None:
+        self.events.append(
+            {
+                "workshop_id": self.wid,
+                "version": self.version,
+                "at": self.now,
+                "actor_id": self.me.id if self.me is not None else None,
+                "actor_name": self.me.name if self.me is not None else "Crossflow",
+                "actor_function": self.me.function if self.me is not None else "",
+                "kind": kind,
+                "target": target,
+                "summary": summary if summary is not None else describe_event(kind, target, before, after),
+                "before": None if before is None else repo.dumps(before),
+                "after": None if after is None else repo.dumps(after),
+                "position": position,
+                "undoes": undoes,
+            }
+        )
+
+    def flush(self) -> None:
+        if not self.events:
+            return
+        first = repo.take_numbers(self.conn, self.wid, "event_seq", len(self.events))
+        for offset, event in enumerate(self.events):
+            event["seq"] = first + offset
+        repo.insert_events(self.conn, self.events)
+        self.events = []
+
+
+class WorkshopService:
+    """The workshop store. Thread-safe: share one instance per process (e.g. via st.cache_resource)."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        samples_dir: Path | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        join_limiter: FailureLimiter | None = None,
+    ) -> None:
+        self._engine = engine
+        self.samples_dir = samples_dir or SAMPLES_DIR
+        self._clock = clock
+        self._limiter = join_limiter or FailureLimiter()
+
+    @classmethod
+    def from_url(cls, url: str | None = None, *, migrate: bool = True, **options: Any) -> WorkshopService:
+        """Connect (None: `resolve_database_url()`), migrate to head, and return a service."""
+        engine = make_engine(url or resolve_database_url())
+        if migrate:
+            try:
+                upgrade(engine)
+            except sa.exc.OperationalError as exc:
+                engine.dispose()
+                raise StoreUnavailable(f"Cannot open the database: {exc.orig}") from None
+        return cls(engine, **options)
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self._engine
+
+    def dispose(self) -> None:
+        self._engine.dispose()
+
+    # ------------------------------------------------------------------ transaction plumbing
+
+    def _transaction(self, body: Callable[[Connection], T]) -> T:
+        """Run `body` in a write transaction, retrying transient conflicts."""
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                with write_transaction(self._engine) as conn:
+                    return body(conn)
+            except sa.exc.DBAPIError as exc:
+                if not _retryable(exc):
+                    if isinstance(exc, sa.exc.OperationalError):
+                        raise StoreUnavailable(f"The database is not available: {exc.orig}") from None
+                    raise
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise StoreUnavailable("The database stayed busy; please try again in a moment.") from None
+                time.sleep(0.01 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _read(self, body: Callable[[Connection], T]) -> T:
+        try:
+            with read_transaction(self._engine) as conn:
+                return body(conn)
+        except sa.exc.OperationalError as exc:
+            raise StoreUnavailable(f"The database is not available: {exc.orig}") from None
+
+    @staticmethod
+    def _me(conn: Connection, token: str) -> Row[Any]:
+        if not isinstance(token, str) or not token:
+            raise AccessDenied(_BAD_TOKEN)
+        me = repo.participant_by_token(conn, codes.digest(token))
+        if me is None:
+            raise AccessDenied(_BAD_TOKEN)
+        return me
+
+    def _as(self, token: str, action: Action | None, body: Callable[[_Write], T]) -> T:
+        """A write by the holder of `token`, allowed only if `action` is permitted now."""
+
+        def run(conn: Connection) -> T:
+            me = self._me(conn, token)
+            now = self._clock()
+            locked_row = repo.bump_workshop(conn, me.workshop_id, now)
+            if locked_row is None:
+                raise NotFound("This workshop no longer exists.")
+            if action is not None:
+                _reject(refusal(action, locked_row.phase, me.is_facilitator, locked_row.locked), AccessDenied)
+            write = _Write(conn, locked_row, me, now)
+            result = body(write)
+            write.flush()
+            return result
+
+        return self._transaction(run)
+
+    def _edit(self, token: str, action: Action, body: Callable[[_Write], None]) -> int:
+        def run(w: _Write) -> int:
+            body(w)
+            return w.version
+
+        return self._as(token, action, run)
+
+    # ------------------------------------------------------------------ creating and joining
+
+    def create_workshop(self, name: str, goal: str, flow: Flow, facilitator_name: str) -> CreatedWorkshop:
+        """A new workshop on `flow`; the creator becomes its facilitator."""
+        name = _name(name, "workshop name")
+        facilitator_name = _name(facilitator_name, "facilitator's name")
+        goal = _text(goal, "goal", MAX_GOAL)
+        if not isinstance(flow, Flow):
+            raise InvalidInput("The flow is missing or not a Crossflow flow.")
+        transfer.check_steps(len(flow.steps))
+        transfer.raise_if_invalid(flow, what="The flow has problems; it")
+        created_at = self._clock()
+        doc = WorkshopExport(
+            crossflow_workshop_version=transfer.EXPORT_VERSION,
+            workshop={"id": "new", "name": name, "goal": goal, "version": 0, "created_at": created_at},
+            flow=flow_to_dict(flow),
+            participants=[],
+        )
+        return self._create(doc, flow, facilitator_name, first_event="workshop.create")
+
+    def create_from_sample(
+        self, sample_id: str, facilitator_name: str, name: str | None = None, goal: str = ""
+    ) -> CreatedWorkshop:
+        """A workshop on one of `sample_processes/<sample_id>.json`."""
+        flow = self._sample(sample_id)
+        return self.create_workshop(name if name is not None else flow.name[:80], goal, flow, facilitator_name)
+
+    def _sample(self, sample_id: str) -> Flow:
+        path = self.samples_dir / f"{sample_id}.json"
+        if not isinstance(sample_id, str) or not _SAMPLE_ID.match(sample_id) or not path.is_file():
+            known = ", ".join(s.id for s in self.list_samples()) or "none installed"
+            raise NotFound(f'There is no sample process "{sample_id}". Available: {known}.')
+        try:
+            return read_flow(path)
+        except FlowInvalid as exc:
+            raise InvalidInput(f'The sample "{sample_id}" is broken: {exc}', exc.problems) from None
+
+    def list_samples(self) -> list[SampleInfo]:
+        """The sample processes shipped in `sample_processes/` (broken files are skipped and logged)."""
+        out: list[SampleInfo] = []
+        for path in sorted(self.samples_dir.glob("*.json")) if self.samples_dir.is_dir() else []:
+            try:
+                flow = read_flow(path)
+            except FlowInvalid as exc:
+                log.warning("skipping broken sample %s: %s", path.name, exc)
+                continue
+            out.append(
+                SampleInfo(
+                    id=path.stem,
+                    name=flow.name,
+                    description=flow.description,
+                    steps=len(flow.steps),
+                    functions=[f.name for f in flow.functions],
+                )
+            )
+        return out
+
+    def _workshop_for_code(self, conn: Connection, join_code: str) -> Row[Any]:
+        if self._limiter.blocked():
+            raise LimitExceeded("Too many wrong codes were tried in the last minute; wait a minute and try again.")
+        code = codes.normalize_code(join_code) if isinstance(join_code, str) else None
+        row = repo.workshop_by_code(conn, code) if code else None
+        if row is None:
+            self._limiter.record_failure()
+            shown = str(join_code)[:40] if isinstance(join_code, str) else ""
+            raise NotFound(f'No workshop has the code "{shown}". Check the code with your facilitator.')
+        return row
+
+    def join(self, join_code: str, name: str, function: str) -> Joined:
+        """Take a seat: `function` is a function id or name of the flow (case-insensitive)."""
+        name = _name(name, "name")
+
+        def run(conn: Connection) -> Joined:
+            found = self._workshop_for_code(conn, join_code)
+            now = self._clock()
+            ws = repo.bump_workshop(conn, found.id, now)
+            assert ws is not None
+            w = _Write(conn, ws, None, now)
+            function_id = self._function_id(w.flow(), function)
+            seats = repo.participants(conn, ws.id)
+            token = codes.new_token()
+            same = [s for s in seats if s.name.casefold() == name.casefold()]
+            if same and same[0].token_hash is None and same[0].function == function_id and not same[0].is_facilitator:
+                seat_id = same[0].id  # an imported seat nobody holds yet: claim it
+                repo.update_participant(conn, ws.id, seat_id, token_hash=codes.digest(token))
+            elif same:
+                raise InvalidInput(
+                    f'Someone called "{same[0].name}" has already joined this workshop. If that was you in another '
+                    f'browser, use the link from there; otherwise add an initial, e.g. "{name} B."'
+                )
+            else:
+                if len(seats) >= MAX_PARTICIPANTS:
+                    raise LimitExceeded(f"This workshop is full: it has {MAX_PARTICIPANTS} participants.")
+                seat_id = self._new_participant(conn, ws.id, name, function_id, False, codes.digest(token), now)
+            w.me = repo.participant_by_token(conn, codes.digest(token))
+            w.log("participant.join", f"participant:{seat_id}", None, {"name": name, "function": function_id})
+            w.flush()
+            return Joined(workshop_id=ws.id, participant_id=seat_id, token=token)
+
+        return self._transaction(run)
+
+    @staticmethod
+    def _function_id(flow: Flow, function: str) -> str:
+        wanted = function.strip().casefold() if isinstance(function, str) else ""
+        for f in flow.functions:
+            if wanted in (f.id.casefold(), f.name.casefold()):
+                return f.id
+        listed = ", ".join(f.name for f in flow.functions) or "none defined yet"
+        raise InvalidInput(
+            f'"{function}" is not one of this workshop\'s functions. Choose one of: {listed}. '
+            "The facilitator can add a function to the flow first."
+        )
+
+    @staticmethod
+    def _new_participant(
+        conn: Connection, wid: str, name: str, function: str, is_facilitator: bool, token_hash: str | None, at: datetime
+    ) -> str:
+        number = repo.take_numbers(conn, wid, "participant_seq", 1)
+        seat_id = f"p{number}"
+        repo.insert_participants(
+            conn,
+            [
+                {
+                    "workshop_id": wid,
+                    "id": seat_id,
+                    "name": name,
+                    "function": function,
+                    "is_facilitator": is_facilitator,
+                    "token_hash": token_hash,
+                    "joined_at": at,
+                }
+            ],
+        )
+        return seat_id
+
+    def reclaim_facilitator(self, join_code: str, facilitator_key: str) -> Joined:
+        """A new facilitator token; the old one stops working (a lost or hijacked seat comes back)."""
+
+        def run(conn: Connection) -> Joined:
+            found = self._workshop_for_code(conn, join_code)
+            key = facilitator_key if isinstance(facilitator_key, str) else ""
+            if not hmac.compare_digest(codes.key_digest(key), found.facilitator_key_hash):
+                self._limiter.record_failure()
+                raise AccessDenied("That facilitator key does not match this workshop.")
+            now = self._clock()
+            ws = repo.bump_workshop(conn, found.id, now)
+            assert ws is not None
+            seat = next(s for s in repo.participants(conn, ws.id) if s.is_facilitator)
+            token = codes.new_token()
+            repo.update_participant(conn, ws.id, seat.id, token_hash=codes.digest(token))
+            w = _Write(conn, ws, seat, now)
+            w.log("facilitator.reclaim", f"participant:{seat.id}")
+            w.flush()
+            return Joined(workshop_id=ws.id, participant_id=seat.id, token=token)
+
+        return self._transaction(run)
+
+    # ------------------------------------------------------------------ reading
+
+    def whoami(self, token: str) -> Participant:
+        return self._read(lambda conn: _participant(self._me(conn, token)))
+
+    def version(self, workshop_id: str) -> int:
+        """The workshop's version: one indexed row, cheap enough to poll every few seconds."""
+
+        def run(conn: Connection) -> int:
+            value = repo.workshop_version(conn, workshop_id)
+            if value is None:
+                raise NotFound("This workshop no longer exists.")
+            return value
+
+        with self._engine.connect() as conn:
+            try:
+                return run(conn)
+            except sa.exc.OperationalError as exc:
+                raise StoreUnavailable(f"The database is not available: {exc.orig}") from None
+
+    def state(self, token: str) -> WorkshopState:
+        """Everything a page needs, consistent at one version, filtered for the viewer."""
+        return self._read(lambda conn: self._state(conn, self._me(conn, token)))
+
+    def state_for(self, workshop_id: str, token: str) -> WorkshopState:
+        def run(conn: Connection) -> WorkshopState:
+            me = self._me(conn, token)
+            if me.workshop_id != workshop_id:
+                raise AccessDenied("You have not joined this workshop; join it with its code first.")
+            return self._state(conn, me)
+
+        return self._read(run)
+
+    def _state(self, conn: Connection, me_row: Row[Any]) -> WorkshopState:
+        ws = repo.workshop(conn, me_row.workshop_id)
+        if ws is None:
+            raise NotFound("This workshop no longer exists.")
+        flow = transfer.load_flow(conn, ws.id)
+        people = {p.id: _participant(p) for p in repo.participants(conn, ws.id)}
+        me = people[me_row.id]
+        step_ids = {s.id for s in flow.steps}
+        all_proposals = [self._proposal_out(r, people) for r in repo.proposals(conn, ws.id) if r.step_id in step_ids]
+        counts: dict[str, dict[Tag, int]] = {}
+        for p in all_proposals:
+            counts.setdefault(p.step_id, {}).setdefault(p.tag, 0)
+            counts[p.step_id][p.tag] += 1
+        visible = (
+            all_proposals
+            if ws.revealed or me.is_facilitator
+            else [p for p in all_proposals if p.participant_id == me.id]
+        )
+        targets = {"step": step_ids, "handoff": {h.id for h in flow.handoffs}}
+        comments = [self._comment_out(r, people, targets) for r in repo.comments(conn, ws.id)]
+        order = {s.id: i for i, s in enumerate(flow.steps)}
+        decided = sorted(
+            (Decision.model_validate(repo.loads(r.body)) for r in repo.decisions(conn, ws.id)),
+            key=lambda d: order.get(d.step, len(order)),
+        )
+        return WorkshopState(
+            workshop_id=ws.id,
+            name=ws.name,
+            goal=ws.goal,
+            join_code=ws.join_code,
+            version=ws.version,
+            phase=Phase(ws.phase),
+            locked=ws.locked,
+            revealed=ws.revealed,
+            focus_step=ws.focus_step,
+            timer_ends_at=ws.timer_ends_at,
+            flow=flow,
+            participants=list(people.values()),
+            proposals=visible,
+            proposal_counts=counts,
+            comments=comments,
+            decisions=decided,
+            me=me,
+            can=permissions(ws.phase, me.is_facilitator, ws.locked),
+        )
+
+    @staticmethod
+    def _proposal_out(row: Row[Any], people: Mapping[str, Participant]) -> ProposalOut:
+        person = people[row.participant_id]
+        return ProposalOut(
+            participant_id=row.participant_id,
+            participant_name=person.name,
+            function=person.function,
+            step_id=row.step_id,
+            tag=Tag(row.tag),
+            rationale=row.rationale,
+            at=row.at,
+        )
+
+    @staticmethod
+    def _comment_out(row: Row[Any], people: Mapping[str, Participant], targets: Mapping[str, set[str]]) -> CommentOut:
+        person = people[row.participant_id]
+        return CommentOut(
+            id=row.id,
+            author_id=row.participant_id,
+            author_name=person.name,
+            author_function=person.function,
+            target_kind=row.target_kind,
+            target_id=row.target_id,
+            kind=row.kind,
+            text=row.text,
+            resolved=row.resolved,
+            at=row.at,
+            orphaned=row.target_id not in targets.get(row.target_kind, set()),
+        )
+
+    def history(self, token: str, limit: int = 200) -> list[EventOut]:
+        """The event log, newest first. Before the reveal, other people's tags are hidden from participants."""
+        if not isinstance(limit, int) or not 1 <= limit <= 100_000:
+            raise InvalidInput("The history limit must be between 1 and 100,000 events.")
+
+        def run(conn: Connection) -> list[EventOut]:
+            me = self._me(conn, token)
+            ws = repo.workshop(conn, me.workshop_id)
+            assert ws is not None
+            hide = not (ws.revealed or me.is_facilitator)
+            return [self._event_out(r, hide and r.actor_id != me.id) for r in repo.events(conn, ws.id, limit, True)]
+
+        return self._read(run)
+
+    @staticmethod
+    def _event_out(row: Row[Any], hide_tags: bool) -> EventOut:
+        private = hide_tags and row.kind.startswith("proposal.")
+        return EventOut(
+            seq=row.seq,
+            version=row.version,
+            at=row.at,
+            actor_id=row.actor_id,
+            actor_name=row.actor_name,
+            actor_function=row.actor_function,
+            kind=row.kind,
+            target=row.target,
+            summary=describe_event(row.kind, row.target, None, None, private=True) if private else row.summary,
+            before=None if private else repo.loads(row.before),
+            after=None if private else repo.loads(row.after),
+        )
+
+    def contribution(self, token: str) -> Contribution:
+        """Who has been heard: current proposals, comments and flow edits per participant and per function."""
+
+        def run(conn: Connection) -> Contribution:
+            me = self._me(conn, token)
+            wid = me.workshop_id
+            people = [_participant(p) for p in repo.participants(conn, wid)]
+            flow = transfer.load_flow(conn, wid)
+            events = [_Acted(r.actor_id, r.kind) for r in repo.edit_events(conn, wid, EDIT_KINDS)]
+            proposals = [_Proposed(r.participant_id) for r in repo.proposals(conn, wid)]
+            comments = [_Authored(r.participant_id) for r in repo.comments(conn, wid)]
+            rows = contribution(people, proposals, comments, events)
+            return Contribution(
+                participants=rows, functions=function_contribution(rows, [f.id for f in flow.functions])
+            )
+
+        return self._read(run)
+
+    # ------------------------------------------------------------------ stale detection
+
+    def _function_names(self, w: _Write) -> dict[str, str]:
+        return {f.id: f.name for f in w.flow().functions}
+
+    def _changes_by_others(self, w: _Write, base_version: int, targets: Iterable[str] | None) -> list[Row[Any]]:
+        current = w.version - 1  # the version before this write
+        if not isinstance(base_version, int) or isinstance(base_version, bool) or base_version < 0:
+            raise InvalidInput("base_version must be the workshop version you saw (a whole number).")
+        if base_version > current:
+            raise InvalidInput(
+                f"Your edit says it is based on version {base_version}, but the workshop is only at version "
+                f"{current}. Reload and try again."
+            )
+        assert w.me is not None
+        return [e for e in repo.edits_since(w.conn, w.wid, base_version, targets) if e.actor_id != w.me.id]
+
+    def _stale(self, w: _Write, base_version: int, events: Sequence[Row[Any]]) -> StaleEdit:
+        names = self._function_names(w)
+        changes = [
+            EventSummary(
+                version=e.version,
+                at=e.at,
+                actor_name=e.actor_name,
+                actor_function=names.get(e.actor_function, e.actor_function),
+                kind=e.kind,
+                target=e.target,
+                summary=e.summary,
+            )
+            for e in events
+        ]
+        return StaleEdit(stale_message(base_version, changes), changes)
+
+    def _refuse_if_stale(self, w: _Write, base_version: int, targets: Iterable[str]) -> None:
+        others = self._changes_by_others(w, base_version, targets)
+        if others:
+            raise self._stale(w, base_version, others)
+
+    # ------------------------------------------------------------------ flow edits
+
+    def add_step(self, token: str, base_version: int, step: Step, after: str | None = None) -> int:
+        """Insert a step (after the step `after`, else at the end). Returns the new version."""
+        return self._add_item(token, base_version, "step", step, after)
+
+    def update_step(self, token: str, base_version: int, step: Step) -> int:
+        """Replace the step with the same id."""
+        return self._update_item(token, base_version, "step", step)
+
+    def delete_step(self, token: str, base_version: int, step_id: str) -> int:
+        """Delete a step with its hand-offs and its settled decision (also from the flow's scenarios).
+
+        Proposals and comments on it are kept: proposals drop out of the state while
+        the step is gone, comments show as `orphaned`; undoing the deletion brings
+        back the step, its hand-offs and its decision, and the proposals reappear.
+        """
+
+        def body(w: _Write) -> None:
+            flow = w.flow()
+            touching = [h for h in flow.handoffs if step_id in (h.source, h.target)]
+            targets = [flow_rows.target("step", step_id), *(flow_rows.target("handoff", h.id) for h in touching)]
+            self._refuse_if_stale(w, base_version, targets)
+            current = repo.flow_item(w.conn, w.wid, "step", step_id)
+            if current is None:
+                raise NotFound(f'There is no step "{step_id}" in this workshop\'s flow.')
+            for h in touching:
+                self._delete_item(w, "handoff", h.id)
+            decided = repo.decision(w.conn, w.wid, step_id)
+            if decided is not None:
+                repo.delete_decision(w.conn, w.wid, step_id)
+                w.log("decision.unsettle", f"decision:{step_id}", decided, None)
+            for sc in flow.scenarios:
+                if sc.decision_for(step_id) is not None:
+                    kept = sc.model_copy(update={"decisions": [d for d in sc.decisions if d.step != step_id]})
+                    repo.update_item(w.conn, w.wid, "scenario", sc.id, kept.model_dump(mode="json"))
+                    w.log(
+                        "scenario.update",
+                        flow_rows.target("scenario", sc.id),
+                        sc.model_dump(mode="json"),
+                        kept.model_dump(mode="json"),
+                    )
+            self._delete_item(w, "step", step_id)
+            if w.workshop.focus_step == step_id:
+                repo.update_workshop(w.conn, w.wid, focus_step=None)
+
+        return self._edit(token, "edit_flow", body)
+
+    def add_handoff(self, token: str, base_version: int, handoff: Handoff) -> int:
+        return self._add_item(token, base_version, "handoff", handoff, None)
+
+    def update_handoff(self, token: str, base_version: int, handoff: Handoff) -> int:
+        return self._update_item(token, base_version, "handoff", handoff)
+
+    def delete_handoff(self, token: str, base_version: int, handoff_id: str) -> int:
+        def body(w: _Write) -> None:
+            self._refuse_if_stale(w, base_version, [flow_rows.target("handoff", handoff_id)])
+            if repo.flow_item(w.conn, w.wid, "handoff", handoff_id) is None:
+                raise NotFound(f'There is no hand-off "{handoff_id}" in this workshop\'s flow.')
+            self._delete_item(w, "handoff", handoff_id)
+
+        return self._edit(token, "edit_flow", body)
+
+    def _delete_item(self, w: _Write, kind: str, item_id: str) -> None:
+        current = repo.flow_item(w.conn, w.wid, kind, item_id)
+        assert current is not None
+        repo.delete_item(w.conn, w.wid, kind, item_id)
+        w.log(f"{kind}.delete", flow_rows.target(kind, item_id), current[1], None, position=current[0])
+        w.forget_flow()
+
+    def _add_item(self, token: str, base_version: int, kind: str, item: Step | Handoff, after: str | None) -> int:
+        model = Step if kind == "step" else Handoff
+        if not isinstance(item, model):
+            raise InvalidInput(f"Expected a {model.__name__}.")
+
+        def body(w: _Write) -> None:
+            self._refuse_if_stale(w, base_version, [flow_rows.target(kind, item.id)])
+            if repo.flow_item(w.conn, w.wid, kind, item.id) is not None:
+                raise InvalidInput(
+                    f'A {"step" if kind == "step" else "hand-off"} with id "{item.id}" already exists; pick another id.'
+                )
+            flow = w.flow()
+            if kind == "step":
+                transfer.check_steps(len(flow.steps) + 1)
+            if after is None:
+                position = repo.max_position(w.conn, w.wid, kind) + 1
+            else:
+                anchor = repo.flow_item(w.conn, w.wid, kind, after)
+                if anchor is None:
+                    raise NotFound(f'There is no step "{after}" to add the new step after.')
+                position = anchor[0] + 1
+            items = [*getattr(flow, flow_rows.LIST_FIELDS[kind]), item]
+            transfer.raise_if_invalid(flow.model_copy(update={flow_rows.LIST_FIELDS[kind]: items}))
+            body_json = item.model_dump(mode="json")
+            repo.insert_item_at(w.conn, w.wid, kind, item.id, position, body_json)
+            w.log(f"{kind}.add", flow_rows.target(kind, item.id), None, body_json, position=position)
+
+        return self._edit(token, "edit_flow", body)
+
+    def _update_item(self, token: str, base_version: int, kind: str, item: Step | Handoff) -> int:
+        model = Step if kind == "step" else Handoff
+
+        if not isinstance(item, model):
+            raise InvalidInput(f"Expected a {model.__name__}.")
+
+        def body(w: _Write) -> None:
+            self._refuse_if_stale(w, base_version, [flow_rows.target(kind, item.id)])
+            current = repo.flow_item(w.conn, w.wid, kind, item.id)
+            if current is None:
+                word = "step" if kind == "step" else "hand-off"
+                raise NotFound(f'There is no {word} "{item.id}" in this workshop\'s flow.')
+            body_json = item.model_dump(mode="json")
+            if body_json == current[1]:
+                return
+            flow = w.flow()
+            field_name = flow_rows.LIST_FIELDS[kind]
+            items = [item if x.id == item.id else x for x in getattr(flow, field_name)]
+            changed = flow.model_copy(update={field_name: items})
+            transfer.raise_if_invalid(changed, self._decisions(w))
+            repo.update_item(w.conn, w.wid, kind, item.id, body_json)
+            w.log(f"{kind}.update", flow_rows.target(kind, item.id), current[1], body_json)
+
+        return self._edit(token, "edit_flow", body)
+
+    @staticmethod
+    def _decisions(w: _Write) -> list[Decision]:
+        return [Decision.model_validate(repo.loads(r.body)) for r in repo.decisions(w.conn, w.wid)]
+
+    def replace_flow(self, token: str, base_version: int, flow: Flow) -> int:
+        """Bulk edit (the table editor). A three-way merge against what the caller saw:
+
+        - parts the caller changed that nobody else touched since `base_version` are applied;
+        - parts someone else changed since then and the caller left as they were are kept
+          as the other person left them (no silent revert);
+        - parts both changed differently refuse the whole edit with StaleEdit.
+        """
+        if not isinstance(flow, Flow):
+            raise InvalidInput("Expected a Flow.")
+        transfer.check_steps(len(flow.steps))
+
+        def body(w: _Write) -> None:
+            current = self._current_parts(w)
+            wanted = flow_rows.split(flow)
+            by_others = self._changes_by_others(w, base_version, None)
+            seen_before: dict[flow_rows.Key, Any] = {}
+            for e in by_others:  # oldest first: the first event's "before" is what the caller saw
+                kind, _, item_id = e.target.partition(":")
+                if kind in flow_rows.LIST_FIELDS or kind == "flow":
+                    seen_before.setdefault((kind, item_id), repo.loads(e.before))
+            conflicts: set[str] = set()
+            merged: dict[flow_rows.Key, Any] = {}
+            for key in [*current, *(k for k in wanted if k not in current)]:
+                cur = current.get(key, (None, None))[1]
+                new = wanted.get(key, (None, None))[1]
+                if key in seen_before and new != cur and new != seen_before[key]:
+                    conflicts.add(flow_rows.target(*key))
+                keep_theirs = key in seen_before and new == seen_before[key]
+                final = cur if keep_theirs else new
+                if final is not None:
+                    merged[key] = final
+            if conflicts:
+                raise self._stale(w, base_version, [e for e in by_others if e.target in conflicts])
+            order = self._merged_order(current, wanted, merged)
+            result = flow_rows.assemble((k[0], k[1], order[k], merged[k]) for k in merged)
+            transfer.check_steps(len(result.steps))
+            transfer.raise_if_invalid(result, self._decisions(w), what="This edit")
+            self._write_parts(w, current, merged, order)
+
+        return self._edit(token, "edit_flow", body)
+
+    def _current_parts(self, w: _Write) -> dict[flow_rows.Key, tuple[int, Any]]:
+        return {(r.kind, r.item_id): (r.position, repo.loads(r.body)) for r in repo.flow_items(w.conn, w.wid)}
+
+    @staticmethod
+    def _merged_order(
+        current: Mapping[flow_rows.Key, tuple[int, Any]],
+        wanted: Mapping[flow_rows.Key, tuple[int, Any]],
+        merged: Mapping[flow_rows.Key, Any],
+    ) -> dict[flow_rows.Key, int]:
+        """The caller's order; parts only others have (kept by the merge) follow their old neighbour."""
+        order: dict[flow_rows.Key, int] = {}
+        for kind in {k[0] for k in merged}:
+            line = [k for k, _ in sorted(((k, v[0]) for k, v in wanted.items() if k[0] == kind), key=lambda x: x[1])]
+            line = [k for k in line if k in merged]
+            previous = [
+                k for k, _ in sorted(((k, v[0]) for k, v in current.items() if k[0] == kind), key=lambda x: x[1])
+            ]
+            for i, key in enumerate(previous):
+                if key in merged and key not in line:
+                    anchor = next((previous[j] for j in range(i - 1, -1, -1) if previous[j] in line), None)
+                    line.insert(line.index(anchor) + 1 if anchor else 0, key)
+            order.update({key: pos for pos, key in enumerate(line)})
+        return order
+
+    def _write_parts(
+        self,
+        w: _Write,
+        current: Mapping[flow_rows.Key, tuple[int, Any]],
+        merged: Mapping[flow_rows.Key, Any],
+        order: Mapping[flow_rows.Key, int],
+    ) -> None:
+        for key, (position, body) in current.items():
+            if key not in merged:
+                repo.delete_item(w.conn, w.wid, *key)
+                w.log(f"{key[0]}.delete", flow_rows.target(*key), body, None, position=position)
+        for key in merged:
+            if key in current and current[key][1] != merged[key]:
+                repo.update_item(w.conn, w.wid, key[0], key[1], merged[key])
+                w.log(f"{key[0]}.update", flow_rows.target(*key), current[key][1], merged[key])
+        new_rows = [(k[0], k[1], order[k], merged[k]) for k in merged if k not in current]
+        repo.insert_items(w.conn, w.wid, new_rows)
+        for kind, item_id, position, body in new_rows:
+            w.log(f"{kind}.add", flow_rows.target(kind, item_id), None, body, position=position)
+        for kind in {k[0] for k in merged}:
+            line = sorted((k for k in merged if k[0] == kind), key=lambda k: order[k])
+            if any(k not in current or current[k][0] != order[k] for k in line):
+                repo.set_positions(w.conn, w.wid, kind, [k[1] for k in line])
+        w.forget_flow()
+
+    # ------------------------------------------------------------------ proposals and comments
+
+    def propose(self, token: str, step_id: str, tag: Tag | str, rationale: str = "") -> int:
+        """Your tag for a step (one current proposal per person and step; it replaces your previous one)."""
+        try:
+            tag = Tag(tag)
+        except ValueError:
+            raise InvalidInput(f'"{tag}" is not a tag; choose human, augment or automate.') from None
+        rationale = _text(rationale, "rationale", MAX_RATIONALE)
+
+        def body(w: _Write) -> None:
+            self._require_target(w, "step", step_id)
+            assert w.me is not None
+            existing = repo.proposal(w.conn, w.wid, step_id, w.me.id)
+            before = None if existing is None else {"tag": existing.tag, "rationale": existing.rationale}
+            after = {"tag": tag.value, "rationale": rationale}
+            repo.upsert_proposal(
+                w.conn,
+                existing is not None,
+                workshop_id=w.wid,
+                step_id=step_id,
+                participant_id=w.me.id,
+                tag=tag.value,
+                rationale=rationale,
+                at=w.now,
+            )
+            w.log("proposal.set", f"step:{step_id}", before, after)
+
+        return self._edit(token, "propose", body)
+
+    def withdraw_proposal(self, token: str, step_id: str) -> int:
+        def body(w: _Write) -> None:
+            assert w.me is not None
+            existing = repo.proposal(w.conn, w.wid, step_id, w.me.id)
+            if existing is None:
+                raise NotFound(f'You have no proposal on step "{step_id}" to withdraw.')
+            repo.delete_proposal(w.conn, w.wid, step_id, w.me.id)
+            w.log("proposal.withdraw", f"step:{step_id}", {"tag": existing.tag, "rationale": existing.rationale})
+
+        return self._edit(token, "propose", body)
+
+    @staticmethod
+    def _require_target(w: _Write, kind: str, target_id: str) -> None:
+        if not isinstance(target_id, str) or repo.flow_item(w.conn, w.wid, kind, target_id) is None:
+            word = "step" if kind == "step" else "hand-off"
+            raise NotFound(f'There is no {word} "{target_id}" in this workshop\'s flow.')
+
+    def comment(
+        self,
+        token: str,
+        target_kind: TargetKind,
+        target_id: str,
+        text: str,
+        kind: CommentKind = "comment",
+    ) -> CommentOut:
+        """A comment or flag (data quality, risk, question) on a step or hand-off. Stored as plain text."""
+        if target_kind not in ("step", "handoff"):
+            raise InvalidInput('Comments go on a "step" or a "handoff".')
+        if kind not in _COMMENT_KINDS:
+            raise InvalidInput(f'"{kind}" is not a kind of comment; use one of: {", ".join(_COMMENT_KINDS)}.')
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidInput("The comment is empty.")
+        _reject(text_problem(text, "comment", MAX_COMMENT))
+
+        def body(w: _Write) -> CommentOut:
+            self._require_target(w, target_kind, target_id)
+            assert w.me is not None
+            number = repo.take_numbers(w.conn, w.wid, "comment_seq", 1)
+            row = {
+                "workshop_id": w.wid,
+                "id": number,
+                "participant_id": w.me.id,
+                "target_kind": target_kind,
+                "target_id": target_id,
+                "kind": kind,
+                "text": text,
+                "resolved": False,
+                "at": w.now,
+            }
+            repo.insert_comments(w.conn, [row])
+            about = f"{'step' if target_kind == 'step' else 'hand-off'} {target_id}"
+            w.log("comment.add", f"comment:{number}", None, {"target": about, "kind": kind, "text": text})
+            return CommentOut(
+                id=number,
+                author_id=w.me.id,
+                author_name=w.me.name,
+                author_function=w.me.function,
+                target_kind=target_kind,
+                target_id=target_id,
+                kind=kind,
+                text=text,
+                resolved=False,
+                at=w.now,
+            )
+
+        return self._as(token, "comment", body)
+
+    def resolve_comment(self, token: str, comment_id: int, resolved: bool = True) -> int:
+        """Mark a comment resolved (or open again); its author or the facilitator may."""
+
+        def body(w: _Write) -> None:
+            assert w.me is not None
+            row = repo.comment(w.conn, w.wid, comment_id) if isinstance(comment_id, int) else None
+            if row is None:
+                raise NotFound(f"There is no comment #{comment_id} in this workshop.")
+            if row.participant_id != w.me.id and not w.me.is_facilitator:
+                raise AccessDenied("Only the author of a comment or the facilitator can resolve it.")
+            if bool(row.resolved) != bool(resolved):
+                repo.set_comment_resolved(w.conn, w.wid, comment_id, bool(resolved))
+                w.log(
+                    "comment.resolve" if resolved else "comment.reopen", f"comment:{comment_id}", row.resolved, resolved
+                )
+
+        return self._edit(token, "comment", body)
+
+    # ------------------------------------------------------------------ decisions
+
+    def settle(self, token: str, decision: Decision) -> int:
+        """Facilitator: the room's decision for a step (replaces an earlier one for that step)."""
+        if not isinstance(decision, Decision):
+            raise InvalidInput("Expected a Decision.")
+
+        def body(w: _Write) -> None:
+            self._require_target(w, "step", decision.step)
+            others = [d for d in self._decisions(w) if d.step != decision.step]
+            problems = transfer.flow_problems(w.flow(), [*others, decision])
+            mine = [p for p in problems if p.location.startswith("settled decisions")]
+            if mine:
+                raise InvalidInput(
+                    "This decision names something the flow does not have: " + "; ".join(p.message for p in mine) + ".",
+                    mine,
+                )
+            before = repo.decision(w.conn, w.wid, decision.step)
+            after = decision.model_dump(mode="json")
+            repo.put_decision(w.conn, w.wid, decision.step, after, w.me.id if w.me else None, w.now)
+            w.log("decision.settle", f"decision:{decision.step}", before, after)
+
+        return self._edit(token, "settle", body)
+
+    def unsettle(self, token: str, step_id: str) -> int:
+        def body(w: _Write) -> None:
+            before = repo.decision(w.conn, w.wid, step_id)
+            if before is None:
+                raise NotFound(f'Step "{step_id}" has no settled decision.')
+            repo.delete_decision(w.conn, w.wid, step_id)
+            w.log("decision.unsettle", f"decision:{step_id}", before, None)
+
+        return self._edit(token, "settle", body)
+
+    # ------------------------------------------------------------------ facilitator controls
+
+    def _control(self, token: str, kind: str, column: str, value: Any, shown: Any = None) -> int:
+        def body(w: _Write) -> None:
+            before = getattr(w.workshop, column)
+            repo.update_workshop(w.conn, w.wid, **{column: value})
+            show = (lambda v: v.isoformat() if isinstance(v, datetime) else v) if shown is None else shown
+            w.log(kind, "workshop", show(before), show(value))
+
+        return self._edit(token, "control", body)
+
+    def set_phase(self, token: str, phase: Phase | str) -> int:
+        try:
+            phase = Phase(phase)
+        except ValueError:
+            raise InvalidInput(f'"{phase}" is not a phase; use one of: {", ".join(p.value for p in Phase)}.') from None
+        return self._control(token, "phase.set", "phase", phase.value)
+
+    def set_timer(self, token: str, seconds: int | None) -> int:
+        """Start a countdown of `seconds` (stored as its UTC end time); None clears it."""
+        if seconds is not None and (
+            isinstance(seconds, bool) or not isinstance(seconds, int) or not 1 <= seconds <= MAX_TIMER_SECONDS
+        ):
+            raise InvalidInput(f"A timer runs from 1 second to {MAX_TIMER_SECONDS // 3600} hours.")
+        ends = None if seconds is None else self._clock() + timedelta(seconds=seconds)
+        return self._control(token, "timer.set", "timer_ends_at", ends)
+
+    def set_focus(self, token: str, step_id: str | None) -> int:
+        def body(w: _Write) -> None:
+            if step_id is not None:
+                self._require_target(w, "step", step_id)
+            before = w.workshop.focus_step
+            repo.update_workshop(w.conn, w.wid, focus_step=step_id)
+            w.log("focus.set", "workshop", before, step_id)
+
+        return self._edit(token, "control", body)
+
+    def set_lock(self, token: str, locked: bool) -> int:
+        return self._control(token, "lock.set", "locked", bool(locked))
+
+    def set_reveal(self, token: str, revealed: bool) -> int:
+        return self._control(token, "reveal.set", "revealed", bool(revealed))
+
+    # ------------------------------------------------------------------ undo
+
+    def undo(self, token: str) -> int:
+        """Facilitator: revert the newest flow edit or settle that is not undone yet (as new events)."""
+
+        def body(w: _Write) -> None:
+            target_version = repo.last_undoable_version(w.conn, w.wid)
+            if target_version is None:
+                raise InvalidInput("There is nothing to undo: no flow edit or settled decision yet.")
+            events = [e for e in repo.events_of_version(w.conn, w.wid, target_version) if e.kind in UNDOABLE_KINDS]
+            for e in reversed(events):
+                self._revert(w, e, target_version)
+            w.forget_flow()
+            transfer.raise_if_invalid(w.flow(), self._decisions(w), what="Undoing that change")
+
+        return self._edit(token, "control", body)
+
+    def _revert(self, w: _Write, event: Row[Any], undone: int) -> None:
+        item, _, verb = event.kind.partition(".")
+        target_id = event.target.partition(":")[2]
+        before = repo.loads(event.before)
+        summary = f"undid a change ({event.summary})"
+        if item == "decision":
+            current = repo.decision(w.conn, w.wid, target_id)
+            if before is None:
+                repo.delete_decision(w.conn, w.wid, target_id)
+                w.log("decision.unsettle", event.target, current, None, undoes=undone, summary=summary)
+            else:
+                repo.put_decision(w.conn, w.wid, target_id, before, w.me.id if w.me else None, w.now)
+                w.log("decision.settle", event.target, current, before, undoes=undone, summary=summary)
+            return
+        existing = repo.flow_item(w.conn, w.wid, item, target_id)
+        if verb == "add":
+            if existing is not None:
+                repo.delete_item(w.conn, w.wid, item, target_id)
+                w.log(
+                    f"{item}.delete",
+                    event.target,
+                    existing[1],
+                    None,
+                    position=existing[0],
+                    undoes=undone,
+                    summary=summary,
+                )
+        elif verb == "update" and existing is not None:
+            repo.update_item(w.conn, w.wid, item, target_id, before)
+            w.log(f"{item}.update", event.target, existing[1], before, undoes=undone, summary=summary)
+        elif verb == "delete" and existing is None:
+            end = repo.max_position(w.conn, w.wid, item) + 1
+            position = min(event.position if event.position is not None else end, end)
+            repo.insert_item_at(w.conn, w.wid, item, target_id, position, before)
+            w.log(f"{item}.add", event.target, None, before, position=position, undoes=undone, summary=summary)
+
+    # ------------------------------------------------------------------ export, import, delete
+
+    def export_workshop(self, token: str) -> dict[str, Any]:
+        """Facilitator: the whole workshop as a JSON-able dict (no tokens, keys or join code).
+
+        `import_workshop(export)` re-creates it; exporting that again gives the same
+        document except `workshop.id` and `exported_at` (and the facilitator's name
+        if a different one was given to the import).
+        """
+
+        def run(conn: Connection) -> dict[str, Any]:
+            me = self._me(conn, token)
+            ws = repo.workshop(conn, me.workshop_id)
+            assert ws is not None
+            _reject(refusal("control", ws.phase, me.is_facilitator, ws.locked), AccessDenied)
+            return transfer.export_document(conn, ws.id, exported_at=self._clock(), with_secrets=False)
+
+        return self._read(run)
+
+    def import_workshop(self, doc: dict[str, Any], facilitator_name: str) -> CreatedWorkshop:
+        """A new workshop from an export: new id, join code, facilitator key and token.
+
+        The importer takes the exported facilitator's seat (renamed to
+        `facilitator_name`); everyone else's seat is kept for the record and can be
+        claimed by joining with the same name and function.
+        """
+        facilitator_name = _name(facilitator_name, "facilitator's name")
+        parsed, flow = transfer.parse_export(doc)
+        return self._create(parsed, flow, facilitator_name, first_event=None)
+
+    def _create(
+        self, doc: WorkshopExport, flow: Flow, facilitator_name: str, *, first_event: str | None
+    ) -> CreatedWorkshop:
+        """Insert a validated document as a new workshop (new id, code, key and facilitator token)."""
+        key = codes.new_facilitator_key()
+        token = codes.new_token()
+
+        def run(conn: Connection) -> CreatedWorkshop:
+            now = self._clock()
+            wid = uuid.uuid4().hex
+            code = self._free_code(conn)
+            transfer.insert_document(
+                conn,
+                doc,
+                flow,
+                workshop_id=wid,
+                join_code=code,
+                key_hash=codes.key_digest(key),
+                facilitator_name=facilitator_name,
+                facilitator_token_hash=codes.digest(token),
+                now=now,
+            )
+            if not any(p.is_facilitator for p in doc.participants):
+                self._new_participant(conn, wid, facilitator_name, "", True, codes.digest(token), now)
+            if first_event is not None:
+                me = repo.participant_by_token(conn, codes.digest(token))
+                w = _Write(conn, repo.workshop(conn, wid), me, now)
+                w.log(first_event, "workshop", None, {"name": doc.workshop.name})
+                w.flush()
+            return CreatedWorkshop(workshop_id=wid, join_code=code, facilitator_key=key, facilitator_token=token)
+
+        return self._transaction(run)
+
+    @staticmethod
+    def _free_code(conn: Connection) -> str:
+        for _ in range(20):
+            code = codes.new_join_code()
+            if repo.workshop_by_code(conn, code) is None:
+                return code
+        raise StoreUnavailable("Could not find a free join code; please try again.")  # 2^49 codes: never happens
+
+    def delete_workshop(self, token: str, facilitator_key: str) -> dict[str, Any]:
+        """Facilitator (token and key): delete the workshop; returns its final export, also kept in the archive."""
+
+        def run(conn: Connection) -> dict[str, Any]:
+            me = self._me(conn, token)
+            ws = repo.workshop(conn, me.workshop_id)
+            assert ws is not None
+            if not me.is_facilitator:
+                raise AccessDenied("Only the facilitator can delete a workshop.")
+            key = facilitator_key if isinstance(facilitator_key, str) else ""
+            if not hmac.compare_digest(codes.key_digest(key), ws.facilitator_key_hash):
+                self._limiter.record_failure()
+                raise AccessDenied("That facilitator key does not match this workshop.")
+            export = transfer.export_document(conn, ws.id, exported_at=self._clock(), with_secrets=False)
+            repo.archive(conn, ws.id, ws.name, self._clock(), export)
+            repo.delete_workshop(conn, ws.id)
+            return export
+
+        return self._transaction(run)
+
+    # ------------------------------------------------------------------ backups (used by backup.py)
+
+    def export_all(self) -> dict[str, Any]:
+        """Every workshop with its secrets' hashes, plus the archive: a full backup document."""
+
+        def run(conn: Connection) -> dict[str, Any]:
+            now = self._clock()
+            return {
+                "workshops": [
+                    transfer.export_document(conn, wid, exported_at=now, with_secrets=True)
+                    for wid in repo.workshop_ids(conn)
+                ],
+                "archived": [
+                    {
+                        "workshop_id": r.workshop_id,
+                        "name": r.name,
+                        "archived_at": r.archived_at.isoformat(),
+                        "export": repo.loads(r.export),
+                    }
+                    for r in repo.archived(conn)
+                ],
+            }
+
+        return self._read(run)
+
+    def restore_workshop(self, doc: dict[str, Any]) -> bool:
+        """Restore one backed-up workshop with its id, join code and hashes; False if its id or code is taken."""
+        parsed, flow = transfer.parse_export(doc)
+        secrets = parsed.secrets
+        if secrets is None:
+            raise InvalidInput("This export has no secrets section; restore needs a backup made by backup().")
+
+        def run(conn: Connection) -> bool:
+            if repo.workshop(conn, parsed.workshop.id) or repo.workshop_by_code(conn, secrets.join_code):
+                return False
+            transfer.insert_document(
+                conn,
+                parsed,
+                flow,
+                workshop_id=parsed.workshop.id,
+                join_code=secrets.join_code,
+                key_hash=secrets.facilitator_key_hash,
+                facilitator_name=None,
+                facilitator_token_hash=None,
+                now=self._clock(),
+            )
+            return True
+
+        try:
+            return self._transaction(run)
+        except sa.exc.IntegrityError:
+            return False  # its id, code or a token hash is already in this database
+
+    def restore_archive(self, entries: Sequence[Mapping[str, Any]]) -> int:
+        def run(conn: Connection) -> int:
+            existing = {(r.workshop_id, r.archived_at.isoformat()) for r in repo.archived(conn)}
+            added = 0
+            for entry in entries:
+                at = datetime.fromisoformat(str(entry["archived_at"]))
+                if (str(entry["workshop_id"]), at.isoformat()) in existing:
+                    continue
+                repo.archive(conn, str(entry["workshop_id"]), str(entry["name"]), at, dict(entry["export"]))
+                added += 1
+            return added
+
+        return self._transaction(run)
+
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self._engine)
+
+
+@dataclass(frozen=True)
+class _Acted:
+    actor_id: str | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class _Proposed:
+    participant_id: str
+
+
+@dataclass(frozen=True)
+class _Authored:
+    author_id: str
