@@ -1,0 +1,141 @@
+"""`assess(flow, scenario) -> Impact`: the one entry point the UI, the report and the CLI call.
+
+Order matters and is fixed: governance decides the review steps, economics counts
+their hours, roles/skills/incentives read the hours, the end-to-end metrics measure
+the redesigned flow, and the pilot plan weighs value against the flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from redesign.impact.e2e import EndToEnd, Note, end_to_end
+from redesign.impact.economics import HoursTotals, StepEconomics, step_economics, totals
+from redesign.impact.explain import Reason, because
+from redesign.impact.governance import GovernanceFlag, check
+from redesign.impact.incentives import IncentiveChange, incentive_changes
+from redesign.impact.oversight import NewStep, oversight_steps
+from redesign.impact.pilot import PilotPlan, pilot_plan
+from redesign.impact.roles import RoleChange, role_changes
+from redesign.impact.scenario_view import ScenarioInvalid, ScenarioView
+from redesign.impact.skills import DeskillingWarning, ReskillingItem, SkillChange, skill_changes
+from redesign.model import Flow, Scenario
+
+
+class _Explained(Protocol):
+    reason: Reason
+
+
+class Impact(BaseModel):
+    """Everything a scenario changes, each item with its reason (rule, source, steps, numbers, text)."""
+
+    flow_id: str
+    flow_name: str
+    scenario_id: str
+    scenario_name: str
+    period: str
+    periods_per_year: float
+    fte_hours_per_period: float
+    totals: HoursTotals
+    steps: list[StepEconomics]  # every step of the flow, in flow order
+    new_steps: list[NewStep]  # human steps the redesign adds (oversight, exception handling)
+    roles: list[RoleChange]
+    skills: list[SkillChange]
+    reskilling: list[ReskillingItem]
+    deskilling: list[DeskillingWarning]
+    incentives: list[IncentiveChange]
+    governance: list[GovernanceFlag]
+    end_to_end: EndToEnd
+    pilot: PilotPlan
+    notes: list[Note]
+
+    @property
+    def blocked(self) -> bool:
+        return any(f.severity == "BLOCK" for f in self.governance)
+
+    def items(self) -> Iterator[_Explained]:
+        """Every explained output item (each has a ``reason``)."""
+        yield from self.steps
+        yield from self.new_steps
+        yield from self.roles
+        for role in self.roles:
+            yield from role.responsibilities
+        yield from self.skills
+        yield from self.reskilling
+        yield from self.deskilling
+        yield from self.incentives
+        yield from self.governance
+        yield from self.end_to_end.changes
+        yield from self.end_to_end.notes
+        yield from self.pilot.waves
+        for wave in self.pilot.waves:
+            yield from wave.items
+        yield from self.pilot.held
+        yield from self.notes
+
+
+def resolve_scenario(flow: Flow, scenario: Scenario | str | None) -> Scenario | None:
+    """A scenario object, or the flow's scenario by id or name; a clear error when there is none."""
+    if scenario is None or isinstance(scenario, Scenario):
+        return scenario
+    try:
+        return flow.scenario(scenario)
+    except KeyError as exc:
+        raise ScenarioInvalid(exc.args[0]) from None
+
+
+def assess(flow: Flow, scenario: Scenario | str | None = None) -> Impact:
+    """The impact of ``scenario`` (an object, or an id/name in ``flow.scenarios``; None = as is).
+
+    Raises `ScenarioInvalid` (a ValueError with a plain message) when the scenario is
+    unknown or decides steps that are not in the flow.
+    """
+    view = ScenarioView(flow, resolve_scenario(flow, scenario))
+    oversight = oversight_steps(view)
+    flags = check(view, oversight)
+    econ = step_economics(view, oversight)
+    new_steps = sorted([*oversight, *econ.exception_steps], key=lambda n: (view.order[n.for_step], n.kind))
+    roles = role_changes(view, econ.steps, new_steps)
+    skills = skill_changes(view, econ.steps, new_steps)
+    e2e, _ = end_to_end(view, econ.steps, oversight)
+    return Impact(
+        flow_id=flow.id,
+        flow_name=flow.name,
+        scenario_id=view.scenario.id,
+        scenario_name=view.scenario.name,
+        period=flow.period.value,
+        periods_per_year=flow.periods_per_year,
+        fte_hours_per_period=flow.fte_hours_per_period,
+        totals=totals(view, econ.steps),
+        steps=econ.steps,
+        new_steps=new_steps,
+        roles=roles,
+        skills=skills.changes,
+        reskilling=skills.reskilling,
+        deskilling=skills.deskilling,
+        incentives=incentive_changes(view, roles),
+        governance=flags,
+        end_to_end=e2e,
+        pilot=pilot_plan(view, econ.steps, flags),
+        notes=_notes(view),
+    )
+
+
+def _notes(view: ScenarioView) -> list[Note]:
+    undecided = [s.id for s in view.flow.steps if s.id not in view.decisions]
+    if not undecided or not view.decisions:
+        return []
+    text = f"{len(undecided)} of {len(view.flow.steps)} steps have no decision in this scenario; they stay as they are."
+    return [
+        Note(
+            kind="undecided",
+            text=text,
+            reason=because("note_undecided", undecided, text, {"undecided": len(undecided)}),
+        )
+    ]
+
+
+__all__ = ["Impact", "ScenarioInvalid", "assess", "resolve_scenario"]

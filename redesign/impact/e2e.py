@@ -1,0 +1,210 @@
+"""End-to-end versus local: the flow's metrics before and after the redesign.
+
+The redesigned flow is the as-is flow with every decision applied, then measured
+with the same `redesign.metrics.analyze`, so before and after are comparable by
+construction (Martin & Osterling, *Value Stream Mapping*, 2014):
+
+* automated step: per-case touch minutes shrink to the people's share (cases not
+  handled straight through, plus exceptions); its queue and the waits of the
+  hand-offs out of it shrink to the share of cases a person still touches
+  (``effort_automated_wait_factor``); its %C&A rises for straight-through cases;
+* augmented step: touch x (1 - g) + validation minutes; waits unchanged;
+* governance review steps are inserted right after the step they review.
+
+Hours saved on a step off the critical path do not shorten the lead time: a note
+says so for each such step.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from redesign.impact.catalog import catalog
+from redesign.impact.economics import StepEconomics, automated_pca, human_share
+from redesign.impact.explain import Reason, because, hours
+from redesign.impact.oversight import NewStep
+from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
+from redesign.metrics import FlowMetrics, analyze
+from redesign.model import Flow, Handoff, Step, StepKind, Tag
+
+
+class MetricChange(BaseModel):
+    metric: str  # FlowMetrics field name
+    label: str
+    unit: str
+    before: float
+    after: float
+    change: float  # after - before
+    better: Literal["lower", "higher"]
+    reason: Reason
+
+
+class Note(BaseModel):
+    kind: str
+    text: str
+    reason: Reason
+
+
+class EndToEnd(BaseModel):
+    before: FlowMetrics
+    after: FlowMetrics
+    changes: list[MetricChange]
+    notes: list[Note]
+
+
+def _wait_share(econ: StepEconomics) -> float:
+    factor = catalog().effort.value("effort_automated_wait_factor")
+    share = human_share(econ.parameters["automation_rate"], econ.parameters["exception_rate"])
+    return min(1.0, share * factor)
+
+
+def _review_step(view: ScenarioView, review: NewStep, reviewed: Step, pca: float) -> Step:
+    return Step(
+        id=review.id,
+        name=review.name,
+        description=f"Added by {review.rule}: a person reviews the AI output before it takes effect.",
+        function=review.function if review.function in view.flow.functions_by_id() else reviewed.function,
+        owner=None if review.owner == UNASSIGNED else review.owner,
+        kind=StepKind.REVIEW,
+        volume=review.volume,
+        touch_minutes=review.minutes_per_case,
+        data_in=list(reviewed.data_out),
+        data_out=list(reviewed.data_out),
+        pca=pca,
+    )
+
+
+def redesigned_flow(view: ScenarioView, steps: list[StepEconomics], oversight: list[NewStep]) -> Flow:
+    """The flow with the scenario applied (pure: the input flow is not changed)."""
+    econ = {s.step: s for s in steps}
+    review_of = {o.for_step: o for o in oversight}
+    new_steps: list[Step] = []
+    for step in view.flow.steps:
+        e = econ[step.id]
+        if e.tag == Tag.HUMAN:
+            new_steps.append(step)
+        else:
+            wait = step.wait_minutes * _wait_share(e) if e.tag == Tag.AUTOMATE else step.wait_minutes
+            new_steps.append(
+                step.model_copy(
+                    update={"touch_minutes": e.after_touch_minutes, "wait_minutes": wait, "pca": e.pca_after}
+                )
+            )
+        if step.id in review_of:
+            new_steps.append(_review_step(view, review_of[step.id], step, e.pca_after))
+    handoffs: list[Handoff] = []
+    taken = {h.id for h in view.flow.handoffs}
+    for h in view.flow.handoffs:
+        e = econ.get(h.source)
+        update: dict[str, object] = {}
+        if e is not None and e.tag == Tag.AUTOMATE:
+            update["wait_minutes"] = h.wait_minutes * _wait_share(e)
+            if h.pca is not None:
+                update["pca"] = automated_pca(h.pca, e.parameters["automation_rate"], e.parameters["exception_rate"])
+        if h.source in review_of:
+            update["source"] = review_of[h.source].id
+        handoffs.append(h.model_copy(update=update) if update else h)
+    for review in oversight:
+        hid, n = f"{review.for_step}__review_in", 2
+        while hid in taken:
+            hid, n = f"{review.for_step}__review_in_{n}", n + 1
+        taken.add(hid)
+        data = list(view.steps[review.for_step].data_out)
+        handoffs.append(Handoff(id=hid, source=review.for_step, target=review.id, data=data))
+    return view.flow.model_copy(update={"steps": new_steps, "handoffs": handoffs})
+
+
+_METRICS: tuple[tuple[str, str, str, str, Literal["lower", "higher"]], ...] = (
+    ("lead_time_minutes", "Lead time per case (critical path)", "min", "e2e_lead_time", "lower"),
+    ("touch_hours", "Touch hours per period", "h", "e2e_touch_hours", "lower"),
+    ("handoffs", "Hand-offs", "count", "e2e_handoffs", "lower"),
+    ("cross_function_handoffs", "Cross-function hand-offs", "count", "e2e_cross_function_handoffs", "lower"),
+    ("rolled_pca", "Rolled %C&A (critical path)", "%", "e2e_rolled_pca", "higher"),
+    ("activity_ratio", "Activity ratio (critical path)", "%", "e2e_activity_ratio", "higher"),
+)
+
+
+def _changes(view: ScenarioView, before: FlowMetrics, after: FlowMetrics) -> list[MetricChange]:
+    path_steps = [s for s in dict.fromkeys([*before.critical_path, *after.critical_path]) if s in view.steps]
+    changed = [s for s in view.decisions if view.uses_ai(s)]
+    changes: list[MetricChange] = []
+    for field, label, unit, rule, better in _METRICS:
+        b, a = float(getattr(before, field)), float(getattr(after, field))
+        steps = path_steps if field in ("lead_time_minutes", "rolled_pca", "activity_ratio") else changed or path_steps
+        changes.append(
+            MetricChange(
+                metric=field,
+                label=label,
+                unit=unit,
+                before=b,
+                after=a,
+                change=a - b,
+                better=better,
+                reason=because(
+                    rule,
+                    steps,
+                    f"{label}: {b:,.1f} {unit} before, {a:,.1f} {unit} after ({a - b:+,.1f}).",
+                    {"before": round(b, 4), "after": round(a, 4)},
+                ),
+            )
+        )
+    return changes
+
+
+def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, after: FlowMetrics) -> list[Note]:
+    period = view.flow.period.value
+    on_path = set(before.critical_path)
+    notes: list[Note] = []
+    for e in steps:
+        if e.saved_hours > 0 and e.step not in on_path:
+            text = (
+                f'"{e.name}" saves {hours(e.saved_hours)} per {period}, but it is not on the critical path: '
+                "the lead time does not move because of it."
+            )
+            numbers: dict[str, float | int | str] = {
+                "saved_hours": round(e.saved_hours, 4),
+                "lead_time_minutes": round(before.lead_time_minutes, 4),
+            }
+            notes.append(
+                Note(
+                    kind="off_critical_path",
+                    text=text,
+                    reason=because("e2e_off_critical_path", [e.step], text, numbers),
+                )
+            )
+    if [s for s in after.critical_path if s in view.steps] != before.critical_path:
+        text = (
+            f"The chain of steps that sets the lead time changes: {len(before.critical_path)} steps before, "
+            f"{len(after.critical_path)} after."
+        )
+        moved = [s for s in dict.fromkeys([*before.critical_path, *after.critical_path]) if s in view.steps]
+        notes.append(
+            Note(kind="critical_path_moved", text=text, reason=because("e2e_critical_path_moved", moved, text))
+        )
+    monitoring = [(e.step, e.parameters["monitoring_hours"]) for e in steps if e.tag == Tag.AUTOMATE]
+    if monitoring:
+        total = sum(h for _, h in monitoring)
+        text = (
+            f"{hours(total)} per {period} of monitoring automations count in the roles' hours, "
+            "not in the flow's per-case touch hours."
+        )
+        notes.append(
+            Note(
+                kind="monitoring_outside",
+                text=text,
+                reason=because(
+                    "e2e_monitoring_outside", [s for s, _ in monitoring], text, {"monitoring_hours": round(total, 4)}
+                ),
+            )
+        )
+    return notes
+
+
+def end_to_end(view: ScenarioView, steps: list[StepEconomics], oversight: list[NewStep]) -> tuple[EndToEnd, Flow]:
+    after_flow = redesigned_flow(view, steps, oversight)
+    before, after = analyze(view.flow), analyze(after_flow)
+    return EndToEnd(
+        before=before, after=after, changes=_changes(view, before, after), notes=_notes(view, steps, before, after)
+    ), after_flow

@@ -1,0 +1,341 @@
+"""Step economics: hours per period before and after a decision, by role and activity.
+
+research/frameworks.md 5.1. Baseline H = V x T / 60. Automate: the owner keeps the
+(1 - a) cases not handled straight through, a person handles the r_exc share of the
+automated cases at T_exc minutes each, and the automation takes H_mon monitoring
+hours. Augment: the owner's touch time shrinks by g and each case gets T_val minutes
+of validation. Governance review steps add their hours to the overseer.
+
+Hours are conserved by construction: every hour is a line (role, activity, before,
+after); a step's before/after are the sums of its lines and saved = before - after.
+Parameters left empty on the Decision come from ``catalog/effort.json``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel
+
+from redesign.impact.catalog import AugmentKind, catalog
+from redesign.impact.explain import Reason, because, hours
+from redesign.impact.oversight import NewStep
+from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
+from redesign.model import Decision, ExposureLabel, Step, StepKind, Tag
+
+Activity = Literal["doing", "deciding", "reviewing", "validating", "handling_exceptions", "monitoring", "overseeing"]
+
+_ACTIVITY_OF_KIND: dict[StepKind, Activity] = {
+    StepKind.TASK: "doing",
+    StepKind.DECISION: "deciding",
+    StepKind.REVIEW: "reviewing",
+}
+
+
+class HoursLine(BaseModel):
+    """Hours per period of one role on one activity of a step."""
+
+    role: str
+    activity: Activity
+    before: float
+    after: float
+
+
+class StepEconomics(BaseModel):
+    step: str
+    name: str
+    tag: Tag
+    owner: str  # role id, or UNASSIGNED
+    volume: float
+    touch_minutes: float
+    before_hours: float
+    after_hours: float
+    saved_hours: float  # before - after, exactly
+    after_touch_minutes: float  # per case, people only (what the redesigned flow uses)
+    pca_before: float
+    pca_after: float
+    parameters: dict[str, float]  # the figures used (a, r_exc, T_exc, H_mon, g, T_val, ...)
+    parameter_origin: dict[str, str]  # "decision" or the catalog id the default came from
+    lines: list[HoursLine]
+    reason: Reason
+
+
+class HoursTotals(BaseModel):
+    before_hours: float
+    after_hours: float
+    saved_hours: float
+    saved_hours_per_year: float
+    before_fte: float
+    after_fte: float
+    saved_fte: float
+    cost_saved_per_period: float | None  # only roles with an hourly cost count
+    costed_roles: list[str]
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class _Param:
+    value: float
+    origin: str
+
+
+def _param(decision: Decision | None, field: str, default: float, catalog_id: str) -> _Param:
+    value = getattr(decision, field, None) if decision else None
+    return _Param(float(value), "decision") if value is not None else _Param(default, catalog_id)
+
+
+@cache
+def _kind_patterns() -> list[tuple[AugmentKind, re.Pattern[str] | None]]:
+    out: list[tuple[AugmentKind, re.Pattern[str] | None]] = []
+    for kind in catalog().effort.augment_kinds:
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in kind.keywords) + ")") if kind.keywords else None
+        out.append((kind, pattern))
+    return out
+
+
+def augment_kind(step: Step) -> AugmentKind:
+    """The kind of work, for the default augmentation time saving (catalog order decides)."""
+    text = f"{step.name} {step.description}".lower()
+    kinds = _kind_patterns()
+    for kind, pattern in kinds:
+        if kind.id == "augment_judgment":
+            if step.kind == StepKind.DECISION or (step.rubric.judgment or 0) >= 4:
+                return kind
+        elif pattern is not None and pattern.search(text):
+            return kind
+    return kinds[-1][0]
+
+
+def monitoring_default(view: ScenarioView) -> float:
+    per_week = catalog().effort.value("effort_monitoring_hours_per_week")
+    return per_week * 52.0 / view.flow.periods_per_year
+
+
+def human_share(a: float, r_exc: float) -> float:
+    """Share of cases a person still touches after automation: the rest go straight through."""
+    return (1.0 - a) + a * r_exc
+
+
+def automated_pca(pca: float, a: float, r_exc: float) -> float:
+    """Output %C&A: straight-through cases reach the catalog figure, the others keep today's."""
+    target = catalog().effort.value("effort_automated_pca")
+    if pca >= target:
+        return pca
+    straight = a * (1.0 - r_exc)
+    return straight * target + (1.0 - straight) * pca
+
+
+class _StepCalc:
+    """One step's lines; separate methods per tag keep each formula readable."""
+
+    def __init__(self, view: ScenarioView, step: Step, oversight: NewStep | None) -> None:
+        self.view = view
+        self.step = step
+        self.decision = view.decision(step.id)
+        self.owner = view.owner(step)
+        self.activity = _ACTIVITY_OF_KIND[step.kind]
+        self.before = step.volume * step.touch_minutes / 60.0
+        self.oversight = oversight
+        self.params: dict[str, _Param] = {}
+        self.lines: list[HoursLine] = []
+        self.exception_step: NewStep | None = None
+
+    def p(self, field: str, default: float, catalog_id: str) -> float:
+        param = _param(self.decision, field, default, catalog_id)
+        self.params[field] = param
+        return param.value
+
+    def run(self) -> StepEconomics:
+        tag = self.view.tag(self.step.id)
+        if tag == Tag.AUTOMATE:
+            after_touch, pca_after, rule, text = self._automate()
+        elif tag == Tag.AUGMENT:
+            after_touch, pca_after, rule, text = self._augment()
+        else:
+            after_touch, pca_after, rule = self.step.touch_minutes, self.step.pca, "econ_human"
+            self.lines.append(HoursLine(role=self.owner, activity=self.activity, before=self.before, after=self.before))
+            text = f'"{self.step.name}" stays as it is: {hours(self.before)} per {self.view.flow.period.value}.'
+        if self.oversight is not None:
+            o = self.oversight
+            self.lines.append(HoursLine(role=o.owner, activity="overseeing", before=0.0, after=o.hours))
+            text += f" Plus {hours(o.hours)} of review by {self.view.role_name(o.owner)} ({o.rule})."
+        before = math.fsum(line.before for line in self.lines)
+        after = math.fsum(line.after for line in self.lines)
+        numbers: dict[str, float | int | str] = {
+            "volume": self.step.volume,
+            "touch_minutes": self.step.touch_minutes,
+            "before_hours": round(before, 4),
+            "after_hours": round(after, 4),
+            "saved_hours": round(before - after, 4),
+        }
+        numbers.update({k: round(p.value, 4) for k, p in self.params.items()})
+        return StepEconomics(
+            step=self.step.id,
+            name=self.step.name,
+            tag=tag,
+            owner=self.owner,
+            volume=self.step.volume,
+            touch_minutes=self.step.touch_minutes,
+            before_hours=before,
+            after_hours=after,
+            saved_hours=before - after,
+            after_touch_minutes=after_touch,
+            pca_before=self.step.pca,
+            pca_after=pca_after,
+            parameters={k: p.value for k, p in self.params.items()},
+            parameter_origin={k: p.origin for k, p in self.params.items()},
+            lines=self.lines,
+            reason=because(rule, [self.step.id], text, numbers),
+        )
+
+    def _automate(self) -> tuple[float, float, str, str]:
+        step, effort, period = self.step, catalog().effort, self.view.flow.period.value
+        a = self.p("automation_rate", effort.value("effort_automation_rate"), "effort_automation_rate")
+        r_exc = self.p("exception_rate", effort.value("effort_exception_rate"), "effort_exception_rate")
+        t_exc = self.p(
+            "exception_minutes",
+            effort.value("effort_exception_minutes_factor") * step.touch_minutes,
+            "effort_exception_minutes_factor",
+        )
+        h_mon = self.p("monitoring_hours", monitoring_default(self.view), "effort_monitoring_hours_per_week")
+        residual = self.before * (1.0 - a)
+        exceptions = step.volume * a * r_exc * t_exc / 60.0
+        exc_role = self._exceptions_role()
+        mon_role = self._monitoring_role()
+        self.lines.append(HoursLine(role=self.owner, activity=self.activity, before=self.before, after=residual))
+        self.lines.append(HoursLine(role=exc_role, activity="handling_exceptions", before=0.0, after=exceptions))
+        self.lines.append(HoursLine(role=mon_role, activity="monitoring", before=0.0, after=h_mon))
+        self.exception_step = NewStep(
+            id=f"{step.id}__exceptions",
+            kind="exceptions",
+            name=f"Handle exceptions: {step.name}",
+            for_step=step.id,
+            owner=exc_role,
+            function=self.view.function_of_role(exc_role) or step.function,
+            volume=step.volume * a * r_exc,
+            minutes_per_case=t_exc,
+            hours=exceptions,
+            in_flow=False,
+            rule="econ_automate",
+            reason=because(
+                "role_resp_exceptions",
+                [step.id],
+                f"{step.volume:g} cases x {a:.0%} automated x {r_exc:.0%} exceptions x {t_exc:.1f} min = "
+                f"{hours(exceptions)} per {period} for {self.view.role_name(exc_role)}.",
+                {"volume": step.volume, "automation_rate": a, "exception_rate": r_exc, "exception_minutes": t_exc},
+            ),
+        )
+        after_touch = (1.0 - a) * step.touch_minutes + a * r_exc * t_exc
+        text = (
+            f'Automating "{step.name}": {hours(self.before)} before; the owner keeps {1 - a:.0%} of the cases '
+            f"({hours(residual)}), exceptions take {hours(exceptions)} ({a:.0%} x {r_exc:.0%} of "
+            f"{step.volume:g} cases x {t_exc:.1f} min) and monitoring {hours(h_mon)} per {period}."
+        )
+        return after_touch, automated_pca(step.pca, a, r_exc), "econ_automate", text
+
+    def _augment(self) -> tuple[float, float, str, str]:
+        step, effort, period = self.step, catalog().effort, self.view.flow.period.value
+        kind = augment_kind(step)
+        g = self.p("time_saving", kind.time_saving, kind.id)
+        cap = effort.value("effort_augment_cap")
+        capped = g > cap and step.rubric.exposure != ExposureLabel.E1
+        if capped:
+            self.params["time_saving"] = _Param(cap, "effort_augment_cap")
+            g = cap
+        t_val = self.p(
+            "validation_minutes",
+            effort.value("effort_validation_share") * step.touch_minutes,
+            "effort_validation_share",
+        )
+        doing = self.before * (1.0 - g)
+        validating = step.volume * t_val / 60.0
+        self.lines.append(HoursLine(role=self.owner, activity=self.activity, before=self.before, after=doing))
+        self.lines.append(HoursLine(role=self.owner, activity="validating", before=0.0, after=validating))
+        text = (
+            f'Augmenting "{step.name}" ({kind.name}): {hours(self.before)} before; AI saves {g:.0%} of the touch time '
+            f"({hours(self.before - doing)}) and checking its output takes {t_val:.1f} min per case "
+            f"({hours(validating)}) per {period}."
+        )
+        if capped:
+            text += f" The time saving is capped at {cap:.0%} because the step is not rated E1."
+        return step.touch_minutes * (1.0 - g) + t_val, step.pca, "econ_augment", text
+
+    def _exceptions_role(self) -> str:
+        for role_id in (self.step.owner, self.decision.owner if self.decision else None):
+            human = self.view.human_of(role_id)
+            if human is not None:
+                return human
+        return UNASSIGNED
+
+    def _monitoring_role(self) -> str:
+        d = self.decision
+        for role_id in (d.owner if d else None, d.ai_agent if d else None, self.step.owner):
+            human = self.view.human_of(role_id)
+            if human is not None:
+                return human
+        return UNASSIGNED
+
+
+@dataclass(frozen=True)
+class EconomicsResult:
+    steps: list[StepEconomics]
+    exception_steps: list[NewStep]
+
+
+def step_economics(view: ScenarioView, oversight: list[NewStep]) -> EconomicsResult:
+    """Every step's hours before and after, in flow order; oversight hours on the reviewed step."""
+    review_of = {o.for_step: o for o in oversight}
+    steps: list[StepEconomics] = []
+    exception_steps: list[NewStep] = []
+    for step in view.flow.steps:
+        calc = _StepCalc(view, step, review_of.get(step.id))
+        steps.append(calc.run())
+        if calc.exception_step is not None and calc.exception_step.hours > 0:
+            exception_steps.append(calc.exception_step)
+    return EconomicsResult(steps=steps, exception_steps=exception_steps)
+
+
+def totals(view: ScenarioView, steps: list[StepEconomics]) -> HoursTotals:
+    flow = view.flow
+    before = math.fsum(s.before_hours for s in steps)
+    after = math.fsum(s.after_hours for s in steps)
+    saved = math.fsum(s.saved_hours for s in steps)
+    fte = flow.fte_hours_per_period
+    cost = 0.0
+    costed: set[str] = set()
+    for s in steps:
+        for line in s.lines:
+            role = view.roles.get(line.role)
+            if role is not None and role.hourly_cost is not None:
+                cost += (line.before - line.after) * role.hourly_cost
+                costed.add(role.id)
+    changed = [s.step for s in steps if s.saved_hours != 0 or s.tag != Tag.HUMAN]
+    return HoursTotals(
+        before_hours=before,
+        after_hours=after,
+        saved_hours=saved,
+        saved_hours_per_year=saved * flow.periods_per_year,
+        before_fte=before / fte,
+        after_fte=after / fte,
+        saved_fte=saved / fte,
+        cost_saved_per_period=cost if costed else None,
+        costed_roles=sorted(costed),
+        reason=because(
+            "econ_totals",
+            changed,
+            f"{hours(before)} per {flow.period.value} before and {hours(after)} after: {hours(saved)} saved "
+            f"({saved / fte:.2f} FTE at {fte:,.1f} h per FTE per {flow.period.value}; "
+            f"{saved * flow.periods_per_year:,.0f} h per year).",
+            {
+                "before_hours": round(before, 4),
+                "after_hours": round(after, 4),
+                "saved_hours": round(saved, 4),
+                "fte_hours_per_period": round(fte, 4),
+                "periods_per_year": flow.periods_per_year,
+            },
+        ),
+    )

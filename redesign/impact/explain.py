@@ -1,0 +1,47 @@
+"""Why an output says what it says: the `Reason` every impact item carries.
+
+A facilitator asked "where does that come from?" in front of the room reads the
+reason: the catalog rule that fired, the publication behind it, the steps it looked
+at, the figures it used and one plain sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from pydantic import BaseModel, ConfigDict
+
+from redesign.impact.catalog import catalog
+
+Number = float | int | str
+
+
+class Reason(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    rule: str  # catalog rule id
+    source: str  # the publication or article behind the rule
+    steps: list[str]  # step ids the rule looked at
+    numbers: dict[str, Number]  # the figures it used, by name
+    text: str  # one plain sentence
+
+
+def because(rule: str, steps: Iterable[str], text: str, numbers: Mapping[str, Number] | None = None) -> Reason:
+    """A reason for catalog rule ``rule``; its source comes from the catalog."""
+    return Reason(
+        rule=rule,
+        source=catalog().rule(rule).source,
+        steps=list(dict.fromkeys(steps)),
+        numbers=dict(numbers or {}),
+        text=text,
+    )
+
+
+def hours(value: float) -> str:
+    """Hours for a sentence: one decimal, thousands separated."""
+    return f"{value:,.1f} h"
+
+
+def round_numbers(values: Mapping[str, float], digits: int = 4) -> dict[str, Number]:
+    """Figures rounded for display in a reason (the models keep full precision)."""
+    return {k: round(v, digits) for k, v in values.items()}

@@ -1,0 +1,268 @@
+"""Incentive and metric changes: what to stop counting, what to add, what to share.
+
+research/frameworks.md 4.3 (a synthesis of Kerr, Goodhart, Holmstrom-Milgrom, the
+sales compensation center practices, RACI, the Balanced Scorecard and FVA). Rules,
+metric names and sources are in ``catalog/incentive_rules.json``; each function
+below is the trigger of one or a few of them. Every shared metric has exactly one
+accountable role.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from redesign.impact.catalog import IncentiveRule, Party, catalog
+from redesign.impact.explain import Reason, because
+from redesign.impact.roles import RoleChange
+from redesign.impact.scenario_view import ScenarioView
+from redesign.model import Role, RoleKind, Step, Tag
+
+
+class IncentiveChange(BaseModel):
+    rule: str
+    action: str  # retire | add | share | diagnostic | consider | rebalance
+    metric: str
+    kind: str  # activity | quality | outcome | diagnostic | pay modifier
+    use: str  # target | diagnostic, not a target | shared target | ...
+    perspective: str  # Balanced Scorecard perspective
+    owner: str | None  # the ONE accountable role
+    shared_by: list[str]  # function ids that share the metric (one function when not shared)
+    steps: list[str]
+    reason: Reason
+
+
+class _Fields(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _items(
+    view: ScenarioView,
+    rule_id: str,
+    fields: dict[str, Any],
+    owner: str | None,
+    shared_by: Iterable[str],
+    steps: list[str],
+    why: str,
+    numbers: dict[str, float | int | str] | None = None,
+) -> Iterator[IncentiveChange]:
+    rule: IncentiveRule = catalog().incentives.rule(rule_id)
+    values = _Fields(fields)
+    text = rule.text.format_map(values)
+    for metric in rule.metrics:
+        yield IncentiveChange(
+            rule=rule_id,
+            action=rule.action,
+            metric=metric.name.format_map(values),
+            kind=metric.kind,
+            use=metric.use,
+            perspective=metric.perspective,
+            owner=owner,
+            shared_by=list(dict.fromkeys(shared_by)),
+            steps=steps,
+            reason=because(rule_id, steps, f"{why} {text}".strip(), numbers),
+        )
+
+
+def _accountable(view: ScenarioView, step: Step) -> str | None:
+    d = view.decision(step.id)
+    for role_id in (d.owner if d else None, step.owner):
+        human = view.human_of(role_id)
+        if human is not None:
+            return human
+    return None
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[_\-]+", " ", text.casefold()).split())
+
+
+def _matches(text: str, keywords: Iterable[str]) -> bool:
+    return any(re.search(r"(?<![a-z0-9])" + re.escape(_norm(k)), text) for k in keywords)
+
+
+def _step_items(view: ScenarioView) -> Iterator[IncentiveChange]:
+    period = view.flow.period.value
+    functions = view.flow.functions_by_id()
+    for step in view.flow.steps:
+        tag = view.tag(step.id)
+        if tag == Tag.HUMAN:
+            continue
+        fields = {"step": step.name, "period": period}
+        owner = _accountable(view, step)
+        ids = [step.id]
+        if tag == Tag.AUTOMATE:
+            why = f'"{step.name}" is automated.'
+            yield from _items(view, "inc_automate_retire", fields, owner, [step.function], ids, why)
+            yield from _items(view, "inc_automate_quality", fields, owner, [step.function], ids, why)
+            lane = functions.get(step.function)
+            if _matches(_norm(f"{step.function} {lane.name if lane else ''}"), ["sales"]):
+                yield from _items(view, "inc_seller_influence", fields, owner, [step.function], ids, why)
+        else:
+            why = f'"{step.name}" is augmented.'
+            yield from _items(view, "inc_augment_quality", fields, owner, [step.function], ids, why)
+            yield from _items(view, "inc_augment_diagnostics", fields, owner, [step.function], ids, why)
+        if step.high_risk_area == "annex3_4a":
+            why = f'"{step.name}" uses AI in recruitment or selection (Annex III point 4(a)).'
+            yield from _items(view, "inc_hr_selection", fields, owner, [step.function], ids, why)
+
+
+def _handoff_items(view: ScenarioView) -> Iterator[IncentiveChange]:
+    flow = view.flow
+    data = flow.data_by_id()
+    for h in flow.handoffs:
+        src, dst = view.steps.get(h.source), view.steps.get(h.target)
+        if src is None or dst is None or src.function == dst.function or h.rework:
+            continue
+        pca = h.pca if h.pca is not None else src.pca
+        if pca >= flow.dq_threshold:
+            continue
+        names = [data[d].name if d in data else d for d in (h.data or src.data_out)]
+        owner = view.human_of(src.owner)
+        fields = {"data": ", ".join(names) or "the work", "source_step": src.name, "target_step": dst.name}
+        why = (
+            f'Only {pca:g} % of what "{src.name}" ({src.function}) hands to "{dst.name}" ({dst.function}) arrives '
+            f"complete and accurate, below the flow's {flow.dq_threshold:g} % threshold."
+        )
+        numbers: dict[str, float | int | str] = {"pca": pca, "dq_threshold": flow.dq_threshold, "handoff": h.id}
+        yield from _items(
+            view, "inc_shared_handoff", fields, owner, [src.function, dst.function], [src.id, dst.id], why, numbers
+        )
+
+
+def _outcome_items(view: ScenarioView) -> Iterator[IncentiveChange]:
+    flow = view.flow
+    text = _norm(f"{flow.id} {flow.name}")
+    outcome = next(o for o in catalog().incentives.outcomes if not o.keywords or _matches(text, o.keywords))
+    participating = list(dict.fromkeys(s.function for s in flow.steps))
+    sinks = [s for s in flow.steps if not view.successors.get(s.id)]
+    last = sinks[-1] if sinks else (flow.steps[-1] if flow.steps else None)
+    if last is None:
+        return
+    owner = view.human_of(last.owner)
+    metric = outcome.metric.format(flow=flow.name)
+    why = (
+        f"{metric} is the outcome of the whole flow; every function that does a step shares it "
+        f'({", ".join(participating)}), with {view.role_name(owner)} (owner of the final step "{last.name}") '
+        f"accountable [{outcome.id}]."
+    )
+    yield from _items(
+        view, "inc_e2e_outcome", {"outcome": metric}, owner, participating, [s.id for s in sinks] or [last.id], why
+    )
+
+
+def is_sales_forecasting(view: ScenarioView) -> bool:
+    sf = catalog().incentives.sales_forecasting
+    return view.flow.id in sf.flow_ids or _matches(_norm(f"{view.flow.id} {view.flow.name}"), sf.flow_keywords)
+
+
+def parties(view: ScenarioView) -> dict[str, list[Role]]:
+    """Sales, RevOps and FP&A roles of a sales-forecasting flow (see the catalog for the matching rule)."""
+    sf = catalog().incentives.sales_forecasting
+    functions = view.flow.functions_by_id()
+
+    def function_text(role: Role) -> str:
+        lane = functions.get(role.function)
+        return _norm(f"{role.function} {lane.name if lane else ''}")
+
+    def fits(party: Party, role: Role) -> bool:
+        return not party.functions or _matches(function_text(role), party.functions)
+
+    found: dict[str, list[Role]] = {p.party: [] for p in sf.parties}
+    humans = [r for r in view.flow.roles if r.kind == RoleKind.HUMAN]
+    for role in humans:
+        text = _norm(f"{role.id} {role.name}")
+        party = next((p for p in sf.parties if _matches(text, p.keywords) and fits(p, role)), None)
+        if party is not None:
+            found[party.party].append(role)
+    taken = {r.id for roles in found.values() for r in roles}
+    for party in sf.parties:
+        if not found[party.party] and party.functions:
+            found[party.party] = [
+                r for r in humans if r.id not in taken and _matches(function_text(r), party.functions)
+            ]
+    return found
+
+
+def _sales_forecast_items(view: ScenarioView) -> Iterator[IncentiveChange]:
+    sf = catalog().incentives.sales_forecasting
+    by_party = parties(view)
+    role_ids = {r.id for roles in by_party.values() for r in roles}
+    steps = [s.id for s in view.flow.steps if s.owner in role_ids]
+    if not steps:
+        return
+    functions = list(dict.fromkeys(r.function for roles in by_party.values() for r in roles))
+    owner = _party_accountable(view, by_party.get(sf.accountable_party, [])) or _party_accountable(
+        view, [r for roles in by_party.values() for r in roles]
+    )
+    listing = "; ".join(f"{p}: {', '.join(r.name for r in rs) or 'none found'}" for p, rs in by_party.items())
+    why = f"This is a sales-forecasting flow ({listing})."
+    numbers: dict[str, float | int | str] = {p: len(rs) for p, rs in by_party.items()}
+    yield from _items(view, "inc_sales_forecast_shared", {}, owner, functions, steps, why, numbers)
+    yield from _items(view, "inc_sales_forecast_diagnostics", {}, owner, functions, steps, why, numbers)
+    sellers = [
+        s.id
+        for s in view.flow.steps
+        if s.owner in role_ids and _matches(_norm(f"{s.owner} {view.role_name(s.owner)}"), sf.sellers_submit_keywords)
+    ]
+    if sellers:
+        names = ", ".join(sorted({view.role_name(view.steps[s].owner) for s in sellers}))
+        yield from _items(
+            view,
+            "inc_forecast_modifier",
+            {},
+            owner,
+            functions,
+            sellers,
+            f"Sellers ({names}) submit the forecast they are paid against.",
+        )
+
+
+def _party_accountable(view: ScenarioView, roles: list[Role]) -> str | None:
+    ids = {r.id for r in roles}
+    owned = [s for s in view.flow.steps if s.owner in ids]
+    return owned[-1].owner if owned else (roles[0].id if roles else None)
+
+
+def _rebalance_items(view: ScenarioView, roles: list[RoleChange]) -> Iterator[IncentiveChange]:
+    min_share = catalog().incentives.rule("inc_rebalance_scorecard").min_share or 0.0
+    for rc in roles:
+        if rc.kind != RoleKind.HUMAN or rc.before_hours <= 0:
+            continue
+        share = (rc.before_hours - rc.after_hours) / rc.before_hours
+        if share < min_share:
+            continue
+        why = (
+            f"{rc.name} loses {share:.0%} of its hours on this flow "
+            f"({rc.before_hours:,.1f} h -> {rc.after_hours:,.1f} h per {view.flow.period.value})."
+        )
+        numbers: dict[str, float | int | str] = {
+            "before_hours": round(rc.before_hours, 4),
+            "after_hours": round(rc.after_hours, 4),
+            "share_lost": round(share, 4),
+            "min_share": min_share,
+        }
+        yield from _items(
+            view,
+            "inc_rebalance_scorecard",
+            {"role": rc.name},
+            rc.role,
+            [rc.function] if rc.function else [],
+            [s for s in rc.steps if s in view.steps],
+            why,
+            numbers,
+        )
+
+
+def incentive_changes(view: ScenarioView, roles: list[RoleChange]) -> list[IncentiveChange]:
+    """Every metric change of the scenario: per step, per hand-off, per flow, per role."""
+    out = [*_step_items(view), *_handoff_items(view)]
+    if is_sales_forecasting(view):
+        out.extend(_sales_forecast_items(view))
+    out.extend(_outcome_items(view))
+    out.extend(_rebalance_items(view, roles))
+    return out

@@ -1,0 +1,133 @@
+"""The new human steps a redesign creates: oversight of high-risk steps, exception handling.
+
+research/frameworks.md 2.4: every BLOCK/WARN on a high-risk step adds a human
+"review/override" step owned by a role; 5.1: new steps add hours to their owner role.
+Oversight steps are inserted into the redesigned flow right after the step they
+review (every case passes through them). Exception handling is not a separate box in
+the flow: it is part of the automated step's per-case time, and listed here so the
+role that does it sees it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from redesign.impact.catalog import catalog
+from redesign.impact.explain import Reason, because, hours
+from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
+from redesign.model import Step, Tag
+
+
+class NewStep(BaseModel):
+    """A human step the redesign adds; its hours count in its owner role's "after"."""
+
+    id: str
+    kind: Literal["oversight", "exceptions"]
+    name: str
+    for_step: str  # the step it reviews or takes exceptions from
+    owner: str  # role id (UNASSIGNED when no role could be named)
+    function: str
+    volume: float  # cases per period
+    minutes_per_case: float
+    hours: float  # per period
+    in_flow: bool  # True: a box in the redesigned flow; False: folded into for_step's time
+    rule: str  # the rule that requires it
+    reason: Reason
+
+
+def oversight_rule(view: ScenarioView, step: Step) -> str | None:
+    """The governance rule that puts a human review after ``step``, if any.
+
+    Kept here, beside the step it creates, so governance flags and hours agree.
+    """
+    tag = view.tag(step.id)
+    if tag == Tag.HUMAN:
+        return None
+    area = view.area(step)
+    rules = catalog().governance
+    if tag == Tag.AUTOMATE:
+        if step.profiling and (step.decides_for_person or area is not None):
+            return "gov_profiling_automate" if rules["gov_profiling_automate"].oversight_step else None
+        if area is not None:
+            rule = "gov_annex3_automate" if step.decides_for_person else "gov_annex3_automate_preparatory"
+            return rule if rules[rule].oversight_step else None
+        return None
+    if area is not None:
+        return "gov_annex3_augment" if rules["gov_annex3_augment"].oversight_step else None
+    return None
+
+
+def overseer_of(view: ScenarioView, step: Step) -> str:
+    """Decision.overseer, else the owner's accountable role, else the decision owner, else the owner."""
+    decision = view.decision(step.id)
+    candidates = [
+        decision.overseer if decision else None,
+        view.roles[step.owner].accountable_role if step.owner in view.roles else None,
+        decision.owner if decision else None,
+        step.owner,
+    ]
+    for role_id in candidates:
+        human = view.human_of(role_id)
+        if human is not None:
+            return human
+    return UNASSIGNED
+
+
+def review_minutes(step: Step) -> float:
+    effort = catalog().effort
+    return max(effort.value("effort_review_min_minutes"), effort.value("effort_review_share") * step.touch_minutes)
+
+
+def _unique_id(view: ScenarioView, wanted: str, taken: set[str]) -> str:
+    candidate, n = wanted, 2
+    while candidate in view.steps or candidate in taken:
+        candidate, n = f"{wanted}_{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def oversight_steps(view: ScenarioView) -> list[NewStep]:
+    """One review step after every high-risk step that AI touches, in flow order."""
+    found: list[NewStep] = []
+    taken: set[str] = set()
+    for step in view.flow.steps:
+        rule = oversight_rule(view, step)
+        if rule is None:
+            continue
+        owner = overseer_of(view, step)
+        minutes = review_minutes(step)
+        review_hours = step.volume * minutes / 60.0
+        area = view.area(step)
+        cite = area.point if area else "the profiling rule of Art 6(3)"
+        found.append(
+            NewStep(
+                id=_unique_id(view, f"{step.id}__review", taken),
+                kind="oversight",
+                name=f"Review and override: {step.name}",
+                for_step=step.id,
+                owner=owner,
+                function=view.function_of_role(owner) or step.function,
+                volume=step.volume,
+                minutes_per_case=minutes,
+                hours=review_hours,
+                in_flow=True,
+                rule=rule,
+                reason=because(
+                    "econ_oversight",
+                    [step.id],
+                    f'{cite} requires a person to review the AI output of "{step.name}" before it takes effect: '
+                    f"{step.volume:g} cases x {minutes:.1f} min = {hours(review_hours)} per {view.flow.period.value} "
+                    f"for {view.role_name(owner)}.",
+                    {
+                        "volume": step.volume,
+                        "review_minutes": round(minutes, 4),
+                        "review_share": catalog().effort.value("effort_review_share"),
+                        "review_min_minutes": catalog().effort.value("effort_review_min_minutes"),
+                        "hours": round(review_hours, 4),
+                    },
+                ),
+            )
+        )
+    return found

@@ -1,0 +1,155 @@
+"""Pilot plan: the decided steps in waves, by value and risk ("start focused, scale after").
+
+Value = net hours saved (relative to the best step) + %C&A gain (per
+``pca_points_per_value_unit`` points); risk = the worst governance severity and the
+error cost. A BLOCK holds the step until its remedy is applied; a step with no value
+at its parameters is held too. Rule ``pilot_waves`` in ``catalog/rules.json``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import BaseModel
+
+from redesign.impact.catalog import catalog
+from redesign.impact.economics import StepEconomics
+from redesign.impact.explain import Reason, because, hours
+from redesign.impact.governance import SEVERITY_RANK, GovernanceFlag
+from redesign.impact.scenario_view import ScenarioView
+from redesign.model import Step, Tag
+
+
+class PilotItem(BaseModel):
+    step: str
+    name: str
+    tag: Tag
+    net_hours: float  # saved per period
+    pca_gain: float  # percentage points of the step's output %C&A
+    value: float
+    risk: float
+    severity: str | None  # worst governance flag on the step
+    error_cost: int
+    reason: Reason
+
+
+class PilotWave(BaseModel):
+    number: int
+    name: str
+    items: list[PilotItem]
+    net_hours: float
+    reason: Reason
+
+
+class PilotPlan(BaseModel):
+    waves: list[PilotWave]
+    held: list[PilotItem]
+
+
+_WAVES = (
+    (1, "Pilot: start focused", "pilot_wave_1"),
+    (2, "Scale", "pilot_wave_2"),
+    (3, "Govern, then scale", "pilot_wave_3"),
+)
+
+
+def _error_cost(step: Step) -> int:
+    if step.rubric.error_cost is not None:
+        return step.rubric.error_cost
+    return catalog().suggest.scales.stakes_to_error_cost[step.stakes.value]
+
+
+def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[GovernanceFlag]) -> PilotPlan:
+    params = catalog().method["pilot_waves"].params
+    high_cost = params["high_error_cost"]
+    pca_unit = params["pca_points_per_value_unit"]
+    worst: dict[str, str] = {}
+    for f in flags:
+        if f.step is not None and SEVERITY_RANK[f.severity] > SEVERITY_RANK.get(worst.get(f.step, ""), 0):
+            worst[f.step] = f.severity
+    decided = [e for e in steps if e.tag != Tag.HUMAN]
+    best = max((e.saved_hours for e in decided), default=0.0)
+    waves: dict[int, list[PilotItem]] = {1: [], 2: [], 3: []}
+    held: list[PilotItem] = []
+    candidates: list[tuple[int, PilotItem]] = []
+    for e in decided:
+        step = view.steps[e.step]
+        gain = max(0.0, e.pca_after - e.pca_before)
+        value = (e.saved_hours / best if best > 0 else 0.0) + gain / pca_unit
+        severity = worst.get(e.step)
+        cost = _error_cost(step)
+        risk = SEVERITY_RANK.get(severity or "", 0) + (cost - 1) / 4
+        numbers: dict[str, float | int | str] = {
+            "net_hours": round(e.saved_hours, 4),
+            "pca_gain": round(gain, 4),
+            "value": round(value, 4),
+            "risk": round(risk, 4),
+            "error_cost": cost,
+            "severity": severity or "none",
+        }
+        if severity == "BLOCK":
+            rule, wave = "pilot_held_block", 0
+            text = f'"{e.name}" is held: a BLOCK stands until its remedy is applied.'
+        elif e.saved_hours <= 0 and gain <= 0:
+            rule, wave = "pilot_held_no_value", 0
+            text = (
+                f'"{e.name}" is held: it saves no hours ({hours(e.saved_hours)}) and gains no %C&A at these parameters.'
+            )
+        elif severity == "WARN" or cost >= high_cost:
+            rule, wave = "pilot_wave_3", 3
+            text = (
+                f'"{e.name}" waits for governance: {"a WARN" if severity == "WARN" else "a high error cost"} '
+                f"(error cost {cost}); value {value:.2f}, {hours(e.saved_hours)} saved."
+            )
+        else:
+            rule, wave = "pilot_wave_2", 2
+            text = f'"{e.name}": low risk, value {value:.2f} ({hours(e.saved_hours)} saved, +{gain:.1f} pts %C&A).'
+        item = PilotItem(
+            step=e.step,
+            name=e.name,
+            tag=e.tag,
+            net_hours=e.saved_hours,
+            pca_gain=gain,
+            value=value,
+            risk=risk,
+            severity=severity,
+            error_cost=cost,
+            reason=because(rule, [e.step], text, numbers),
+        )
+        if wave == 0:
+            held.append(item)
+        else:
+            candidates.append((wave, item))
+    candidates.sort(key=lambda t: (-t[1].value, t[1].risk, view.order[t[1].step]))
+    first_max = int(params["wave1_max_steps"])
+    for wave, item in candidates:
+        if wave == 2 and len(waves[1]) < first_max:
+            item = item.model_copy(
+                update={
+                    "reason": item.reason.model_copy(
+                        update={"rule": "pilot_wave_1", "source": catalog().rule("pilot_wave_1").source}
+                    )
+                }
+            )
+            wave = 1
+        waves[wave].append(item)
+    return PilotPlan(
+        waves=[_wave(number, name, rule, waves[number]) for number, name, rule in _WAVES if waves[number]],
+        held=held,
+    )
+
+
+def _wave(number: int, name: str, rule: str, items: list[PilotItem]) -> PilotWave:
+    net = math.fsum(i.net_hours for i in items)
+    return PilotWave(
+        number=number,
+        name=name,
+        items=items,
+        net_hours=net,
+        reason=because(
+            rule,
+            [i.step for i in items],
+            f"Wave {number} ({name}): {len(items)} step(s), {hours(net)} saved per period, ordered by value then risk.",
+            {"steps": len(items), "net_hours": round(net, 4)},
+        ),
+    )

@@ -1,0 +1,112 @@
+"""A flow seen through one scenario: each step's tag and decision, and who does what.
+
+Built once per assessment so every module of the engine resolves roles and tags the
+same way (and in linear time on large flows).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cached_property
+
+from redesign.impact.catalog import HighRiskArea, catalog
+from redesign.model import Decision, Flow, Handoff, Role, RoleKind, Scenario, Step, Tag
+
+UNASSIGNED = "_unassigned"
+"""Role id for hours of steps with no owner (the leading underscore keeps it apart from ids people write)."""
+
+AI_TAGS = (Tag.AUGMENT, Tag.AUTOMATE)
+
+
+class ScenarioInvalid(ValueError):
+    """A scenario that does not fit the flow; the message says what to fix."""
+
+
+class ScenarioView:
+    def __init__(self, flow: Flow, scenario: Scenario | None) -> None:
+        self.flow = flow
+        self.scenario = scenario or Scenario(id="as_is", name="As is")
+        self.steps: dict[str, Step] = flow.steps_by_id()
+        self.roles: dict[str, Role] = flow.roles_by_id()
+        self.order: dict[str, int] = {s.id: i for i, s in enumerate(flow.steps)}
+        self.decisions: dict[str, Decision] = {}
+        problems: list[str] = []
+        for d in self.scenario.decisions:
+            if d.step not in self.steps:
+                problems.append(f'scenario "{self.scenario.name}" decides step "{d.step}", which is not in the flow')
+            elif d.step in self.decisions:
+                problems.append(f'scenario "{self.scenario.name}" decides step "{d.step}" twice')
+            self.decisions.setdefault(d.step, d)
+        if problems:
+            raise ScenarioInvalid("; ".join(problems))
+
+    # --- tags and decisions
+    def decision(self, step_id: str) -> Decision | None:
+        return self.decisions.get(step_id)
+
+    def tag(self, step_id: str) -> Tag:
+        d = self.decisions.get(step_id)
+        return d.tag if d else Tag.HUMAN
+
+    def uses_ai(self, step_id: str) -> bool:
+        return self.tag(step_id) in AI_TAGS
+
+    # --- roles
+    def role_name(self, role_id: str | None) -> str:
+        if role_id is None or role_id == UNASSIGNED:
+            return "no owner"
+        role = self.roles.get(role_id)
+        return role.name if role else role_id
+
+    def is_human(self, role_id: str | None) -> bool:
+        role = self.roles.get(role_id or "")
+        return role is not None and role.kind == RoleKind.HUMAN
+
+    def human_of(self, role_id: str | None) -> str | None:
+        """The role itself if human, else the human accountable for it (one level, as the model allows)."""
+        role = self.roles.get(role_id or "")
+        if role is None:
+            return None
+        if role.kind == RoleKind.HUMAN:
+            return role.id
+        acc = self.roles.get(role.accountable_role or "")
+        return acc.id if acc is not None and acc.kind == RoleKind.HUMAN else None
+
+    def owner(self, step: Step) -> str:
+        return step.owner if step.owner in self.roles else UNASSIGNED
+
+    def function_of_role(self, role_id: str | None) -> str | None:
+        role = self.roles.get(role_id or "")
+        return role.function if role else None
+
+    # --- graph neighbours (rework loops left out: they are corrections, not the flow)
+    @cached_property
+    def successors(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for h in self.flow.handoffs:
+            if not h.rework and h.source in self.steps and h.target in self.steps:
+                found[h.source].append(h.target)
+        return found
+
+    @cached_property
+    def incoming(self) -> dict[str, list[Handoff]]:
+        found: dict[str, list[Handoff]] = defaultdict(list)
+        for h in self.flow.handoffs:
+            if not h.rework and h.source in self.steps and h.target in self.steps:
+                found[h.target].append(h)
+        return found
+
+    @cached_property
+    def predecessors(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for h in self.flow.handoffs:
+            if not h.rework and h.source in self.steps and h.target in self.steps:
+                found[h.target].append(h.source)
+        return found
+
+    # --- high-risk areas
+    def area(self, step: Step) -> HighRiskArea | None:
+        return catalog().high_risk_areas.get(step.high_risk_area or "")
+
+    def unknown_area(self, step: Step) -> bool:
+        return step.high_risk_area is not None and step.high_risk_area not in catalog().high_risk_areas

@@ -1,0 +1,237 @@
+"""Skill changes per role, a prioritised reskilling list and deskilling warnings.
+
+The change rules of research/frameworks.md 3.4 live in ``catalog/skills.json`` with
+the O*NET 35 skills and the WEF Future of Jobs skill names. A skill *grows* when the
+role already uses it in this flow, is *new* when it does not, and *declines* when
+the work that exercised it goes to a machine (unless the same role needs it more
+elsewhere in the redesign: then it shows as growing only).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+from pydantic import BaseModel
+
+from redesign.impact.catalog import SkillRule, catalog
+from redesign.impact.economics import StepEconomics
+from redesign.impact.explain import Reason, because, hours
+from redesign.impact.oversight import NewStep
+from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
+from redesign.model import Tag
+
+Change = Literal["decline", "grow", "new"]
+
+
+class SkillChange(BaseModel):
+    role: str
+    skill: str
+    taxonomy: str  # onet | wef | ai_act | flow (a name the flow uses that no taxonomy has)
+    change: Change
+    hours: float  # work per period affected (baseline hours of the steps behind it)
+    steps: list[str]
+    reason: Reason
+
+
+class ReskillingItem(BaseModel):
+    rank: int
+    role: str
+    skill: str
+    taxonomy: str
+    change: Literal["grow", "new"]
+    hours: float
+    people: float
+    priority: float  # hours x people
+    steps: list[str]
+    reason: Reason
+
+
+class DeskillingWarning(BaseModel):
+    step: str
+    role: str
+    hours: float  # hours per period of practice that go to the machine
+    remedy: str
+    reason: Reason
+
+
+class SkillsResult(BaseModel):
+    changes: list[SkillChange]
+    reskilling: list[ReskillingItem]
+    deskilling: list[DeskillingWarning]
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().replace("&", " and ").split())
+
+
+@cache
+def _names() -> dict[str, tuple[str, str]]:
+    """Normalised name -> (canonical name, taxonomy id); the first taxonomy listed wins."""
+    skills = catalog().skills
+    found: dict[str, tuple[str, str]] = {}
+    for tax in skills.taxonomies:
+        for skill in tax.skills:
+            found.setdefault(_key(skill.name), (skill.name, tax.id))
+    for alias, target in skills.aliases.items():
+        if _key(target) in found:
+            found.setdefault(_key(alias), found[_key(target)])
+    return found
+
+
+def canonical(name: str) -> tuple[str, str]:
+    """A skill name as the catalog spells it, and its taxonomy ("flow" when unknown)."""
+    return _names().get(_key(name), (name.strip(), "flow"))
+
+
+@dataclass
+class _Hit:
+    hours: float = 0.0
+    steps: dict[str, None] = field(default_factory=dict)
+    rule: str = ""
+
+
+def _add(
+    hits: dict[tuple[str, str, Change], _Hit], role: str, skill: str, change: Change, step: str, h: float, rule: str
+) -> None:
+    hit = hits[(role, skill, change)]
+    if step not in hit.steps:
+        hit.hours += h
+        hit.steps[step] = None
+    hit.rule = hit.rule or rule
+
+
+def _role_skills(view: ScenarioView) -> dict[str, set[str]]:
+    used: dict[str, set[str]] = defaultdict(set)
+    for step in view.flow.steps:
+        for name in step.skills:
+            used[view.owner(step)].add(canonical(name)[0])
+    return used
+
+
+def _rising(hits: dict, used: dict[str, set[str]], role: str, rule: SkillRule, step: str, h: float) -> None:
+    for name in rule.rising:
+        skill = canonical(name)[0]
+        _add(hits, role, skill, "grow" if skill in used[role] else "new", step, h, rule.id)
+
+
+def skill_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: list[NewStep]) -> SkillsResult:
+    cat = catalog().skills
+    used = _role_skills(view)
+    hits: dict[tuple[str, str, Change], _Hit] = defaultdict(_Hit)
+    econ = {s.step: s for s in steps}
+    exceptions_by_step = {n.for_step: n.owner for n in new_steps if n.kind == "exceptions"}
+    deskilling: list[DeskillingWarning] = []
+    for step in view.flow.steps:
+        tag = view.tag(step.id)
+        owner = view.owner(step)
+        h = econ[step.id].before_hours
+        if tag == Tag.AUTOMATE:
+            rule = cat.rule("skl_automate")
+            for name in step.skills or rule.declining_default:
+                _add(hits, owner, canonical(name)[0], "decline", step.id, h, rule.id)
+            handler = exceptions_by_step.get(step.id, owner)
+            _rising(hits, used, handler, rule, step.id, h)
+            if step.learning_step:
+                deskilling.append(_deskilling(view, step.id, owner, h))
+        elif tag == Tag.AUGMENT:
+            rule = cat.rule("skl_augment")
+            # Augmenting takes the drafting and compiling part, not the step's core skills.
+            for name in rule.declining_default:
+                _add(hits, owner, canonical(name)[0], "decline", step.id, h, rule.id)
+            _rising(hits, used, owner, rule, step.id, h)
+        elif any(view.uses_ai(p) for p in view.predecessors.get(step.id, [])):
+            _rising(hits, used, owner, cat.rule("skl_human_ai_inputs"), step.id, h)
+    for review in (n for n in new_steps if n.kind == "oversight"):
+        _rising(hits, used, review.owner, cat.rule("skl_annex3_oversight"), review.for_step, review.hours)
+    changes = _changes(view, hits)
+    return SkillsResult(changes=changes, reskilling=_reskilling(view, changes), deskilling=deskilling)
+
+
+def _changes(view: ScenarioView, hits: dict[tuple[str, str, Change], _Hit]) -> list[SkillChange]:
+    rising = {(role, skill) for (role, skill, change) in hits if change != "decline"}
+    period = view.flow.period.value
+    verb = {"decline": "is used less", "grow": "is needed more", "new": "is new"}
+    out: list[SkillChange] = []
+    for (role, skill, change), hit in hits.items():
+        if change == "decline" and (role, skill) in rising:
+            continue
+        names = ", ".join(f'"{view.steps[s].name}"' for s in list(hit.steps)[:5])
+        more = f" and {len(hit.steps) - 5} more" if len(hit.steps) > 5 else ""
+        out.append(
+            SkillChange(
+                role=role,
+                skill=skill,
+                taxonomy=canonical(skill)[1],
+                change=change,
+                hours=hit.hours,
+                steps=list(hit.steps),
+                reason=because(
+                    hit.rule,
+                    hit.steps,
+                    f"{skill} {verb[change]} for {view.role_name(role)} because of {names}{more} "
+                    f"({hours(hit.hours)} of work per {period}).",
+                    {"hours": round(hit.hours, 4), "steps": len(hit.steps)},
+                ),
+            )
+        )
+    order = {r.id: i for i, r in enumerate(view.flow.roles)}
+    rank = {"new": 0, "grow": 1, "decline": 2}
+    out.sort(key=lambda c: (order.get(c.role, len(order)), rank[c.change], -c.hours, c.skill))
+    return out
+
+
+def _reskilling(view: ScenarioView, changes: list[SkillChange]) -> list[ReskillingItem]:
+    rule = catalog().skills.reskilling
+    items: list[tuple[float, SkillChange, float]] = []
+    for c in changes:
+        if c.change == "decline":
+            continue
+        role = view.roles.get(c.role)
+        if role is not None and role.kind != "human":
+            continue
+        people = role.headcount if role is not None and role.headcount > 0 else 1.0
+        items.append((c.hours * people, c, people))
+    items.sort(key=lambda t: (-t[0], t[1].role, t[1].skill))
+    return [
+        ReskillingItem(
+            rank=i + 1,
+            role=c.role,
+            skill=c.skill,
+            taxonomy=c.taxonomy,
+            change=c.change,  # type: ignore[arg-type]
+            hours=c.hours,
+            people=people,
+            priority=priority,
+            steps=c.steps,
+            reason=because(
+                rule.id,
+                c.steps,
+                f"{c.skill} for {view.role_name(c.role)}: {hours(c.hours)} of work per {view.flow.period.value} "
+                f"x {people:g} people = priority {priority:,.1f}.",
+                {"hours": round(c.hours, 4), "people": people, "priority": round(priority, 4)},
+            ),
+        )
+        for i, (priority, c, people) in enumerate(items)
+    ]
+
+
+def _deskilling(view: ScenarioView, step_id: str, role: str, h: float) -> DeskillingWarning:
+    rule = catalog().skills.rule("skl_deskilling")
+    step = view.steps[step_id]
+    who = f" ({view.role_name(role)})" if role != UNASSIGNED else ""
+    return DeskillingWarning(
+        step=step_id,
+        role=role,
+        hours=h,
+        remedy=rule.remedy,
+        reason=because(
+            rule.id,
+            [step_id],
+            f'"{step.name}" is where juniors{who} learn the job, and it is automated: {hours(h)} of practice per '
+            f"{view.flow.period.value} goes to the machine, and with it the skill to handle the exceptions.",
+            {"hours": round(h, 4)},
+        ),
+    )

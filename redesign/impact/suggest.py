@@ -1,0 +1,342 @@
+"""Tag suggestions: gates first, then scores (research/frameworks.md 1.10).
+
+Attributes come from the step's rubric (facilitator scores 1-5), the %C&A of the
+work arriving at the step (Q), the step's stakes when no error cost is scored (E),
+and the LLM exposure of the step (X): the facilitator's ``rubric.exposure`` when
+set, else the prior from the nearest O*NET tasks (an exposure index such as
+`redesign.impact.exposure.default_index()`; any object with ``prior(text, k)``
+works, so tests can pass a small fake). Thresholds are data in
+``catalog/suggest_rules.json``.
+
+Hard rule: a step that decides something about a person in an EU AI Act Annex III
+area is never suggested for automation.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel
+
+from redesign.impact.catalog import SuggestRules, catalog
+from redesign.impact.explain import Reason, because
+from redesign.impact.scenario_view import ScenarioView
+from redesign.model import ExposureLabel, Flow, Step, Tag
+
+ATTRIBUTE_CODES = ("R", "D", "S", "Q", "J", "P", "C", "E", "X")
+_RUBRIC_FIELDS = {
+    "R": "rules",
+    "D": "digital_input",
+    "S": "stability",
+    "J": "judgment",
+    "P": "interpersonal",
+    "C": "creativity",
+}
+
+
+class ExposureSource(Protocol):
+    def prior(self, text: str, k: int = 5) -> Any: ...
+
+
+class TaskEvidence(BaseModel):
+    """One matched O*NET task and how it was rated (Eloundou et al. 2023)."""
+
+    soc: str
+    occupation: str
+    task: str
+    similarity: float
+    human_exposure: str
+    gpt4_exposure: str
+    gpt4_automation: str
+    beta: float
+
+
+class ExposureEvidence(BaseModel):
+    origin: Literal["facilitator", "onet_prior", "none"]  # where the X used comes from
+    label: ExposureLabel | None  # the label used (None: exposure unknown)
+    x: float | None
+    prior_label: str | None = None  # the O*NET prior, shown even when overridden
+    prior_score: float | None = None
+    prior_confidence: float | None = None
+    explanation: str = ""
+    matches: list[TaskEvidence] = []
+
+
+class TagSuggestion(BaseModel):
+    step: str
+    name: str
+    tag: Tag
+    confidence: float  # 0..1
+    rule: str  # the catalog rule that decided
+    gates: list[str]  # gate rules that apply to the step (binding or not)
+    scores: dict[str, float | None]  # R D S Q J P C E X A, and F H x
+    exposure: ExposureEvidence
+    notes: list[Reason]  # extra advice (log everything, fix the data first)
+    reason: Reason
+
+
+class Suggestions(BaseModel):
+    flow_id: str
+    flow_name: str
+    exposure_index: str  # which evidence was used, or why none
+    items: list[TagSuggestion]
+
+
+class _NoIndex:
+    def prior(self, text: str, k: int = 5) -> None:
+        return None
+
+
+def _default_index() -> tuple[ExposureSource, str]:
+    try:
+        from redesign.impact.exposure import default_index
+
+        return default_index(), "O*NET task exposure labels (Eloundou et al. 2023; O*NET CC BY 4.0)"
+    except (ImportError, OSError, ValueError, KeyError) as exc:  # a missing or broken data file
+        return _NoIndex(), f"no O*NET exposure index ({exc.__class__.__name__}: {exc}); rubric scores only"
+
+
+def _pca_score(pca: float, rules: SuggestRules) -> int:
+    return next(score for floor, score in rules.scales.pca_to_score if pca >= floor)
+
+
+def _incoming_pca(view: ScenarioView, step: Step) -> float | None:
+    figures = [h.pca if h.pca is not None else view.steps[h.source].pca for h in view.incoming.get(step.id, [])]
+    return min(figures) if figures else None
+
+
+def _evidence(step: Step, prior: Any, rules: SuggestRules) -> ExposureEvidence:
+    matches = [
+        TaskEvidence(
+            soc=str(getattr(m, "soc", "")),
+            occupation=str(getattr(m, "occupation", "")),
+            task=str(getattr(m, "task", "")),
+            similarity=float(getattr(m, "similarity", 0.0)),
+            human_exposure=str(getattr(m, "human_exposure", "")),
+            gpt4_exposure=str(getattr(m, "gpt4_exposure", "")),
+            gpt4_automation=str(getattr(m, "gpt4_automation", "")),
+            beta=float(getattr(m, "beta", 0.0)),
+        )
+        for m in (getattr(prior, "matches", None) or [])
+    ]
+    prior_label = str(getattr(prior, "label", "")) or None if prior is not None else None
+    confidence = float(getattr(prior, "confidence", 0.0)) if prior is not None else None
+    base = {
+        "prior_label": prior_label,
+        "prior_score": float(getattr(prior, "score", 0.0)) if prior is not None else None,
+        "prior_confidence": confidence,
+        "explanation": str(getattr(prior, "explanation", "")) if prior is not None else "",
+        "matches": matches,
+    }
+    xs = rules.scales.exposure_x
+    if step.rubric.exposure is not None:
+        label = step.rubric.exposure
+        return ExposureEvidence(origin="facilitator", label=label, x=xs[label.value], **base)
+    if prior_label in xs and confidence is not None and confidence >= rules.scales.min_prior_confidence:
+        label = ExposureLabel(prior_label)
+        return ExposureEvidence(origin="onet_prior", label=label, x=xs[label.value], **base)
+    return ExposureEvidence(origin="none", label=None, x=None, **base)
+
+
+class _Scores:
+    def __init__(self, view: ScenarioView, step: Step, evidence: ExposureEvidence, rules: SuggestRules) -> None:
+        rubric = step.rubric
+        self.values: dict[str, float | None] = {c: getattr(rubric, f) for c, f in _RUBRIC_FIELDS.items()}
+        q = _incoming_pca(view, step)
+        self.incoming_pca = q
+        self.values["Q"] = float(_pca_score(q, rules)) if q is not None else None
+        self.error_cost_scored = rubric.error_cost is not None
+        self.values["E"] = float(rubric.error_cost or rules.scales.stakes_to_error_cost[step.stakes.value])
+        self.values["A"] = rubric.auditability
+        self.x = evidence.x
+        self.values["X"] = evidence.x
+        missing = rules.scales.missing_score
+        feas = [v for c in ("R", "D", "S", "Q") if (v := self.values[c]) is not None]
+        human = [v for c in ("J", "P", "C") if (v := self.values[c]) is not None]
+        self.F = sum(feas) / len(feas) if feas else missing
+        self.H = max(human) if human else missing
+        self.E = self.values["E"] or missing
+        known = sum(1 for c in ("R", "D", "S", "Q", "J", "P", "C") if self.values[c] is not None)
+        known += int(self.error_cost_scored) + int(self.x is not None)
+        self.coverage = known / len(ATTRIBUTE_CODES)
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {**self.values, "F": round(self.F, 4), "H": self.H, "x": self.x}
+
+
+def _automate_margin(s: _Scores, rules: SuggestRules) -> float | None:
+    r = rules.rule("sug_automate")
+    rule_based = s.values["R"]
+    routes = []
+    if rule_based is not None:
+        routes.append(rule_based - r.threshold("min_rules"))
+    if s.x is not None:
+        routes.append((s.x - r.threshold("min_exposure")) * 4)
+    if not routes:
+        return None
+    margin = min(
+        s.F - r.threshold("min_feasibility"),
+        r.threshold("max_human_advantage") - s.H,
+        r.threshold("max_error_cost") - s.E,
+        max(routes),
+    )
+    return margin if margin >= 0 else None
+
+
+def _human_margin(s: _Scores, rules: SuggestRules) -> float | None:
+    r = rules.rule("sug_human")
+    if s.x is None or s.x > r.threshold("max_exposure"):
+        return None
+    margin = max(s.H - r.threshold("min_human_advantage"), r.threshold("max_feasibility") - s.F)
+    return margin if margin >= 0 else None
+
+
+def _augment_margin(s: _Scores, rules: SuggestRules) -> float | None:
+    r = rules.rule("sug_augment")
+    routes = [s.F - r.threshold("min_feasibility")]
+    if s.x is not None:
+        routes.append((s.x - r.threshold("min_exposure")) * 4)
+    margin = min(max(routes), s.H - r.threshold("min_human_advantage"))
+    return margin if margin >= 0 else None
+
+
+def _gates(step: Step, s: _Scores, rules: SuggestRules) -> list[str]:
+    gates: list[str] = []
+    if step.emotion_recognition:
+        gates.append("sug_gate_emotion")
+    person_area = step.high_risk_area is not None and step.decides_for_person
+    profiles = step.profiling and (step.decides_for_person or step.high_risk_area is not None)
+    if person_area or profiles:
+        gates.append("sug_gate_person_high_risk")
+    if rules.rule("sug_gate_error_cost").threshold("max_error_cost_for_automate") < s.E:
+        gates.append("sug_gate_error_cost")
+    return gates
+
+
+def _confidence(margin: float, s: _Scores, rules: SuggestRules) -> float:
+    c = rules.confidence
+    return min(1.0, c.base + c.per_point * margin) * (c.coverage_floor + (1 - c.coverage_floor) * s.coverage)
+
+
+def _decide(step: Step, s: _Scores, rules: SuggestRules) -> tuple[Tag, str, float, list[str]]:
+    gates = _gates(step, s, rules)
+    c = rules.confidence
+    if "sug_gate_emotion" in gates:
+        return Tag.HUMAN, "sug_gate_emotion", c.gate, gates
+    margin = _automate_margin(s, rules)
+    if margin is not None:
+        binding = [g for g in gates if g != "sug_gate_emotion"]
+        if binding:
+            return Tag.AUGMENT, "sug_gated_augment", c.gate, gates
+        return Tag.AUTOMATE, "sug_automate", _confidence(margin, s, rules), gates
+    if (margin := _human_margin(s, rules)) is not None:
+        return Tag.HUMAN, "sug_human", _confidence(margin, s, rules), gates
+    if (margin := _augment_margin(s, rules)) is not None:
+        return Tag.AUGMENT, "sug_augment", _confidence(margin, s, rules), gates
+    return (
+        Tag.AUGMENT,
+        "sug_default_augment",
+        c.default_rule * (c.coverage_floor + (1 - c.coverage_floor) * s.coverage),
+        gates,
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "?" if value is None else f"{value:g}"
+
+
+def _text(
+    step: Step, tag: Tag, rule_id: str, s: _Scores, ev: ExposureEvidence, gates: list[str], rules: SuggestRules
+) -> str:
+    v = s.values
+    label = ev.label.value if ev.label else "?"
+    exposure = {
+        "facilitator": f"exposure {label} (set by the facilitator)",
+        "onet_prior": f"exposure {label} (O*NET prior, confidence {ev.prior_confidence or 0:.2f})",
+        "none": "exposure unknown",
+    }[ev.origin]
+    neutral = f"; unrated, so neutral {rules.scales.missing_score:g}"
+    f_note = "" if any(v[c] is not None for c in ("R", "D", "S", "Q")) else neutral
+    h_note = "" if any(v[c] is not None for c in ("J", "P", "C")) else neutral
+    parts = [
+        f'Suggest {tag.value} for "{step.name}":',
+        f"F = {s.F:.1f} (R {_fmt(v['R'])}, D {_fmt(v['D'])}, S {_fmt(v['S'])}, Q {_fmt(v['Q'])}{f_note}),",
+        f"H = {s.H:g} (J {_fmt(v['J'])}, P {_fmt(v['P'])}, C {_fmt(v['C'])}{h_note}), E = {s.E:g}, {exposure}.",
+        rules.rule(rule_id).text,
+    ]
+    binding = rule_id in ("sug_gated_augment", "sug_gate_emotion")
+    parts.extend(rules.rule(g).text for g in gates if g != rule_id and (binding or g == "sug_gate_person_high_risk"))
+    return " ".join(parts)
+
+
+def _notes(step: Step, s: _Scores, rules: SuggestRules) -> list[Reason]:
+    notes: list[Reason] = []
+    audit = rules.rule("sug_auditability_log")
+    if s.values["A"] is not None and s.values["A"] >= audit.threshold("min_auditability"):
+        notes.append(because(audit.id, [step.id], audit.text, {"A": s.values["A"]}))
+    low = rules.rule("sug_low_input_quality")
+    if s.values["Q"] is not None and s.values["Q"] <= low.threshold("max_input_score"):
+        numbers = {"Q": s.values["Q"], "incoming_pca": s.incoming_pca or 0.0}
+        notes.append(because(low.id, [step.id], f"{low.text} (incoming %C&A {s.incoming_pca:g} %)", numbers))
+    return notes
+
+
+def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
+    rules = catalog().suggest
+    evidence = _evidence(step, prior, rules)
+    s = _Scores(view, step, evidence, rules)
+    tag, rule_id, confidence, gates = _decide(step, s, rules)
+    numbers = {k: v for k, v in s.as_dict().items() if v is not None}
+    numbers["coverage"] = round(s.coverage, 4)
+    return TagSuggestion(
+        step=step.id,
+        name=step.name,
+        tag=tag,
+        confidence=round(confidence, 4),
+        rule=rule_id,
+        gates=gates,
+        scores=s.as_dict(),
+        exposure=evidence,
+        notes=_notes(step, s, rules),
+        reason=because(rule_id, [step.id], _text(step, tag, rule_id, s, evidence, gates, rules), numbers),
+    )
+
+
+def step_text(step: Step) -> str:
+    """What the exposure index reads for a step: its name and description."""
+    return f"{step.name}. {step.description}".strip() if step.description else step.name
+
+
+def suggest(flow: Flow, exposure: ExposureSource | Literal["default"] | None = "default") -> Suggestions:
+    """A suggested tag, confidence and reasons for every step, in flow order.
+
+    ``exposure``: "default" = the shipped O*NET index (rubric only if it cannot be
+    loaded), None = no prior (rubric only), or any object with ``prior(text, k)``.
+    """
+    if exposure == "default":
+        index, described = _default_index()
+    elif exposure is None:
+        index, described = _NoIndex(), "no exposure index (rubric scores only)"
+    else:
+        index, described = exposure, type(exposure).__name__
+    view = ScenarioView(flow, None)
+    priors: dict[str, Any] = {}  # steps with the same wording share one lookup
+    items: list[TagSuggestion] = []
+    for step in flow.steps:
+        text = step_text(step)
+        if text not in priors:
+            priors[text] = index.prior(text, k=5)
+        items.append(suggest_step(view, step, priors[text]))
+    return Suggestions(flow_id=flow.id, flow_name=flow.name, exposure_index=described, items=items)
+
+
+__all__ = [
+    "ExposureEvidence",
+    "ExposureSource",
+    "Suggestions",
+    "TagSuggestion",
+    "TaskEvidence",
+    "step_text",
+    "suggest",
+    "suggest_step",
+]
