@@ -49,15 +49,24 @@ def workshop_ids(conn: Connection) -> list[str]:
     return list(conn.execute(sa.select(t.workshops.c.id).order_by(t.workshops.c.created_at)).scalars())
 
 
-def bump_workshop(conn: Connection, workshop_id: str, now: datetime, **changes: Any) -> Row[Any] | None:
-    """version += 1 (and any other changes); on PostgreSQL this row lock queues writers of one workshop."""
+def lock_workshop(conn: Connection, workshop_id: str) -> Row[Any] | None:
+    """The workshop row, locked until commit (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
+    the database's write lock). This is the queue all writers of one workshop wait in."""
+    stmt = sa.select(t.workshops).where(t.workshops.c.id == workshop_id).with_for_update()
+    return conn.execute(stmt).first()
+
+
+def commit_version(conn: Connection, workshop_id: str, version: int, n_events: int, now: datetime) -> int:
+    """Set the new version and reserve `n_events` event numbers in one statement; returns the first number."""
+    c = t.workshops.c
     stmt = (
         sa.update(t.workshops)
-        .where(t.workshops.c.id == workshop_id)
-        .values(version=t.workshops.c.version + 1, updated_at=now, **changes)
-        .returning(*t.workshops.c)
+        .where(c.id == workshop_id)
+        .values(version=version, updated_at=now, event_seq=c.event_seq + n_events)
+        .returning(c.event_seq)
     )
-    return conn.execute(stmt).first()
+    last = conn.execute(stmt).scalar_one()
+    return int(last) - n_events + 1
 
 
 def update_workshop(conn: Connection, workshop_id: str, **changes: Any) -> None:

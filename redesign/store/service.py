@@ -141,10 +141,14 @@ def _participant(row: Row[Any]) -> Participant:
 
 @dataclass
 class _Write:
-    """One write transaction on behalf of one participant (or of nobody, for create/import)."""
+    """One write transaction on behalf of one participant (or of nobody, for create/import).
+
+    The workshop row is locked first; the version moves (to `version`) only if the
+    write logged an event, so a no-op save does not make every page reload.
+    """
 
     conn: Connection
-    workshop: Row[Any]  # after the version bump: .version is the new version
+    workshop: Row[Any]  # as locked, before this write
     me: Row[Any] | None
     now: datetime
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -156,13 +160,16 @@ class _Write:
 
     @property
     def version(self) -> int:
-        return int(self.workshop.version)
+        """The version this write produces (if it changes anything)."""
+        return int(self.workshop.version) + 1
+
+    @property
+    def result_version(self) -> int:
+        return self.version if self.events else int(self.workshop.version)
 
     def flow(self) -> Flow:
         if self._flow is None:
-            self._flow = flow_rows.assemble(
-                (r.kind, r.item_id, r.position, repo.loads(r.body)) for r in repo.flow_items(self.conn, self.wid)
-            )
+            self._flow = transfer.load_flow(self.conn, self.wid)
         return self._flow
 
     def forget_flow(self) -> None:
@@ -197,14 +204,14 @@ class _Write:
             }
         )
 
-    def flush(self) -> None:
-        if not self.events:
-            return
-        first = repo.take_numbers(self.conn, self.wid, "event_seq", len(self.events))
-        for offset, event in enumerate(self.events):
-            event["seq"] = first + offset
-        repo.insert_events(self.conn, self.events)
-        self.events = []
+    def flush(self) -> int:
+        """Bump the version and append the events (if any); returns the resulting version."""
+        if self.events:
+            first = repo.commit_version(self.conn, self.wid, self.version, len(self.events), self.now)
+            for offset, event in enumerate(self.events):
+                event["seq"] = first + offset
+            repo.insert_events(self.conn, self.events)
+        return self.result_version
 
 
 class WorkshopService:
@@ -281,13 +288,12 @@ class WorkshopService:
 
         def run(conn: Connection) -> T:
             me = self._me(conn, token)
-            now = self._clock()
-            locked_row = repo.bump_workshop(conn, me.workshop_id, now)
+            locked_row = repo.lock_workshop(conn, me.workshop_id)
             if locked_row is None:
                 raise NotFound("This workshop no longer exists.")
             if action is not None:
                 _reject(refusal(action, locked_row.phase, me.is_facilitator, locked_row.locked), AccessDenied)
-            write = _Write(conn, locked_row, me, now)
+            write = _Write(conn, locked_row, me, self._clock())
             result = body(write)
             write.flush()
             return result
@@ -297,7 +303,7 @@ class WorkshopService:
     def _edit(self, token: str, action: Action, body: Callable[[_Write], None]) -> int:
         def run(w: _Write) -> int:
             body(w)
-            return w.version
+            return w.result_version
 
         return self._as(token, action, run)
 
@@ -376,7 +382,7 @@ class WorkshopService:
         def run(conn: Connection) -> Joined:
             found = self._workshop_for_code(conn, join_code)
             now = self._clock()
-            ws = repo.bump_workshop(conn, found.id, now)
+            ws = repo.lock_workshop(conn, found.id)
             assert ws is not None
             w = _Write(conn, ws, None, now)
             function_id = self._function_id(w.flow(), function)
@@ -446,7 +452,7 @@ class WorkshopService:
                 self._limiter.record_failure()
                 raise AccessDenied("That facilitator key does not match this workshop.")
             now = self._clock()
-            ws = repo.bump_workshop(conn, found.id, now)
+            ws = repo.lock_workshop(conn, found.id)
             assert ws is not None
             seat = next(s for s in repo.participants(conn, ws.id) if s.is_facilitator)
             token = codes.new_token()

@@ -279,7 +279,7 @@ def insert_document(
         revealed=ws.revealed,
         focus_step=ws.focus_step,
         timer_ends_at=ws.timer_ends_at,
-        version=max(ws.version, 1),
+        version=ws.version,
         participant_seq=_seat_counter([p.id for p in doc.participants]),
         comment_seq=max([c.id for c in doc.comments], default=0),
         event_seq=max([e.seq for e in doc.events], default=0),
