@@ -251,6 +251,11 @@ class _StepCalc:
             effort.value("effort_validation_share") * step.touch_minutes,
             "effort_validation_share",
         )
+        folded = self.oversight is not None and self.oversight.owner == self.owner
+        if folded:
+            # The owner is also the Art 14 overseer: one review per case, not a check and then a review.
+            self.params["validation_minutes"] = _Param(0.0, "econ_oversight")
+            t_val = 0.0
         doing = self.before * (1.0 - g)
         validating = step.volume * t_val / 60.0
         self.lines.append(HoursLine(role=self.owner, activity=self.activity, before=self.before, after=doing))
@@ -262,6 +267,8 @@ class _StepCalc:
         )
         if capped:
             text += f" The time saving is capped at {cap:.0%} because the step is not rated E1."
+        if folded:
+            text += " The owner is also the overseer, so the oversight review replaces the separate validation."
         return step.touch_minutes * (1.0 - g) + t_val, step.pca, "econ_augment", text
 
     def _exceptions_role(self) -> str:

@@ -19,7 +19,7 @@ from redesign.impact.catalog import IncentiveRule, Party, catalog
 from redesign.impact.explain import Reason, because
 from redesign.impact.roles import RoleChange
 from redesign.impact.scenario_view import ScenarioView
-from redesign.model import Role, RoleKind, Step, Tag
+from redesign.model import Role, RoleKind, Step, StepKind, Tag
 
 
 class IncentiveChange(BaseModel):
@@ -85,9 +85,14 @@ def _matches(text: str, keywords: Iterable[str]) -> bool:
     return any(re.search(r"(?<![a-z0-9])" + re.escape(_norm(k)), text) for k in keywords)
 
 
+def _is_seller(view: ScenarioView, step: Step) -> bool:
+    """A step a seller owns: what sellers are paid on can only be what they influence."""
+    keywords = catalog().incentives.sales_forecasting.seller_keywords
+    return step.owner is not None and _matches(_norm(f"{step.owner} {view.role_name(step.owner)}"), keywords)
+
+
 def _step_items(view: ScenarioView) -> Iterator[IncentiveChange]:
     period = view.flow.period.value
-    functions = view.flow.functions_by_id()
     for step in view.flow.steps:
         tag = view.tag(step.id)
         if tag == Tag.HUMAN:
@@ -99,8 +104,7 @@ def _step_items(view: ScenarioView) -> Iterator[IncentiveChange]:
             why = f'"{step.name}" is automated.'
             yield from _items(view, "inc_automate_retire", fields, owner, [step.function], ids, why)
             yield from _items(view, "inc_automate_quality", fields, owner, [step.function], ids, why)
-            lane = functions.get(step.function)
-            if _matches(_norm(f"{step.function} {lane.name if lane else ''}"), ["sales"]):
+            if _is_seller(view, step):
                 yield from _items(view, "inc_seller_influence", fields, owner, [step.function], ids, why)
         else:
             why = f'"{step.name}" is augmented.'
@@ -134,25 +138,45 @@ def _handoff_items(view: ScenarioView) -> Iterator[IncentiveChange]:
         )
 
 
-def _outcome_items(view: ScenarioView) -> Iterator[IncentiveChange]:
+def _outcome_owner(view: ScenarioView, critical_path: list[str]) -> tuple[str, Step | None]:
+    """The lead function (most hours) and its step that answers for the outcome.
+
+    That step is the function's last decision on the critical path, else its last
+    decision, else its last step: the latest call the function makes on the result.
+    """
+    hours_by_function: dict[str, float] = {}
+    for s in view.flow.steps:
+        hours_by_function[s.function] = hours_by_function.get(s.function, 0.0) + s.volume * s.touch_minutes
+    lead = max(hours_by_function, key=lambda f: (hours_by_function[f], -len(f)))
+    own = [s for s in view.flow.steps if s.function == lead and view.human_of(s.owner) is not None]
+    on_path = set(critical_path)
+    for candidates in (
+        [s for s in own if s.kind == StepKind.DECISION and s.id in on_path],
+        [s for s in own if s.kind == StepKind.DECISION],
+        own,
+    ):
+        if candidates:
+            return lead, candidates[-1]
+    return lead, None
+
+
+def _outcome_items(view: ScenarioView, critical_path: list[str]) -> Iterator[IncentiveChange]:
     flow = view.flow
+    if not flow.steps:
+        return
     text = _norm(f"{flow.id} {flow.name}")
     outcome = next(o for o in catalog().incentives.outcomes if not o.keywords or _matches(text, o.keywords))
     participating = list(dict.fromkeys(s.function for s in flow.steps))
-    sinks = [s for s in flow.steps if not view.successors.get(s.id)]
-    last = sinks[-1] if sinks else (flow.steps[-1] if flow.steps else None)
-    if last is None:
-        return
-    owner = view.human_of(last.owner)
+    lead, step = _outcome_owner(view, critical_path)
+    owner = view.human_of(step.owner) if step else None
     metric = outcome.metric.format(flow=flow.name)
+    who = f'{view.role_name(owner)} (lead function {lead}, its call "{step.name}")' if step else "nobody named"
     why = (
         f"{metric} is the outcome of the whole flow; every function that does a step shares it "
-        f'({", ".join(participating)}), with {view.role_name(owner)} (owner of the final step "{last.name}") '
-        f"accountable [{outcome.id}]."
+        f"({', '.join(participating)}), with {who} accountable [{outcome.id}]."
     )
-    yield from _items(
-        view, "inc_e2e_outcome", {"outcome": metric}, owner, participating, [s.id for s in sinks] or [last.id], why
-    )
+    steps = [step.id] if step else [s.id for s in flow.steps if not view.successors.get(s.id)]
+    yield from _items(view, "inc_e2e_outcome", {"outcome": metric}, owner, participating, steps, why)
 
 
 def is_sales_forecasting(view: ScenarioView) -> bool:
@@ -204,11 +228,7 @@ def _sales_forecast_items(view: ScenarioView) -> Iterator[IncentiveChange]:
     numbers: dict[str, float | int | str] = {p: len(rs) for p, rs in by_party.items()}
     yield from _items(view, "inc_sales_forecast_shared", {}, owner, functions, steps, why, numbers)
     yield from _items(view, "inc_sales_forecast_diagnostics", {}, owner, functions, steps, why, numbers)
-    sellers = [
-        s.id
-        for s in view.flow.steps
-        if s.owner in role_ids and _matches(_norm(f"{s.owner} {view.role_name(s.owner)}"), sf.sellers_submit_keywords)
-    ]
+    sellers = [s.id for s in view.flow.steps if s.owner in role_ids and _is_seller(view, s)]
     if sellers:
         names = ", ".join(sorted({view.role_name(view.steps[s].owner) for s in sellers}))
         yield from _items(
@@ -258,11 +278,11 @@ def _rebalance_items(view: ScenarioView, roles: list[RoleChange]) -> Iterator[In
         )
 
 
-def incentive_changes(view: ScenarioView, roles: list[RoleChange]) -> list[IncentiveChange]:
+def incentive_changes(view: ScenarioView, roles: list[RoleChange], critical_path: list[str]) -> list[IncentiveChange]:
     """Every metric change of the scenario: per step, per hand-off, per flow, per role."""
     out = [*_step_items(view), *_handoff_items(view)]
     if is_sales_forecasting(view):
         out.extend(_sales_forecast_items(view))
-    out.extend(_outcome_items(view))
+    out.extend(_outcome_items(view, critical_path))
     out.extend(_rebalance_items(view, roles))
     return out

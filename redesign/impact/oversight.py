@@ -48,12 +48,17 @@ def oversight_rule(view: ScenarioView, step: Step) -> str | None:
     area = view.area(step)
     rules = catalog().governance
     if tag == Tag.AUTOMATE:
-        if step.profiling and (step.decides_for_person or area is not None):
-            return "gov_profiling_automate" if rules["gov_profiling_automate"].oversight_step else None
-        if area is not None:
-            rule = "gov_annex3_automate" if step.decides_for_person else "gov_annex3_automate_preparatory"
-            return rule if rules[rule].oversight_step else None
-        return None
+        # The Annex III BLOCK names the point of the Act, so it wins over the profiling BLOCK
+        # (which governance still reports on its own).
+        if area is not None and step.decides_for_person:
+            rule = "gov_annex3_automate"
+        elif step.profiling and (step.decides_for_person or area is not None):
+            rule = "gov_profiling_automate"
+        elif area is not None:
+            rule = "gov_annex3_automate_preparatory"
+        else:
+            return None
+        return rule if rules[rule].oversight_step else None
     if area is not None:
         return "gov_annex3_augment" if rules["gov_annex3_augment"].oversight_step else None
     return None

@@ -89,6 +89,10 @@ class _Acc:
         self.duty_hours: dict[ResponsibilityKind, float] = defaultdict(float)
 
 
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _share(by_activity: dict[str, float], names: tuple[str, ...]) -> float:
     total = math.fsum(by_activity.values())
     return math.fsum(v for k, v in by_activity.items() if k in names) / total if total > 0 else 0.0
@@ -140,7 +144,7 @@ def _role_change(view: ScenarioView, role_id: str, a: _Acc, new_steps: list[NewS
             reason=because(
                 _RESPONSIBILITY_RULE[duty],
                 step_ids,
-                f"{view.role_name(role_id).capitalize()} {_DUTY_TEXT[duty]} "
+                f"{_first_upper(view.role_name(role_id))} {_DUTY_TEXT[duty]} "
                 + ", ".join(f'"{view.steps[s].name}"' for s in step_ids)
                 + (f" ({hours(a.duty_hours[duty])} per {flow.period.value})." if a.duty_hours.get(duty) else "."),
                 {"hours": round(a.duty_hours.get(duty, 0.0), 4), "steps": len(step_ids)},

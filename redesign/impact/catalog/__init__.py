@@ -177,7 +177,7 @@ class SalesForecasting(_Entry):
     flow_keywords: list[str]
     parties: list[Party]
     accountable_party: str
-    sellers_submit_keywords: list[str]
+    seller_keywords: list[str]
     source: str
 
 
