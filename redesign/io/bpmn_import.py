@@ -40,6 +40,8 @@ Mapping, and the choices behind it:
 - **Roles**: performers and potential owners that name a resource become roles.
 - **Ids**: BPMN ids are kept where they fit the model's id pattern, else cleaned
   deterministically. Elements without a name are called "<type> <id>".
+- **Names** lose their line breaks and runs of spaces; text garbled by a double
+  UTF-8 / windows-1252 round trip ("klÃƒÂ¤ren") is repaired (`redesign.io.mojibake`).
 - **Timings**: BPMN has no volumes or minutes; they are 0 and the report says so.
 - **Crossflow's own export** carries ``cf:`` extension elements; when present
   they restore the step, hand-off, function, role, data and scenario details.
@@ -67,6 +69,7 @@ from redesign.io.bpmn_extension import (
 )
 from redesign.io.identifiers import IdAllocator, slug
 from redesign.io.import_report import Annotation, ImportReport, SkippedElement, build_report
+from redesign.io.mojibake import repair_mojibake
 from redesign.io.safe_xml import XmlDocument, parse_xml
 from redesign.model import (
     DEFAULT_FUNCTIONS,
@@ -173,8 +176,8 @@ _DURATION = re.compile(
 
 
 def clean_name(raw: str | None) -> str:
-    """Collapse line breaks and runs of spaces (BPMN labels wrap with newlines)."""
-    return _SPACE.sub(" ", raw or "").strip()[:MAX_NAME]
+    """Collapse line breaks and runs of spaces (BPMN labels wrap with newlines), undo mojibake."""
+    return repair_mojibake(_SPACE.sub(" ", raw or "").strip())[:MAX_NAME]
 
 
 def duration_minutes(text: str) -> float | None:
@@ -367,7 +370,7 @@ class _BpmnReader:
             if lane in parents and id(lane) not in used_parents:
                 continue
             name = (lane.get("name") or "") if extension(lane, "function") else clean_name(lane.get("name"))
-            if not name.strip():
+            if not name:
                 name = pool_name if len(leaves) == 1 else f"lane {lane.get('id', '')}".strip()
             function_of_lane[id(lane)] = self._new_function(lane.get("id", "lane"), name, pool_name, lane)
         return {node: function_of_lane[id(lane)] for node, lane in lane_of.items() if id(lane) in function_of_lane}
@@ -445,9 +448,7 @@ class _BpmnReader:
         documentation = "\n".join((d.text or "") for d in element.findall(bpmn("documentation")))
         if cf_step:
             self.state.cf_steps += 1
-            fields["name"] = (
-                (element.get("name") or "")[:MAX_NAME] if (element.get("name") or "").strip() else node.name
-            )
+            fields["name"] = (element.get("name") or "")[:MAX_NAME] or node.name
             fields["_documentation"] = documentation
             fields["_cf"] = cf_step[0]
         else:
@@ -477,11 +478,14 @@ class _BpmnReader:
         wanted = cf_data[0].get("id", bpmn_id) if cf_data else bpmn_id
         item_id = self.data_ids.take(wanted, "data")
         item_name = name or self.name_of(element)
-        if cf_data and (element.get("name") or "").strip():
+        if cf_data and element.get("name"):
             item_name = (element.get("name") or "")[:MAX_NAME]
         fields: dict[str, Any] = {"id": item_id, "name": item_name}
         if cf_data:
-            fields.update({k: v for k, v in decode(cf_data[0]).items() if k not in ("id", "name")})
+            fields.update({k: v for k, v in decode(cf_data[0]).items() if k not in ("id", "name", "description")})
+            documentation = "\n".join((d.text or "") for d in element.findall(bpmn("documentation")))
+            if documentation:
+                fields["description"] = documentation
         else:
             documentation = "\n".join((d.text or "").strip() for d in element.findall(bpmn("documentation")))
             if documentation:
@@ -645,6 +649,10 @@ class _BpmnReader:
         expansions = 0
         while stack:
             node_id, labels, channel, wait, edges = stack.pop()
+            node = self.nodes[node_id]
+            if node.kind == "step":  # a path ends at the first step it reaches
+                found.append(_Path(start.step_id or "", node.step_id or "", labels, channel, wait, edges))
+                continue
             key = (node_id, labels, channel)
             if key in seen:
                 continue
@@ -656,10 +664,6 @@ class _BpmnReader:
                     "some hand-offs may be missing"
                 )
                 break
-            node = self.nodes[node_id]
-            if node.kind == "step":
-                found.append(_Path(start.step_id or "", node.step_id or "", labels, channel, wait, edges))
-                continue
             named_catch = node.tag in CATCH_TYPES and clean_name(node.element.get("name"))
             if named_catch and node.name not in labels:
                 labels = (*labels, node.name)
