@@ -193,7 +193,7 @@ def break_points(flow: Flow, graph: nx.DiGraph) -> list[BreakPoint]:
                 id=handoff.id,
                 name=f"{steps[handoff.source].name} -> {steps[handoff.target].name}",
                 pca=handoff.pca,
-                note=handoff.channel,
+                note=handoff.dq_note or handoff.channel,
                 data=data,
                 reach=reach,
             )

@@ -194,6 +194,7 @@ class Handoff(_Model):
     wait_minutes: NonNegative = 0.0
     condition: Annotated[str, StringConstraints(max_length=MAX_NAME)] = ""
     rework: bool = False  # a loop back for correction
+    dq_note: Text = ""  # why what arrives here is incomplete or wrong
 
 
 class Decision(_Model):
