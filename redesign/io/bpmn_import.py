@@ -702,7 +702,7 @@ class _BpmnReader:
         for path in singles:
             drafts.append((path.edges[0].order, self._handoff_from_cf(path)))
         for (source, target), paths in groups.items():
-            drafts.append((min(p.edges[0].order for p in paths), self._merged_handoff(source, target, paths)))
+            drafts.append((min(p.edges[-1].order for p in paths), self._merged_handoff(source, target, paths)))
         drafts.sort(key=lambda d: d[0])
         self.handoffs = [d for _, d in drafts]
 
