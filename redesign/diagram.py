@@ -77,7 +77,7 @@ def swimlane_figure(flow: Flow, options: DiagramOptions | None = None) -> go.Fig
     for lane in layout.lanes:
         fig.add_shape(
             type="rect",
-            x0=-0.6,
+            x0=-1.15,
             x1=width - 0.4,
             y0=lane.top,
             y1=lane.top + lane.height,
@@ -87,9 +87,9 @@ def swimlane_figure(flow: Flow, options: DiagramOptions | None = None) -> go.Fig
             layer="below",
         )
         fig.add_annotation(
-            x=-0.58,
+            x=-1.12,
             y=lane.top + lane.height / 2,
-            text=f"<b>{_escape(lane.name)}</b>",
+            text=f"<b>{_wrap(lane.name, 24)}</b>",
             showarrow=False,
             xanchor="left",
             font={"size": 13, "color": lane.colour},
@@ -112,7 +112,8 @@ def swimlane_figure(flow: Flow, options: DiagramOptions | None = None) -> go.Fig
                 extra.append("⚠")
             if opts.comment_counts.get(s.id):
                 extra.append(f"💬{opts.comment_counts[s.id]}")
-            labels.append(f"[{badge}] {_wrap(s.name, opts.max_label)}" + (f"<br>{' '.join(extra)}" if extra else ""))
+            prefix = f"[{badge}] " if tag is not None else ""
+            labels.append(f"{prefix}{_wrap(s.name, opts.max_label)}" + (f"<br>{' '.join(extra)}" if extra else ""))
         hover = [
             f"<b>{_escape(s.name)}</b> ({_escape(s.id)})<br>{TAG_LABEL[tag]}<br>"
             f"{s.volume:g} cases x {s.touch_minutes:g} min touch, {s.wait_minutes:g} min wait<br>"
@@ -148,7 +149,7 @@ def swimlane_figure(flow: Flow, options: DiagramOptions | None = None) -> go.Fig
         clickmode="event+select",
         dragmode=False,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-        xaxis={"visible": False, "range": [-0.7, width - 0.3]},
+        xaxis={"visible": False, "range": [-1.2, width - 0.3]},
         yaxis={"visible": False, "autorange": "reversed"},
         hoverlabel={"align": "left"},
     )

@@ -1,0 +1,43 @@
+"""Quick voting: every step with three tag buttons, the focus step first."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from redesign.diagram import TAG_LABEL
+from redesign.model import Tag
+from redesign.store.schemas import WorkshopState
+from redesign.ui.components.flow_map import open_step
+from redesign.ui.components.step_panel import TAG_BUTTONS, act
+from redesign.ui.resources import service
+from redesign.ui.text import plain
+
+
+def vote_list(state: WorkshopState) -> None:
+    """One row per step: propose with one click; open the step to give a reason or comment."""
+    mine = {p.step_id: p.tag for p in state.proposals if p.participant_id == state.me.id}
+    settled = {d.step: d.tag for d in state.decisions}
+    steps = sorted(state.flow.steps, key=lambda s: (s.id != state.focus_step,))
+    done = sum(1 for s in state.flow.steps if s.id in mine)
+    st.markdown(f"#### Your proposals — {done} of {len(state.flow.steps)} steps")
+    st.caption("One click proposes a tag; open a step to say why, see the suggestion or comment.")
+    for step in steps:
+        cols = st.columns([5, 2, 2, 2, 1], vertical_alignment="center")
+        focus = "◉ " if step.id == state.focus_step else ""
+        status = f" · settled: {TAG_LABEL[settled[step.id]]}" if step.id in settled else ""
+        cols[0].markdown(f"{focus}**{plain(step.name)}**{status}")
+        for col, tag in zip(cols[1:4], Tag, strict=True):
+            chosen = mine.get(step.id) == tag
+            if col.button(
+                TAG_BUTTONS[tag],
+                key=f"vote:{step.id}:{tag.value}",
+                type="primary" if chosen else "secondary",
+                width="stretch",
+            ):
+                act(
+                    lambda step=step, tag=tag: service().propose(st.session_state["token"], step.id, tag),
+                    f"Proposed {TAG_LABEL[tag]} for {step.name}",
+                )
+        if cols[4].button("Open", key=f"vopen:{step.id}", type="tertiary"):
+            open_step(step.id)
+            st.rerun()

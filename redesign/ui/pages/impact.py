@@ -1,0 +1,258 @@
+"""What the decisions change: end-to-end numbers, roles, skills, incentives, governance, pilots.
+
+Every figure comes from the impact engine (`redesign.impact.assess`); the page only
+shows it, and each item opens its reason: the rule, its source, the steps and numbers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from redesign.impact.assess import Impact
+from redesign.impact.explain import Reason
+from redesign.model import Scenario
+from redesign.store.schemas import WorkshopState
+from redesign.ui.resources import scenario_impact, scenarios_of
+from redesign.ui.session import load_state
+from redesign.ui.text import plain
+
+SEVERITY_ICON = {"BLOCK": "⛔", "WARN": "⚠️", "INFO": "ℹ️"}
+ACTIVITY_COLOURS = {
+    "doing": "#90a4ae",
+    "reviewing": "#ef6c00",
+    "deciding": "#1565c0",
+    "exceptions": "#c62828",
+    "monitoring": "#6a1b9a",
+}
+
+
+def why(reason: Reason, key: str) -> None:
+    """The reason behind an item, on demand."""
+    with st.popover("why?", help="The rule, its source, the steps and the numbers behind this item"):
+        st.markdown(plain(reason.text))
+        st.caption(f"Rule **{plain(reason.rule)}** · source: {plain(reason.source)}")
+        if reason.steps:
+            st.caption("Steps: " + ", ".join(reason.steps))
+        if reason.numbers:
+            st.caption(
+                " · ".join(
+                    f"{k} = {v:,.4g}" if isinstance(v, float) else f"{k} = {v}" for k, v in reason.numbers.items()
+                )
+            )
+
+
+def pick_scenario(state: WorkshopState) -> Scenario:
+    options = scenarios_of(state)
+    default = 0 if options[0].decisions else next((i for i, s in enumerate(options) if s.decisions), 0)
+    choice = st.selectbox(
+        "Scenario",
+        range(len(options)),
+        index=default,
+        format_func=lambda i: f"{options[i].name} ({len(options[i].decisions)} decisions)",
+        key="impact_scenario",
+    )
+    if not options[0].decisions:
+        st.caption("Nothing settled in the workshop yet: settle steps in **Converge**, or look at a prepared scenario.")
+    return options[choice]
+
+
+def end_to_end(impact: Impact) -> None:
+    st.subheader("End to end, before → after")
+    changes = impact.end_to_end.changes
+    cols = st.columns(max(1, min(5, len(changes))))
+    for i, change in enumerate(changes):
+        fmt = (lambda v: f"{v:,.1f}") if abs(change.after) < 1000 else (lambda v: f"{v:,.0f}")
+        with cols[i % len(cols)]:
+            st.metric(
+                f"{change.label} ({change.unit})",
+                fmt(change.after),
+                delta=f"{change.change:+,.1f}",
+                delta_color="inverse" if change.better == "lower" else "normal",
+                help=change.reason.text,
+            )
+    t = impact.totals
+    st.markdown(
+        f"**Hours per {impact.period}:** {t.before_hours:,.0f} → {t.after_hours:,.0f} "
+        f"(net **{t.saved_hours:,.0f} h** saved, {t.saved_fte:,.1f} FTE; {t.saved_hours_per_year:,.0f} h a year)"
+        + (f" · cost saved per {impact.period}: {t.cost_saved_per_period:,.0f}" if t.cost_saved_per_period else "")
+    )
+    why(t.reason, "totals")
+    for note in [*impact.end_to_end.notes, *impact.notes]:
+        st.info(plain(note.text), icon="📌")
+
+
+def roles_section(impact: Impact) -> None:
+    st.subheader("Roles: where the time goes")
+    humans = [r for r in impact.roles if r.kind == "human" and (r.before_hours or r.after_hours)]
+    if not humans:
+        st.caption("No role changes in this scenario.")
+        return
+    fig = go.Figure()
+    activities = sorted({a for r in humans for a in (*r.before_by_activity, *r.after_by_activity)})
+    for activity in activities:
+        for when, attr in (("before", "before_by_activity"), ("after", "after_by_activity")):
+            fig.add_bar(
+                name=f"{activity}",
+                legendgroup=activity,
+                showlegend=when == "before",
+                x=[getattr(r, attr).get(activity, 0) for r in humans],
+                y=[[r.name for r in humans], [when] * len(humans)],
+                orientation="h",
+                marker_color=ACTIVITY_COLOURS.get(activity, "#9e9e9e"),
+            )
+    fig.update_layout(
+        barmode="stack",
+        height=max(300, 48 * len(humans) + 80),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis_title=f"hours per {impact.period}",
+        yaxis={"autorange": "reversed"},
+        legend={"orientation": "h", "y": 1.05},
+    )
+    st.plotly_chart(fig, width="stretch", key="roles_chart")
+    for role in humans:
+        cols = st.columns([4, 2, 2, 1])
+        fte = f"{role.freed_fte:+.1f} FTE freed" if role.freed_fte else ""
+        cols[0].markdown(f"**{plain(role.name)}** ({role.headcount:g} people)")
+        cols[1].caption(f"{role.before_hours:,.0f} → {role.after_hours:,.0f} h ({role.change_hours:+,.0f})")
+        cols[2].caption(fte)
+        with cols[3]:
+            why(role.reason, f"role:{role.role}")
+        for duty in role.responsibilities:
+            st.caption(
+                f"  ↳ new duty: {plain(duty.kind.replace('_', ' '))}"
+                + (f" ({duty.hours:,.1f} h)" if duty.hours else "")
+                + f" — {plain(duty.reason.text)}"
+            )
+    agents = [r for r in impact.roles if r.kind == "ai_agent"]
+    for agent in agents:
+        st.caption(
+            f"🤖 {plain(agent.name)}: AI agent, accountable human role {plain(agent.accountable_role or 'none')}"
+        )
+
+
+def skills_section(impact: Impact) -> None:
+    st.subheader("Skills and reskilling")
+    if impact.reskilling:
+        frame = pd.DataFrame(
+            [
+                {
+                    "#": r.rank,
+                    "role": r.role,
+                    "skill": r.skill,
+                    "change": r.change,
+                    "hours affected": round(r.hours, 1),
+                    "people": r.people,
+                }
+                for r in impact.reskilling
+            ]
+        )
+        st.dataframe(frame, hide_index=True, width="stretch")
+    for warning in impact.deskilling:
+        st.warning(f"Deskilling: {plain(warning.reason.text)} Remedy: {plain(warning.remedy)}")
+    with st.expander(f"All skill changes ({len(impact.skills)})"):
+        for i, change in enumerate(impact.skills):
+            cols = st.columns([6, 1])
+            cols[0].caption(
+                f"{change.change}: **{plain(change.skill)}** for {plain(change.role)} ({change.hours:,.1f} h)"
+            )
+            with cols[1]:
+                why(change.reason, f"skill:{i}")
+
+
+def incentives_section(impact: Impact) -> None:
+    st.subheader("Metrics and incentives")
+    for i, item in enumerate(impact.incentives):
+        cols = st.columns([6, 1])
+        shared = f" · shared by {', '.join(item.shared_by)}" if len(item.shared_by) > 1 else ""
+        owner = f" · accountable: {item.owner}" if item.owner else ""
+        cols[0].markdown(
+            f"**{item.action}** {plain(item.metric)} — {item.kind}, {item.use}{plain(shared)}{plain(owner)}"
+        )
+        with cols[1]:
+            why(item.reason, f"inc:{i}")
+
+
+def governance_section(impact: Impact) -> None:
+    st.subheader("Governance")
+    if not impact.governance:
+        st.success("No governance flags for this scenario.")
+    for i, flag in enumerate(sorted(impact.governance, key=lambda f: ["BLOCK", "WARN", "INFO"].index(f.severity))):
+        box = {"BLOCK": st.error, "WARN": st.warning, "INFO": st.info}[flag.severity]
+        box(
+            f"**{flag.severity}** {plain(flag.message)}  \n**Remedy:** {plain(flag.remedy)}",
+            icon=SEVERITY_ICON[flag.severity],
+        )
+        why(flag.reason, f"gov:{i}")
+
+
+def pilot_section(impact: Impact) -> None:
+    st.subheader("Pilot plan: start focused, scale after")
+    for wave in impact.pilot.waves:
+        st.markdown(f"**Wave {wave.number}: {plain(wave.name)}** — {wave.net_hours:,.0f} h per {impact.period}")
+        for item in wave.items:
+            st.caption(
+                f"· {plain(item.name)} ({item.tag.value}): {item.net_hours:,.1f} h, %C&A +{item.pca_gain:.0f} pts"
+                + (f", {item.severity}" if item.severity else "")
+            )
+    if impact.pilot.held:
+        st.caption("Held back: " + ", ".join(plain(i.name) for i in impact.pilot.held))
+
+
+def comparison(state: WorkshopState) -> None:
+    st.subheader("Scenarios side by side")
+    rows = []
+    for scenario in scenarios_of(state):
+        if not scenario.decisions:
+            continue
+        impact = scenario_impact(state, scenario)
+        changes = {c.metric: c for c in impact.end_to_end.changes}
+        lead = changes.get("lead_time_minutes")
+        rows.append(
+            {
+                "scenario": scenario.name,
+                "decisions": len(scenario.decisions),
+                f"net hours / {impact.period}": round(impact.totals.saved_hours, 1),
+                "FTE freed": round(impact.totals.saved_fte, 2),
+                "lead time after (h)": round(lead.after / 60, 1) if lead else None,
+                "BLOCK": sum(f.severity == "BLOCK" for f in impact.governance),
+                "WARN": sum(f.severity == "WARN" for f in impact.governance),
+            }
+        )
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    else:
+        st.caption("No scenario has decisions yet.")
+
+
+state = load_state()
+if state is None:
+    st.title("Impact")
+    st.info("Join or start a workshop to see the impact of its decisions.")
+    st.page_link("redesign/ui/pages/home.py", label="Start or join a workshop", icon="🏠")
+    st.stop()
+st.title(f"Impact — {state.name}")
+scenario = pick_scenario(state)
+if not scenario.decisions:
+    st.info("This scenario decides nothing yet, so nothing changes.")
+    st.stop()
+impact = scenario_impact(state, scenario)
+blocks = sum(f.severity == "BLOCK" for f in impact.governance)
+if blocks:
+    st.error(f"⛔ {blocks} decision(s) are blocked by governance rules: see Governance below.")
+tabs = st.tabs(["End to end", "Roles", "Skills", "Incentives", "Governance", "Pilot", "Compare"])
+with tabs[0]:
+    end_to_end(impact)
+with tabs[1]:
+    roles_section(impact)
+with tabs[2]:
+    skills_section(impact)
+with tabs[3]:
+    incentives_section(impact)
+with tabs[4]:
+    governance_section(impact)
+with tabs[5]:
+    pilot_section(impact)
+with tabs[6]:
+    comparison(state)

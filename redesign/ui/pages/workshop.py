@@ -1,0 +1,85 @@
+"""The live workshop: the shared map, the selected step, and what the current phase asks."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from redesign.store.schemas import WorkshopState
+from redesign.ui.components.controls import facilitator_sidebar, phase_header
+from redesign.ui.components.converge import converge_view
+from redesign.ui.components.dialogs import open_dialogs
+from redesign.ui.components.editors import handoffs_table, steps_table
+from redesign.ui.components.flow_map import flow_map
+from redesign.ui.components.history import comments_list, history_list
+from redesign.ui.components.step_panel import show_toast
+from redesign.ui.components.voting import vote_list
+from redesign.ui.live import live_watch
+from redesign.ui.resources import flow_metrics
+from redesign.ui.session import flash, forget, load_state
+from redesign.ui.text import plain
+
+
+def participant_sidebar(state: WorkshopState) -> None:
+    functions = state.flow.functions_by_id()
+    fn = functions[state.me.function].name if state.me.function in functions else state.me.function
+    st.sidebar.markdown(f"### {plain(state.me.name)}")
+    st.sidebar.caption(f"{plain(fn)} · participant")
+    st.sidebar.caption("Keep this page's address to come back to your seat.")
+    if st.sidebar.button("Leave this workshop"):
+        forget()
+        st.switch_page("redesign/ui/pages/home.py")
+
+
+def headline(state: WorkshopState) -> None:
+    m = flow_metrics(state)
+    cols = st.columns(5)
+    cols[0].metric("Steps", len(state.flow.steps))
+    cols[1].metric(f"Touch h / {state.flow.period.value}", f"{m.touch_hours:,.0f}")
+    cols[2].metric("Lead time", f"{m.lead_time_minutes / 60:,.1f} h", help="per case, along the critical path")
+    cols[3].metric("Cross-function hand-offs", f"{m.cross_function_handoffs} / {m.handoffs}")
+    cols[4].metric("Rolled %C&A", f"{m.rolled_pca:.0f}%", help="product of %C&A along the critical path")
+
+
+flash()
+show_toast()
+state = load_state()
+if state is None:
+    st.title("Workshop")
+    st.info("You are not in a workshop yet.")
+    st.page_link("redesign/ui/pages/home.py", label="Start or join a workshop", icon="🏠")
+    st.stop()
+
+top = st.columns([4, 2])
+with top[0]:
+    st.title(state.name)
+    if state.goal:
+        st.caption(plain(state.goal))
+with top[1]:
+    live_watch(state.workshop_id, state.version, state.timer_ends_at)
+phase_header(state)
+if state.me.is_facilitator:
+    facilitator_sidebar(state)
+else:
+    participant_sidebar(state)
+
+if state.can.edit_flow and st.button("➕ Add step"):
+    st.session_state["dialog"] = ("edit", None, state.version)
+    st.rerun()
+
+tabs = st.tabs(["🗺 Map", "⚖️ Agreement", "📋 Steps table", "🔀 Hand-offs", "💬 Comments", "🕘 History"])
+with tabs[0]:
+    if state.can.propose:
+        vote_list(state)
+    headline(state)
+    flow_map(state)
+with tabs[1]:
+    converge_view(state)
+with tabs[2]:
+    steps_table(state)
+with tabs[3]:
+    handoffs_table(state)
+with tabs[4]:
+    comments_list(state)
+with tabs[5]:
+    history_list(state)
+open_dialogs(state)

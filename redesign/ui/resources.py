@@ -1,0 +1,78 @@
+"""Process-wide resources shared by every session: the store service and cached loads.
+
+The service (one engine, one connection pool) is created once per process. Heavy
+reads are cached per (workshop, version): every session on this server that looks at
+the same version shares one computation, and a new version is a new cache key, so
+nothing is ever stale. Cached objects are shared, so callers must not mutate them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from redesign.impact.assess import Impact, assess
+from redesign.impact.suggest import TagSuggestion, suggest
+from redesign.metrics import FlowMetrics, analyze
+from redesign.model import Flow, Scenario
+from redesign.store.database import resolve_database_url
+from redesign.store.schemas import WorkshopState
+from redesign.store.service import WorkshopService
+from redesign.workshop import settled_scenario
+
+POLL_SECONDS = float(os.environ.get("CROSSFLOW_POLL_SECONDS", "2.5"))
+"""How often each open page asks the store whether anything changed."""
+
+
+@st.cache_resource(show_spinner="Opening the workshop database...")
+def _service(url: str) -> WorkshopService:
+    return WorkshopService.from_url(url)
+
+
+def service() -> WorkshopService:
+    return _service(resolve_database_url())
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _state(token: str, version: int) -> WorkshopState:
+    return service().state(token)
+
+
+def workshop_state(token: str, version: int) -> WorkshopState:
+    """The viewer's state at `version` (reveal rules differ per viewer, so the token is in the key)."""
+    return _state(token, version)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _metrics(workshop_id: str, version: int, _flow: Flow) -> FlowMetrics:
+    return analyze(_flow)
+
+
+def flow_metrics(state: WorkshopState) -> FlowMetrics:
+    """Value-stream metrics of the workshop's flow, shared by all sessions at this version."""
+    return _metrics(state.workshop_id, state.version, state.flow)
+
+
+@st.cache_resource(max_entries=64, show_spinner="Matching steps to O*NET tasks...")
+def _suggestions(workshop_id: str, version: int, _flow: Flow) -> dict[str, TagSuggestion]:
+    return {item.step: item for item in suggest(_flow).items}
+
+
+def step_suggestion(state: WorkshopState, step_id: str) -> TagSuggestion:
+    """The tag suggestion for one step (all steps are computed once per version)."""
+    return _suggestions(state.workshop_id, state.version, state.flow)[step_id]
+
+
+def scenarios_of(state: WorkshopState) -> list[Scenario]:
+    """The room's settled decisions first, then the scenarios the flow came with."""
+    return [settled_scenario(state), *state.flow.scenarios]
+
+
+@st.cache_resource(max_entries=64, show_spinner="Working out the impact...")
+def _impact(workshop_id: str, version: int, scenario_id: str, _flow: Flow, _scenario: Scenario) -> Impact:
+    return assess(_flow, _scenario)
+
+
+def scenario_impact(state: WorkshopState, scenario: Scenario) -> Impact:
+    return _impact(state.workshop_id, state.version, scenario.id, state.flow, scenario)

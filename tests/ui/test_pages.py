@@ -1,0 +1,218 @@
+"""AppTest: every page, facilitator and participant views, every phase; bad input in place."""
+
+from __future__ import annotations
+
+import pytest
+
+from redesign.model import Decision, Step, Tag
+from redesign.store.service import WorkshopService
+from redesign.workshop import PHASES, Phase
+from tests.ui.conftest import open_page, texts
+
+
+@pytest.fixture
+def workshop(svc: WorkshopService):
+    """The sales-forecasting sample with a facilitator and two participants."""
+    created = svc.create_from_sample("sales_forecasting", "Fran")
+    sales = svc.join(created.join_code, "Sam", "sales")
+    finance = svc.join(created.join_code, "Fin", "finance")
+    return created, sales, finance
+
+
+# --------------------------------------------------------------------------- start page
+
+
+def test_home_lists_the_samples_and_the_join_form(db_url: str) -> None:
+    at = open_page("home")
+    assert not at.exception
+    starts = [b for b in at.button if b.label == "Start workshop"]
+    assert len(starts) == 7
+    assert "Join a workshop" in [s.value for s in at.subheader]
+
+
+def test_one_click_on_a_sample_starts_a_live_workshop(db_url: str, svc: WorkshopService) -> None:
+    at = open_page("home")
+    at.button(key="start:sales_forecasting").click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Sales forecasting"]
+    token = at.session_state["token"]
+    assert svc.whoami(token).is_facilitator
+    assert any("Join code" in c.value for c in at.sidebar.caption)
+
+
+def test_a_blank_workshop_needs_a_name(db_url: str) -> None:
+    at = open_page("home")
+    blank = next(b for b in at.button if b.label == "Start a blank workshop")
+    blank.click().run()
+    assert "Give the process a name first." in [e.value for e in at.error]
+
+
+def test_join_link_asks_for_a_name_then_joins(db_url: str, svc: WorkshopService, workshop) -> None:
+    created, _, _ = workshop
+    at = open_page("home")
+    at.query_params["join"] = created.join_code
+    at.run()
+    assert at.title[0].value == "Join “Sales forecasting”"
+    at.button(key="join:finance").click().run()
+    assert "Type your name first" in at.error[0].value
+    at.text_input(key="join_name").input("Ana").run()
+    at.button(key="join:finance").click().run()
+    assert not at.exception
+    me = svc.whoami(at.session_state["token"])
+    assert (me.name, me.function, me.is_facilitator) == ("Ana", "finance", False)
+
+
+def test_an_unknown_join_code_is_a_clear_message(db_url: str) -> None:
+    at = open_page("home")
+    at.query_params["join"] = "ZZZZ-ZZZZ-ZZ"
+    at.run()
+    assert not at.exception
+    assert "No workshop has the code" in at.error[0].value
+
+
+# --------------------------------------------------------------------------- workshop page, every phase
+
+
+@pytest.mark.parametrize("phase", PHASES, ids=[p.value for p in PHASES])
+def test_every_phase_renders_for_facilitator_and_participant(svc: WorkshopService, workshop, phase: Phase) -> None:
+    created, sales, _ = workshop
+    svc.set_phase(created.facilitator_token, phase)
+    for token, facilitator in ((created.facilitator_token, True), (sales.token, False)):
+        at = open_page("workshop", token)
+        assert not at.exception, at.exception
+        assert phase.asks(facilitator) in texts(at)
+        controls = [b.label for b in at.sidebar.button]
+        assert ("↶ Undo last change" in controls) == facilitator
+        add_step = any(b.label == "➕ Add step" for b in at.button)
+        assert add_step == svc.state(token).can.edit_flow
+
+
+def test_participant_proposes_with_one_click(svc: WorkshopService, workshop) -> None:
+    created, sales, _ = workshop
+    svc.set_phase(created.facilitator_token, Phase.VOTE)
+    at = open_page("workshop", sales.token)
+    at.button(key="vote:update_opps:augment").click().run()
+    assert not at.exception
+    mine = [p for p in svc.state(sales.token).proposals if p.participant_id == svc.whoami(sales.token).id]
+    assert [(p.step_id, p.tag) for p in mine] == [("update_opps", Tag.AUGMENT)]
+
+
+def test_locked_workshop_refuses_participant_edits(svc: WorkshopService, workshop) -> None:
+    created, sales, _ = workshop
+    svc.set_lock(created.facilitator_token, True)
+    at = open_page("workshop", sales.token)
+    assert not any(b.label == "➕ Add step" for b in at.button)
+    assert "Editing is locked" in texts(at)
+
+
+def test_converge_shows_the_disagreement_and_the_facilitator_settles(svc: WorkshopService, workshop) -> None:
+    created, sales, finance = workshop
+    svc.set_phase(created.facilitator_token, Phase.VOTE)
+    svc.propose(sales.token, "manager_adjustment", Tag.HUMAN, "managers know the deals")
+    svc.propose(finance.token, "manager_adjustment", Tag.AUGMENT, "overrides hurt accuracy")
+    svc.set_phase(created.facilitator_token, Phase.CONVERGE)
+    at = open_page("workshop", created.facilitator_token)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Functions disagree"] == "1"
+    at.session_state["dialog"] = ("view", "manager_adjustment", None)
+    at.run()
+    assert "managers know the deals" in texts(at)
+    settle = next(b for b in at.button if b.label == "Settle")
+    at.radio[0].set_value(Tag.AUGMENT)
+    settle.click().run()
+    assert not at.exception
+    decisions = svc.state(created.facilitator_token).decisions
+    assert [(d.step, d.tag) for d in decisions] == [("manager_adjustment", Tag.AUGMENT)]
+
+
+def test_edit_step_dialog_saves_and_a_stale_edit_is_refused_in_place(svc: WorkshopService, workshop) -> None:
+    created, sales, finance = workshop
+    version = svc.version(created.workshop_id)
+    at = open_page("workshop", sales.token)
+    at.session_state["dialog"] = ("edit", "update_opps", version)
+    at.run()
+    name_box = next(t for t in at.text_input if t.label == "Name")
+    # Someone else changes the same step first.
+    other = svc.state(finance.token).flow.step("update_opps").model_copy(update={"touch_minutes": 45.0})
+    svc.update_step(finance.token, version, other)
+    name_box.input("Update opportunities daily")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    assert any("Your edit is based on version" in e.value and "Fin" in e.value for e in at.error)
+    assert next(t for t in at.text_input if t.label == "Name").value == "Update opportunities daily"  # nothing lost
+    step = svc.state(sales.token).flow.step("update_opps")
+    assert (step.name, step.touch_minutes) == ("Update opportunities", 45.0)
+
+
+def test_steps_table_saves_bulk_edits(svc: WorkshopService, workshop) -> None:
+    created, sales, _ = workshop
+    version = svc.version(created.workshop_id)
+    at = open_page("workshop", sales.token)
+    first = svc.state(sales.token).flow.steps[0].id
+    at.session_state[f"steps_table:{version}"] = {
+        "edited_rows": {0: {"touch_minutes": 99}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.button(key="save_steps").click().run()
+    assert not at.exception
+    assert svc.state(sales.token).flow.step(first).touch_minutes == 99
+
+
+def test_html_in_a_label_is_shown_as_text(svc: WorkshopService, workshop) -> None:
+    created, sales, _ = workshop
+    version = svc.version(created.workshop_id)
+    svc.add_step(
+        created.facilitator_token, version, Step(id="evil", name="<script>alert(1)</script> **bold**", function="sales")
+    )
+    at = open_page("workshop", sales.token)
+    at.session_state["dialog"] = ("view", "evil", None)
+    at.run()
+    shown = texts(at)
+    assert "<script>" not in shown
+    assert r"\<script\>alert\(1\)\</script\> \*\*bold\*\*" in shown
+
+
+def test_workshop_page_without_a_seat_points_home(db_url: str) -> None:
+    at = open_page("workshop")
+    assert "You are not in a workshop yet." in texts(at)
+
+
+def test_a_deleted_workshop_sends_people_back_with_a_message(svc: WorkshopService, workshop) -> None:
+    created, sales, _ = workshop
+    svc.delete_workshop(created.facilitator_token, created.facilitator_key)
+    at = open_page("workshop", sales.token)
+    assert not at.exception
+    assert "You are no longer in a workshop" in texts(at)
+
+
+# --------------------------------------------------------------------------- impact and export
+
+
+def test_impact_page_shows_role_changes_with_reasons(svc: WorkshopService, workshop) -> None:
+    created, _, _ = workshop
+    svc.set_phase(created.facilitator_token, Phase.CONVERGE)
+    svc.settle(created.facilitator_token, Decision(step="hygiene_checks", tag=Tag.AUTOMATE, it_signoff=True))
+    at = open_page("impact", created.facilitator_token)
+    assert not at.exception
+    shown = texts(at)
+    assert "Roles: where the time goes" in [s.value for s in at.subheader]
+    assert "RevOps analyst" in shown or "Sales rep" in shown
+
+
+def test_impact_page_offers_the_prepared_scenarios(svc: WorkshopService, workshop) -> None:
+    created, _, _ = workshop
+    at = open_page("impact", created.facilitator_token)
+    options = at.selectbox(key="impact_scenario").options
+    assert any("Ambitious" in o for o in options) and any("Workshop decisions" in o for o in options)
+    assert not at.exception
+
+
+def test_samples_page_draws_each_sample(db_url: str) -> None:
+    at = open_page("samples")
+    assert not at.exception
+    for index in range(len(at.selectbox(key="sample_choice").options)):
+        at.selectbox(key="sample_choice").select_index(index).run()
+        assert not at.exception
+        assert at.metric[0].label == "Steps"
