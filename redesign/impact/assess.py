@@ -87,6 +87,11 @@ def resolve_scenario(flow: Flow, scenario: Scenario | str | None) -> Scenario | 
         raise ScenarioInvalid(exc.args[0]) from None
 
 
+def default_scenario(flow: Flow) -> Scenario | None:
+    """What to assess when no scenario is named: the flow's first scenario, else the as-is flow."""
+    return flow.scenarios[0] if flow.scenarios else None
+
+
 def assess(flow: Flow, scenario: Scenario | str | None = None) -> Impact:
     """The impact of ``scenario`` (an object, or an id/name in ``flow.scenarios``; None = as is).
 
@@ -138,4 +143,4 @@ def _notes(view: ScenarioView) -> list[Note]:
     ]
 
 
-__all__ = ["Impact", "ScenarioInvalid", "assess", "resolve_scenario"]
+__all__ = ["Impact", "ScenarioInvalid", "assess", "default_scenario", "resolve_scenario"]

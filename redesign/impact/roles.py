@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from redesign.impact.economics import StepEconomics
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
-from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
+from redesign.impact.scenario_view import ScenarioView
 from redesign.model import RoleKind, Tag
 
 ResponsibilityKind = Literal[
@@ -202,6 +202,3 @@ def _role_change(view: ScenarioView, role_id: str, a: _Acc, new_steps: list[NewS
             },
         ),
     )
-
-
-__all__ = ["UNASSIGNED", "Responsibility", "RoleChange", "role_changes"]

@@ -130,7 +130,7 @@ def _evidence(step: Step, prior: Any, rules: SuggestRules) -> ExposureEvidence:
     }
     xs = rules.scales.exposure_x
     if step.rubric.exposure is not None:
-        label = step.rubric.exposure
+        label = ExposureLabel(step.rubric.exposure)
         return ExposureEvidence(origin="facilitator", label=label, x=xs[label.value], **base)
     if prior_label in xs and confidence is not None and confidence >= rules.scales.min_prior_confidence:
         label = ExposureLabel(prior_label)
@@ -164,7 +164,8 @@ class _Scores:
         return {**self.values, "F": round(self.F, 4), "H": self.H, "x": self.x}
 
 
-def _automate_margin(s: _Scores, rules: SuggestRules) -> float | None:
+def _automate_margin(s: _Scores, rules: SuggestRules, *, error_cost: bool = True) -> float | None:
+    """Distance to the automate thresholds (None: not met); without E to see what a gate blocks."""
     r = rules.rule("sug_automate")
     rule_based = s.values["R"]
     routes = []
@@ -174,12 +175,10 @@ def _automate_margin(s: _Scores, rules: SuggestRules) -> float | None:
         routes.append((s.x - r.threshold("min_exposure")) * 4)
     if not routes:
         return None
-    margin = min(
-        s.F - r.threshold("min_feasibility"),
-        r.threshold("max_human_advantage") - s.H,
-        r.threshold("max_error_cost") - s.E,
-        max(routes),
-    )
+    terms = [s.F - r.threshold("min_feasibility"), r.threshold("max_human_advantage") - s.H, max(routes)]
+    if error_cost:
+        terms.append(r.threshold("max_error_cost") - s.E)
+    margin = min(terms)
     return margin if margin >= 0 else None
 
 
@@ -223,12 +222,12 @@ def _decide(step: Step, s: _Scores, rules: SuggestRules) -> tuple[Tag, str, floa
     c = rules.confidence
     if "sug_gate_emotion" in gates:
         return Tag.HUMAN, "sug_gate_emotion", c.gate, gates
-    margin = _automate_margin(s, rules)
-    if margin is not None:
-        binding = [g for g in gates if g != "sug_gate_emotion"]
-        if binding:
+    if _automate_margin(s, rules, error_cost=False) is not None:
+        if gates:  # the person gate or the error-cost gate: automate would fit, the gate caps it
             return Tag.AUGMENT, "sug_gated_augment", c.gate, gates
-        return Tag.AUTOMATE, "sug_automate", _confidence(margin, s, rules), gates
+        margin = _automate_margin(s, rules)
+        if margin is not None:
+            return Tag.AUTOMATE, "sug_automate", _confidence(margin, s, rules), gates
     if (margin := _human_margin(s, rules)) is not None:
         return Tag.HUMAN, "sug_human", _confidence(margin, s, rules), gates
     if (margin := _augment_margin(s, rules)) is not None:
@@ -302,9 +301,26 @@ def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
     )
 
 
-def step_text(step: Step) -> str:
-    """What the exposure index reads for a step: its name and description."""
-    return f"{step.name}. {step.description}".strip() if step.description else step.name
+def step_queries(step: Step) -> list[str]:
+    """What the exposure index reads for a step: its name, and its name with the description.
+
+    A short name matches O*NET task statements best; a long description dilutes the
+    similarity but helps when the name alone is jargon. Both are asked, the more
+    confident prior wins (the name on a tie).
+    """
+    return [step.name, f"{step.name}. {step.description}"] if step.description.strip() else [step.name]
+
+
+def best_prior(index: ExposureSource, step: Step, cache: dict[str, Any] | None = None) -> Any:
+    cache = {} if cache is None else cache
+    best: Any = None
+    for text in step_queries(step):
+        if text not in cache:
+            cache[text] = index.prior(text, k=5)
+        prior = cache[text]
+        if prior is not None and (best is None or getattr(prior, "confidence", 0.0) > getattr(best, "confidence", 0.0)):
+            best = prior
+    return best
 
 
 def suggest(flow: Flow, exposure: ExposureSource | Literal["default"] | None = "default") -> Suggestions:
@@ -320,13 +336,8 @@ def suggest(flow: Flow, exposure: ExposureSource | Literal["default"] | None = "
     else:
         index, described = exposure, type(exposure).__name__
     view = ScenarioView(flow, None)
-    priors: dict[str, Any] = {}  # steps with the same wording share one lookup
-    items: list[TagSuggestion] = []
-    for step in flow.steps:
-        text = step_text(step)
-        if text not in priors:
-            priors[text] = index.prior(text, k=5)
-        items.append(suggest_step(view, step, priors[text]))
+    cache: dict[str, Any] = {}  # steps with the same wording share one lookup
+    items = [suggest_step(view, step, best_prior(index, step, cache)) for step in flow.steps]
     return Suggestions(flow_id=flow.id, flow_name=flow.name, exposure_index=described, items=items)
 
 
@@ -336,7 +347,8 @@ __all__ = [
     "Suggestions",
     "TagSuggestion",
     "TaskEvidence",
-    "step_text",
+    "best_prior",
+    "step_queries",
     "suggest",
     "suggest_step",
 ]

@@ -1,0 +1,84 @@
+"""End to end vs local: the redesigned flow measured with the same metrics."""
+
+from __future__ import annotations
+
+import pytest
+from impact_flows import one_step_flow, small_flow
+
+from redesign.impact.assess import assess
+from redesign.model import Decision, Handoff, Scenario, Step, StepKind, Tag
+
+
+def _change(impact, metric):
+    return next(c for c in impact.end_to_end.changes if c.metric == metric)
+
+
+def test_lead_time_hand_computed() -> None:
+    impact = assess(small_flow(), "s")
+    assert impact.end_to_end.before.critical_path == ["intake", "check", "approve"]
+    lead = _change(impact, "lead_time_minutes")
+    assert lead.before == pytest.approx(6 + 60 + 12 + 120 + 30)
+    # intake: touch .35 x 6 + .065 x 9 = 2.685, wait 60 x (.35 + .065) = 24.9; check: 12 x .75 + 1.2 = 10.2 + 120
+    assert lead.after == pytest.approx(2.685 + 24.9 + 10.2 + 120 + 30)
+    assert lead.reason.rule == "e2e_lead_time" and lead.reason.steps == ["intake", "check", "approve"]
+
+
+def test_rolled_pca_rises_where_automation_handles_cases_straight_through() -> None:
+    rolled = _change(assess(small_flow(), "s"), "rolled_pca")
+    assert rolled.before == pytest.approx(70 * 0.95)
+    # hand-off 70 % -> .585 x 99 + .415 x 70 = 86.965 % (straight-through share .65 x .9)
+    assert rolled.after == pytest.approx(86.965 * 0.95)
+
+
+def test_touch_hours_and_handoffs() -> None:
+    impact = assess(small_flow(), "s")
+    touch = _change(impact, "touch_hours")
+    assert touch.before == pytest.approx(40.0)
+    assert touch.after == pytest.approx(29.475 - 0.5)  # monitoring is not per-case touch time
+    assert _change(impact, "handoffs").change == 0
+
+
+def test_saving_off_the_critical_path_says_lead_time_does_not_move() -> None:
+    notes = assess(small_flow(), "s").end_to_end.notes
+    off = [n for n in notes if n.kind == "off_critical_path"]
+    assert [n.reason.steps for n in off] == [["side"]]
+    assert "does not move" in off[0].text
+    assert any(n.kind == "monitoring_outside" and n.reason.numbers["monitoring_hours"] == 0.5 for n in notes)
+
+
+def test_no_off_path_note_when_savings_are_on_the_path() -> None:
+    flow = small_flow()
+    flow = flow.model_copy(update={"scenarios": [flow.scenarios[0].model_copy(update={"decisions": [
+        Decision(step="check", tag=Tag.AUGMENT)]})]})  # fmt: skip
+    assert not [n for n in assess(flow, "s").end_to_end.notes if n.kind == "off_critical_path"]
+
+
+def test_governance_review_step_is_inserted_after_the_reviewed_step() -> None:
+    screen = Step(id="x", name="Screen", function="hr", owner="owner", kind=StepKind.DECISION, volume=100,
+                  touch_minutes=10, high_risk_area="annex3_4a", decides_for_person=True)  # fmt: skip
+    nxt = Step(id="y", name="Interview", function="hr", owner="boss", volume=10, touch_minutes=60)
+    flow = one_step_flow(screen, Decision(step="x", tag=Tag.AUGMENT, overseer="boss"), more_steps=[nxt],
+                         handoffs=[Handoff(id="h", source="x", target="y")])  # fmt: skip
+    impact = assess(flow, "s")
+    after = impact.end_to_end.after
+    assert after.critical_path == ["x", "x__review", "y"]
+    assert _change(impact, "handoffs").after == 2
+    # screen 10 x .85 = 8.5 (owner is not the overseer, so validation 1 min stays) + 1 = 9.5; review 2; interview 60
+    assert after.lead_time_minutes == pytest.approx(9.5 + 2 + 60)
+    # the same original steps still set the lead time: a review box is not a moved path
+    assert not any(n.kind == "critical_path_moved" for n in impact.end_to_end.notes)
+
+
+def test_note_when_another_chain_becomes_critical() -> None:
+    a = Step(id="a", name="Start", function="ops", owner="owner", volume=10, touch_minutes=5)
+    b = Step(id="b", name="Key in", function="ops", owner="owner", volume=10, touch_minutes=5, wait_minutes=100)
+    c = Step(id="c", name="Call", function="ops", owner="owner", volume=10, touch_minutes=5, wait_minutes=80)
+    flow = one_step_flow(a, None, more_steps=[b, c], handoffs=[Handoff(id="h1", source="a", target="b"),
+                                                              Handoff(id="h2", source="a", target="c")])  # fmt: skip
+    flow = flow.model_copy(update={"scenarios": [Scenario(id="s", name="S", decisions=[
+        Decision(step="b", tag=Tag.AUTOMATE)])]})  # fmt: skip
+    impact = assess(flow, "s")
+    assert impact.end_to_end.before.critical_path == ["a", "b"]
+    assert impact.end_to_end.after.critical_path == ["a", "c"]
+    moved = next(n for n in impact.end_to_end.notes if n.kind == "critical_path_moved")
+    assert moved.reason.steps == ["a", "b", "c"] and moved.reason.rule == "e2e_critical_path_moved"

@@ -1,0 +1,54 @@
+"""Pilot plan: waves by value and risk; BLOCKs and no-value steps are held."""
+
+from __future__ import annotations
+
+from impact_flows import one_step_flow
+
+from redesign.impact.assess import assess
+from redesign.model import Decision, Flow, Handoff, Rubric, Scenario, Step, StepKind, Tag
+
+
+def _flow(decisions: list[Decision], steps: list[Step]) -> Flow:
+    flow = one_step_flow(steps[0], None, more_steps=steps[1:])
+    return flow.model_copy(update={"scenarios": [Scenario(id="s", name="S", decisions=decisions)]})
+
+
+def _key(i: int, volume: float, **kw) -> Step:
+    return Step(id=f"k{i}", name=f"Key in {i}", function="ops", owner="owner", volume=volume, touch_minutes=10, **kw)
+
+
+def test_wave_one_takes_the_most_valuable_low_risk_steps() -> None:
+    steps = [_key(i, 100 * (i + 1)) for i in range(5)]
+    plan = assess(_flow([Decision(step=s.id, tag=Tag.AUTOMATE, it_signoff=True) for s in steps], steps), "s").pilot
+    assert [w.number for w in plan.waves] == [1, 2]
+    assert [i.step for i in plan.waves[0].items] == ["k4", "k3", "k2"]  # most hours saved first, at most 3
+    assert [i.step for i in plan.waves[1].items] == ["k1", "k0"]
+    assert plan.waves[0].items[0].reason.rule == "pilot_wave_1" and plan.waves[0].reason.rule == "pilot_wave_1"
+    assert plan.waves[1].items[0].reason.rule == "pilot_wave_2"
+
+
+def test_warn_or_high_error_cost_waits_for_governance() -> None:
+    steps = [_key(0, 100), _key(1, 100, rubric=Rubric(error_cost=5)), _key(2, 100)]
+    decisions = [
+        Decision(step="k0", tag=Tag.AUTOMATE, it_signoff=True),
+        Decision(step="k1", tag=Tag.AUTOMATE, it_signoff=True),
+        Decision(step="k2", tag=Tag.AUTOMATE),  # no IT sign-off: WARN
+    ]
+    plan = assess(_flow(decisions, steps), "s").pilot
+    third = next(w for w in plan.waves if w.number == 3)
+    assert {i.step for i in third.items} == {"k1", "k2"}
+    assert all(i.reason.rule == "pilot_wave_3" for i in third.items)
+
+
+def test_blocked_and_valueless_steps_are_held() -> None:
+    screen = Step(id="s1", name="Screen", function="hr", owner="owner", kind=StepKind.DECISION, volume=100,
+                  touch_minutes=5, high_risk_area="annex3_4a", decides_for_person=True)  # fmt: skip
+    idle = Step(id="s2", name="Idle", function="ops", owner="owner", volume=0, touch_minutes=5)
+    flow = _flow([Decision(step="s1", tag=Tag.AUTOMATE, it_signoff=True),
+                  Decision(step="s2", tag=Tag.AUTOMATE, it_signoff=True)], [screen, idle])  # fmt: skip
+    flow = flow.model_copy(update={"handoffs": [Handoff(id="h", source="s1", target="s2")]})
+    plan = assess(flow, "s").pilot
+    assert plan.waves == []
+    rules = {i.step: i.reason.rule for i in plan.held}
+    assert rules == {"s1": "pilot_held_block", "s2": "pilot_held_no_value"}
+    assert next(i for i in plan.held if i.step == "s1").severity == "BLOCK"

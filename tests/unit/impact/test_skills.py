@@ -1,0 +1,97 @@
+"""Skills: decline / grow / new per role, reskilling priority, deskilling warning."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+from impact_flows import one_step_flow
+
+from redesign.impact.assess import assess
+from redesign.impact.catalog import catalog
+from redesign.impact.skills import canonical
+from redesign.model import Decision, Handoff, Role, Scenario, Step, Tag
+
+
+def _skills(impact, role):
+    return {(c.skill, c.change): c for c in impact.skills if c.role == role}
+
+
+KEY = Step(id="x", name="Key in orders", function="ops", owner="owner", volume=60, touch_minutes=10,
+           skills=["Writing", "judgment & decision making", "Spreadsheets"])  # fmt: skip
+
+
+def test_catalog_has_the_35_onet_and_the_wef_skills() -> None:
+    tax = {t.id: t for t in catalog().skills.taxonomies}
+    assert len(tax["onet"].skills) == 35
+    assert len(tax["wef"].skills) == 26
+    assert "CC BY 4.0" in tax["onet"].source and "Future of Jobs" in tax["wef"].source
+
+
+def test_canonical_names_and_unknown_skills() -> None:
+    assert canonical("judgment & decision making") == ("Judgment and Decision Making", "onet")
+    assert canonical("AI and big data") == ("AI and big data", "wef")
+    assert canonical("Spreadsheets") == ("Spreadsheets", "flow")
+
+
+def test_automate_declines_step_skills_and_grows_exception_skills() -> None:
+    impact = assess(one_step_flow(KEY, Decision(step="x", tag=Tag.AUTOMATE)), "s")
+    skills = _skills(impact, "owner")
+    assert ("Writing", "decline") in skills and ("Spreadsheets", "decline") in skills
+    assert skills[("Writing", "decline")].hours == pytest.approx(10.0)
+    assert skills[("Writing", "decline")].reason.rule == "skl_automate"
+    # used already in this flow -> grows (not declines); not used yet -> new
+    assert ("Judgment and Decision Making", "grow") in skills
+    assert ("Judgment and Decision Making", "decline") not in skills
+    assert ("Troubleshooting", "new") in skills and ("AI and big data", "new") in skills
+
+
+def test_augment_adds_validation_skills_for_the_owner() -> None:
+    impact = assess(one_step_flow(KEY, Decision(step="x", tag=Tag.AUGMENT)), "s")
+    skills = _skills(impact, "owner")
+    assert ("Critical Thinking", "new") in skills and skills[("Critical Thinking", "new")].reason.rule == "skl_augment"
+    assert ("Troubleshooting", "new") not in skills
+
+
+def test_human_step_after_an_ai_step_grows_social_skills() -> None:
+    call = Step(id="y", name="Call customer", function="sales", owner="boss", volume=10, touch_minutes=20)
+    flow = one_step_flow(KEY, Decision(step="x", tag=Tag.AUGMENT), more_steps=[call],
+                         handoffs=[Handoff(id="h", source="x", target="y")])  # fmt: skip
+    skills = _skills(assess(flow, "s"), "boss")
+    assert ("Negotiation", "new") in skills and skills[("Negotiation", "new")].reason.rule == "skl_human_ai_inputs"
+    as_is = _skills(assess(flow, None), "boss")
+    assert as_is == {}
+
+
+def test_overseer_of_an_annex3_step_needs_ai_oversight() -> None:
+    screen = Step(id="x", name="Screen", function="hr", owner="owner", volume=100, touch_minutes=5,
+                  high_risk_area="annex3_4a", decides_for_person=True)  # fmt: skip
+    skills = _skills(assess(one_step_flow(screen, Decision(step="x", tag=Tag.AUGMENT, overseer="boss")), "s"), "boss")
+    assert any(s == "AI literacy" and c == "new" for s, c in skills)
+    assert all(c.reason.rule == "skl_annex3_oversight" for c in skills.values())
+
+
+def test_deskilling_warning_only_for_automated_learning_steps() -> None:
+    learning = KEY.model_copy(update={"learning_step": True})
+    impact = assess(one_step_flow(learning, Decision(step="x", tag=Tag.AUTOMATE)), "s")
+    [warning] = impact.deskilling
+    assert warning.step == "x" and warning.hours == pytest.approx(10.0)
+    assert "rotation" in warning.remedy and warning.reason.rule == "skl_deskilling"
+    assert assess(one_step_flow(learning, Decision(step="x", tag=Tag.AUGMENT)), "s").deskilling == []
+    assert assess(one_step_flow(KEY, Decision(step="x", tag=Tag.AUTOMATE)), "s").deskilling == []
+
+
+def test_reskilling_is_ordered_by_hours_times_people() -> None:
+    roles = [Role(id="owner", name="Owner", function="ops", headcount=10), Role(id="boss", name="Boss", function="ops")]
+    other = Step(id="y", name="Key in returns", function="ops", owner="boss", volume=600, touch_minutes=10)
+    flow = one_step_flow(KEY, None, roles=roles, more_steps=[other])
+    flow = flow.model_copy(update={"scenarios": [Scenario(id="s", name="S", decisions=[
+        Decision(step="x", tag=Tag.AUGMENT), Decision(step="y", tag=Tag.AUGMENT)])]})  # fmt: skip
+    items = assess(flow, "s").reskilling
+    # owner: 10 h x 10 people = 100; boss: 100 h x 1 person = 100 -> tie broken by role id ("boss" first)
+    assert [i.rank for i in items] == list(range(1, len(items) + 1))
+    assert all(a.priority >= b.priority for a, b in pairwise(items))
+    top = items[0]
+    assert top.priority == pytest.approx(100.0) and top.reason.rule == "skl_reskilling_priority"
+    owner_item = next(i for i in items if i.role == "owner")
+    assert owner_item.people == 10 and owner_item.hours == pytest.approx(10.0)
