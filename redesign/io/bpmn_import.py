@@ -227,6 +227,7 @@ class _FunctionDraft:
     name: str
     pool: str
     colour: str | None = None
+    exact: bool = False  # named by Crossflow's own export: keep the name as written
 
 
 @dataclass
@@ -339,7 +340,9 @@ class _BpmnReader:
         wanted = cf_function[0].get("id", raw_id) if cf_function else raw_id
         function_id = self.function_ids.take(wanted, "function")
         colour = cf_function[0].get("colour") if cf_function else None
-        self.state.functions[function_id] = _FunctionDraft(function_id, name[:MAX_NAME], pool, colour)
+        self.state.functions[function_id] = _FunctionDraft(
+            function_id, name[:MAX_NAME], pool, colour, bool(cf_function)
+        )
         return function_id
 
     def _lanes(self, process: Element, pool_name: str) -> dict[str, str]:
@@ -836,7 +839,7 @@ class _BpmnReader:
         functions: list[Function] = []
         for i, draft in enumerate(drafts):
             name = draft.name
-            if counts[name.casefold()] > 1 and draft.pool and draft.pool != name:
+            if counts[name.casefold()] > 1 and draft.pool and draft.pool != name and not draft.exact:
                 name = f"{draft.pool} / {name}"[:MAX_NAME]
             colour = draft.colour or DEFAULT_COLOURS.get(draft.name.casefold()) or PALETTE[i % len(PALETTE)]
             try:
