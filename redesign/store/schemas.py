@@ -36,6 +36,7 @@ __all__ = [
     "EventOut",
     "EventSummary",
     "FunctionContribution",
+    "JoinPreview",
     "Joined",
     "Participant",
     "Permissions",
@@ -62,6 +63,14 @@ class Joined(_Out):
     workshop_id: str
     participant_id: str
     token: str
+
+
+class JoinPreview(_Out):
+    """The workshop behind a join code, as shown before joining (no people, no content)."""
+
+    name: str
+    goal: str
+    functions: list[tuple[str, str]]  # (id, name): the lanes of the flow, the ones with steps first
 
 
 class SampleInfo(_Out):

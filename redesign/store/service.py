@@ -59,6 +59,7 @@ from redesign.store.schemas import (
     EventOut,
     EventSummary,
     Joined,
+    JoinPreview,
     Participant,
     Phase,
     ProposalOut,
@@ -463,6 +464,22 @@ class WorkshopService:
             return Joined(workshop_id=ws.id, participant_id=seat.id, token=token)
 
         return self._transaction(run)
+
+    def preview(self, join_code: str) -> JoinPreview:
+        """What a person opening the join link needs before taking a seat: the workshop and its functions.
+
+        Counts as a code attempt: unknown codes feed the same rate limit as `join`.
+        """
+
+        def run(conn: Connection) -> JoinPreview:
+            found = self._workshop_for_code(conn, join_code)
+            flow = transfer.load_flow(conn, found.id)
+            used = {s.function for s in flow.steps}
+            functions = [(f.id, f.name) for f in flow.functions if f.id in used or not used]
+            functions += [(f.id, f.name) for f in flow.functions if (f.id, f.name) not in functions]
+            return JoinPreview(name=found.name, goal=found.goal, functions=functions)
+
+        return self._read(run)
 
     # ------------------------------------------------------------------ reading
 
