@@ -1,0 +1,621 @@
+"""The executive summary as data: `build_summary(flow, scenario, impact, record) -> Summary`.
+
+Pure: everything here is read from the flow, the scenario, the impact assessment
+(`redesign.impact.assess`) and, when there was a live workshop, its record. The
+renderers (markdown, html, pdf, pptx) only lay this out and format its figures with
+`redesign.report.formatting`; none of them computes a number of its own.
+
+Order of the document: one headline page (goal and scope, the headline numbers
+before/after, the flag counts, a few sentences that say what it means), then the
+detail sections in `SECTIONS` order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from redesign.impact.assess import Impact
+from redesign.impact.catalog import catalog
+from redesign.impact.pilot import PilotItem
+from redesign.impact.scenario_view import UNASSIGNED
+from redesign.model import Flow, RoleKind, Scenario, Tag
+from redesign.report import formatting as fmt
+from redesign.report.record import DecisionRow, Disagreement, WorkshopRecord, decision_rows
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("scope", "Goal and scope"),
+    ("participants", "Who took part"),
+    ("end_to_end", "End-to-end: before and after"),
+    ("flow", "The redesigned flow"),
+    ("roles", "Changes per role"),
+    ("skills", "Skills and reskilling"),
+    ("incentives", "Incentives and metrics"),
+    ("governance", "Governance flags and remedies"),
+    ("pilot", "Pilot waves"),
+    ("disagreements", "Open disagreements"),
+    ("decisions", "Decision log"),
+    ("sources", "Sources and attribution"),
+)
+"""(key, title) of every detail section, in document order; the renderers use these titles."""
+
+TITLES: dict[str, str] = dict(SECTIONS)
+HEADLINE_TITLE = "Headline numbers"
+RESKILLING_SHOWN = 12
+"""The reskilling list is ranked; the summary keeps the top of it and says how many more there are."""
+
+ATTRIBUTION: tuple[str, ...] = (
+    "Task exposure evidence behind tag suggestions: Eloundou, T., Manning, S., Mishkin, P., & Rock, D. (2023). "
+    "GPTs are GPTs: An Early Look at the Labor Market Impact Potential of Large Language Models. "
+    "arXiv:2303.10130; Science 384 (2024). Data: github.com/openai/GPTs-are-GPTs (MIT licence).",
+    "This product includes information from the O*NET Database by the U.S. Department of Labor, Employment and "
+    "Training Administration (USDOL/ETA). Used under the CC BY 4.0 license. O*NET® is a trademark of USDOL/ETA. "
+    "Crossflow has modified all or some of this information. USDOL/ETA has not approved, endorsed, or tested "
+    "these modifications.",
+    "Value-stream measures (lead time, %C&A, rolled %C&A, activity ratio): Martin, K. & Osterling, M., "
+    "Value Stream Mapping, McGraw-Hill, 2014.",
+)
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Headline(_Part):
+    """One headline figure before and after."""
+
+    key: str
+    label: str
+    unit: str  # h | FTE | min | count | %  (see formatting.figure)
+    before: float
+    after: float
+    better: Literal["lower", "higher"]
+
+    @property
+    def change(self) -> float:
+        return self.after - self.before
+
+
+class FlagCounts(_Part):
+    block: int
+    warn: int
+    info: int
+
+
+class Scope(_Part):
+    flow_name: str
+    description: str
+    source: str
+    period: str
+    periods_per_year: float
+    fte_hours_per_year: float
+    steps: int
+    handoffs: int
+    functions: list[str]  # names of the functions that have steps
+    roles: int
+    decided: int
+    by_tag: dict[str, int]  # tag value -> decided steps
+    undecided: int
+
+
+class FunctionGroup(_Part):
+    function: str
+    people: list[str]
+
+
+class MetricRow(_Part):
+    label: str
+    unit: str
+    before: float
+    after: float
+    change: float
+    better: Literal["lower", "higher"]
+
+
+class FlowStepRow(_Part):
+    number: int  # 1-based position in the flow, the number on the diagram's boxes
+    step_id: str
+    name: str
+    function: str
+    owner: str
+    tag: Tag | None  # None: no decision in this scenario (stays as is)
+    before_hours: float
+    after_hours: float
+    saved_hours: float
+    pca_before: float
+    pca_after: float
+
+
+class NewStepRow(_Part):
+    name: str
+    kind: str  # oversight | exceptions
+    for_step: str
+    owner: str
+    function: str
+    hours: float
+
+
+class RoleRow(_Part):
+    role_id: str
+    name: str
+    function: str
+    headcount: float
+    before_hours: float
+    after_hours: float
+    change_hours: float
+    freed_fte: float
+    responsibilities: list[str]  # new duties, one sentence each
+
+
+class AgentRow(_Part):
+    name: str
+    accountable: str
+    steps: list[str]
+
+
+class RoleSkills(_Part):
+    role: str
+    new: list[str]
+    grow: list[str]
+    decline: list[str]
+
+
+class ReskillRow(_Part):
+    rank: int
+    role: str
+    skill: str
+    change: str
+    hours: float
+    people: float
+    priority: float
+
+
+class DeskillRow(_Part):
+    step: str
+    role: str
+    hours: float
+    remedy: str
+
+
+class StepMetrics(_Part):
+    """Metric changes tied to one decided step."""
+
+    step: str
+    owner: str
+    retire: list[str]
+    add: list[str]
+    watch: list[str]  # diagnostics: watched, not targeted
+
+
+class SharedMetric(_Part):
+    action: str  # share | consider | rebalance | ...
+    metric: str
+    owner: str
+    shared_by: list[str]  # function names
+    why: str
+
+
+class FlagRow(_Part):
+    severity: str
+    rule: str
+    step: str  # step name, "" for the whole scenario
+    message: str
+    remedy: str
+
+
+class PilotRow(_Part):
+    step: str
+    tag: Tag
+    net_hours: float
+    severity: str | None
+    why: str
+
+
+class WaveRow(_Part):
+    number: int
+    name: str
+    net_hours: float
+    steps: list[PilotRow]
+
+
+class SourceRow(_Part):
+    source: str
+    rules: list[str]
+
+
+class Summary(_Part):
+    title: str
+    flow_id: str
+    scenario_id: str
+    scenario_name: str
+    scenario_description: str
+    workshop: str | None  # the workshop's name when there was one
+    held_on: date | None
+    goal: str
+    scope: Scope
+    headline: list[Headline]
+    flags: FlagCounts
+    highlights: list[str]
+    participants: list[FunctionGroup]
+    end_to_end: list[MetricRow]
+    e2e_notes: list[str]
+    flow: Flow  # the as-is flow; the diagrams draw it with `tags`
+    tags: dict[str, Tag]
+    steps: list[FlowStepRow]
+    new_steps: list[NewStepRow]
+    roles: list[RoleRow]
+    agents: list[AgentRow]
+    skills: list[RoleSkills]
+    reskilling: list[ReskillRow]
+    reskilling_total: int
+    deskilling: list[DeskillRow]
+    step_metrics: list[StepMetrics]
+    shared_metrics: list[SharedMetric]
+    governance: list[FlagRow]
+    waves: list[WaveRow]
+    held: list[PilotRow]
+    disagreements: list[Disagreement]
+    decisions: list[DecisionRow]
+    notes: list[str]
+    sources: list[SourceRow]
+    attribution: list[str]
+
+    @property
+    def period(self) -> str:
+        return self.scope.period
+
+    def chart_roles(self) -> list[RoleRow]:
+        """The roles in the hours chart: every human role with hours before or after."""
+        return [r for r in self.roles if r.before_hours > 0 or r.after_hours > 0]
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def _headline(impact: Impact) -> list[Headline]:
+    t, e2e, ppy = impact.totals, impact.end_to_end, impact.periods_per_year
+    return [
+        Headline(
+            key="hours",
+            label=f"Hours per {impact.period}",
+            unit="h",
+            before=t.before_hours,
+            after=t.after_hours,
+            better="lower",
+        ),
+        Headline(
+            key="hours_year",
+            label="Hours per year",
+            unit="h",
+            before=t.before_hours * ppy,
+            after=t.after_hours * ppy,
+            better="lower",
+        ),
+        Headline(key="fte", label="Capacity (FTE)", unit="FTE", before=t.before_fte, after=t.after_fte, better="lower"),
+        Headline(
+            key="lead_time",
+            label="Lead time per case",
+            unit="min",
+            before=e2e.before.lead_time_minutes,
+            after=e2e.after.lead_time_minutes,
+            better="lower",
+        ),
+        Headline(
+            key="handoffs",
+            label="Hand-offs",
+            unit="count",
+            before=e2e.before.handoffs,
+            after=e2e.after.handoffs,
+            better="lower",
+        ),
+        Headline(
+            key="rolled_pca",
+            label="Rolled %C&A",
+            unit="%",
+            before=e2e.before.rolled_pca,
+            after=e2e.after.rolled_pca,
+            better="higher",
+        ),
+    ]
+
+
+def _flag_counts(impact: Impact) -> FlagCounts:
+    severities = [f.severity for f in impact.governance]
+    return FlagCounts(block=severities.count("BLOCK"), warn=severities.count("WARN"), info=severities.count("INFO"))
+
+
+def _highlights(impact: Impact, flags: FlagCounts, roles: list[RoleRow], waves: list[WaveRow]) -> list[str]:
+    t, e2e, period = impact.totals, impact.end_to_end, impact.period
+    out: list[str] = []
+    verb = "frees" if t.saved_fte >= 0 else "adds"
+    out.append(
+        f"The redesign {verb} {fmt.fte(abs(t.saved_fte))}: {fmt.hours(t.before_hours)} → {fmt.hours(t.after_hours)} "
+        f"per {period} ({fmt.hours(abs(t.saved_hours_per_year))} per year)."
+    )
+    lead = f"Lead time per case {fmt.minutes_as_hours(e2e.before.lead_time_minutes)} → " + fmt.minutes_as_hours(
+        e2e.after.lead_time_minutes
+    )
+    off_path = sum(1 for n in e2e.notes if n.kind == "off_critical_path")
+    if off_path:
+        lead += f"; savings on {off_path} step(s) off the critical path do not shorten it"
+    out.append(lead + f". Rolled %C&A {fmt.percent(e2e.before.rolled_pca)} → {fmt.percent(e2e.after.rolled_pca)}.")
+    freed = sorted((r for r in roles if r.freed_fte > 0), key=lambda r: -r.freed_fte)[:3]
+    if freed:
+        out.append("Most capacity freed: " + ", ".join(f"{r.name} ({fmt.fte(r.freed_fte)})" for r in freed) + ".")
+    if flags.block:
+        out.append(f"{flags.block} BLOCK flag(s) stop the affected steps until their remedy is applied.")
+    else:
+        out.append("No BLOCK flag: nothing in this scenario is ruled out as tagged.")
+    if flags.warn:
+        out.append(f"{flags.warn} WARN flag(s) need a named remedy before go-live.")
+    if waves:
+        first = waves[0]
+        names = ", ".join(p.step for p in first.steps)
+        out.append(f"{first.name} ({fmt.hours(first.net_hours)} per {period}): {names}.")
+    if t.cost_saved_per_period is not None:
+        word = "saved" if t.cost_saved_per_period >= 0 else "added"
+        out.append(
+            f"Loaded cost {word}: {fmt.number(abs(t.cost_saved_per_period), 0)} per {period} "
+            f"({len(t.costed_roles)} roles with an hourly cost, in the currency they were entered in)."
+        )
+    return out
+
+
+def _scope(flow: Flow, scenario: Scenario) -> Scope:
+    used = {s.function for s in flow.steps}
+    by_tag = {t.value: 0 for t in Tag}
+    steps = {s.id for s in flow.steps}
+    decided = [d for d in scenario.decisions if d.step in steps]
+    for d in decided:
+        by_tag[d.tag.value] += 1
+    return Scope(
+        flow_name=flow.name,
+        description=flow.description,
+        source=flow.source,
+        period=flow.period.value,
+        periods_per_year=flow.periods_per_year,
+        fte_hours_per_year=flow.fte_hours_per_year,
+        steps=len(flow.steps),
+        handoffs=len(flow.handoffs),
+        functions=[f.name for f in flow.functions if f.id in used],
+        roles=len(flow.roles),
+        decided=len(decided),
+        by_tag=by_tag,
+        undecided=len(flow.steps) - len(decided),
+    )
+
+
+def _participants(record: WorkshopRecord | None) -> list[FunctionGroup]:
+    if record is None:
+        return []
+    groups: dict[str, list[str]] = defaultdict(list)
+    for person in record.participants:
+        groups[person.function].append(person.name)
+    return [FunctionGroup(function=f, people=names) for f, names in groups.items()]
+
+
+class _Names:
+    """Ids to the names people read."""
+
+    def __init__(self, flow: Flow) -> None:
+        self.roles = {r.id: r.name for r in flow.roles}
+        self.functions = {f.id: f.name for f in flow.functions}
+        self.steps = {s.id: s.name for s in flow.steps}
+
+    def role(self, role_id: str | None) -> str:
+        if role_id is None or role_id == UNASSIGNED:
+            return "no owner"
+        return self.roles.get(role_id, role_id)
+
+    def function(self, function_id: str | None) -> str:
+        return self.functions.get(function_id or "", function_id or "")
+
+    def step(self, step_id: str | None) -> str:
+        return self.steps.get(step_id or "", step_id or "")
+
+
+def _steps(flow: Flow, scenario: Scenario, impact: Impact, names: _Names) -> list[FlowStepRow]:
+    econ = {e.step: e for e in impact.steps}
+    rows = []
+    for i, step in enumerate(flow.steps):
+        e = econ[step.id]
+        decision = scenario.decision_for(step.id)
+        rows.append(
+            FlowStepRow(
+                number=i + 1,
+                step_id=step.id,
+                name=step.name,
+                function=names.function(step.function),
+                owner=names.role(step.owner),
+                tag=decision.tag if decision else None,
+                before_hours=e.before_hours,
+                after_hours=e.after_hours,
+                saved_hours=e.saved_hours,
+                pca_before=e.pca_before,
+                pca_after=e.pca_after,
+            )
+        )
+    return rows
+
+
+def _roles(impact: Impact, names: _Names) -> tuple[list[RoleRow], list[AgentRow]]:
+    humans, agents = [], []
+    for r in impact.roles:
+        if r.kind == RoleKind.AI_AGENT:
+            steps = [names.step(s) for s in r.steps]
+            agents.append(AgentRow(name=r.name, accountable=names.role(r.accountable_role), steps=steps))
+            continue
+        humans.append(
+            RoleRow(
+                role_id=r.role,
+                name=r.name,
+                function=names.function(r.function),
+                headcount=r.headcount,
+                before_hours=r.before_hours,
+                after_hours=r.after_hours,
+                change_hours=r.change_hours,
+                freed_fte=r.freed_fte or 0.0,
+                responsibilities=[duty.reason.text for duty in r.responsibilities],
+            )
+        )
+    return humans, agents
+
+
+def _skills(impact: Impact, names: _Names) -> list[RoleSkills]:
+    grouped: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"new": [], "grow": [], "decline": []})
+    for c in impact.skills:
+        grouped[c.role][c.change].append(c.skill)
+    return [RoleSkills(role=names.role(role), **lists) for role, lists in grouped.items()]
+
+
+def _reskilling(impact: Impact, names: _Names) -> list[ReskillRow]:
+    return [
+        ReskillRow(
+            rank=r.rank,
+            role=names.role(r.role),
+            skill=r.skill,
+            change=r.change,
+            hours=r.hours,
+            people=r.people,
+            priority=r.priority,
+        )
+        for r in impact.reskilling[:RESKILLING_SHOWN]
+    ]
+
+
+_STEP_ACTIONS = {"retire": "retire", "add": "add", "diagnostic": "watch"}
+
+
+def _metrics(impact: Impact, names: _Names) -> tuple[list[StepMetrics], list[SharedMetric]]:
+    """Per-step metric changes grouped into one row per step; everything else is shared."""
+    per_step: dict[str, dict[str, list[str]]] = {}
+    owners: dict[str, str] = {}
+    shared: list[SharedMetric] = []
+    for item in impact.incentives:
+        if item.action in _STEP_ACTIONS and len(item.steps) == 1:
+            step_id = item.steps[0]
+            lists = per_step.setdefault(step_id, {"retire": [], "add": [], "watch": []})
+            prefix = f"{names.step(step_id)}: "
+            metric = item.metric[len(prefix) :] if item.metric.startswith(prefix) else item.metric
+            lists[_STEP_ACTIONS[item.action]].append(metric)
+            owners.setdefault(step_id, names.role(item.owner))
+        else:
+            shared.append(
+                SharedMetric(
+                    action=item.action,
+                    metric=item.metric,
+                    owner=names.role(item.owner),
+                    shared_by=[names.function(f) for f in item.shared_by],
+                    why=item.reason.text,
+                )
+            )
+    steps = [StepMetrics(step=names.step(s), owner=owners[s], **lists) for s, lists in per_step.items()]
+    return steps, shared
+
+
+def _pilot_row(item: PilotItem) -> PilotRow:
+    return PilotRow(
+        step=item.name, tag=item.tag, net_hours=item.net_hours, severity=item.severity, why=item.reason.text
+    )
+
+
+def _sources(impact: Impact) -> list[SourceRow]:
+    rules: dict[str, set[str]] = defaultdict(set)
+    for item in impact.items():
+        rules[item.reason.source].add(item.reason.rule)
+    taxonomies = {c.taxonomy for c in impact.skills}
+    for tax in catalog().skills.taxonomies:
+        if tax.id in taxonomies:
+            rules[tax.source].add(f"skills:{tax.id}")
+    return [SourceRow(source=source, rules=sorted(ids)) for source, ids in sorted(rules.items())]
+
+
+def _goal(flow: Flow, scenario: Scenario, record: WorkshopRecord | None) -> str:
+    if record is not None and record.goal.strip():
+        return record.goal.strip()
+    return scenario.description.strip() or flow.description.strip()
+
+
+def build_summary(flow: Flow, scenario: Scenario, impact: Impact, record: WorkshopRecord | None = None) -> Summary:
+    """The summary of ``impact`` (= ``assess(flow, scenario)``), with the workshop record when there is one.
+
+    Without a record (a flow file exported from the command line) there are no
+    participants or disagreements, and the decision log is the scenario's decisions.
+    """
+    if impact.flow_id != flow.id or impact.scenario_id != scenario.id:
+        raise ValueError(
+            f'the impact is of "{impact.flow_name}" / "{impact.scenario_name}", '
+            f'not of "{flow.name}" / "{scenario.name}": assess this flow and scenario first'
+        )
+    names = _Names(flow)
+    roles, agents = _roles(impact, names)
+    waves = [
+        WaveRow(number=w.number, name=w.name, net_hours=w.net_hours, steps=[_pilot_row(i) for i in w.items])
+        for w in impact.pilot.waves
+    ]
+    flags = _flag_counts(impact)
+    step_metrics, shared_metrics = _metrics(impact, names)
+    severity_rank = {"BLOCK": 0, "WARN": 1, "INFO": 2}
+    governance = sorted(impact.governance, key=lambda f: severity_rank[f.severity])
+    return Summary(
+        title=f"{flow.name}: {scenario.name}",
+        flow_id=flow.id,
+        scenario_id=scenario.id,
+        scenario_name=scenario.name,
+        scenario_description=scenario.description,
+        workshop=record.name if record else None,
+        held_on=record.held_on if record else None,
+        goal=_goal(flow, scenario, record),
+        scope=_scope(flow, scenario),
+        headline=_headline(impact),
+        flags=flags,
+        highlights=_highlights(impact, flags, roles, waves),
+        participants=_participants(record),
+        end_to_end=[
+            MetricRow(label=c.label, unit=c.unit, before=c.before, after=c.after, change=c.change, better=c.better)
+            for c in impact.end_to_end.changes
+        ],
+        e2e_notes=[n.text for n in impact.end_to_end.notes],
+        flow=flow,
+        tags={d.step: d.tag for d in scenario.decisions},
+        steps=_steps(flow, scenario, impact, names),
+        new_steps=[
+            NewStepRow(
+                name=n.name,
+                kind=n.kind,
+                for_step=names.step(n.for_step),
+                owner=names.role(n.owner),
+                function=names.function(n.function),
+                hours=n.hours,
+            )
+            for n in impact.new_steps
+        ],
+        roles=roles,
+        agents=agents,
+        skills=_skills(impact, names),
+        reskilling=_reskilling(impact, names),
+        reskilling_total=len(impact.reskilling),
+        deskilling=[
+            DeskillRow(step=names.step(d.step), role=names.role(d.role), hours=d.hours, remedy=d.remedy)
+            for d in impact.deskilling
+        ],
+        step_metrics=step_metrics,
+        shared_metrics=shared_metrics,
+        governance=[
+            FlagRow(severity=f.severity, rule=f.rule, step=names.step(f.step), message=f.message, remedy=f.remedy)
+            for f in governance
+        ],
+        waves=waves,
+        held=[_pilot_row(i) for i in impact.pilot.held],
+        disagreements=list(record.disagreements) if record else [],
+        decisions=list(record.decisions) if record else decision_rows(flow, scenario.decisions),
+        notes=[n.text for n in impact.notes],
+        sources=_sources(impact),
+        attribution=list(ATTRIBUTION),
+    )
+
+
+__all__ = ["SECTIONS", "TITLES", "Headline", "Summary", "build_summary"]
