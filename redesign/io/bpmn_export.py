@@ -42,7 +42,7 @@ COLUMN_W = 160  # task plus the gap an arrow needs
 ROW_H = 120
 POOL_BAND = 30  # the pool's vertical name band
 LANE_BAND = 30  # each lane's name band
-PAD = 30
+PAD = 40  # room left of the first column for a loop back to turn in
 X0, Y0 = 0, 0
 
 _NOT_NCNAME = re.compile(r"[^A-Za-z0-9_.\-]")
@@ -232,16 +232,19 @@ def _task_box(layout: SwimlaneLayout, step_id: str) -> _Box:
 
 
 def _waypoints(source: _Box, target: _Box) -> list[tuple[float, float]]:
-    """Orthogonal route: forward edges leave right and enter left; others loop below."""
+    """Orthogonal route: forward edges leave right and enter left; loops back go below."""
     if target.x > source.x:
         start = (source.x + source.w, source.y + source.h / 2)
         end = (target.x, target.y + target.h / 2)
         if start[1] == end[1]:
             return [start, end]
-        mid_x = (start[0] + end[0]) / 2
-        return [start, (mid_x, start[1]), (mid_x, end[1]), end]
-    below = max(source.y, target.y) + TASK_H + (ROW_H - TASK_H) / 4
+        # Turn in the gap just before the target's column: a vertical leg there
+        # never runs through a task, whatever the number of columns spanned.
+        turn_x = target.x - (COLUMN_W - TASK_W) / 2
+        return [start, (turn_x, start[1]), (turn_x, end[1]), end]
+    margin = (ROW_H - TASK_H) / 4  # inside the empty band under a row of tasks
     if source == target:  # a self-loop: out of the right side, back in from below
+        below = source.y + source.h + margin
         return [
             (source.x + source.w, source.y + source.h / 2),
             (source.x + source.w + PAD / 2, source.y + source.h / 2),
@@ -249,11 +252,16 @@ def _waypoints(source: _Box, target: _Box) -> list[tuple[float, float]]:
             (source.x + source.w / 2, below),
             (source.x + source.w / 2, source.y + source.h),
         ]
+    # A loop back: down into the band under the source's row, back along it to
+    # the gap before the target's column, then along that gap into the target.
+    below = source.y + source.h + margin
+    turn_x = target.x - (COLUMN_W - TASK_W) / 2
     return [
         (source.x + source.w / 2, source.y + source.h),
         (source.x + source.w / 2, below),
-        (target.x + target.w / 2, below),
-        (target.x + target.w / 2, target.y + target.h),
+        (turn_x, below),
+        (turn_x, target.y + target.h / 2),
+        (target.x, target.y + target.h / 2),
     ]
 
 
