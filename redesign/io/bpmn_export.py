@@ -233,16 +233,22 @@ def _task_box(layout: SwimlaneLayout, step_id: str) -> _Box:
 
 def _waypoints(source: _Box, target: _Box) -> list[tuple[float, float]]:
     """Orthogonal route: forward edges leave right and enter left; loops back go below."""
+    gap = COLUMN_W - TASK_W
+    margin = (ROW_H - TASK_H) / 4  # inside the empty band under a row of tasks
+    turn_x = target.x - gap / 2  # the gap just before the target's column
     if target.x > source.x:
         start = (source.x + source.w, source.y + source.h / 2)
         end = (target.x, target.y + target.h / 2)
+        if target.x - source.x > COLUMN_W * 1.5:
+            # Skipping columns: run along the empty band under the source's row,
+            # so the line never crosses the tasks in between.
+            below = source.y + source.h + margin
+            out_x = start[0] + gap / 2
+            return [start, (out_x, start[1]), (out_x, below), (turn_x, below), (turn_x, end[1]), end]
         if start[1] == end[1]:
             return [start, end]
-        # Turn in the gap just before the target's column: a vertical leg there
-        # never runs through a task, whatever the number of columns spanned.
-        turn_x = target.x - (COLUMN_W - TASK_W) / 2
+        # Vertical legs sit in the gap between columns, never through a task.
         return [start, (turn_x, start[1]), (turn_x, end[1]), end]
-    margin = (ROW_H - TASK_H) / 4  # inside the empty band under a row of tasks
     if source == target:  # a self-loop: out of the right side, back in from below
         below = source.y + source.h + margin
         return [
@@ -255,7 +261,6 @@ def _waypoints(source: _Box, target: _Box) -> list[tuple[float, float]]:
     # A loop back: down into the band under the source's row, back along it to
     # the gap before the target's column, then along that gap into the target.
     below = source.y + source.h + margin
-    turn_x = target.x - (COLUMN_W - TASK_W) / 2
     return [
         (source.x + source.w / 2, source.y + source.h),
         (source.x + source.w / 2, below),
