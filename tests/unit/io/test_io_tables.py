@@ -6,7 +6,8 @@ import csv
 import io
 import zipfile
 
-from bpmn_corpus import built_flow
+import pytest
+from bpmn_corpus import built_flow, sample_flows
 from openpyxl import load_workbook
 from pydantic import BaseModel
 
@@ -209,3 +210,19 @@ def test_exported_steps_import_again() -> None:
         assert {(h.source, h.target) for h in again.handoffs} == pairs
         assert [s.skills for s in again.steps] == [s.skills for s in flow.steps]
         assert isinstance(again.steps[0], Step)
+
+
+def test_real_impact_assessment_exports() -> None:
+    """Whatever shape `redesign.impact.assess` gives, every sample's impact becomes sheets."""
+    assess = pytest.importorskip("redesign.impact.assess").assess
+    flows = [flow for _, flow in sample_flows() if flow.scenarios]
+    assert flows
+    for flow in flows:
+        scenario = flow.scenarios[-1]
+        impact = assess(flow, scenario)
+        tables = export_csv(flow, scenario, impact)
+        impact_names = [name for name in tables if name.startswith("impact_")]
+        assert "impact_summary" in impact_names and len(impact_names) >= 2
+        workbook = load_workbook(io.BytesIO(export_xlsx(flow, scenario, impact)), read_only=True)
+        assert len(workbook.sheetnames) == len(tables)
+        assert all(len(name) <= 31 for name in workbook.sheetnames)
