@@ -117,3 +117,12 @@ def truncate(text: str, limit: int) -> str:
         return flat
     cut = flat[: max(1, limit - 1)].rsplit(" ", 1)[0] if " " in flat[: limit - 1] else flat[: limit - 1]
     return cut.rstrip(",;:") + "…"
+
+
+def chart_unit(unit: str) -> str:
+    """The unit a chart plots a figure in (minutes are plotted as hours)."""
+    return {"min": "h", "count": "count"}.get(unit, unit)
+
+
+def chart_value(value: float, unit: str) -> float:
+    return value / 60.0 if unit == "min" else value

@@ -1,0 +1,819 @@
+"""The summary as a 16:9 PowerPoint deck (python-pptx), everything native and editable.
+
+Charts are PowerPoint charts (the data sits in the file: a presenter can restyle or
+re-plot them); the flow is drawn as rounded rectangles in lane bands with connectors
+glued to them (move a box and its arrows follow); tables are PowerPoint tables.
+
+PowerPoint grows a table row to fit its text when it draws the slide, and python-pptx
+cannot measure text, so sizes are estimated from the characters (a conservative
+average glyph width): long tables are split over several slides and fonts shrink
+before anything could spill over the slide's edge.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.presentation import Presentation as PresentationType
+from pptx.slide import Slide
+from pptx.util import Inches, Pt
+
+from redesign.model import Tag
+from redesign.report import formatting as fmt
+from redesign.report.flowchart import BOX_H, BOX_W, ChartPage, chart_pages
+from redesign.report.summary import HEADLINE_TITLE, TITLES, Summary
+
+SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+MARGIN = Inches(0.4)
+BODY_TOP = Inches(1.25)
+BODY_BOTTOM = SLIDE_H - Inches(0.35)
+BODY_W = SLIDE_W - 2 * MARGIN
+MAX_DIAGRAM_COLUMNS = 10
+GLYPH_EM = 0.55
+"""Average glyph width in ems used to estimate line breaks (Calibri averages about 0.5; the margin is on purpose)."""
+LINE = 1.2
+"""Line height in ems."""
+CELL_MARGIN = Pt(4)
+
+INK = RGBColor(0x21, 0x21, 0x21)
+GREY = RGBColor(0x61, 0x61, 0x61)
+ACCENT = RGBColor(0x15, 0x65, 0xC0)
+GOOD, BAD = RGBColor(0x2E, 0x7D, 0x32), RGBColor(0xC6, 0x28, 0x28)
+LOOP = RGBColor(0x8E, 0x24, 0xAA)
+BEFORE = RGBColor(0xB0, 0xBE, 0xC5)
+
+
+def _rgb(hex_colour: str) -> RGBColor:
+    return RGBColor.from_string(hex_colour.lstrip("#").upper())
+
+
+def _tint(hex_colour: str, amount: float) -> RGBColor:
+    value = hex_colour.lstrip("#")
+    parts = [int(value[i : i + 2], 16) for i in (0, 2, 4)]
+    return RGBColor(*(round(255 - (255 - c) * amount) for c in parts))
+
+
+# --------------------------------------------------------------------------- text estimates
+
+
+def _lines(text: str, width_pt: float, size: float) -> int:
+    """Lines ``text`` takes in a box ``width_pt`` wide at ``size`` pt (newlines start new lines)."""
+    per_line = max(1, int(width_pt / (size * GLYPH_EM)))
+    total = 0
+    for part in text.split("\n"):
+        count, used = 1, 0
+        for word in part.split():
+            n = len(word)
+            if used and used + 1 + n > per_line:
+                count += 1
+                used = 0
+            count += max(0, math.ceil(n / per_line) - 1) if n > per_line else 0
+            used = (n % per_line or per_line) if n > per_line else used + (1 if used else 0) + n
+        total += count
+    return max(1, total)
+
+
+def _fit(texts: Sequence[str], width_pt: float, height_pt: float, sizes: Sequence[float]) -> float:
+    """The largest size at which the paragraphs ``texts`` fit the box (the smallest size otherwise)."""
+    for size in sizes:
+        needed = sum(_lines(t, width_pt, size) for t in texts) * size * LINE + len(texts) * size * 0.25
+        if needed <= height_pt:
+            return size
+    return sizes[-1]
+
+
+def _pt(emu: int) -> float:
+    return emu / 12700
+
+
+# --------------------------------------------------------------------------- slide helpers
+
+
+def _slide(prs: PresentationType, title: str) -> Slide:
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    shape = slide.shapes.title
+    shape.left, shape.top, shape.width, shape.height = MARGIN, Inches(0.3), BODY_W, Inches(0.8)
+    shape.text = title
+    frame = shape.text_frame
+    frame.word_wrap = True
+    paragraph = frame.paragraphs[0]
+    paragraph.alignment = PP_ALIGN.LEFT
+    size = 30 if _lines(title, _pt(BODY_W), 30) == 1 else 22
+    paragraph.runs[0].font.size = Pt(size)
+    paragraph.runs[0].font.bold = True
+    paragraph.runs[0].font.color.rgb = ACCENT
+    frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+    return slide
+
+
+def _text(
+    slide: Slide,
+    left: int,
+    top: int,
+    width: int,
+    height: int,
+    paragraphs: Sequence[str],
+    sizes: Sequence[float] = (16, 14, 12, 11, 10, 9),
+    bullet: bool = False,
+    colour: RGBColor = INK,
+    bold: bool = False,
+) -> None:
+    """A text box whose font shrinks until the paragraphs fit it."""
+    box = slide.shapes.add_textbox(left, top, width, height)
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
+        setattr(frame, side, Pt(3))
+    texts = [f"• {p}" if bullet else p for p in paragraphs]
+    size = _fit(texts, _pt(width) - 6, _pt(height) - 6, sizes)
+    for i, text in enumerate(texts):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.space_after = Pt(size * 0.25)
+        run = paragraph.add_run()
+        run.text = text
+        run.font.size = Pt(size)
+        run.font.color.rgb = colour
+        run.font.bold = bold
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    weight: float
+    align: PP_ALIGN = PP_ALIGN.LEFT
+
+
+def _row_height(cells: Sequence[str], widths: Sequence[int], size: float) -> int:
+    lines = max(_lines(text, _pt(w) - 2 * _pt(CELL_MARGIN), size) for text, w in zip(cells, widths, strict=True))
+    return Pt(lines * size * LINE + 2 * _pt(CELL_MARGIN) + 2)
+
+
+def _table_slides(
+    prs: PresentationType,
+    title: str,
+    columns: Sequence[_Column],
+    rows: Sequence[Sequence[str]],
+    size: float = 12,
+    top: int = BODY_TOP,
+    colours: dict[tuple[int, int], RGBColor] | None = None,
+    first_slide: Slide | None = None,
+) -> list[Slide]:
+    """The rows as tables over as many slides as they need ("Title (2/3)" on the followers)."""
+    if not rows:
+        return []
+    colours = colours or {}
+    total = sum(c.weight for c in columns)
+    widths = [int(BODY_W * c.weight / total) for c in columns]
+    size = _table_size(columns, rows, widths, size, BODY_BOTTOM - top)
+    chunks = _paginate(columns, rows, widths, size, top)
+    slides: list[Slide] = []
+    for n, (start, end) in enumerate(chunks):
+        label = title if len(chunks) == 1 else f"{title} ({n + 1}/{len(chunks)})"
+        if n == 0 and first_slide is not None:
+            slide = first_slide
+            if slide.shapes.title.text == title and len(chunks) > 1:
+                slide.shapes.title.text_frame.paragraphs[0].runs[0].text = label
+        else:
+            slide = _slide(prs, label)
+        y = top if n == 0 else BODY_TOP
+        _table(slide, columns, rows[start:end], widths, size, y, {(r - start, c): v for (r, c), v in colours.items()})
+        slides.append(slide)
+    return slides
+
+
+def _table_size(
+    columns: Sequence[_Column], rows: Sequence[Sequence[str]], widths: list[int], size: float, room: int
+) -> float:
+    """Shrink the font (down to 9 pt) while the longest row would not fit on one slide."""
+    while size > 9:
+        head = _row_height([c.header for c in columns], widths, size)
+        if all(head + _row_height(r, widths, size) <= room for r in rows):
+            break
+        size -= 1
+    return size
+
+
+def _paginate(
+    columns: Sequence[_Column], rows: Sequence[Sequence[str]], widths: list[int], size: float, top: int
+) -> list[tuple[int, int]]:
+    head = _row_height([c.header for c in columns], widths, size)
+    chunks: list[tuple[int, int]] = []
+    start, used, room = 0, head, BODY_BOTTOM - top
+    for i, row in enumerate(rows):
+        h = _row_height(row, widths, size)
+        if i > start and used + h > room:
+            chunks.append((start, i))
+            start, used, room = i, head, BODY_BOTTOM - BODY_TOP
+        used += h
+    chunks.append((start, len(rows)))
+    return chunks
+
+
+def _table(
+    slide: Slide,
+    columns: Sequence[_Column],
+    rows: Sequence[Sequence[str]],
+    widths: list[int],
+    size: float,
+    top: int,
+    colours: dict[tuple[int, int], RGBColor],
+) -> None:
+    heights = [_row_height([c.header for c in columns], widths, size)]
+    heights += [_row_height(r, widths, size) for r in rows]
+    shape = slide.shapes.add_table(len(rows) + 1, len(columns), MARGIN, top, sum(widths), sum(heights))
+    table = shape.table
+    for i, w in enumerate(widths):
+        table.columns[i].width = w
+    for i, h in enumerate(heights):
+        table.rows[i].height = h
+    for r, cells in enumerate([[c.header for c in columns], *rows]):
+        for c, text in enumerate(cells):
+            cell = table.cell(r, c)
+            for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
+                setattr(cell, side, CELL_MARGIN)
+            cell.text = text
+            for paragraph in cell.text_frame.paragraphs:
+                paragraph.alignment = columns[c].align
+                for run in paragraph.runs:
+                    run.font.size = Pt(size)
+                    colour = colours.get((r - 1, c)) if r else None
+                    if colour is not None:
+                        run.font.color.rgb = colour
+                        run.font.bold = True
+
+
+# --------------------------------------------------------------------------- arrows
+
+
+def _arrowhead(line_owner: object, colour: RGBColor, dashed: bool = False, width: float = 1.25) -> None:
+    """Colour, width, dash and a triangle at the end: python-pptx has no API for line ends."""
+    line = line_owner.line  # type: ignore[attr-defined]
+    line.color.rgb = colour
+    line.width = Pt(width)
+    if dashed:
+        line.dash_style = MSO_LINE_DASH_STYLE.DASH
+    # Appended last: a:tailEnd must follow the fill and dash children of a:ln (schema order).
+    etree.SubElement(line._get_or_add_ln(), qn("a:tailEnd"), {"type": "triangle", "w": "med", "len": "med"})
+
+
+def _elbow_adjust(connector: object, fraction: float) -> None:
+    """Where the vertical run of an elbow connector sits, as a share of its width."""
+    geometry = connector._element.spPr.find(qn("a:prstGeom"))  # type: ignore[attr-defined]
+    av = geometry.find(qn("a:avLst"))
+    if av is None:
+        av = etree.SubElement(geometry, qn("a:avLst"))
+    for child in list(av):
+        av.remove(child)
+    etree.SubElement(av, qn("a:gd"), {"name": "adj1", "fmla": f"val {round(fraction * 100000)}"})
+
+
+# --------------------------------------------------------------------------- slides
+
+
+def _title_slide(prs: PresentationType, s: Summary) -> None:
+    slide = prs.slides.add_slide(prs.slide_layouts[0])
+    title, subtitle = slide.shapes.title, slide.placeholders[1]
+    title.left, title.top, title.width, title.height = MARGIN, Inches(2.2), BODY_W, Inches(1.6)
+    subtitle.left, subtitle.top, subtitle.width, subtitle.height = MARGIN, Inches(4.0), BODY_W, Inches(1.4)
+    title.text = s.title
+    title.text_frame.paragraphs[0].runs[0].font.size = Pt(40 if len(s.title) < 50 else 30)
+    title.text_frame.paragraphs[0].runs[0].font.bold = True
+    bits = ["Executive summary", f"scenario {s.scenario_name}"]
+    if s.workshop:
+        bits.append(f"workshop {s.workshop}")
+    if s.held_on:
+        bits.append(fmt.day(s.held_on))
+    subtitle.text = " · ".join(bits)
+    subtitle.text_frame.paragraphs[0].runs[0].font.size = Pt(20)
+    subtitle.text_frame.paragraphs[0].runs[0].font.color.rgb = GREY
+
+
+def _headline_slide(prs: PresentationType, s: Summary) -> None:
+    slide = _slide(prs, HEADLINE_TITLE)
+    cols, gap = 3, Inches(0.25)
+    w = int((BODY_W - gap * (cols - 1)) / cols)
+    h = Inches(1.25)
+    for i, item in enumerate(s.headline):
+        x = MARGIN + (i % cols) * (w + gap)
+        y = BODY_TOP + (i // cols) * (h + gap)
+        tile = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, x, y, w, h)
+        tile.fill.solid()
+        tile.fill.fore_color.rgb = _tint("#1565c0", 0.07)
+        tile.line.color.rgb = _tint("#1565c0", 0.35)
+        tile.adjustments[0] = 0.08
+        frame = tile.text_frame
+        frame.word_wrap = True
+        frame.vertical_anchor = MSO_ANCHOR.MIDDLE
+        value = f"{fmt.figure(item.before, item.unit)} → {fmt.figure(item.after, item.unit)}"
+        value_size = _fit([value], _pt(w) - 20, 30, (24, 20, 18, 16))
+        improved = item.change < 0 if item.better == "lower" else item.change > 0
+        tone = GOOD if improved else BAD if item.change else GREY
+        for j, (text, size, colour, bold) in enumerate(
+            (
+                (item.label, 13, GREY, False),
+                (value, value_size, INK, True),
+                (fmt.change(item.change, item.unit), 14, tone, True),
+            )
+        ):
+            paragraph = frame.paragraphs[0] if j == 0 else frame.add_paragraph()
+            paragraph.alignment = PP_ALIGN.LEFT
+            run = paragraph.add_run()
+            run.text = text
+            run.font.size, run.font.color.rgb, run.font.bold = Pt(size), colour, bold
+    y = BODY_TOP + 2 * (h + gap)
+    _flag_chips(slide, s, y)
+    top = y + Inches(0.55)
+    _text(slide, MARGIN, top, BODY_W, BODY_BOTTOM - top, s.highlights, (16, 14, 13, 12, 11, 10), bullet=True)
+
+
+def _flag_chips(slide: Slide, s: Summary, y: int) -> None:
+    x = MARGIN
+    label = slide.shapes.add_textbox(x, y, Inches(1.4), Inches(0.4))
+    label.text_frame.text = "Governance:"
+    label.text_frame.paragraphs[0].runs[0].font.size = Pt(14)
+    label.text_frame.paragraphs[0].runs[0].font.bold = True
+    x += Inches(1.45)
+    for name, n in (("BLOCK", s.flags.block), ("WARN", s.flags.warn), ("INFO", s.flags.info)):
+        chip = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, x, y, Inches(1.2), Inches(0.4))
+        chip.fill.solid()
+        chip.fill.fore_color.rgb = _rgb(fmt.SEVERITY_COLOUR[name]) if n else RGBColor(0xEE, 0xEE, 0xEE)
+        chip.line.fill.background()
+        chip.text_frame.text = f"{n} {name}"
+        run = chip.text_frame.paragraphs[0].runs[0]
+        run.font.size, run.font.bold = Pt(13), True
+        run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF) if n else GREY
+        x += Inches(1.35)
+
+
+def _scope_slide(prs: PresentationType, s: Summary) -> None:
+    slide = _slide(prs, f"{TITLES['scope']} · {TITLES['participants']}")
+    sc = s.scope
+    tags = ", ".join(f"{sc.by_tag.get(t.value, 0)} {fmt.tag(t)}" for t in Tag if sc.by_tag.get(t.value, 0))
+    paragraphs = [f"Goal: {fmt.truncate(s.goal, 500)}"] if s.goal else []
+    paragraphs += [
+        f"Process: {sc.flow_name}, {sc.steps} steps in {len(sc.functions)} functions ({', '.join(sc.functions)}), "
+        f"{sc.handoffs} hand-offs; volumes per {sc.period}.",
+        f"Scenario {s.scenario_name}: {sc.decided} steps decided ({tags or 'none'}), {sc.undecided} stay as they are.",
+    ]
+    if s.scenario_description and s.scenario_description.strip() != s.goal:
+        paragraphs.append(fmt.truncate(s.scenario_description, 300))
+    _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(2.3), paragraphs, (16, 14, 12, 11))
+    top = BODY_TOP + Inches(2.45)
+    if not s.participants:
+        _text(
+            slide,
+            MARGIN,
+            top,
+            BODY_W,
+            Inches(0.6),
+            [f"{TITLES['participants']}: no workshop record (exported from a flow file)."],
+            (14, 12),
+            colour=GREY,
+        )
+        return
+    columns = [_Column("Function", 2), _Column("People", 1, PP_ALIGN.RIGHT), _Column("Names", 8)]
+    rows = [[g.function, str(len(g.people)), ", ".join(g.people)] for g in s.participants]
+    _table_slides(prs, TITLES["participants"], columns, rows, 13, top, first_slide=slide)
+
+
+def _e2e_slide(prs: PresentationType, s: Summary) -> None:
+    slide = _slide(prs, TITLES["end_to_end"])
+    data = CategoryChartData(number_format="#,##0.0")
+    data.categories = [f"{m.label} ({fmt.chart_unit(m.unit)})" for m in s.end_to_end]
+    data.add_series("Before", [fmt.chart_value(m.before, m.unit) for m in s.end_to_end])
+    data.add_series("After", [fmt.chart_value(m.after, m.unit) for m in s.end_to_end])
+    width = Inches(8.2)
+    chart = slide.shapes.add_chart(
+        XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, BODY_TOP, width, BODY_BOTTOM - BODY_TOP, data
+    ).chart
+    _style_chart(chart, 11)
+    left = MARGIN + width + Inches(0.2)
+    notes = [
+        *(f"{m.label}: {fmt.figure(m.before, m.unit)} → {fmt.figure(m.after, m.unit)}" for m in s.end_to_end[:1]),
+        *s.e2e_notes,
+        *s.notes,
+    ]
+    _text(slide, left, BODY_TOP, SLIDE_W - MARGIN - left, BODY_BOTTOM - BODY_TOP, notes, (14, 12, 11, 10, 9, 8), True)
+
+
+def _style_chart(chart: object, size: float) -> None:
+    chart.has_legend = True  # type: ignore[attr-defined]
+    chart.legend.position = XL_LEGEND_POSITION.TOP  # type: ignore[attr-defined]
+    chart.legend.include_in_layout = False  # type: ignore[attr-defined]
+    chart.legend.font.size = Pt(size)  # type: ignore[attr-defined]
+    plot = chart.plots[0]  # type: ignore[attr-defined]
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.number_format = "#,##0.0"
+    labels.number_format_is_linked = False
+    labels.font.size = Pt(size - 2)
+    for series, colour in zip(plot.series, (BEFORE, ACCENT), strict=False):
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = colour
+    chart.category_axis.tick_labels.font.size = Pt(size)  # type: ignore[attr-defined]
+    chart.value_axis.tick_labels.font.size = Pt(size - 1)  # type: ignore[attr-defined]
+    chart.value_axis.has_major_gridlines = False  # type: ignore[attr-defined]
+
+
+def _roles_slides(prs: PresentationType, s: Summary) -> None:
+    roles = s.chart_roles()
+    if roles:
+        slide = _slide(prs, f"{TITLES['roles']}: hours per {s.period}, before and after")
+        data = CategoryChartData(number_format="#,##0.0")
+        data.categories = [r.name for r in roles]
+        data.add_series("Before", [r.before_hours for r in roles])
+        data.add_series("After", [r.after_hours for r in roles])
+        chart = slide.shapes.add_chart(
+            XL_CHART_TYPE.BAR_CLUSTERED, MARGIN, BODY_TOP, BODY_W, BODY_BOTTOM - BODY_TOP, data
+        ).chart
+        _style_chart(chart, 12 if len(roles) <= 12 else 10 if len(roles) <= 20 else 8)
+        chart.category_axis.reverse_order = True  # first role at the top, as in the tables
+    columns = [
+        _Column("Role", 2.4),
+        _Column("Function", 1.2),
+        _Column("Before", 1, PP_ALIGN.RIGHT),
+        _Column("After", 1, PP_ALIGN.RIGHT),
+        _Column("FTE freed", 1, PP_ALIGN.RIGHT),
+        _Column("New duties", 7),
+    ]
+    rows = [
+        [
+            r.name,
+            r.function,
+            fmt.hours(r.before_hours),
+            fmt.hours(r.after_hours),
+            fmt.number(r.freed_fte, 2),
+            "\n".join(r.responsibilities) or "—",
+        ]
+        for r in s.roles
+        if r.before_hours or r.after_hours or r.responsibilities
+    ]
+    _table_slides(prs, f"{TITLES['roles']}: hours and new duties", columns, rows, 11)
+
+
+def _skills_slides(prs: PresentationType, s: Summary) -> None:
+    columns = [_Column("Role", 2), _Column("New skills", 5), _Column("Needed more", 3), _Column("Used less", 3)]
+    rows = [[r.role, ", ".join(r.new) or "—", ", ".join(r.grow) or "—", ", ".join(r.decline) or "—"] for r in s.skills]
+    if not rows:
+        slide = _slide(prs, TITLES["skills"])
+        _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), ["No skill changes in this scenario."], (16,))
+        return
+    _table_slides(prs, TITLES["skills"], columns, rows, 11)
+    if s.reskilling:
+        columns = [
+            _Column("#", 0.5, PP_ALIGN.RIGHT),
+            _Column("Role", 3),
+            _Column("Skill", 4),
+            _Column("Change", 1),
+            _Column(f"Work h/{s.period}", 1.4, PP_ALIGN.RIGHT),
+            _Column("People", 1, PP_ALIGN.RIGHT),
+            _Column("Priority", 1.2, PP_ALIGN.RIGHT),
+        ]
+        rows = [
+            [
+                str(r.rank),
+                r.role,
+                r.skill,
+                r.change,
+                fmt.hours(r.hours),
+                fmt.number(r.people, 0),
+                fmt.number(r.priority, 0),
+            ]
+            for r in s.reskilling
+        ]
+        title = f"Reskilling priorities (top {len(s.reskilling)} of {s.reskilling_total})"
+        _table_slides(prs, title, columns, rows, 12)
+    if s.deskilling:
+        columns = [_Column("Step", 3), _Column("Role", 2), _Column("Practice lost", 1.3), _Column("Remedy", 7)]
+        rows = [[d.step, d.role, fmt.hours(d.hours), d.remedy] for d in s.deskilling]
+        _table_slides(prs, "Deskilling warnings", columns, rows, 12)
+
+
+def _incentive_slides(prs: PresentationType, s: Summary) -> None:
+    if s.step_metrics:
+        columns = [
+            _Column("Step", 3),
+            _Column("Accountable", 2),
+            _Column("Retire", 2.5),
+            _Column("Add", 3),
+            _Column("Watch", 3.5),
+        ]
+        rows = [
+            [m.step, m.owner, "\n".join(m.retire) or "—", "\n".join(m.add) or "—", "\n".join(m.watch) or "—"]
+            for m in s.step_metrics
+        ]
+        _table_slides(prs, f"{TITLES['incentives']}: by step", columns, rows, 10)
+    if s.shared_metrics:
+        columns = [_Column("Action", 1.2), _Column("Metric", 8), _Column("Accountable", 2.4), _Column("Shared by", 3)]
+        rows = [[m.action, m.metric, m.owner, ", ".join(m.shared_by)] for m in s.shared_metrics]
+        _table_slides(prs, f"{TITLES['incentives']}: shared and outcome metrics", columns, rows, 11)
+    if not s.step_metrics and not s.shared_metrics:
+        slide = _slide(prs, TITLES["incentives"])
+        _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), ["No metric or incentive changes in this scenario."], (16,))
+
+
+def _governance_slides(prs: PresentationType, s: Summary) -> None:
+    if not s.governance:
+        slide = _slide(prs, TITLES["governance"])
+        _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), ["No governance flags."], (16,))
+        return
+    columns = [_Column("Severity", 1), _Column("Step", 2.4), _Column("Flag", 6), _Column("Remedy", 6)]
+    rows = [[f.severity, f.step or "whole scenario", f.message, f.remedy] for f in s.governance]
+    colours = {(i, 0): _rgb(fmt.SEVERITY_COLOUR[f.severity]) for i, f in enumerate(s.governance)}
+    _table_slides(prs, TITLES["governance"], columns, rows, 10, colours=colours)
+
+
+def _pilot_slides(prs: PresentationType, s: Summary) -> None:
+    if not s.waves and not s.held:
+        slide = _slide(prs, TITLES["pilot"])
+        _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), ["No step uses AI in this scenario."], (16,))
+        return
+    rows: list[list[str]] = []
+    colours: dict[tuple[int, int], RGBColor] = {}
+    for wave in s.waves:
+        for p in wave.steps:
+            rows.append(
+                [f"{wave.number}. {wave.name}", p.step, fmt.tagged(p.tag), fmt.hours(p.net_hours), p.severity or "—"]
+            )
+            colours[(len(rows) - 1, 2)] = _rgb(fmt.TAG_COLOUR[p.tag])
+    for p in s.held:
+        rows.append(["Held", p.step, fmt.tagged(p.tag), fmt.hours(p.net_hours), p.severity or "—"])
+        colours[(len(rows) - 1, 0)] = BAD
+    columns = [
+        _Column("Wave", 2.4),
+        _Column("Step", 5),
+        _Column("Tag", 2),
+        _Column(f"Saved h/{s.period}", 1.5, PP_ALIGN.RIGHT),
+        _Column("Worst flag", 1.2),
+    ]
+    _table_slides(prs, TITLES["pilot"], columns, rows, 12, colours=colours)
+
+
+def _disagreement_slides(prs: PresentationType, s: Summary) -> None:
+    if not s.disagreements:
+        slide = _slide(prs, TITLES["disagreements"])
+        text = "No workshop votes recorded." if s.workshop is None else "The room agreed on every step it voted on."
+        _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), [text], (16,))
+        return
+    columns = [
+        _Column("Step", 3.5),
+        _Column("Leading tag", 1.6),
+        _Column("Agreement", 1.2, PP_ALIGN.RIGHT),
+        _Column("Votes", 0.8, PP_ALIGN.RIGHT),
+        _Column("Each function leans to", 6),
+        _Column("Settled as", 1.6),
+    ]
+    rows = [
+        [
+            d.step,
+            fmt.tag(d.leading_tag),
+            fmt.share(d.agreement),
+            str(d.votes),
+            "; ".join(f"{lean.function}: {fmt.tag(lean.tag)}" for lean in d.leanings),
+            fmt.tag(d.settled_tag) if d.settled_tag else "open",
+        ]
+        for d in s.disagreements
+    ]
+    _table_slides(prs, TITLES["disagreements"], columns, rows, 12)
+
+
+def _decision_slides(prs: PresentationType, s: Summary) -> None:
+    if not s.decisions:
+        slide = _slide(prs, TITLES["decisions"])
+        _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), ["No decisions yet."], (16,))
+        return
+    columns = [
+        _Column("Step", 3),
+        _Column("Tag", 1.8),
+        _Column("Owner", 2.2),
+        _Column("Success measure", 3.5),
+        _Column("Review", 1.4),
+        _Column("IT sign-off", 1.1),
+        _Column("Rationale", 4.5),
+    ]
+    rows = [
+        [
+            d.step,
+            fmt.tagged(d.tag),
+            d.owner or "—",
+            d.success_measure or "—",
+            fmt.day(d.review_date),
+            fmt.yes_no(d.it_signoff),
+            d.rationale or "—",
+        ]
+        for d in s.decisions
+    ]
+    colours = {(i, 1): _rgb(fmt.TAG_COLOUR[d.tag]) for i, d in enumerate(s.decisions)}
+    _table_slides(prs, TITLES["decisions"], columns, rows, 10, colours=colours)
+
+
+def _sources_slides(prs: PresentationType, s: Summary) -> None:
+    slide = _slide(prs, TITLES["sources"])
+    height = Inches(2.4)
+    _text(slide, MARGIN, BODY_TOP, BODY_W, height, s.attribution, (12, 11, 10, 9))
+    columns = [_Column("Source", 7), _Column("Rules that cite it", 3)]
+    rows = [[src.source, ", ".join(src.rules)] for src in s.sources]
+    _table_slides(prs, TITLES["sources"], columns, rows, 9, BODY_TOP + height + Inches(0.1), first_slide=slide)
+
+
+# --------------------------------------------------------------------------- the flow as shapes
+
+
+class _FlowFrame:
+    LABEL_W = Inches(1.3)
+
+    def __init__(self, page: ChartPage, top: int) -> None:
+        self.x0 = MARGIN + self.LABEL_W
+        self.top = top
+        self.col_w = (SLIDE_W - MARGIN - self.x0) / max(1, page.columns)
+        self.row_h = min(Inches(0.95), (BODY_BOTTOM - top) / max(1.0, page.rows))
+
+    def point(self, x: float, y: float) -> tuple[int, int]:
+        return int(self.x0 + x * self.col_w), int(self.top + y * self.row_h)
+
+
+def _legend(slide: Slide, top: int) -> None:
+    x = MARGIN
+    for t in (Tag.HUMAN, Tag.AUGMENT, Tag.AUTOMATE, None):
+        chip = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, x, top, Inches(0.55), Inches(0.26))
+        chip.fill.solid()
+        chip.fill.fore_color.rgb = _rgb(fmt.TAG_COLOUR[t])
+        chip.line.fill.background()
+        chip.text_frame.text = fmt.TAG_BADGE[t]
+        run = chip.text_frame.paragraphs[0].runs[0]
+        run.font.size, run.font.bold, run.font.color.rgb = Pt(9), True, RGBColor(0xFF, 0xFF, 0xFF)
+        label = slide.shapes.add_textbox(x + Inches(0.6), top - Inches(0.04), Inches(1.55), Inches(0.32))
+        label.text_frame.text = fmt.TAG_NAME[t]
+        label.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+        x += Inches(2.2)
+    note = slide.shapes.add_textbox(x, top - Inches(0.04), SLIDE_W - MARGIN - x, Inches(0.32))
+    note.text_frame.text = "dashed: rework loop · → 12: continues at step 12 on another slide"
+    note.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+    note.text_frame.paragraphs[0].runs[0].font.color.rgb = GREY
+
+
+def _lane_bands(slide: Slide, frame: _FlowFrame, page: ChartPage) -> None:
+    for band in page.bands:
+        _, y = frame.point(0, band.top)
+        _, y2 = frame.point(0, band.top + band.height)
+        rect = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, MARGIN, y, BODY_W, y2 - y)
+        rect.fill.solid()
+        rect.fill.fore_color.rgb = _tint(band.colour, 0.08)
+        rect.line.color.rgb = _tint(band.colour, 0.45)
+        rect.line.width = Pt(0.5)
+        rect.shadow.inherit = False
+        label = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, MARGIN, y, _FlowFrame.LABEL_W - Inches(0.1), y2 - y)
+        label.fill.solid()
+        label.fill.fore_color.rgb = _tint(band.colour, 0.25)
+        label.line.fill.background()
+        label.shadow.inherit = False
+        label.text_frame.word_wrap = True
+        label.text_frame.text = band.name
+        size = _fit([band.name], _pt(_FlowFrame.LABEL_W) - 16, _pt(y2 - y) - 8, (14, 12, 10, 9, 8))
+        run = label.text_frame.paragraphs[0].runs[0]
+        run.font.size, run.font.bold, run.font.color.rgb = Pt(size), True, _rgb(band.colour)
+
+
+def _step_boxes(slide: Slide, frame: _FlowFrame, page: ChartPage) -> dict[str, object]:
+    shapes: dict[str, object] = {}
+    w, h = int(frame.col_w * BOX_W), int(frame.row_h * BOX_H)
+    for box in page.boxes:
+        cx, cy = frame.point(box.x + 0.5, box.y)
+        shape = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, cx - w // 2, cy - h // 2, w, h)
+        colour = fmt.TAG_COLOUR[box.tag]
+        shape.fill.solid()
+        shape.fill.fore_color.rgb = _tint(colour, 0.14)
+        shape.line.color.rgb = _rgb(colour)
+        shape.line.width = Pt(1.5)
+        shape.shadow.inherit = False
+        shape.name = f"step {box.number}: {box.step_id}"
+        text = shape.text_frame
+        text.word_wrap = True
+        text.auto_size = MSO_AUTO_SIZE.NONE
+        text.vertical_anchor = MSO_ANCHOR.MIDDLE
+        for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
+            setattr(text, side, Pt(2))
+        head = f"{fmt.TAG_BADGE[box.tag]}  {box.number}"
+        size = _fit([head, box.name], _pt(w) - 4, _pt(h) - 4, (10, 9, 8, 7, 6))
+        for i, (line, bold, tone) in enumerate(((head, True, _rgb(colour)), (box.name, False, INK))):
+            paragraph = text.paragraphs[0] if i == 0 else text.add_paragraph()
+            paragraph.alignment = PP_ALIGN.CENTER
+            run = paragraph.add_run()
+            run.text = line
+            run.font.size, run.font.bold, run.font.color.rgb = Pt(size), bold, tone
+        shapes[box.step_id] = shape
+    return shapes
+
+
+def _flow_arrows(slide: Slide, frame: _FlowFrame, page: ChartPage, boxes: dict[str, object]) -> None:
+    for arrow in page.arrows:
+        points = [frame.point(x, y) for x, y in arrow.points]
+        source, target = boxes[arrow.source], boxes[arrow.target]
+        if arrow.loop or len(points) > 4:
+            builder = slide.shapes.build_freeform(*points[0])
+            builder.add_line_segments(points[1:], close=False)
+            shape = builder.convert_to_shape()
+            shape.fill.background()
+            shape.shadow.inherit = False
+            _arrowhead(shape, LOOP if arrow.loop else GREY, dashed=arrow.loop)
+            continue
+        kind = MSO_CONNECTOR.STRAIGHT if len(points) == 2 else MSO_CONNECTOR.ELBOW
+        connector = slide.shapes.add_connector(kind, *points[0], *points[-1])
+        connector.begin_connect(source, 3)  # right side of the source
+        connector.end_connect(target, 1)  # left side of the target
+        if kind == MSO_CONNECTOR.ELBOW:
+            x_start, x_end = points[0][0], points[-1][0]
+            _elbow_adjust(connector, (points[1][0] - x_start) / max(1, x_end - x_start))
+        _arrowhead(connector, GREY)
+
+
+def _flow_stubs(slide: Slide, frame: _FlowFrame, page: ChartPage) -> None:
+    w = int(frame.col_w * BOX_W)
+    h = int(frame.row_h * BOX_H)
+    for stub in page.stubs:
+        box = page.box(stub.step_id)
+        cx, cy = frame.point(box.x + 0.5, box.y)
+        numbers = ", ".join(str(n) for n in stub.numbers[:4]) + ("…" if len(stub.numbers) > 4 else "")
+        mark = "↺ " if stub.loop else ""
+        text = f"{mark}→ {numbers}" if stub.direction == "out" else f"{mark}{numbers} →"
+        height = Inches(0.2)
+        top = max(BODY_TOP, cy - h // 2 - height)
+        left = cx if stub.direction == "out" else cx - w // 2
+        label = slide.shapes.add_textbox(left, top, w // 2, height)
+        frame_ = label.text_frame
+        frame_.word_wrap = False
+        for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
+            setattr(frame_, side, 0)
+        frame_.text = text
+        paragraph = frame_.paragraphs[0]
+        paragraph.alignment = PP_ALIGN.RIGHT if stub.direction == "out" else PP_ALIGN.LEFT
+        run = paragraph.runs[0]
+        run.font.size, run.font.bold = Pt(8), True
+        run.font.color.rgb = LOOP if stub.loop else GREY
+
+
+def _send_lines_back(slide: Slide, after: etree._Element) -> None:
+    """Connectors and loop lines under the boxes: moved to just after ``after`` (the last lane band)."""
+    tree = slide.shapes._spTree
+    lines = [el for el in tree.iterchildren() if el.tag == qn("p:cxnSp") or _is_freeform(el)]
+    for el in reversed(lines):
+        after.addnext(el)
+
+
+def _is_freeform(el: etree._Element) -> bool:
+    return el.tag == qn("p:sp") and el.find(f".//{qn('a:custGeom')}") is not None
+
+
+def _flow_slides(prs: PresentationType, s: Summary) -> None:
+    pages = chart_pages(s.flow, s.tags, MAX_DIAGRAM_COLUMNS)
+    for page in pages:
+        title = TITLES["flow"] if len(pages) == 1 else f"{TITLES['flow']} ({page.index + 1}/{len(pages)})"
+        slide = _slide(prs, title)
+        _legend(slide, BODY_TOP - Inches(0.1))
+        frame = _FlowFrame(page, BODY_TOP + Inches(0.35))
+        _lane_bands(slide, frame, page)
+        last_band = slide.shapes._spTree[-1]
+        boxes = _step_boxes(slide, frame, page)
+        _flow_arrows(slide, frame, page, boxes)
+        _send_lines_back(slide, last_band)
+        _flow_stubs(slide, frame, page)
+
+
+def render_pptx(summary: Summary) -> bytes:
+    """The summary as PPTX bytes (16:9)."""
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
+    prs.core_properties.title = summary.title
+    prs.core_properties.author = "Crossflow"
+    _title_slide(prs, summary)
+    _headline_slide(prs, summary)
+    _scope_slide(prs, summary)
+    _e2e_slide(prs, summary)
+    _flow_slides(prs, summary)
+    _roles_slides(prs, summary)
+    _skills_slides(prs, summary)
+    _incentive_slides(prs, summary)
+    _governance_slides(prs, summary)
+    _pilot_slides(prs, summary)
+    _disagreement_slides(prs, summary)
+    _decision_slides(prs, summary)
+    _sources_slides(prs, summary)
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return buffer.getvalue()
+
+
+__all__ = ["SLIDE_H", "SLIDE_W", "render_pptx"]
