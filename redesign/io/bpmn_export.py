@@ -17,6 +17,7 @@ and scenarios (decisions come back in step order).
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, SubElement, indent, register_namespace, tostring
 
@@ -31,7 +32,7 @@ from redesign.io.bpmn_extension import (
     encode,
     xml_safe,
 )
-from redesign.model import Flow, Handoff, RoleKind, Step
+from redesign.model import Decision, Flow, Handoff, RoleKind, Step
 
 for _prefix, _uri in PREFIXES.items():
     register_namespace(_prefix, _uri)
@@ -94,12 +95,41 @@ def _allocate(flow: Flow, layout: SwimlaneLayout, xml_ids: _XmlIds) -> _Ids:
     )
 
 
-def _task_tag(flow: Flow, step: Step) -> str:
+@dataclass
+class _Index:
+    """Per-step lookups built once, so the export stays linear in the flow's size."""
+
+    tags: dict[str, str]
+    decisions: dict[str, list[tuple[str, Decision]]]
+    incoming: dict[str, list[str]]
+    outgoing: dict[str, list[str]]
+    by_function: dict[str, list[Step]]
+
+
+def _index(flow: Flow, ids: _Ids) -> _Index:
     roles = flow.roles_by_id()
-    owner = roles.get(step.owner) if step.owner else None
-    if owner is None:
-        return "task"
-    return "serviceTask" if owner.kind == RoleKind.AI_AGENT else "userTask"
+    index = _Index(
+        tags={},
+        decisions=defaultdict(list),
+        incoming=defaultdict(list),
+        outgoing=defaultdict(list),
+        by_function=defaultdict(list),
+    )
+    for step in flow.steps:
+        owner = roles.get(step.owner) if step.owner else None
+        if owner is None:
+            index.tags[step.id] = "task"
+        else:
+            index.tags[step.id] = "serviceTask" if owner.kind == RoleKind.AI_AGENT else "userTask"
+        index.by_function[step.function].append(step)
+    for scenario in flow.scenarios:
+        for decision in scenario.decisions:
+            index.decisions[decision.step].append((scenario.id, decision))
+    for handoff in flow.handoffs:
+        if handoff.id in ids.handoffs:
+            index.incoming[handoff.target].append(ids.handoffs[handoff.id])
+            index.outgoing[handoff.source].append(ids.handoffs[handoff.id])
+    return index
 
 
 def _documentation(parent: Element, text: str) -> None:
@@ -121,7 +151,7 @@ def _process_extensions(process: Element, flow: Flow) -> None:
         encode(ext, "scenario", scenario.model_dump(mode="json", exclude_defaults=True, exclude={"decisions"}))
 
 
-def _lanes(process: Element, flow: Flow, layout: SwimlaneLayout, ids: _Ids) -> None:
+def _lanes(process: Element, flow: Flow, layout: SwimlaneLayout, ids: _Ids, index: _Index) -> None:
     if not layout.lanes:
         return
     lane_set = SubElement(process, bpmn("laneSet"), {"id": "LaneSet_1"})
@@ -130,9 +160,8 @@ def _lanes(process: Element, flow: Flow, layout: SwimlaneLayout, ids: _Ids) -> N
         element = SubElement(lane_set, bpmn("lane"), {"id": ids.lanes[lane.function], "name": xml_safe(lane.name)})
         ext = SubElement(element, bpmn("extensionElements"))
         encode(ext, "function", {"id": lane.function, "colour": colours.get(lane.function, lane.colour)})
-        for step in flow.steps:
-            if step.function == lane.function:
-                SubElement(element, bpmn("flowNodeRef")).text = ids.steps[step.id]
+        for step in index.by_function[lane.function]:
+            SubElement(element, bpmn("flowNodeRef")).text = ids.steps[step.id]
 
 
 def _data_objects(process: Element, flow: Flow, ids: _Ids) -> None:
@@ -148,9 +177,9 @@ def _data_objects(process: Element, flow: Flow, ids: _Ids) -> None:
         )
 
 
-def _task(process: Element, flow: Flow, step: Step, ids: _Ids, xml_ids: _XmlIds) -> None:
+def _task(process: Element, step: Step, ids: _Ids, xml_ids: _XmlIds, index: _Index) -> None:
     step_xml_id = ids.steps[step.id]
-    task = SubElement(process, bpmn(_task_tag(flow, step)), {"id": step_xml_id, "name": xml_safe(step.name)})
+    task = SubElement(process, bpmn(index.tags[step.id]), {"id": step_xml_id, "name": xml_safe(step.name)})
     _documentation(task, step.description)
     ext = SubElement(task, bpmn("extensionElements"))
     encode(
@@ -158,17 +187,17 @@ def _task(process: Element, flow: Flow, step: Step, ids: _Ids, xml_ids: _XmlIds)
         "step",
         step.model_dump(mode="json", exclude_defaults=True, exclude={"name", "description", "data_in", "data_out"}),
     )
-    for scenario in flow.scenarios:
-        decision = scenario.decision_for(step.id)
-        if decision is not None:
-            body = decision.model_dump(mode="json", exclude_defaults=True, exclude={"step"})
-            encode(ext, "decision", {"scenario": scenario.id, **body})
-    for handoff in flow.handoffs:
-        if handoff.target == step.id and handoff.id in ids.handoffs:
-            SubElement(task, bpmn("incoming")).text = ids.handoffs[handoff.id]
-    for handoff in flow.handoffs:
-        if handoff.source == step.id and handoff.id in ids.handoffs:
-            SubElement(task, bpmn("outgoing")).text = ids.handoffs[handoff.id]
+    seen_scenarios: set[str] = set()
+    for scenario_id, decision in index.decisions.get(step.id, []):
+        if scenario_id in seen_scenarios:
+            continue  # a step decided twice in one scenario (an invalid flow): keep the first, as decision_for does
+        seen_scenarios.add(scenario_id)
+        body = decision.model_dump(mode="json", exclude_defaults=True, exclude={"step"})
+        encode(ext, "decision", {"scenario": scenario_id, **body})
+    for flow_id in index.incoming.get(step.id, []):
+        SubElement(task, bpmn("incoming")).text = flow_id
+    for flow_id in index.outgoing.get(step.id, []):
+        SubElement(task, bpmn("outgoing")).text = flow_id
     data_in = [d for d in step.data_in if d in ids.data_refs]
     data_out = [d for d in step.data_out if d in ids.data_refs]
     if data_in:
@@ -331,10 +360,11 @@ def export_bpmn(flow: Flow) -> str:
     )
     _documentation(process, flow.description)
     _process_extensions(process, flow)
-    _lanes(process, flow, layout, ids)
+    index = _index(flow, ids)
+    _lanes(process, flow, layout, ids, index)
     _data_objects(process, flow, ids)
     for step in flow.steps:
-        _task(process, flow, step, ids, xml_ids)
+        _task(process, step, ids, xml_ids, index)
     known = set(ids.steps)
     for handoff in flow.handoffs:
         if handoff.source in known and handoff.target in known:
