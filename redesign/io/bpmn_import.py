@@ -281,6 +281,13 @@ class _BpmnReader:
             )
         )
 
+    def ref(self, raw: str | None) -> str:
+        """An id reference as written; a QName ("tns:Task_1", as some tools write) loses its prefix."""
+        value = (raw or "").strip()
+        if value not in self.by_id and ":" in value and value.split(":", 1)[1] in self.by_id:
+            return value.split(":", 1)[1]
+        return value
+
     def name_of(self, element: Element) -> str:
         return clean_name(element.get("name")) or f"{local_name(element.tag)} {element.get('id', '')}".strip()
 
@@ -321,7 +328,7 @@ class _BpmnReader:
     def _participants(self) -> None:
         for collaboration in self.root.findall(bpmn("collaboration")):
             for participant in collaboration.findall(bpmn("participant")):
-                process_ref = participant.get("processRef")
+                process_ref = self.ref(participant.get("processRef"))
                 if process_ref:
                     self.pool_names.setdefault(process_ref, clean_name(participant.get("name")))
                     self.pool_ids.setdefault(process_ref, participant.get("id", process_ref))
@@ -366,7 +373,7 @@ class _BpmnReader:
         for lane in ordered:  # parents come before their children, so the innermost lane wins
             for ref in lane.findall(bpmn("flowNodeRef")):
                 if ref.text and ref.text.strip():
-                    lane_of[ref.text.strip()] = lane
+                    lane_of[self.ref(ref.text)] = lane
         used_parents = {id(lane) for lane in lane_of.values() if lane in parents}
         function_of_lane: dict[int, str] = {}
         for lane in ordered:
@@ -513,7 +520,9 @@ class _BpmnReader:
             ref_id = element.get("id")
             if tag not in ("dataObjectReference", "dataStoreReference") or not ref_id:
                 continue
-            target = element.get("dataObjectRef") if tag == "dataObjectReference" else element.get("dataStoreRef")
+            target = self.ref(
+                element.get("dataObjectRef") if tag == "dataObjectReference" else element.get("dataStoreRef")
+            )
             if target and target in self.state.data_alias:
                 item_id = self.state.data_alias[target]
                 self.state.data_alias[ref_id] = item_id
@@ -526,10 +535,10 @@ class _BpmnReader:
         fields = self.state.steps[step_id]
         for assoc in task.findall(bpmn("dataInputAssociation")):
             for ref in assoc.findall(bpmn("sourceRef")):
-                self._data_ref(assoc, (ref.text or "").strip(), fields.setdefault("data_in", []))
+                self._data_ref(assoc, self.ref(ref.text), fields.setdefault("data_in", []))
         for assoc in task.findall(bpmn("dataOutputAssociation")):
             for ref in assoc.findall(bpmn("targetRef")):
-                self._data_ref(assoc, (ref.text or "").strip(), fields.setdefault("data_out", []))
+                self._data_ref(assoc, self.ref(ref.text), fields.setdefault("data_out", []))
 
     def _data_ref(self, assoc: Element, ref: str, into: list[str]) -> None:
         if ref in self.state.data_alias:
@@ -546,7 +555,7 @@ class _BpmnReader:
         for tag in ("performer", "humanPerformer", "potentialOwner"):
             for role_element in task.findall(bpmn(tag)):
                 ref = role_element.find(bpmn("resourceRef"))
-                resource = self.by_id.get((ref.text or "").strip()) if ref is not None else None
+                resource = self.by_id.get(self.ref(ref.text)) if ref is not None else None
                 if resource is None or local_name(resource.tag) != "resource":
                     continue
                 raw = resource.get("id", "resource")
@@ -570,7 +579,7 @@ class _BpmnReader:
         return self.inner_owner.get(ref)
 
     def _sequence_flow(self, flow: Element) -> None:
-        source, target = flow.get("sourceRef"), flow.get("targetRef")
+        source, target = self.ref(flow.get("sourceRef")), self.ref(flow.get("targetRef"))
         a, b = self._endpoint(source), self._endpoint(target)
         if a is None or b is None:
             missing = source if a is None else target
@@ -592,7 +601,7 @@ class _BpmnReader:
     def _message_flows(self) -> None:
         for collaboration in self.root.findall(bpmn("collaboration")):
             for flow in collaboration.findall(bpmn("messageFlow")):
-                source, target = flow.get("sourceRef"), flow.get("targetRef")
+                source, target = self.ref(flow.get("sourceRef")), self.ref(flow.get("targetRef"))
                 a, b = self._endpoint(source), self._endpoint(target)
                 if a is None or b is None:
                     missing = source if a is None else target
@@ -618,7 +627,7 @@ class _BpmnReader:
             if node.kind != "event":
                 continue
             element = node.element
-            attached = element.get("attachedToRef")
+            attached = self.ref(element.get("attachedToRef"))
             if node.tag == "boundaryEvent":
                 host = self._endpoint(attached)
                 if host is None:
@@ -629,7 +638,7 @@ class _BpmnReader:
                 key = (parent_of.get(element), link.get("name") or node.name)
                 (link_catches if node.tag in CATCH_TYPES else link_throws)[key].append(node.bpmn_id)
             for signal in element.findall(bpmn("signalEventDefinition")):
-                ref = signal.get("signalRef")
+                ref = self.ref(signal.get("signalRef"))
                 if ref:
                     (signal_catches if node.tag in CATCH_TYPES else signal_throws)[ref].append(node.bpmn_id)
         for key, throws in link_throws.items():
@@ -769,7 +778,7 @@ class _BpmnReader:
         for assoc in self.root.iter():
             if local_name(assoc.tag) != "association" or namespace(assoc.tag) != MODEL_NS:
                 continue
-            ends = [assoc.get("sourceRef", ""), assoc.get("targetRef", "")]
+            ends = [self.ref(assoc.get("sourceRef")), self.ref(assoc.get("targetRef"))]
             note_ids = [e for e in ends if e in annotations]
             others = [e for e in ends if e not in annotations]
             if not note_ids or not others:

@@ -319,3 +319,16 @@ def test_iso_durations() -> None:
     assert duration_minutes("PT30S") == 0.5
     assert duration_minutes("R3/PT10M") is None
     assert duration_minutes("P") is None
+
+
+def test_qualified_references_lose_their_prefix() -> None:
+    flow, report = _read(
+        """<collaboration id="c"><participant id="pp" name="Shop" processRef="tns:p" /></collaboration>
+<process id="p">
+  <task id="a" name="Pack" /><task id="b" name="Ship" />
+  <sequenceFlow id="f" sourceRef="tns:a" targetRef="tns:b" />
+</process>"""
+    )
+    assert _edges(flow) == [("Pack", "Ship", "")]
+    assert [f.name for f in flow.functions] == ["Shop"]
+    assert report.skipped == []
