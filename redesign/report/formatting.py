@@ -126,3 +126,6 @@ def chart_unit(unit: str) -> str:
 
 def chart_value(value: float, unit: str) -> float:
     return value / 60.0 if unit == "min" else value
+
+
+TAGS: tuple[Tag, ...] = (Tag.HUMAN, Tag.AUGMENT, Tag.AUTOMATE)

@@ -15,10 +15,11 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
-from redesign.model import Tag
 from redesign.report import formatting as fmt
+from redesign.report import tables as t
 from redesign.report.flowchart import BOX_H, BOX_W, Box, ChartPage, chart_pages
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Headline, Summary
+from redesign.report.tables import TableData
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
@@ -173,27 +174,21 @@ def _bullets(pdf: _Doc, items: Sequence[str], size: float = 9.5) -> None:
         pdf.ln(0.6)
 
 
-def _table(
-    pdf: _Doc,
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    widths: Sequence[float],
-    size: float = 8.0,
-    align: Sequence[str] | None = None,
-    colours: dict[tuple[int, int], Colour] | None = None,
-) -> None:
-    """A table over the body width; ``widths`` are relative; the header repeats on every page.
+def _table(pdf: _Doc, data: TableData, size: float = 8.0, caption: str = "") -> None:
+    """A table over the body width; the header repeats on every page.
 
     Drawn with cells and lines rather than ``FPDF.table``: fpdf2's table measures every
     prefix of every line (quadratic in the line length) and took 1.9 of the 2.3 s this
-    document needed; wrapping with cached word widths keeps the sample under 0.5 s.
+    document needed; wrapping with cached word widths keeps the sample well under 1 s.
     """
-    if not rows:
+    if not data:
         return
+    if caption:
+        _sub(pdf, caption)
+    header, rows, widths, aligns = data.header, data.rows, data.widths, data.align
+    colours = {key: rgb(value) for key, value in data.colours.items()}
     total = sum(widths)
     col_w = [BODY_W * w / total for w in widths]
-    aligns = list(align) if align else ["L"] * len(header)
-    colours = colours or {}
     line_h = size * 0.45
     pad = 1.0
 
@@ -277,19 +272,14 @@ def _headline_page(pdf: _Doc, s: Summary) -> None:
     pdf.add_page()
     pdf.font(20, "B")
     pdf.multi_cell(0, 9, pdf.txt(s.title), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    bits = ["Executive summary", f"scenario {s.scenario_name}"]
-    if s.workshop:
-        bits.append(f"workshop {s.workshop}")
-    if s.held_on:
-        bits.append(f"held on {fmt.day(s.held_on)}")
-    _para(pdf, " · ".join(bits), 10, colour=GREY)
+    _para(pdf, t.subtitle(s), 10, colour=GREY)
     if not pdf.unicode:
         _para(pdf, FALLBACK_NOTE, 8, colour=BAD)
     pdf.ln(1)
     _sub(pdf, TITLES["scope"])
     if s.goal:
         _para(pdf, f"Goal: {fmt.truncate(s.goal, 600)}", 10)
-    _para(pdf, _scope_line(s), 9.5, colour=GREY)
+    _para(pdf, f"Scope: {t.scope_line(s)}", 9.5, colour=GREY)
     _sub(pdf, HEADLINE_TITLE)
     pdf.ln(1)
     gap, cols = 4.0, 3
@@ -301,21 +291,6 @@ def _headline_page(pdf: _Doc, s: Summary) -> None:
     _flag_chips(pdf, s)
     pdf.ln(2)
     _bullets(pdf, s.highlights, 9.5)
-
-
-def _scope_line(s: Summary) -> str:
-    sc = s.scope
-    tags = ", ".join(f"{n} {fmt.tag(t)}" for t, n in _tag_counts(s) if n)
-    decided = f"{sc.decided} decided ({tags})" if sc.decided else "none decided"
-    return (
-        f"Scope: {sc.steps} steps in {len(sc.functions)} functions ({', '.join(sc.functions)}), "
-        f"{sc.handoffs} hand-offs; {decided}; {sc.undecided} stay as they are. Volumes per {sc.period}, "
-        f"{fmt.number(sc.fte_hours_per_year, 0)} h per FTE per year."
-    )
-
-
-def _tag_counts(s: Summary) -> list[tuple[Tag, int]]:
-    return [(t, s.scope.by_tag.get(t.value, 0)) for t in Tag]
 
 
 def _flag_chips(pdf: _Doc, s: Summary) -> None:
@@ -342,17 +317,17 @@ def _flag_chips(pdf: _Doc, s: Summary) -> None:
 def _legend(pdf: _Doc, y: float) -> None:
     pdf.font(7.5)
     x = MARGIN
-    for t in (Tag.HUMAN, Tag.AUGMENT, Tag.AUTOMATE, None):
-        colour = rgb(fmt.TAG_COLOUR[t])
+    for tag in (*fmt.TAGS, None):
+        colour = rgb(fmt.TAG_COLOUR[tag])
         pdf.set_fill_color(*colour)
         pdf.rect(x, y + 0.8, 7, 3.4, style="F", round_corners=True, corner_radius=0.8)
         pdf.set_text_color(255, 255, 255)
         pdf.font(6, "B")
         pdf.set_xy(x, y)
-        pdf.cell(7, 5, pdf.txt(fmt.TAG_BADGE[t]), align=Align.C)
+        pdf.cell(7, 5, pdf.txt(fmt.TAG_BADGE[tag]), align=Align.C)
         pdf.set_text_color(*INK)
         pdf.font(7.5)
-        label = pdf.txt(fmt.TAG_NAME[t])
+        label = pdf.txt(fmt.TAG_NAME[tag])
         pdf.set_xy(x + 8, y)
         pdf.cell(pdf.get_string_width(label) + 2, 5, label)
         x += 8 + pdf.get_string_width(label) + 7
@@ -562,49 +537,20 @@ def _roles_chart(pdf: _Doc, s: Summary) -> None:
 def _participants(pdf: _Doc, s: Summary) -> None:
     _heading(pdf, TITLES["participants"])
     if not s.participants:
-        _para(pdf, "No workshop record: this summary was exported from a flow file, so no participants are listed.")
-        return
-    rows = [[g.function, str(len(g.people)), ", ".join(g.people)] for g in s.participants]
-    _table(pdf, ["Function", "People", "Names"], rows, [2, 1, 8], 8.5, "LRL")
+        _para(pdf, t.NO_RECORD)
+    _table(pdf, t.participants(s), 8.5)
 
 
 def _end_to_end(pdf: _Doc, s: Summary) -> None:
     _heading(pdf, TITLES["end_to_end"])
-    rows, colours = [], {}
-    for r, m in enumerate(s.end_to_end):
-        rows.append([m.label, fmt.figure(m.before, m.unit), fmt.figure(m.after, m.unit), fmt.change(m.change, m.unit)])
-        improved = m.change < 0 if m.better == "lower" else m.change > 0
-        if m.change:
-            colours[(r, 3)] = GOOD if improved else BAD
-    _table(pdf, ["Measure", "Before", "After", "Change"], rows, [5, 2, 2, 2], 9, "LRRR", colours)
-    if s.e2e_notes or s.notes:
-        _bullets(pdf, [*s.e2e_notes, *s.notes], 8.5)
+    _table(pdf, t.end_to_end(s), 9)
+    _bullets(pdf, [*s.e2e_notes, *s.notes], 8.5)
 
 
 def _flow_tables(pdf: _Doc, s: Summary) -> None:
     pdf.add_page()
-    _sub(pdf, "Steps and their tags")
-    rows = [
-        [
-            str(r.number),
-            r.name,
-            r.function,
-            r.owner,
-            fmt.tagged(r.tag),
-            fmt.hours(r.before_hours),
-            fmt.hours(r.after_hours),
-            fmt.signed(r.saved_hours),
-            f"{fmt.percent(r.pca_before)} → {fmt.percent(r.pca_after)}",
-        ]
-        for r in s.steps
-    ]
-    colours = {(i, 4): rgb(fmt.TAG_COLOUR[r.tag]) for i, r in enumerate(s.steps)}
-    header = ["#", "Step", "Function", "Owner", "Tag", f"h/{s.period} before", "after", "saved", "%C&A"]
-    _table(pdf, header, rows, [0.5, 5, 1.6, 2.8, 2.2, 1.4, 1.2, 1.1, 2], 7.5, "RLLLLRRRR", colours)
-    if s.new_steps:
-        _sub(pdf, "New human steps the redesign adds")
-        rows = [[n.name, n.kind, n.owner, n.function, fmt.hours(n.hours)] for n in s.new_steps]
-        _table(pdf, ["Step", "Kind", "Owner", "Function", f"h/{s.period}"], rows, [6, 1.5, 3, 1.6, 1.2], 7.5, "LLLLR")
+    _table(pdf, t.steps(s), 7.5, "Steps and their tags")
+    _table(pdf, t.new_steps(s), 7.5, "New human steps the redesign adds")
 
 
 def _roles(pdf: _Doc, s: Summary) -> None:
@@ -612,149 +558,59 @@ def _roles(pdf: _Doc, s: Summary) -> None:
     chart_h = len(s.chart_roles()) * 7.0 + 24
     _heading(pdf, TITLES["roles"], min(chart_h, PAGE_H - 2 * MARGIN - 12))
     _roles_chart(pdf, s)
-    rows = [
-        [
-            r.name,
-            r.function,
-            fmt.number(r.headcount, 0),
-            fmt.hours(r.before_hours),
-            fmt.hours(r.after_hours),
-            fmt.signed(r.change_hours),
-            fmt.number(r.freed_fte, 2),
-            "\n".join(r.responsibilities) or "—",
-        ]
-        for r in s.roles
-    ]
-    header = ["Role", "Function", "People", "Before", "After", "Change h", "FTE freed", "New duties"]
-    _table(pdf, header, rows, [2.6, 1.3, 0.8, 1.1, 1.1, 1.1, 1, 8], 7, "LLRRRRRL")
-    if s.agents:
-        _sub(pdf, "AI agents")
-        rows = [[a.name, a.accountable, ", ".join(a.steps)] for a in s.agents]
-        _table(pdf, ["Agent", "Accountable human", "Steps"], rows, [3, 3, 8], 7.5)
+    _table(pdf, t.roles(s), 7)
+    _table(pdf, t.agents(s), 7.5, "AI agents")
 
 
 def _skills(pdf: _Doc, s: Summary) -> None:
     _heading(pdf, TITLES["skills"])
-    rows = [[r.role, ", ".join(r.new) or "—", ", ".join(r.grow) or "—", ", ".join(r.decline) or "—"] for r in s.skills]
-    _table(pdf, ["Role", "New skills", "Needed more", "Used less"], rows, [2.2, 5, 3, 3], 7.5)
-    if s.reskilling:
-        _sub(pdf, f"Reskilling priorities (top {len(s.reskilling)} of {s.reskilling_total})")
-        rows = [
-            [
-                str(r.rank),
-                r.role,
-                r.skill,
-                r.change,
-                fmt.hours(r.hours),
-                fmt.number(r.people, 0),
-                fmt.number(r.priority, 0),
-            ]
-            for r in s.reskilling
-        ]
-        header = ["#", "Role", "Skill", "Change", f"Work h/{s.period}", "People", "Priority"]
-        _table(pdf, header, rows, [0.5, 3, 4, 1, 1.4, 1, 1.2], 7.5, "RLLLRRR")
-    if s.deskilling:
-        _sub(pdf, "Deskilling warnings")
-        rows = [[d.step, d.role, fmt.hours(d.hours), d.remedy] for d in s.deskilling]
-        _table(pdf, ["Step", "Role", "Practice lost", "Remedy"], rows, [3, 2, 1.2, 7], 7.5)
+    if not s.skills:
+        _para(pdf, t.NO_SKILLS)
+    _table(pdf, t.skills(s), 7.5)
+    _table(pdf, t.reskilling(s), 7.5, f"Reskilling priorities (top {len(s.reskilling)} of {s.reskilling_total})")
+    _table(pdf, t.deskilling(s), 7.5, "Deskilling warnings")
 
 
 def _incentives(pdf: _Doc, s: Summary) -> None:
     _heading(pdf, TITLES["incentives"])
-    if s.step_metrics:
-        _sub(pdf, "Metrics to retire, add and watch, by step")
-        rows = [
-            [m.step, m.owner, "\n".join(m.retire) or "—", "\n".join(m.add) or "—", "\n".join(m.watch) or "—"]
-            for m in s.step_metrics
-        ]
-        _table(pdf, ["Step", "Accountable", "Retire", "Add", "Watch (diagnostic)"], rows, [3, 2, 2.5, 3, 3.5], 7)
-    if s.shared_metrics:
-        _sub(pdf, "Shared and outcome metrics")
-        rows = [[m.action, m.metric, m.owner, ", ".join(m.shared_by)] for m in s.shared_metrics]
-        _table(pdf, ["Action", "Metric", "Accountable", "Shared by"], rows, [1.2, 8, 2.4, 3], 7.5)
     if not s.step_metrics and not s.shared_metrics:
-        _para(pdf, "No metric or incentive changes in this scenario.")
+        _para(pdf, t.NO_METRICS)
+    _table(pdf, t.step_metrics(s), 7, "Metrics to retire, add and watch, by step")
+    _table(pdf, t.shared_metrics(s), 7.5, "Shared and outcome metrics")
 
 
 def _governance(pdf: _Doc, s: Summary) -> None:
     _heading(pdf, TITLES["governance"])
     if not s.governance:
-        _para(pdf, "No governance flags.")
-        return
-    rows = [[f.severity, f.step or "whole scenario", f.message, f.remedy] for f in s.governance]
-    colours = {(i, 0): rgb(fmt.SEVERITY_COLOUR[f.severity]) for i, f in enumerate(s.governance)}
-    _table(pdf, ["Severity", "Step", "Flag", "Remedy"], rows, [1, 2.4, 6, 6], 7, "LLLL", colours)
+        _para(pdf, t.NO_FLAGS)
+    _table(pdf, t.governance(s), 7)
 
 
 def _pilot(pdf: _Doc, s: Summary) -> None:
     _heading(pdf, TITLES["pilot"])
     if not s.waves and not s.held:
-        _para(pdf, "No step uses AI in this scenario, so there is nothing to pilot.")
-        return
-    rows, colours = [], {}
-    for wave in s.waves:
-        for p in wave.steps:
-            rows.append(
-                [f"{wave.number}. {wave.name}", p.step, fmt.tagged(p.tag), fmt.hours(p.net_hours), p.severity or "—"]
-            )
-            colours[(len(rows) - 1, 2)] = rgb(fmt.TAG_COLOUR[p.tag])
-    for p in s.held:
-        rows.append(["Held", p.step, fmt.tagged(p.tag), fmt.hours(p.net_hours), p.severity or "—"])
-        colours[(len(rows) - 1, 0)] = BAD
-    header = ["Wave", "Step", "Tag", f"Saved h/{s.period}", "Worst flag"]
-    _table(pdf, header, rows, [2.4, 5, 2, 1.4, 1.2], 8, "LLLRL", colours)
-    _bullets(pdf, [f"{w.number}. {w.name}: {fmt.hours(w.net_hours)} per {s.period}" for w in s.waves], 8.5)
-    if s.held:
-        _bullets(pdf, [p.why for p in s.held], 8.5)
+        _para(pdf, t.NO_PILOT)
+    _table(pdf, t.pilot(s), 8)
+    _bullets(pdf, t.wave_totals(s) + [p.why for p in s.held], 8.5)
 
 
 def _disagreements(pdf: _Doc, s: Summary) -> None:
     _heading(pdf, TITLES["disagreements"])
     if not s.disagreements:
-        text = "No workshop votes recorded." if s.workshop is None else "The room agreed on every step it voted on."
-        _para(pdf, text)
-        return
-    rows = [
-        [
-            d.step,
-            fmt.tag(d.leading_tag),
-            fmt.share(d.agreement),
-            str(d.votes),
-            "; ".join(f"{lean.function}: {fmt.tag(lean.tag)}" for lean in d.leanings),
-            fmt.tag(d.settled_tag) if d.settled_tag else "open",
-        ]
-        for d in s.disagreements
-    ]
-    header = ["Step", "Leading tag", "Agreement", "Votes", "Each function leans to", "Settled as"]
-    _table(pdf, header, rows, [3.5, 1.6, 1.2, 0.8, 6, 1.6], 8, "LLRRLL")
+        _para(pdf, t.no_disagreements(s))
+    _table(pdf, t.disagreements(s), 8)
 
 
 def _decisions(pdf: _Doc, s: Summary) -> None:
     _heading(pdf, TITLES["decisions"])
     if not s.decisions:
-        _para(pdf, "No decisions yet.")
-        return
-    rows = [
-        [
-            d.step,
-            fmt.tagged(d.tag),
-            d.owner or "—",
-            d.success_measure or "—",
-            fmt.day(d.review_date),
-            fmt.yes_no(d.it_signoff),
-            d.rationale or "—",
-        ]
-        for d in s.decisions
-    ]
-    colours = {(i, 1): rgb(fmt.TAG_COLOUR[d.tag]) for i, d in enumerate(s.decisions)}
-    header = ["Step", "Tag", "Owner", "Success measure", "Review", "IT sign-off", "Rationale"]
-    _table(pdf, header, rows, [3, 1.7, 2.2, 3.5, 1.4, 1, 4.5], 7, "LLLLLLL", colours)
+        _para(pdf, t.NO_DECISIONS)
+    _table(pdf, t.decisions(s), 7)
 
 
 def _sources(pdf: _Doc, s: Summary) -> None:
     _heading(pdf, TITLES["sources"])
-    rows = [[src.source, ", ".join(src.rules)] for src in s.sources]
-    _table(pdf, ["Source", "Rules that cite it"], rows, [7, 3], 6.5)
+    _table(pdf, t.sources(s), 6.5)
     _sub(pdf, "Attribution")
     for text in s.attribution:
         _para(pdf, text, 7.5)

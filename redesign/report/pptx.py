@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from lxml import etree
 from pptx import Presentation
@@ -30,10 +29,11 @@ from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
 from pptx.util import Inches, Pt
 
-from redesign.model import Tag
 from redesign.report import formatting as fmt
+from redesign.report import tables as t
 from redesign.report.flowchart import BOX_H, BOX_W, ChartPage, chart_pages
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Summary
+from redesign.report.tables import TableData
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.4)
@@ -149,11 +149,7 @@ def _text(
         run.font.bold = bold
 
 
-@dataclass(frozen=True)
-class _Column:
-    header: str
-    weight: float
-    align: PP_ALIGN = PP_ALIGN.LEFT
+_ALIGN = {"L": PP_ALIGN.LEFT, "R": PP_ALIGN.RIGHT}
 
 
 def _row_height(cells: Sequence[str], widths: Sequence[int], size: float) -> int:
@@ -164,21 +160,18 @@ def _row_height(cells: Sequence[str], widths: Sequence[int], size: float) -> int
 def _table_slides(
     prs: PresentationType,
     title: str,
-    columns: Sequence[_Column],
-    rows: Sequence[Sequence[str]],
+    data: TableData,
     size: float = 12,
     top: int = BODY_TOP,
-    colours: dict[tuple[int, int], RGBColor] | None = None,
     first_slide: Slide | None = None,
 ) -> list[Slide]:
-    """The rows as tables over as many slides as they need ("Title (2/3)" on the followers)."""
-    if not rows:
+    """The table over as many slides as it needs ("Title (2/3)" on the followers)."""
+    if not data:
         return []
-    colours = colours or {}
-    total = sum(c.weight for c in columns)
-    widths = [int(BODY_W * c.weight / total) for c in columns]
-    size = _table_size(columns, rows, widths, size, BODY_BOTTOM - top)
-    chunks = _paginate(columns, rows, widths, size, top)
+    total = sum(data.widths)
+    widths = [int(BODY_W * w / total) for w in data.widths]
+    size = _table_size(data, widths, size, BODY_BOTTOM - top)
+    chunks = _paginate(data, widths, size, top)
     slides: list[Slide] = []
     for n, (start, end) in enumerate(chunks):
         label = title if len(chunks) == 1 else f"{title} ({n + 1}/{len(chunks)})"
@@ -188,70 +181,57 @@ def _table_slides(
                 slide.shapes.title.text_frame.paragraphs[0].runs[0].text = label
         else:
             slide = _slide(prs, label)
-        y = top if n == 0 else BODY_TOP
-        _table(slide, columns, rows[start:end], widths, size, y, {(r - start, c): v for (r, c), v in colours.items()})
+        _table(slide, data, start, end, widths, size, top if n == 0 else BODY_TOP)
         slides.append(slide)
     return slides
 
 
-def _table_size(
-    columns: Sequence[_Column], rows: Sequence[Sequence[str]], widths: list[int], size: float, room: int
-) -> float:
+def _table_size(data: TableData, widths: list[int], size: float, room: int) -> float:
     """Shrink the font (down to 9 pt) while the longest row would not fit on one slide."""
     while size > 9:
-        head = _row_height([c.header for c in columns], widths, size)
-        if all(head + _row_height(r, widths, size) <= room for r in rows):
+        head = _row_height(data.header, widths, size)
+        if all(head + _row_height(r, widths, size) <= room for r in data.rows):
             break
         size -= 1
     return size
 
 
-def _paginate(
-    columns: Sequence[_Column], rows: Sequence[Sequence[str]], widths: list[int], size: float, top: int
-) -> list[tuple[int, int]]:
-    head = _row_height([c.header for c in columns], widths, size)
+def _paginate(data: TableData, widths: list[int], size: float, top: int) -> list[tuple[int, int]]:
+    head = _row_height(data.header, widths, size)
     chunks: list[tuple[int, int]] = []
     start, used, room = 0, head, BODY_BOTTOM - top
-    for i, row in enumerate(rows):
+    for i, row in enumerate(data.rows):
         h = _row_height(row, widths, size)
         if i > start and used + h > room:
             chunks.append((start, i))
             start, used, room = i, head, BODY_BOTTOM - BODY_TOP
         used += h
-    chunks.append((start, len(rows)))
+    chunks.append((start, len(data.rows)))
     return chunks
 
 
-def _table(
-    slide: Slide,
-    columns: Sequence[_Column],
-    rows: Sequence[Sequence[str]],
-    widths: list[int],
-    size: float,
-    top: int,
-    colours: dict[tuple[int, int], RGBColor],
-) -> None:
-    heights = [_row_height([c.header for c in columns], widths, size)]
-    heights += [_row_height(r, widths, size) for r in rows]
-    shape = slide.shapes.add_table(len(rows) + 1, len(columns), MARGIN, top, sum(widths), sum(heights))
+def _table(slide: Slide, data: TableData, start: int, end: int, widths: list[int], size: float, top: int) -> None:
+    rows = data.rows[start:end]
+    heights = [_row_height(data.header, widths, size), *(_row_height(r, widths, size) for r in rows)]
+    shape = slide.shapes.add_table(len(rows) + 1, len(widths), MARGIN, top, sum(widths), sum(heights))
     table = shape.table
     for i, w in enumerate(widths):
         table.columns[i].width = w
     for i, h in enumerate(heights):
         table.rows[i].height = h
-    for r, cells in enumerate([[c.header for c in columns], *rows]):
+    for r, cells in enumerate([data.header, *rows]):
         for c, text in enumerate(cells):
             cell = table.cell(r, c)
             for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
                 setattr(cell, side, CELL_MARGIN)
             cell.text = text
+            colour = data.colours.get((start + r - 1, c)) if r else None
             for paragraph in cell.text_frame.paragraphs:
-                paragraph.alignment = columns[c].align
+                paragraph.alignment = _ALIGN[data.align[c]]
                 for run in paragraph.runs:
                     run.font.size = Pt(size)
-                    colour = colours.get((r - 1, c)) if r else None
                     if colour is not None:
-                        run.font.color.rgb = colour
+                        run.font.color.rgb = _rgb(colour)
                         run.font.bold = True
 
 
@@ -360,33 +340,16 @@ def _flag_chips(slide: Slide, s: Summary, y: int) -> None:
 
 def _scope_slide(prs: PresentationType, s: Summary) -> None:
     slide = _slide(prs, f"{TITLES['scope']} · {TITLES['participants']}")
-    sc = s.scope
-    tags = ", ".join(f"{sc.by_tag.get(t.value, 0)} {fmt.tag(t)}" for t in Tag if sc.by_tag.get(t.value, 0))
     paragraphs = [f"Goal: {fmt.truncate(s.goal, 500)}"] if s.goal else []
-    paragraphs += [
-        f"Process: {sc.flow_name}, {sc.steps} steps in {len(sc.functions)} functions ({', '.join(sc.functions)}), "
-        f"{sc.handoffs} hand-offs; volumes per {sc.period}.",
-        f"Scenario {s.scenario_name}: {sc.decided} steps decided ({tags or 'none'}), {sc.undecided} stay as they are.",
-    ]
+    paragraphs.append(f"Scope: {t.scope_line(s)}")
     if s.scenario_description and s.scenario_description.strip() != s.goal:
-        paragraphs.append(fmt.truncate(s.scenario_description, 300))
+        paragraphs.append(f"Scenario {s.scenario_name}: {fmt.truncate(s.scenario_description, 300)}")
     _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(2.3), paragraphs, (16, 14, 12, 11))
     top = BODY_TOP + Inches(2.45)
     if not s.participants:
-        _text(
-            slide,
-            MARGIN,
-            top,
-            BODY_W,
-            Inches(0.6),
-            [f"{TITLES['participants']}: no workshop record (exported from a flow file)."],
-            (14, 12),
-            colour=GREY,
-        )
+        _text(slide, MARGIN, top, BODY_W, Inches(0.6), [t.NO_RECORD], (14, 12), colour=GREY)
         return
-    columns = [_Column("Function", 2), _Column("People", 1, PP_ALIGN.RIGHT), _Column("Names", 8)]
-    rows = [[g.function, str(len(g.people)), ", ".join(g.people)] for g in s.participants]
-    _table_slides(prs, TITLES["participants"], columns, rows, 13, top, first_slide=slide)
+    _table_slides(prs, TITLES["participants"], t.participants(s), 13, top, first_slide=slide)
 
 
 def _e2e_slide(prs: PresentationType, s: Summary) -> None:
@@ -441,192 +404,56 @@ def _roles_slides(prs: PresentationType, s: Summary) -> None:
         ).chart
         _style_chart(chart, 12 if len(roles) <= 12 else 10 if len(roles) <= 20 else 8)
         chart.category_axis.reverse_order = True  # first role at the top, as in the tables
-    columns = [
-        _Column("Role", 2.4),
-        _Column("Function", 1.2),
-        _Column("Before", 1, PP_ALIGN.RIGHT),
-        _Column("After", 1, PP_ALIGN.RIGHT),
-        _Column("FTE freed", 1, PP_ALIGN.RIGHT),
-        _Column("New duties", 7),
-    ]
-    rows = [
-        [
-            r.name,
-            r.function,
-            fmt.hours(r.before_hours),
-            fmt.hours(r.after_hours),
-            fmt.number(r.freed_fte, 2),
-            "\n".join(r.responsibilities) or "—",
-        ]
-        for r in s.roles
-        if r.before_hours or r.after_hours or r.responsibilities
-    ]
-    _table_slides(prs, f"{TITLES['roles']}: hours and new duties", columns, rows, 11)
+    _table_slides(prs, f"{TITLES['roles']}: hours and new duties", t.roles(s), 11)
+    _table_slides(prs, "AI agents", t.agents(s), 12)
+
+
+def _note_slide(prs: PresentationType, title: str, text: str) -> None:
+    slide = _slide(prs, title)
+    _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), [text], (16,), colour=GREY)
 
 
 def _skills_slides(prs: PresentationType, s: Summary) -> None:
-    columns = [_Column("Role", 2), _Column("New skills", 5), _Column("Needed more", 3), _Column("Used less", 3)]
-    rows = [[r.role, ", ".join(r.new) or "—", ", ".join(r.grow) or "—", ", ".join(r.decline) or "—"] for r in s.skills]
-    if not rows:
-        slide = _slide(prs, TITLES["skills"])
-        _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), ["No skill changes in this scenario."], (16,))
-        return
-    _table_slides(prs, TITLES["skills"], columns, rows, 11)
-    if s.reskilling:
-        columns = [
-            _Column("#", 0.5, PP_ALIGN.RIGHT),
-            _Column("Role", 3),
-            _Column("Skill", 4),
-            _Column("Change", 1),
-            _Column(f"Work h/{s.period}", 1.4, PP_ALIGN.RIGHT),
-            _Column("People", 1, PP_ALIGN.RIGHT),
-            _Column("Priority", 1.2, PP_ALIGN.RIGHT),
-        ]
-        rows = [
-            [
-                str(r.rank),
-                r.role,
-                r.skill,
-                r.change,
-                fmt.hours(r.hours),
-                fmt.number(r.people, 0),
-                fmt.number(r.priority, 0),
-            ]
-            for r in s.reskilling
-        ]
-        title = f"Reskilling priorities (top {len(s.reskilling)} of {s.reskilling_total})"
-        _table_slides(prs, title, columns, rows, 12)
-    if s.deskilling:
-        columns = [_Column("Step", 3), _Column("Role", 2), _Column("Practice lost", 1.3), _Column("Remedy", 7)]
-        rows = [[d.step, d.role, fmt.hours(d.hours), d.remedy] for d in s.deskilling]
-        _table_slides(prs, "Deskilling warnings", columns, rows, 12)
+    if not _table_slides(prs, TITLES["skills"], t.skills(s), 11):
+        _note_slide(prs, TITLES["skills"], t.NO_SKILLS)
+    title = f"Reskilling priorities (top {len(s.reskilling)} of {s.reskilling_total})"
+    _table_slides(prs, title, t.reskilling(s), 12)
+    _table_slides(prs, "Deskilling warnings", t.deskilling(s), 12)
 
 
 def _incentive_slides(prs: PresentationType, s: Summary) -> None:
-    if s.step_metrics:
-        columns = [
-            _Column("Step", 3),
-            _Column("Accountable", 2),
-            _Column("Retire", 2.5),
-            _Column("Add", 3),
-            _Column("Watch", 3.5),
-        ]
-        rows = [
-            [m.step, m.owner, "\n".join(m.retire) or "—", "\n".join(m.add) or "—", "\n".join(m.watch) or "—"]
-            for m in s.step_metrics
-        ]
-        _table_slides(prs, f"{TITLES['incentives']}: by step", columns, rows, 10)
-    if s.shared_metrics:
-        columns = [_Column("Action", 1.2), _Column("Metric", 8), _Column("Accountable", 2.4), _Column("Shared by", 3)]
-        rows = [[m.action, m.metric, m.owner, ", ".join(m.shared_by)] for m in s.shared_metrics]
-        _table_slides(prs, f"{TITLES['incentives']}: shared and outcome metrics", columns, rows, 11)
-    if not s.step_metrics and not s.shared_metrics:
-        slide = _slide(prs, TITLES["incentives"])
-        _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), ["No metric or incentive changes in this scenario."], (16,))
+    shown = _table_slides(prs, f"{TITLES['incentives']}: by step", t.step_metrics(s), 10)
+    shown += _table_slides(prs, f"{TITLES['incentives']}: shared and outcome metrics", t.shared_metrics(s), 11)
+    if not shown:
+        _note_slide(prs, TITLES["incentives"], t.NO_METRICS)
 
 
 def _governance_slides(prs: PresentationType, s: Summary) -> None:
-    if not s.governance:
-        slide = _slide(prs, TITLES["governance"])
-        _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), ["No governance flags."], (16,))
-        return
-    columns = [_Column("Severity", 1), _Column("Step", 2.4), _Column("Flag", 6), _Column("Remedy", 6)]
-    rows = [[f.severity, f.step or "whole scenario", f.message, f.remedy] for f in s.governance]
-    colours = {(i, 0): _rgb(fmt.SEVERITY_COLOUR[f.severity]) for i, f in enumerate(s.governance)}
-    _table_slides(prs, TITLES["governance"], columns, rows, 10, colours=colours)
+    if not _table_slides(prs, TITLES["governance"], t.governance(s), 10):
+        _note_slide(prs, TITLES["governance"], t.NO_FLAGS)
 
 
 def _pilot_slides(prs: PresentationType, s: Summary) -> None:
-    if not s.waves and not s.held:
-        slide = _slide(prs, TITLES["pilot"])
-        _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), ["No step uses AI in this scenario."], (16,))
-        return
-    rows: list[list[str]] = []
-    colours: dict[tuple[int, int], RGBColor] = {}
-    for wave in s.waves:
-        for p in wave.steps:
-            rows.append(
-                [f"{wave.number}. {wave.name}", p.step, fmt.tagged(p.tag), fmt.hours(p.net_hours), p.severity or "—"]
-            )
-            colours[(len(rows) - 1, 2)] = _rgb(fmt.TAG_COLOUR[p.tag])
-    for p in s.held:
-        rows.append(["Held", p.step, fmt.tagged(p.tag), fmt.hours(p.net_hours), p.severity or "—"])
-        colours[(len(rows) - 1, 0)] = BAD
-    columns = [
-        _Column("Wave", 2.4),
-        _Column("Step", 5),
-        _Column("Tag", 2),
-        _Column(f"Saved h/{s.period}", 1.5, PP_ALIGN.RIGHT),
-        _Column("Worst flag", 1.2),
-    ]
-    _table_slides(prs, TITLES["pilot"], columns, rows, 12, colours=colours)
+    slides = _table_slides(prs, TITLES["pilot"], t.pilot(s), 12)
+    if not slides:
+        _note_slide(prs, TITLES["pilot"], t.NO_PILOT)
 
 
 def _disagreement_slides(prs: PresentationType, s: Summary) -> None:
-    if not s.disagreements:
-        slide = _slide(prs, TITLES["disagreements"])
-        text = "No workshop votes recorded." if s.workshop is None else "The room agreed on every step it voted on."
-        _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), [text], (16,))
-        return
-    columns = [
-        _Column("Step", 3.5),
-        _Column("Leading tag", 1.6),
-        _Column("Agreement", 1.2, PP_ALIGN.RIGHT),
-        _Column("Votes", 0.8, PP_ALIGN.RIGHT),
-        _Column("Each function leans to", 6),
-        _Column("Settled as", 1.6),
-    ]
-    rows = [
-        [
-            d.step,
-            fmt.tag(d.leading_tag),
-            fmt.share(d.agreement),
-            str(d.votes),
-            "; ".join(f"{lean.function}: {fmt.tag(lean.tag)}" for lean in d.leanings),
-            fmt.tag(d.settled_tag) if d.settled_tag else "open",
-        ]
-        for d in s.disagreements
-    ]
-    _table_slides(prs, TITLES["disagreements"], columns, rows, 12)
+    if not _table_slides(prs, TITLES["disagreements"], t.disagreements(s), 12):
+        _note_slide(prs, TITLES["disagreements"], t.no_disagreements(s))
 
 
 def _decision_slides(prs: PresentationType, s: Summary) -> None:
-    if not s.decisions:
-        slide = _slide(prs, TITLES["decisions"])
-        _text(slide, MARGIN, BODY_TOP, BODY_W, Inches(1), ["No decisions yet."], (16,))
-        return
-    columns = [
-        _Column("Step", 3),
-        _Column("Tag", 1.8),
-        _Column("Owner", 2.2),
-        _Column("Success measure", 3.5),
-        _Column("Review", 1.4),
-        _Column("IT sign-off", 1.1),
-        _Column("Rationale", 4.5),
-    ]
-    rows = [
-        [
-            d.step,
-            fmt.tagged(d.tag),
-            d.owner or "—",
-            d.success_measure or "—",
-            fmt.day(d.review_date),
-            fmt.yes_no(d.it_signoff),
-            d.rationale or "—",
-        ]
-        for d in s.decisions
-    ]
-    colours = {(i, 1): _rgb(fmt.TAG_COLOUR[d.tag]) for i, d in enumerate(s.decisions)}
-    _table_slides(prs, TITLES["decisions"], columns, rows, 10, colours=colours)
+    if not _table_slides(prs, TITLES["decisions"], t.decisions(s), 10):
+        _note_slide(prs, TITLES["decisions"], t.NO_DECISIONS)
 
 
 def _sources_slides(prs: PresentationType, s: Summary) -> None:
     slide = _slide(prs, TITLES["sources"])
     height = Inches(2.4)
     _text(slide, MARGIN, BODY_TOP, BODY_W, height, s.attribution, (12, 11, 10, 9))
-    columns = [_Column("Source", 7), _Column("Rules that cite it", 3)]
-    rows = [[src.source, ", ".join(src.rules)] for src in s.sources]
-    _table_slides(prs, TITLES["sources"], columns, rows, 9, BODY_TOP + height + Inches(0.1), first_slide=slide)
+    _table_slides(prs, TITLES["sources"], t.sources(s), 9, BODY_TOP + height + Inches(0.1), first_slide=slide)
 
 
 # --------------------------------------------------------------------------- the flow as shapes
@@ -647,16 +474,16 @@ class _FlowFrame:
 
 def _legend(slide: Slide, top: int) -> None:
     x = MARGIN
-    for t in (Tag.HUMAN, Tag.AUGMENT, Tag.AUTOMATE, None):
+    for tag in (*fmt.TAGS, None):
         chip = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, x, top, Inches(0.55), Inches(0.26))
         chip.fill.solid()
-        chip.fill.fore_color.rgb = _rgb(fmt.TAG_COLOUR[t])
+        chip.fill.fore_color.rgb = _rgb(fmt.TAG_COLOUR[tag])
         chip.line.fill.background()
-        chip.text_frame.text = fmt.TAG_BADGE[t]
+        chip.text_frame.text = fmt.TAG_BADGE[tag]
         run = chip.text_frame.paragraphs[0].runs[0]
         run.font.size, run.font.bold, run.font.color.rgb = Pt(9), True, RGBColor(0xFF, 0xFF, 0xFF)
         label = slide.shapes.add_textbox(x + Inches(0.6), top - Inches(0.04), Inches(1.55), Inches(0.32))
-        label.text_frame.text = fmt.TAG_NAME[t]
+        label.text_frame.text = fmt.TAG_NAME[tag]
         label.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
         x += Inches(2.2)
     note = slide.shapes.add_textbox(x, top - Inches(0.04), SLIDE_W - MARGIN - x, Inches(0.32))

@@ -1,0 +1,150 @@
+"""One entry point for every export: ``export(flow, fmt, scenario, record) -> ExportResult``.
+
+The command line (``python -m redesign export FILE --to FMT``) and the app's export
+page both call this, so a file looks the same whichever door it left by.
+
+- Summaries (md, html, pdf, pptx) describe one scenario: the one asked for (an
+  object, or an id/name of the flow's scenarios), else the flow's first scenario,
+  else an empty "As-is" scenario (the flow as it is, nothing decided).
+- Data (json, csv, xlsx, bpmn, mermaid) come from `redesign.io.formats.export_data`.
+  JSON and BPMN are the whole flow. CSV and XLSX hold every scenario's decisions
+  unless one is asked for, plus the impact tables of the scenario (asked for, or
+  the first); Mermaid marks the tags of that same scenario.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from redesign.impact.assess import Impact, assess, resolve_scenario
+from redesign.io.formats import export_data
+from redesign.model import Flow, Scenario
+from redesign.report.record import WorkshopRecord
+from redesign.report.summary import Summary, build_summary
+
+
+@dataclass(frozen=True)
+class Format:
+    extension: str
+    mime: str
+    label: str
+    summary: bool  # an executive summary of one scenario (else flow data)
+
+
+FORMATS: dict[str, Format] = {
+    "pdf": Format(".pdf", "application/pdf", "Executive summary (PDF)", True),
+    "pptx": Format(
+        ".pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "Executive summary (PowerPoint)",
+        True,
+    ),
+    "html": Format(".html", "text/html", "Executive summary (HTML, opens offline)", True),
+    "md": Format(".md", "text/markdown", "Executive summary (Markdown)", True),
+    "json": Format(".json", "application/json", "Flow (Crossflow JSON)", False),
+    "csv": Format(".zip", "application/zip", "CSV tables (zip)", False),
+    "xlsx": Format(".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel", False),
+    "bpmn": Format(".bpmn", "application/xml", "BPMN 2.0 XML", False),
+    "mermaid": Format(".mmd", "text/plain", "Mermaid flowchart", False),
+}
+"""Every export format by its name on the command line, in menu order."""
+
+AS_IS = Scenario(id="as_is", name="As-is", description="The flow as it is today: no step decided yet.")
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    data: bytes
+    filename: str
+    mime: str
+
+
+_ALIASES = {"markdown": "md", "ppt": "pptx", "htm": "html", "mmd": "mermaid", "zip": "csv"}
+
+
+def _format(fmt: str) -> str:
+    """The canonical format name ("PDF", ".pdf" and "pdf" are all "pdf")."""
+    key = str(fmt).strip().lower().lstrip(".")
+    key = _ALIASES.get(key, key)
+    if key not in FORMATS:
+        raise ValueError(f'unknown export format "{fmt}"; choose one of: {", ".join(FORMATS)}')
+    return key
+
+
+def _slug(text: str) -> str:
+    """A file-name-safe form of an id ("q3:plan" -> "q3-plan")."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-.") or "export"
+
+
+def pick_scenario(flow: Flow, scenario: Scenario | str | None) -> Scenario:
+    """The scenario asked for, else the flow's first, else the empty as-is scenario.
+
+    Raises `ValueError` naming the flow's scenarios when the name or id is unknown.
+    """
+    chosen = resolve_scenario(flow, scenario)
+    if chosen is not None:
+        return chosen
+    return flow.scenarios[0] if flow.scenarios else AS_IS
+
+
+def summarize(flow: Flow, scenario: Scenario | str | None = None, record: WorkshopRecord | None = None) -> Summary:
+    """Assess the scenario (see `pick_scenario`) and build its summary."""
+    chosen = pick_scenario(flow, scenario)
+    return build_summary(flow, chosen, assess(flow, chosen), record)
+
+
+def _render(summary: Summary, fmt: str) -> bytes:
+    # Imported here: each renderer pulls in its own library (plotly, fpdf2, python-pptx),
+    # and a CLI export of one format should not pay for the others.
+    if fmt == "pdf":
+        from redesign.report.pdf import render_pdf
+
+        return render_pdf(summary)
+    if fmt == "pptx":
+        from redesign.report.pptx import render_pptx
+
+        return render_pptx(summary)
+    if fmt == "html":
+        from redesign.report.html import render_html
+
+        return render_html(summary).encode("utf-8")
+    from redesign.report.markdown import render_markdown
+
+    return render_markdown(summary).encode("utf-8")
+
+
+def _data(flow: Flow, fmt: str, scenario: Scenario | str | None) -> bytes:
+    if fmt in ("json", "bpmn"):
+        return export_data(flow, fmt)
+    asked = resolve_scenario(flow, scenario)
+    chosen = pick_scenario(flow, asked)
+    impact: Impact | None = assess(flow, chosen) if (asked is not None or flow.scenarios) else None
+    if fmt == "mermaid":
+        return export_data(flow, fmt, chosen if chosen.decisions else None)
+    return export_data(flow, fmt, asked, impact)
+
+
+def export(
+    flow: Flow,
+    fmt: str,
+    scenario: Scenario | str | None = None,
+    record: WorkshopRecord | None = None,
+) -> ExportResult:
+    """The flow (or its executive summary) in format ``fmt``, with a file name and MIME type.
+
+    Raises `ValueError` with a plain message for an unknown format or scenario.
+    """
+    name = _format(fmt)
+    info = FORMATS[name]
+    if info.summary:
+        chosen = pick_scenario(flow, scenario)
+        data = _render(build_summary(flow, chosen, assess(flow, chosen), record), name)
+        filename = f"{_slug(flow.id)}-{_slug(chosen.id)}{info.extension}"
+    else:
+        data = _data(flow, name, scenario)
+        filename = f"{_slug(flow.id)}{info.extension}"
+    return ExportResult(data=data, filename=filename, mime=info.mime)
+
+
+__all__ = ["AS_IS", "FORMATS", "ExportResult", "Format", "export", "pick_scenario", "summarize"]
