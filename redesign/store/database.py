@@ -12,7 +12,8 @@ SQLite (the default, in `data/`):
 - Within one process, writers also queue on a lock per database file (datasette's
   single-writer idea): SQLite's busy handler sleeps in steps of up to 100 ms, a
   Python lock hands over at once, which keeps write latency low under load.
-PostgreSQL (when a URL is configured): psycopg 3, READ COMMITTED, pooled connections.
+PostgreSQL (when a URL is configured): psycopg 3, READ COMMITTED, pooled connections,
+bounded lock waits.
 """
 
 from __future__ import annotations
@@ -103,7 +104,14 @@ def make_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 20) -
         max_overflow=max_overflow,
         pool_timeout=60,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": 10, "application_name": "crossflow"},
+        connect_args={
+            "connect_timeout": 10,
+            "application_name": "crossflow",
+            # Bound every wait: a writer queued behind a stuck session gives up after
+            # 30 s (StoreUnavailable) instead of hanging a page, and a session that
+            # died inside a transaction releases its locks after 60 s.
+            "options": "-c lock_timeout=30000 -c idle_in_transaction_session_timeout=60000",
+        },
     )
 
 
