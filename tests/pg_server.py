@@ -20,12 +20,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PG_BIN_DIRS = (
-    Path(os.environ.get("CROSSFLOW_PG_BIN", "/usr/lib/postgresql/15/bin")),
-    Path("/usr/lib/postgresql/16/bin"),
-    Path("/usr/lib/postgresql/17/bin"),
-)
-"""Where to look for initdb/pg_ctl; CROSSFLOW_PG_BIN overrides the first choice."""
+PG_BIN_DIRS = tuple(Path(f"/usr/lib/postgresql/{v}/bin") for v in (15, 16, 17))
+"""Where Debian puts initdb/pg_ctl; env CROSSFLOW_PG_BIN names another (and only that) directory."""
 
 
 class PgUnavailable(RuntimeError):
@@ -33,10 +29,14 @@ class PgUnavailable(RuntimeError):
 
 
 def find_pg_bin() -> Path | None:
-    """The first directory holding both initdb and pg_ctl, or None."""
-    for directory in PG_BIN_DIRS:
+    """The directory holding both initdb and pg_ctl, or None."""
+    override = os.environ.get("CROSSFLOW_PG_BIN", "").strip()
+    candidates = [Path(override)] if override else list(PG_BIN_DIRS)
+    for directory in candidates:
         if (directory / "initdb").is_file() and (directory / "pg_ctl").is_file():
             return directory
+    if override:
+        return None
     found = shutil.which("initdb")
     if found and shutil.which("pg_ctl"):
         return Path(found).parent
