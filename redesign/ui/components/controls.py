@@ -18,10 +18,12 @@ def phase_header(state: WorkshopState) -> None:
         label = f"{i}. {phase.title}"
         marks.append(f"**:violet-background[{label}]**" if phase == state.phase else f":gray[{label}]")
     st.markdown(" → ".join(marks))
-    who = "facilitator" if state.me.is_facilitator else "participant"
+    functions = state.flow.functions_by_id()
+    who = "facilitator" if state.me.is_facilitator else functions.get(state.me.function, state.me.function)
+    who = who.name if hasattr(who, "name") else who
     extra = " 🔒 Editing is locked (pens down)." if state.locked else ""
     st.info(f"**{state.phase.title}** — {state.phase.asks(state.me.is_facilitator)}{extra}", icon="🧭")
-    st.caption(f"You are {plain(state.me.name)}, {who}.")
+    st.caption(f"You are **{plain(state.me.name)}** ({plain(who)}).")
 
 
 def join_link(state: WorkshopState) -> str:

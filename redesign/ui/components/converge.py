@@ -59,7 +59,7 @@ def heatmap(state: WorkshopState, rows: list[StepConsensus]) -> go.Figure:
         )
     )
     fig.update_layout(
-        height=max(260, 34 * len(voted) + 80),
+        height=max(180, 34 * len(voted) + 90),
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         yaxis={"autorange": "reversed"},
     )

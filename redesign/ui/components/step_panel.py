@@ -252,6 +252,10 @@ def settle_form(state: WorkshopState, step: Step, decision: Decision | None) -> 
                     automation_rate=decision.automation_rate if decision else None,
                     time_saving=decision.time_saving if decision else None,
                 )
-                act(lambda: service().settle(st.session_state["token"], new), f"Settled {step.name}")
+                act(
+                    lambda: service().settle(st.session_state["token"], new),
+                    f"Settled {step.name}",
+                    then=lambda: st.session_state.pop("dialog", None),  # back to the map / the list
+                )
         if decision and st.button("Reopen this decision", key=f"unsettle:{step.id}"):
             act(lambda: service().unsettle(st.session_state["token"], step.id))

@@ -8,9 +8,12 @@ from redesign.diagram import TAG_LABEL
 from redesign.model import Tag
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.flow_map import open_step
-from redesign.ui.components.step_panel import TAG_BUTTONS, act
+from redesign.ui.components.step_panel import act
 from redesign.ui.resources import service
 from redesign.ui.text import plain
+
+
+SHORT_TAGS = {Tag.HUMAN: "■ Human", Tag.AUGMENT: "◆ Augment", Tag.AUTOMATE: "⬢ Automate"}
 
 
 def vote_list(state: WorkshopState) -> None:
@@ -29,7 +32,7 @@ def vote_list(state: WorkshopState) -> None:
         for col, tag in zip(cols[1:4], Tag, strict=True):
             chosen = mine.get(step.id) == tag
             if col.button(
-                TAG_BUTTONS[tag],
+                SHORT_TAGS[tag],
                 key=f"vote:{step.id}:{tag.value}",
                 type="primary" if chosen else "secondary",
                 width="stretch",

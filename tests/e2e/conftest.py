@@ -1,0 +1,69 @@
+"""Browser journeys: the real app on loopback, driven by Playwright in Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+
+from tests.app_server import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "artifacts" / "screenshots"
+VIEWPORT = {"width": 1366, "height": 768}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: scripts/setup --dev installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium)")
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    folder = tmp_path_factory.mktemp("app")
+    server = start_app(f"sqlite:///{folder / 'e2e.db'}", folder, env={"CROSSFLOW_POLL_SECONDS": "2"})
+    yield server
+    server.stop()
+
+
+def new_page(browser: Browser) -> Page:
+    """A page in its own browser context: a separate person with separate cookies and storage."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(30_000)
+    return context.new_page()
+
+
+def wait_for_app(page: Page) -> None:
+    """Wait until the script has run and the page is idle (Streamlit's own e2e convention)."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=60_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    time.sleep(0.4)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

@@ -1,0 +1,116 @@
+"""The workshop journey in real browsers: a facilitator and two participants in separate contexts.
+
+Facilitator starts from the sales-forecasting sample (<= 3 clicks), Sales and Finance
+join from the link and propose different tags for the same step (<= 3 interactions
+each), the facilitator sees the disagreement and settles it, a participant sees the
+settled tag within 5 s without reloading, and the impact page shows role changes.
+Screenshots of each page go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.app_server import AppServer
+from tests.e2e.conftest import new_page, screenshot, wait_for_app
+
+STEP = "manager_adjustment"
+STEP_NAME = "Inspect deals and adjust team forecast"
+
+
+class Counter:
+    """Counts a person's interactions (clicks, typing, choices) on the way to a goal."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.count = 0
+
+    def click(self, locator) -> None:
+        self.count += 1
+        locator.click()
+        wait_for_app(self.page)
+
+    def fill(self, locator, text: str) -> None:
+        self.count += 1
+        locator.fill(text)
+        locator.press("Tab")
+
+
+def choose(page: Page, label: str, option: str, scope=None) -> None:
+    """Pick an option of a Streamlit selectbox by its label."""
+    box = (scope or page).locator("[data-testid='stSelectbox']").filter(has_text=label).first
+    box.click()
+    page.get_by_role("option", name=option, exact=False).first.click()
+    wait_for_app(page)
+
+
+def test_two_functions_disagree_and_the_facilitator_settles(browser: Browser, app: AppServer) -> None:
+    fac = new_page(browser)
+    fac.goto(app.url)
+    wait_for_app(fac)
+    screenshot(fac, "01-home")
+    clicks = Counter(fac)
+    clicks.click(fac.get_by_role("button", name="Start workshop").first)
+    expect(fac.get_by_role("heading", name="Sales forecasting")).to_be_visible()
+    assert clicks.count <= 3, "home to a live workshop with a sample"
+    screenshot(fac, "02-workshop-map-facilitator")
+    code = re.search(r"Join code: (\S+)", fac.locator("[data-testid='stSidebar']").inner_text()).group(1)
+
+    sidebar = fac.locator("[data-testid='stSidebar']")
+    choose(fac, "Phase", "Tag & vote", sidebar)
+    expect(fac.get_by_text("Tag & vote —", exact=False).first).to_be_visible()
+
+    people = {}
+    for name, function, tag in (("Sam", "Sales", "Human"), ("Fin", "Finance", "Automate")):
+        page = new_page(browser)
+        page.goto(f"{app.url}/?join={code}")
+        wait_for_app(page)
+        steps = Counter(page)
+        steps.fill(page.get_by_label("Your name"), name)
+        steps.click(page.get_by_role("button", name=f"Join as {function}"))
+        expect(page.get_by_text("Your proposals", exact=False)).to_be_visible()
+        row = page.locator("[data-testid='stHorizontalBlock']").filter(has_text=STEP_NAME).first
+        steps.click(row.get_by_role("button", name=tag))
+        assert steps.count <= 3, f"{name}: from the join link to a first proposal"
+        people[name] = page
+    screenshot(people["Sam"], "03-participant-vote")
+
+    fac.reload()
+    wait_for_app(fac)
+    fac.locator("[data-testid='stSidebar']").get_by_role("button", name=re.compile("Reveal")).click()
+    wait_for_app(fac)
+    fac.get_by_role("tab", name=re.compile("Agreement")).click()
+    expect(fac.get_by_text("⚡ disputed", exact=False).first).to_be_visible()
+    screenshot(fac, "04-agreement-heatmap")
+
+    choose(fac, "Phase", "Converge", fac.locator("[data-testid='stSidebar']"))
+    fac.get_by_role("tab", name=re.compile("Agreement")).click()
+    disputed = fac.locator("[data-testid='stHorizontalBlock']").filter(has_text=STEP_NAME).first
+    disputed.get_by_role("button", name="Open").click()
+    wait_for_app(fac)
+    dialog = fac.locator("[data-testid='stDialog']")
+    expect(dialog).to_be_visible(timeout=15_000)
+    screenshot(fac, "05a-dialog")
+    expect(dialog.get_by_text("Sam", exact=False).first).to_be_visible(timeout=15_000)
+    dialog.locator("[data-testid='stRadio'] label").filter(has_text="augment").first.click()
+    dialog.get_by_label("Rationale").fill("Keep the manager's call, score every override by FVA")
+    dialog.get_by_label("Success measure").fill("Forecast accuracy (1 - WMAPE) >= 85% by Q3")
+    screenshot(fac, "05-settle-dialog")
+    dialog.get_by_role("button", name="Settle").click()
+    wait_for_app(fac)
+
+    # The participant's page updates by itself (polling fragment), no reload.
+    expect(people["Sam"].get_by_text("settled: augment (AI assists)").first).to_be_visible(timeout=5_000)
+    screenshot(people["Sam"], "06-participant-sees-settled")
+
+    fac.get_by_role("link", name=re.compile("Impact")).click()
+    wait_for_app(fac)
+    expect(fac.get_by_text("End to end, before → after")).to_be_visible()
+    fac.get_by_role("tab", name="Roles").click()
+    expect(fac.get_by_text("Frontline sales manager").first).to_be_visible()
+    screenshot(fac, "07-impact-roles")
+    fac.get_by_role("link", name=re.compile("Export")).click()
+    wait_for_app(fac)
+    screenshot(fac, "08-export")
