@@ -12,7 +12,6 @@ from redesign.ui.components.step_panel import act
 from redesign.ui.resources import service
 from redesign.ui.text import plain
 
-
 SHORT_TAGS = {Tag.HUMAN: "■ Human", Tag.AUGMENT: "◆ Augment", Tag.AUTOMATE: "⬢ Automate"}
 
 
