@@ -161,11 +161,14 @@ def _route_page(page: ChartPage) -> None:
     page.arrows = routed
 
 
+_OFFSETS = (0.0, 0.035, -0.035, 0.07, -0.07)
+"""Offsets of parallel runs within a gap or channel; all stay inside the 0.2 gap between boxes."""
+
+
 def _spread(used: dict[tuple[str, float], int], key: tuple[str, float]) -> float:
     k = used[key]
     used[key] += 1
-    step = 0.035
-    return ((k + 1) // 2) * step * (1 if k % 2 else -1) if k < 6 else 0.0
+    return _OFFSETS[k % len(_OFFSETS)]
 
 
 def _blocked(page: ChartPage, row: float, x_from: float, x_to: float) -> int:

@@ -27,7 +27,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
-from pptx.util import Inches, Pt
+from pptx.util import Emu, Inches, Pt
 
 from redesign.report import formatting as fmt
 from redesign.report import tables as t
@@ -35,7 +35,7 @@ from redesign.report.flowchart import BOX_H, BOX_W, ChartPage, chart_pages
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Summary
 from redesign.report.tables import TableData
 
-SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # PowerPoint's own 16:9 (13.333 x 7.5 in)
 MARGIN = Inches(0.4)
 BODY_TOP = Inches(1.25)
 BODY_BOTTOM = SLIDE_H - Inches(0.35)

@@ -1,0 +1,111 @@
+"""The PDF opens (poppler renders every page to PNG) and says what the Summary says."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from redesign.report import formatting as fmt
+from redesign.report.exports import summarize
+from redesign.report.pdf import FALLBACK_NOTE, render_pdf
+from redesign.report.summary import HEADLINE_TITLE, TITLES, Summary
+from tests.unit.report.conftest import ARTIFACTS
+from tests.unit.report.report_flows import tiny_flow
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")
+
+
+def _text(pdf: Path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"[ \t]+", " ", out)
+
+
+def _pages(pdf: Path) -> list[str]:
+    return _text(pdf).split("\f")[:-1]
+
+
+@pytest.fixture(scope="module")
+def sales_pdf(sales_summary: Summary) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "sales_forecasting.pdf"
+    path.write_bytes(render_pdf(sales_summary))
+    return path
+
+
+def test_pdf_renders_to_png_page_by_page(sales_pdf: Path) -> None:
+    for old in ARTIFACTS.glob("sales_forecasting-page-*.png"):
+        old.unlink()
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", str(sales_pdf), str(ARTIFACTS / "sales_forecasting-page")], check=True
+    )
+    pngs = sorted(ARTIFACTS.glob("sales_forecasting-page-*.png"))
+    pages = _pages(sales_pdf)
+    assert 8 <= len(pngs) == len(pages) <= 30
+    assert all(p.stat().st_size > 3_000 for p in pngs)
+    # No empty pages: each has more on it than the footer.
+    for number, text in enumerate(pages, start=1):
+        body = text.replace(f"page {number}/{len(pages)}", "").replace("Crossflow", "")
+        assert len(body.split()) > 15, f"page {number} is (nearly) empty"
+    # Landscape A4 (297 x 210 mm) at 60 dpi: about 702 x 497 pixels.
+    header = pngs[0].read_bytes()[16:24]
+    width, height = int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")
+    assert abs(width - 297 / 25.4 * 60) <= 2 and abs(height - 210 / 25.4 * 60) <= 2
+
+
+def test_headline_page_has_the_headline_numbers(sales_pdf: Path, sales_summary: Summary) -> None:
+    first = _pages(sales_pdf)[0]
+    assert sales_summary.title in first and HEADLINE_TITLE in first and TITLES["scope"] in first
+    for h in sales_summary.headline:
+        assert h.label in first
+        assert f"{fmt.figure(h.before, h.unit)} → {fmt.figure(h.after, h.unit)}" in first
+        assert fmt.change(h.change, h.unit) in first
+    f = sales_summary.flags
+    assert f"{f.block} BLOCK" in first and f"{f.warn} WARN" in first and f"{f.info} INFO" in first
+
+
+def test_every_section_and_its_content_is_there(sales_pdf: Path, sales_summary: Summary) -> None:
+    text = _text(sales_pdf)
+    flat = " ".join(text.split())
+    for title in TITLES.values():
+        assert title in flat, title
+    s = sales_summary
+    for person in ("Ana Ruiz", "Chloé Martin", "Fran Facilitator"):
+        assert person in flat  # who took part, Unicode names intact
+    assert "Update opportunities" in flat and "open" in flat  # the disagreement
+    for m in s.end_to_end:
+        assert fmt.figure(m.after, m.unit) in flat
+    for role in s.chart_roles()[:5]:
+        assert role.name in flat and fmt.hours(role.after_hours) in flat
+    for flag in s.governance:
+        assert flag.severity in flat
+    for wave in s.waves:
+        assert wave.name in flat
+    for d in s.decisions:
+        assert d.step in flat
+    assert "GPTs are GPTs" in flat and "O*NET" in flat
+
+
+def test_diagram_page_lists_every_step_number(sales_pdf: Path, sales_summary: Summary) -> None:
+    pages = _pages(sales_pdf)
+    diagram = next(p for p in pages if TITLES["flow"] in p and "rework loop" in p)
+    words = set(diagram.split())
+    assert all(str(r.number) in words for r in sales_summary.steps)
+    assert {"Sales", "IT", "HR", "Finance", "Ops"} <= words
+
+
+def test_unicode_names_and_the_fallback_without_dejavu(tmp_path: Path) -> None:
+    # DejaVu covers Latin, Greek and Cyrillic (not CJK: no such font is installed here).
+    flow = tiny_flow("Überprüfung der Aufträge – Проверка заказов")
+    summary = summarize(flow)
+    with_fonts = tmp_path / "unicode.pdf"
+    with_fonts.write_bytes(render_pdf(summary))
+    assert "Überprüfung der Aufträge – Проверка заказов" in " ".join(_text(with_fonts).split())
+    fallback = tmp_path / "fallback.pdf"
+    fallback.write_bytes(render_pdf(summary, font_dir=tmp_path / "no-fonts"))
+    text = " ".join(_text(fallback).split())
+    assert FALLBACK_NOTE[:40] in text
+    assert "Überprüfung der Aufträge" in text  # Latin-1 survives, the rest becomes "?"

@@ -1,0 +1,132 @@
+"""The Summary: hand-worked figures on a tiny flow, then the sales-forecasting sample against its impact."""
+
+from __future__ import annotations
+
+import pytest
+
+from redesign.impact.assess import Impact, assess
+from redesign.model import Flow, Scenario, Tag
+from redesign.report.record import WorkshopRecord
+from redesign.report.summary import SECTIONS, TITLES, Summary, build_summary
+from tests.unit.report.report_flows import tiny_flow
+
+FTE_HOURS_PER_WEEK = 1680 / 52
+
+
+def _tiny_summary() -> Summary:
+    flow = tiny_flow()
+    scenario = flow.scenario("Auto")
+    return build_summary(flow, scenario, assess(flow, scenario))
+
+
+def test_tiny_headline_numbers_are_the_hand_worked_ones() -> None:
+    s = _tiny_summary()
+    figures = {h.key: (h.before, h.after) for h in s.headline}
+    assert figures["hours"] == pytest.approx((15.0, 11.0))
+    assert figures["hours_year"] == pytest.approx((780.0, 572.0))
+    assert figures["fte"] == pytest.approx((15 / FTE_HOURS_PER_WEEK, 11 / FTE_HOURS_PER_WEEK))
+    assert figures["lead_time"] == pytest.approx((90.0, 60.0))
+    assert figures["handoffs"] == (1, 1)
+    assert figures["rolled_pca"] == pytest.approx((100.0, 100.0))
+    assert [h.key for h in s.headline] == ["hours", "hours_year", "fte", "lead_time", "handoffs", "rolled_pca"]
+    assert (s.flags.block, s.flags.warn, s.flags.info) == (0, 0, 1)
+
+
+def test_tiny_roles_steps_and_decision_log() -> None:
+    s = _tiny_summary()
+    rep, fpa = s.roles
+    assert (rep.name, rep.before_hours, rep.after_hours) == ("Sales rep", 10.0, 6.0)
+    assert rep.freed_fte == pytest.approx(4 / FTE_HOURS_PER_WEEK)
+    assert (fpa.before_hours, fpa.after_hours, fpa.freed_fte) == (5.0, 5.0, 0.0)
+    assert [r.name for r in s.chart_roles()] == ["Sales rep", "FP&A analyst"]
+    steps = [(r.number, r.name, r.tag) for r in s.steps]
+    assert steps == [(1, "Enter orders", Tag.AUTOMATE), (2, "Check orders", None)]
+    assert s.steps[0].saved_hours == pytest.approx(4.0)
+    # Without a workshop record the decision log is the scenario's, names resolved.
+    (row,) = s.decisions
+    assert (row.step, row.tag, row.owner, row.it_signoff) == ("Enter orders", Tag.AUTOMATE, "Sales rep", True)
+    assert row.success_measure == "Orders in ERP within a day"
+    assert s.participants == [] and s.disagreements == [] and s.workshop is None
+    assert s.goal == "Automate order entry."  # the scenario's description when there is no workshop goal
+
+
+def test_tiny_metrics_are_grouped_per_step_without_the_step_name_prefix() -> None:
+    s = _tiny_summary()
+    (row,) = s.step_metrics
+    assert row.step == "Enter orders"
+    assert row.add and all(not m.startswith("Enter orders:") for m in row.add + row.retire + row.watch)
+    # The end-to-end outcome metric is shared by both functions at the table.
+    assert any(m.action == "share" and m.shared_by == ["Sales", "Finance"] for m in s.shared_metrics)
+
+
+def test_tiny_pilot_and_sources() -> None:
+    s = _tiny_summary()
+    (wave,) = s.waves
+    assert wave.number == 1 and [p.step for p in wave.steps] == ["Enter orders"]
+    assert wave.net_hours == pytest.approx(4.0)
+    assert s.sources and all(src.source and src.rules for src in s.sources)
+    assert any("O*NET" in a for a in s.attribution) and any("GPTs are GPTs" in a for a in s.attribution)
+
+
+def test_an_impact_of_another_scenario_is_refused() -> None:
+    flow = tiny_flow()
+    other = Scenario(id="other", name="Other")
+    with pytest.raises(ValueError, match="assess this flow and scenario first"):
+        build_summary(flow, other, assess(flow, flow.scenarios[0]))
+
+
+def test_sample_headline_matches_the_impact(sales_summary: Summary, ambitious_impact: Impact, sales_flow: Flow) -> None:
+    t, e2e = ambitious_impact.totals, ambitious_impact.end_to_end
+    figures = {h.key: (h.before, h.after) for h in sales_summary.headline}
+    assert figures["hours"] == (t.before_hours, t.after_hours)
+    assert figures["hours_year"] == pytest.approx((t.before_hours * 52, t.after_hours * 52))
+    assert figures["fte"] == (t.before_fte, t.after_fte)
+    assert figures["lead_time"] == (e2e.before.lead_time_minutes, e2e.after.lead_time_minutes)
+    assert figures["handoffs"] == (len(sales_flow.handoffs), e2e.after.handoffs)
+    # The as-is touch hours are volume x minutes / 60 summed over the steps, worked out independently here.
+    assert t.before_hours == pytest.approx(sum(s.volume * s.touch_minutes / 60 for s in sales_flow.steps))
+    severities = [f.severity for f in ambitious_impact.governance]
+    flags = sales_summary.flags
+    assert (flags.block, flags.warn, flags.info) == tuple(severities.count(x) for x in ("BLOCK", "WARN", "INFO"))
+    assert [g.severity for g in sales_summary.governance] == sorted(severities, key=["BLOCK", "WARN", "INFO"].index)
+
+
+def test_sample_sections_hold_the_engine_results(sales_summary: Summary, ambitious_impact: Impact) -> None:
+    s = sales_summary
+    assert len(s.steps) == 22 and s.scope.steps == 22
+    assert sum(s.scope.by_tag.values()) == s.scope.decided == 16
+    humans = [r for r in ambitious_impact.roles if r.kind == "human"]
+    assert [r.name for r in s.roles] == [r.name for r in humans]
+    assert {a.name for a in s.agents} == {r.name for r in ambitious_impact.roles if r.kind == "ai_agent"}
+    assert all(r.before_hours or r.after_hours for r in s.chart_roles())
+    assert s.reskilling_total == len(ambitious_impact.reskilling) and len(s.reskilling) <= 12
+    assert [w.name for w in s.waves] == [w.name for w in ambitious_impact.pilot.waves]
+    assert [p.step for p in s.held] == [p.name for p in ambitious_impact.pilot.held]
+    notes = [n.text for n in ambitious_impact.end_to_end.notes]
+    assert s.e2e_notes == notes and any("not on the critical path" in n for n in notes)
+    assert len(s.step_metrics) + len(s.shared_metrics) <= len(ambitious_impact.incentives)
+    assert s.tags["update_opps"] == Tag.AUGMENT
+
+
+def test_sample_with_record(sales_summary: Summary, sales_record: WorkshopRecord) -> None:
+    s = sales_summary
+    assert s.workshop == "Forecasting redesign, May" and s.held_on is not None
+    assert s.goal.startswith("Cut the forecast cycle")
+    groups = {g.function: g.people for g in s.participants}
+    assert groups["Sales"] == ["Ana Ruiz", "Dev Patel"] and groups["Facilitator"] == ["Fran Facilitator"]
+    assert [d.step_id for d in s.disagreements] == ["update_opps"]
+    assert s.decisions == sales_record.decisions
+
+
+def test_sections_have_unique_keys_and_titles() -> None:
+    keys = [k for k, _ in SECTIONS]
+    assert len(set(keys)) == len(keys) == 12
+    assert len(set(TITLES.values())) == 12
+
+
+def test_a_flow_without_scenarios_summarises_as_is() -> None:
+    flow = tiny_flow().model_copy(update={"scenarios": []})
+    empty = Scenario(id="as_is", name="As-is")
+    s = build_summary(flow, empty, assess(flow, empty))
+    assert all(h.before == h.after for h in s.headline)
+    assert s.decisions == [] and s.waves == [] and s.scope.decided == 0
