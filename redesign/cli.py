@@ -102,6 +102,133 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _scenario(flow: Flow, name: str | None):
+    if name is None:
+        return None
+    try:
+        return flow.scenario(name)
+    except KeyError as exc:
+        raise CliError(str(exc.args[0])) from None
+
+
+def _emit(result, fmt: str) -> int:
+    from redesign.impact.text import to_text
+
+    _print(result.model_dump_json(indent=2) if fmt == "json" else to_text(result))
+    return EXIT_OK
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    from redesign.impact.suggest import suggest
+
+    return _emit(suggest(_load(args.file)), args.format)
+
+
+def cmd_impact(args: argparse.Namespace) -> int:
+    from redesign.impact.assess import assess
+
+    flow = _load(args.file)
+    scenario = _scenario(flow, args.scenario)
+    if scenario is None and not flow.scenarios:
+        raise CliError(f"{args.file}: the flow has no scenarios; add one with per-step decisions")
+    return _emit(assess(flow, scenario or flow.scenarios[0]), args.format)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from redesign.impact.compare import compare
+
+    flow = _load(args.file)
+    if not flow.scenarios:
+        raise CliError(f"{args.file}: the flow has no scenarios to compare")
+    return _emit(compare(flow), args.format)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from redesign.report.exports import export
+
+    flow = _load(args.file)
+    try:
+        result = export(flow, args.to, scenario=_scenario(flow, args.scenario))
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    out = Path(args.output or result.filename)
+    try:
+        out.write_bytes(result.data)
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
+    _print(f"wrote {out} ({len(result.data):,} bytes, {result.mime})")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from redesign.io.flow_json import write_flow
+    from redesign.io.formats import read_import
+
+    try:
+        flow, report = read_import(args.file)
+    except FlowInvalid as exc:
+        raise CliError("\n".join(f"{args.file}: {p}" for p in exc.problems)) from None
+    try:
+        write_flow(flow, args.output)
+    except OSError as exc:
+        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    _print(f"wrote {args.output}: {report.summary()}")
+    for skipped in report.skipped:
+        _print(f"  skipped {skipped}")
+    for note in report.notes:
+        _print(f"  note: {note}")
+    return EXIT_OK
+
+
+def _store_call(fn):
+    from redesign.store.errors import StoreError
+
+    try:
+        return fn()
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from redesign.store.database import resolve_database_url
+    from redesign.store.service import WorkshopService
+
+    url = args.database or resolve_database_url()
+    svc = _store_call(lambda: WorkshopService.from_url(url))
+    svc.dispose()
+    _print(f"database is at the latest schema: {_redact(url)}")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from redesign.store.backup import backup
+
+    count = _store_call(lambda: backup(args.database, args.file))
+    _print(f"wrote {args.file}: {count} workshops")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from redesign.store.backup import restore
+
+    report = _store_call(lambda: restore(args.database, args.file))
+    _print(
+        f"restored {len(report.restored)} workshops, skipped {len(report.skipped)} already present, "
+        f"{report.archived_added} archived exports added"
+    )
+    return EXIT_OK
+
+
+def _redact(url: str) -> str:
+    """A database URL without its password, for printing."""
+    head, sep, tail = url.partition("@")
+    if not sep or "://" not in head:
+        return url
+    scheme, _, credentials = head.partition("://")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{tail}"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent.parent / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app), f"--server.port={args.port}"]
@@ -131,6 +258,51 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of the flow file format")
     p.set_defaults(run=cmd_schema)
+
+    p = sub.add_parser("suggest", help="suggest a tag per step, with reasons and O*NET evidence")
+    p.add_argument("file", metavar="FILE")
+    _format_option(p)
+    p.set_defaults(run=cmd_suggest)
+
+    p = sub.add_parser("impact", help="what a scenario changes for roles, skills, incentives, governance")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--scenario", metavar="NAME", help="scenario id or name (default: the first)")
+    _format_option(p)
+    p.set_defaults(run=cmd_impact)
+
+    p = sub.add_parser("compare", help="the flow's scenarios side by side")
+    p.add_argument("file", metavar="FILE")
+    _format_option(p)
+    p.set_defaults(run=cmd_compare)
+
+    p = sub.add_parser(
+        "export", help="executive summary (pdf, pptx, html, md) or data (json, csv, xlsx, bpmn, mermaid)"
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--to", required=True, choices=("pdf", "pptx", "html", "md", "json", "csv", "xlsx", "bpmn", "mermaid")
+    )
+    p.add_argument("-o", "--output", metavar="OUT", help="output file (default: a name from the flow)")
+    p.add_argument("--scenario", metavar="NAME", help="scenario for the summary (default: the first)")
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("import", help="BPMN 2.0, CSV/XLSX step list or Crossflow JSON -> a flow file")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-o", "--output", required=True, metavar="OUT")
+    p.set_defaults(run=cmd_import)
+
+    for name, helptext, run in (
+        ("backup", "write every workshop of the database to FILE", cmd_backup),
+        ("restore", "load workshops from a backup FILE (existing ones are kept)", cmd_restore),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("file", metavar="FILE")
+        p.add_argument("--database", metavar="URL", help="database URL (default: CROSSFLOW_DATABASE_URL or SQLite)")
+        p.set_defaults(run=run)
+
+    p = sub.add_parser("migrate", help="create or upgrade the database schema (run once before starting replicas)")
+    p.add_argument("--database", metavar="URL", help="database URL (default: CROSSFLOW_DATABASE_URL or SQLite)")
+    p.set_defaults(run=cmd_migrate)
 
     p = sub.add_parser("serve", help="start the workshop app")
     p.add_argument("--port", type=int, default=8501)
