@@ -621,6 +621,7 @@ def render_pdf(summary: Summary, font_dir: Path = FONT_DIR) -> bytes:
     """The summary as PDF bytes (landscape A4)."""
     pdf = _Doc(summary.title, font_dir)
     _headline_page(pdf, summary)
+    pdf.add_page()  # the headline is one page; the detail starts on the next
     _participants(pdf, summary)
     _end_to_end(pdf, summary)
     _diagram(pdf, summary)
