@@ -63,6 +63,8 @@ def wait_for_app(page: Page) -> None:
 
 
 def screenshot(page: Page, name: str) -> Path:
+    """Save what the person sees now (after the page has finished running) for a human to look at."""
+    wait_for_app(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     page.screenshot(path=str(path))

@@ -55,7 +55,7 @@ def facilitator_sidebar(state: WorkshopState) -> None:
     cols = st.sidebar.columns(2)
     if cols[0].button("🔓 Unlock" if state.locked else "🔒 Lock editing", width="stretch"):
         act(lambda: svc.set_lock(token, not state.locked))
-    if cols[1].button("🙈 Hide votes" if state.revealed else "👁 Reveal votes", width="stretch"):
+    if cols[1].button("🙈 Hide votes" if state.revealed else "👁 Reveal", width="stretch"):
         act(lambda: svc.set_reveal(token, not state.revealed))
     minutes = st.sidebar.number_input("Timer (minutes)", min_value=1, max_value=240, value=5, step=1)
     cols = st.sidebar.columns(2)
