@@ -12,6 +12,7 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from redesign.impact.collector import collector_paused
 from redesign.impact.e2e import EndToEnd, Note, end_to_end
 from redesign.impact.economics import HoursTotals, StepEconomics, step_economics, totals
 from redesign.impact.explain import Reason, because
@@ -99,6 +100,12 @@ def assess(flow: Flow, scenario: Scenario | str | None = None) -> Impact:
     unknown or decides steps that are not in the flow.
     """
     view = ScenarioView(flow, resolve_scenario(flow, scenario))
+    with collector_paused():
+        return _assess(view)
+
+
+def _assess(view: ScenarioView) -> Impact:
+    flow = view.flow
     oversight = oversight_steps(view)
     flags = check(view, oversight)
     econ = step_economics(view, oversight)

@@ -93,7 +93,7 @@ def _summary(impact: Impact) -> ScenarioSummary:
             "cmp_scenario",
             decided,
             text,
-            {"saved_hours": round(t.saved_hours, 4), "saved_fte": round(t.saved_fte, 4)},
+            {"saved_hours": t.saved_hours, "saved_fte": t.saved_fte},
         ),
     )
 
@@ -118,7 +118,7 @@ def _roles(impacts: list[Impact]) -> list[RoleHours]:
                     "role_hours",
                     steps,
                     f"{name}: {hours(before)} as is; {listing}.",
-                    {"before_hours": round(before, 4), **{k: round(v, 4) for k, v in after.items()}},
+                    {"before_hours": before, **{k: v for k, v in after.items()}},
                 ),
             )
         )

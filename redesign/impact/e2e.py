@@ -146,7 +146,7 @@ def _changes(view: ScenarioView, before: FlowMetrics, after: FlowMetrics) -> lis
                     rule,
                     steps,
                     f"{label}: {b:,.1f} {unit} before, {a:,.1f} {unit} after ({a - b:+,.1f}).",
-                    {"before": round(b, 4), "after": round(a, 4)},
+                    {"before": b, "after": a},
                 ),
             )
         )
@@ -164,8 +164,8 @@ def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, 
                 "the lead time does not move because of it."
             )
             numbers: dict[str, float | int | str] = {
-                "saved_hours": round(e.saved_hours, 4),
-                "lead_time_minutes": round(before.lead_time_minutes, 4),
+                "saved_hours": e.saved_hours,
+                "lead_time_minutes": before.lead_time_minutes,
             }
             notes.append(
                 Note(
@@ -194,9 +194,7 @@ def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, 
             Note(
                 kind="monitoring_outside",
                 text=text,
-                reason=because(
-                    "e2e_monitoring_outside", [s for s, _ in monitoring], text, {"monitoring_hours": round(total, 4)}
-                ),
+                reason=because("e2e_monitoring_outside", [s for s, _ in monitoring], text, {"monitoring_hours": total}),
             )
         )
     return notes

@@ -168,11 +168,11 @@ class _StepCalc:
         numbers: dict[str, float | int | str] = {
             "volume": self.step.volume,
             "touch_minutes": self.step.touch_minutes,
-            "before_hours": round(before, 4),
-            "after_hours": round(after, 4),
-            "saved_hours": round(before - after, 4),
+            "before_hours": before,
+            "after_hours": after,
+            "saved_hours": before - after,
         }
-        numbers.update({k: round(p.value, 4) for k, p in self.params.items()})
+        numbers.update({k: p.value for k, p in self.params.items()})
         return StepEconomics(
             step=self.step.id,
             name=self.step.name,
@@ -338,10 +338,10 @@ def totals(view: ScenarioView, steps: list[StepEconomics]) -> HoursTotals:
             f"({saved / fte:.2f} FTE at {fte:,.1f} h per FTE per {flow.period.value}; "
             f"{saved * flow.periods_per_year:,.0f} h per year).",
             {
-                "before_hours": round(before, 4),
-                "after_hours": round(after, 4),
-                "saved_hours": round(saved, 4),
-                "fte_hours_per_period": round(fte, 4),
+                "before_hours": before,
+                "after_hours": after,
+                "saved_hours": saved,
+                "fte_hours_per_period": fte,
                 "periods_per_year": flow.periods_per_year,
             },
         ),

@@ -22,7 +22,7 @@ class Reason(BaseModel):
     rule: str  # catalog rule id
     source: str  # the publication or article behind the rule
     steps: list[str]  # step ids the rule looked at
-    numbers: dict[str, Number]  # the figures it used, by name
+    numbers: dict[str, Number]  # the figures it used, by name, at full precision (round when showing)
     text: str  # one plain sentence
 
 
@@ -40,8 +40,3 @@ def because(rule: str, steps: Iterable[str], text: str, numbers: Mapping[str, Nu
 def hours(value: float) -> str:
     """Hours for a sentence: one decimal, thousands separated."""
     return f"{value:,.1f} h"
-
-
-def round_numbers(values: Mapping[str, float], digits: int = 4) -> dict[str, Number]:
-    """Figures rounded for display in a reason (the models keep full precision)."""
-    return {k: round(v, digits) for k, v in values.items()}

@@ -114,7 +114,7 @@ def _step_flags(view: ScenarioView, step: Step, oversight: NewStep | None) -> It
         yield _flag("gov_emotion_recognition", step, ids, fields)
     if oversight is not None:
         fields["role"] = view.role_name(oversight.owner)
-        numbers = {"review_minutes": round(oversight.minutes_per_case, 4), "review_hours": round(oversight.hours, 4)}
+        numbers = {"review_minutes": oversight.minutes_per_case, "review_hours": oversight.hours}
         yield _flag(oversight.rule, step, ids, fields, numbers, oversight)
     if tag == Tag.AUTOMATE:
         already = oversight is not None and oversight.rule == "gov_profiling_automate"

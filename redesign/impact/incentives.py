@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -53,6 +54,10 @@ def _items(
     rule: IncentiveRule = catalog().incentives.rule(rule_id)
     values = _Fields(fields)
     text = rule.text.format_map(values)
+    # One reason and one list per call, shared by the rule's metrics (all frozen in use):
+    # fewer objects keeps large flows fast.
+    reason = because(rule_id, steps, f"{why} {text}".strip(), numbers)
+    functions = list(dict.fromkeys(shared_by))
     for metric in rule.metrics:
         yield IncentiveChange(
             rule=rule_id,
@@ -62,9 +67,9 @@ def _items(
             use=metric.use,
             perspective=metric.perspective,
             owner=owner,
-            shared_by=list(dict.fromkeys(shared_by)),
+            shared_by=functions,
             steps=steps,
-            reason=because(rule_id, steps, f"{why} {text}".strip(), numbers),
+            reason=reason,
         )
 
 
@@ -81,14 +86,24 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[_\-]+", " ", text.casefold()).split())
 
 
+@cache
+def _pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a keyword list: any keyword starting at a word boundary."""
+    return re.compile("|".join(r"(?<![a-z0-9])" + re.escape(_norm(k)) for k in keywords) or r"(?!)")
+
+
 def _matches(text: str, keywords: Iterable[str]) -> bool:
-    return any(re.search(r"(?<![a-z0-9])" + re.escape(_norm(k)), text) for k in keywords)
+    return _pattern(tuple(keywords)).search(text) is not None
 
 
 def _is_seller(view: ScenarioView, step: Step) -> bool:
     """A step a seller owns: what sellers are paid on can only be what they influence."""
-    keywords = catalog().incentives.sales_forecasting.seller_keywords
-    return step.owner is not None and _matches(_norm(f"{step.owner} {view.role_name(step.owner)}"), keywords)
+    return step.owner is not None and _seller_role(step.owner, view.role_name(step.owner))
+
+
+@cache
+def _seller_role(role_id: str, role_name: str) -> bool:
+    return _matches(_norm(f"{role_id} {role_name}"), catalog().incentives.sales_forecasting.seller_keywords)
 
 
 def _step_items(view: ScenarioView) -> Iterator[IncentiveChange]:
@@ -261,9 +276,9 @@ def _rebalance_items(view: ScenarioView, roles: list[RoleChange]) -> Iterator[In
             f"({rc.before_hours:,.1f} h -> {rc.after_hours:,.1f} h per {view.flow.period.value})."
         )
         numbers: dict[str, float | int | str] = {
-            "before_hours": round(rc.before_hours, 4),
-            "after_hours": round(rc.after_hours, 4),
-            "share_lost": round(share, 4),
+            "before_hours": rc.before_hours,
+            "after_hours": rc.after_hours,
+            "share_lost": share,
             "min_share": min_share,
         }
         yield from _items(

@@ -127,10 +127,10 @@ def oversight_steps(view: ScenarioView) -> list[NewStep]:
                     f"for {view.role_name(owner)}.",
                     {
                         "volume": step.volume,
-                        "review_minutes": round(minutes, 4),
+                        "review_minutes": minutes,
                         "review_share": catalog().effort.value("effort_review_share"),
                         "review_min_minutes": catalog().effort.value("effort_review_min_minutes"),
-                        "hours": round(review_hours, 4),
+                        "hours": review_hours,
                     },
                 ),
             )

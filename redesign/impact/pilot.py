@@ -80,10 +80,10 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
         cost = _error_cost(step)
         risk = SEVERITY_RANK.get(severity or "", 0) + (cost - 1) / 4
         numbers: dict[str, float | int | str] = {
-            "net_hours": round(e.saved_hours, 4),
-            "pca_gain": round(gain, 4),
-            "value": round(value, 4),
-            "risk": round(risk, 4),
+            "net_hours": e.saved_hours,
+            "pca_gain": gain,
+            "value": value,
+            "risk": risk,
             "error_cost": cost,
             "severity": severity or "none",
         }
@@ -150,6 +150,6 @@ def _wave(number: int, name: str, rule: str, items: list[PilotItem]) -> PilotWav
             rule,
             [i.step for i in items],
             f"Wave {number} ({name}): {len(items)} step(s), {hours(net)} saved per period, ordered by value then risk.",
-            {"steps": len(items), "net_hours": round(net, 4)},
+            {"steps": len(items), "net_hours": net},
         ),
     )

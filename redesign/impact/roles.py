@@ -147,7 +147,7 @@ def _role_change(view: ScenarioView, role_id: str, a: _Acc, new_steps: list[NewS
                 f"{_first_upper(view.role_name(role_id))} {_DUTY_TEXT[duty]} "
                 + ", ".join(f'"{view.steps[s].name}"' for s in step_ids)
                 + (f" ({hours(a.duty_hours[duty])} per {flow.period.value})." if a.duty_hours.get(duty) else "."),
-                {"hours": round(a.duty_hours.get(duty, 0.0), 4), "steps": len(step_ids)},
+                {"hours": a.duty_hours.get(duty, 0.0), "steps": len(step_ids)},
             ),
         )
         for duty, step_ids in a.duty_steps.items()
@@ -192,13 +192,13 @@ def _role_change(view: ScenarioView, role_id: str, a: _Acc, new_steps: list[NewS
             list(a.steps),
             text,
             {
-                "before_hours": round(before, 4),
-                "after_hours": round(after, 4),
-                "fte_hours_per_period": round(fte, 4),
-                "doing_share_before": round(doing_before, 4),
-                "doing_share_after": round(doing_after, 4),
-                "reviewing_share_before": round(review_before, 4),
-                "reviewing_share_after": round(review_after, 4),
+                "before_hours": before,
+                "after_hours": after,
+                "fte_hours_per_period": fte,
+                "doing_share_before": doing_before,
+                "doing_share_after": doing_after,
+                "reviewing_share_before": review_before,
+                "reviewing_share_after": review_after,
             },
         ),
     )

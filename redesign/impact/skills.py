@@ -81,6 +81,7 @@ def _names() -> dict[str, tuple[str, str]]:
     return found
 
 
+@cache
 def canonical(name: str) -> tuple[str, str]:
     """A skill name as the catalog spells it, and its taxonomy ("flow" when unknown)."""
     return _names().get(_key(name), (name.strip(), "flow"))
@@ -173,7 +174,7 @@ def _changes(view: ScenarioView, hits: dict[tuple[str, str, Change], _Hit]) -> l
                     hit.steps,
                     f"{skill} {verb[change]} for {view.role_name(role)} because of {names}{more} "
                     f"({hours(hit.hours)} of work per {period}).",
-                    {"hours": round(hit.hours, 4), "steps": len(hit.steps)},
+                    {"hours": hit.hours, "steps": len(hit.steps)},
                 ),
             )
         )
@@ -211,7 +212,7 @@ def _reskilling(view: ScenarioView, changes: list[SkillChange]) -> list[Reskilli
                 c.steps,
                 f"{c.skill} for {view.role_name(c.role)}: {hours(c.hours)} of work per {view.flow.period.value} "
                 f"x {people:g} people = priority {priority:,.1f}.",
-                {"hours": round(c.hours, 4), "people": people, "priority": round(priority, 4)},
+                {"hours": c.hours, "people": people, "priority": priority},
             ),
         )
         for i, (priority, c, people) in enumerate(items)
@@ -232,6 +233,6 @@ def _deskilling(view: ScenarioView, step_id: str, role: str, h: float) -> Deskil
             [step_id],
             f'"{step.name}" is where juniors{who} learn the job, and it is automated: {hours(h)} of practice per '
             f"{view.flow.period.value} goes to the machine, and with it the skill to handle the exceptions.",
-            {"hours": round(h, 4)},
+            {"hours": h},
         ),
     )

@@ -14,11 +14,13 @@ area is never suggested for automation.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
 from redesign.impact.catalog import SuggestRules, catalog
+from redesign.impact.collector import collector_paused
 from redesign.impact.explain import Reason, because
 from redesign.impact.scenario_view import ScenarioView
 from redesign.model import ExposureLabel, Flow, Step, Tag
@@ -161,45 +163,52 @@ class _Scores:
         self.coverage = known / len(ATTRIBUTE_CODES)
 
     def as_dict(self) -> dict[str, float | None]:
-        return {**self.values, "F": round(self.F, 4), "H": self.H, "x": self.x}
+        return {**self.values, "F": self.F, "H": self.H, "x": self.x}
 
 
-def _automate_margin(s: _Scores, rules: SuggestRules, *, error_cost: bool = True) -> float | None:
+@cache
+def _th(rule_id: str, name: str) -> float:
+    """A threshold of a suggest rule (looked up once: suggest runs it for every step)."""
+    return catalog().suggest.rule(rule_id).threshold(name)
+
+
+def _automate_margin(s: _Scores, *, error_cost: bool = True) -> float | None:
     """Distance to the automate thresholds (None: not met); without E to see what a gate blocks."""
-    r = rules.rule("sug_automate")
     rule_based = s.values["R"]
     routes = []
     if rule_based is not None:
-        routes.append(rule_based - r.threshold("min_rules"))
+        routes.append(rule_based - _th("sug_automate", "min_rules"))
     if s.x is not None:
-        routes.append((s.x - r.threshold("min_exposure")) * 4)
+        routes.append((s.x - _th("sug_automate", "min_exposure")) * 4)
     if not routes:
         return None
-    terms = [s.F - r.threshold("min_feasibility"), r.threshold("max_human_advantage") - s.H, max(routes)]
+    terms = [
+        s.F - _th("sug_automate", "min_feasibility"),
+        _th("sug_automate", "max_human_advantage") - s.H,
+        max(routes),
+    ]
     if error_cost:
-        terms.append(r.threshold("max_error_cost") - s.E)
+        terms.append(_th("sug_automate", "max_error_cost") - s.E)
     margin = min(terms)
     return margin if margin >= 0 else None
 
 
-def _human_margin(s: _Scores, rules: SuggestRules) -> float | None:
-    r = rules.rule("sug_human")
-    if s.x is None or s.x > r.threshold("max_exposure"):
+def _human_margin(s: _Scores) -> float | None:
+    if s.x is None or s.x > _th("sug_human", "max_exposure"):
         return None
-    margin = max(s.H - r.threshold("min_human_advantage"), r.threshold("max_feasibility") - s.F)
+    margin = max(s.H - _th("sug_human", "min_human_advantage"), _th("sug_human", "max_feasibility") - s.F)
     return margin if margin >= 0 else None
 
 
-def _augment_margin(s: _Scores, rules: SuggestRules) -> float | None:
-    r = rules.rule("sug_augment")
-    routes = [s.F - r.threshold("min_feasibility")]
+def _augment_margin(s: _Scores) -> float | None:
+    routes = [s.F - _th("sug_augment", "min_feasibility")]
     if s.x is not None:
-        routes.append((s.x - r.threshold("min_exposure")) * 4)
-    margin = min(max(routes), s.H - r.threshold("min_human_advantage"))
+        routes.append((s.x - _th("sug_augment", "min_exposure")) * 4)
+    margin = min(max(routes), s.H - _th("sug_augment", "min_human_advantage"))
     return margin if margin >= 0 else None
 
 
-def _gates(step: Step, s: _Scores, rules: SuggestRules) -> list[str]:
+def _gates(step: Step, s: _Scores) -> list[str]:
     gates: list[str] = []
     if step.emotion_recognition:
         gates.append("sug_gate_emotion")
@@ -207,7 +216,7 @@ def _gates(step: Step, s: _Scores, rules: SuggestRules) -> list[str]:
     profiles = step.profiling and (step.decides_for_person or step.high_risk_area is not None)
     if person_area or profiles:
         gates.append("sug_gate_person_high_risk")
-    if rules.rule("sug_gate_error_cost").threshold("max_error_cost_for_automate") < s.E:
+    if _th("sug_gate_error_cost", "max_error_cost_for_automate") < s.E:
         gates.append("sug_gate_error_cost")
     return gates
 
@@ -218,19 +227,19 @@ def _confidence(margin: float, s: _Scores, rules: SuggestRules) -> float:
 
 
 def _decide(step: Step, s: _Scores, rules: SuggestRules) -> tuple[Tag, str, float, list[str]]:
-    gates = _gates(step, s, rules)
+    gates = _gates(step, s)
     c = rules.confidence
     if "sug_gate_emotion" in gates:
         return Tag.HUMAN, "sug_gate_emotion", c.gate, gates
-    if _automate_margin(s, rules, error_cost=False) is not None:
+    if _automate_margin(s, error_cost=False) is not None:
         if gates:  # the person gate or the error-cost gate: automate would fit, the gate caps it
             return Tag.AUGMENT, "sug_gated_augment", c.gate, gates
-        margin = _automate_margin(s, rules)
+        margin = _automate_margin(s)
         if margin is not None:
             return Tag.AUTOMATE, "sug_automate", _confidence(margin, s, rules), gates
-    if (margin := _human_margin(s, rules)) is not None:
+    if (margin := _human_margin(s)) is not None:
         return Tag.HUMAN, "sug_human", _confidence(margin, s, rules), gates
-    if (margin := _augment_margin(s, rules)) is not None:
+    if (margin := _augment_margin(s)) is not None:
         return Tag.AUGMENT, "sug_augment", _confidence(margin, s, rules), gates
     return (
         Tag.AUGMENT,
@@ -286,12 +295,12 @@ def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
     s = _Scores(view, step, evidence, rules)
     tag, rule_id, confidence, gates = _decide(step, s, rules)
     numbers = {k: v for k, v in s.as_dict().items() if v is not None}
-    numbers["coverage"] = round(s.coverage, 4)
+    numbers["coverage"] = s.coverage
     return TagSuggestion(
         step=step.id,
         name=step.name,
         tag=tag,
-        confidence=round(confidence, 4),
+        confidence=confidence,
         rule=rule_id,
         gates=gates,
         scores=s.as_dict(),
@@ -337,7 +346,8 @@ def suggest(flow: Flow, exposure: ExposureSource | Literal["default"] | None = "
         index, described = exposure, type(exposure).__name__
     view = ScenarioView(flow, None)
     cache: dict[str, Any] = {}  # steps with the same wording share one lookup
-    items = [suggest_step(view, step, best_prior(index, step, cache)) for step in flow.steps]
+    with collector_paused():
+        items = [suggest_step(view, step, best_prior(index, step, cache)) for step in flow.steps]
     return Suggestions(flow_id=flow.id, flow_name=flow.name, exposure_index=described, items=items)
 
 

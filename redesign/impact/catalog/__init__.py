@@ -9,7 +9,7 @@ its test, not the engine. Every rule-like entry has an ``id`` and a ``source``;
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any, Literal
 
@@ -52,14 +52,18 @@ class Effort(_Entry):
     parameters: list[EffortParameter]
     augment_kinds: list[AugmentKind]
 
+    @cached_property
+    def _by_id(self) -> dict[str, EffortParameter]:  # lookups run for every step: index once
+        return {p.id: p for p in self.parameters}
+
     def value(self, param_id: str) -> float:
         return self.parameter(param_id).value
 
     def parameter(self, param_id: str) -> EffortParameter:
-        for p in self.parameters:
-            if p.id == param_id:
-                return p
-        raise KeyError(f'effort.json has no parameter "{param_id}"')
+        try:
+            return self._by_id[param_id]
+        except KeyError:
+            raise KeyError(f'effort.json has no parameter "{param_id}"') from None
 
 
 # --------------------------------------------------------------------------- suggest
@@ -114,11 +118,15 @@ class SuggestRules(_Entry):
     rules: list[SuggestRule]
     confidence: Confidence
 
+    @cached_property
+    def _by_id(self) -> dict[str, SuggestRule]:
+        return {r.id: r for r in [*self.gates, *self.rules]}
+
     def rule(self, rule_id: str) -> SuggestRule:
-        for r in [*self.gates, *self.rules]:
-            if r.id == rule_id:
-                return r
-        raise KeyError(f'suggest_rules.json has no rule "{rule_id}"')
+        try:
+            return self._by_id[rule_id]
+        except KeyError:
+            raise KeyError(f'suggest_rules.json has no rule "{rule_id}"') from None
 
 
 # --------------------------------------------------------------------------- governance
@@ -193,11 +201,15 @@ class IncentiveRules(_Entry):
     sales_forecasting: SalesForecasting
     outcomes: list[Outcome]
 
+    @cached_property
+    def _by_id(self) -> dict[str, IncentiveRule]:
+        return {r.id: r for r in self.rules}
+
     def rule(self, rule_id: str) -> IncentiveRule:
-        for r in self.rules:
-            if r.id == rule_id:
-                return r
-        raise KeyError(f'incentive_rules.json has no rule "{rule_id}"')
+        try:
+            return self._by_id[rule_id]
+        except KeyError:
+            raise KeyError(f'incentive_rules.json has no rule "{rule_id}"') from None
 
 
 # --------------------------------------------------------------------------- skills
@@ -232,11 +244,15 @@ class SkillsCatalog(_Entry):
     rules: list[SkillRule]
     reskilling: RuleRef
 
+    @cached_property
+    def _by_id(self) -> dict[str, SkillRule]:
+        return {r.id: r for r in self.rules}
+
     def rule(self, rule_id: str) -> SkillRule:
-        for r in self.rules:
-            if r.id == rule_id:
-                return r
-        raise KeyError(f'skills.json has no rule "{rule_id}"')
+        try:
+            return self._by_id[rule_id]
+        except KeyError:
+            raise KeyError(f'skills.json has no rule "{rule_id}"') from None
 
 
 # --------------------------------------------------------------------------- method rules
