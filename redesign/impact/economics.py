@@ -25,7 +25,7 @@ from redesign.impact.catalog import AugmentKind, catalog
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
-from redesign.model import Decision, ExposureLabel, Step, StepKind, Tag
+from redesign.model import Decision, ExposureLabel, RoleKind, Step, StepKind, Tag
 
 Activity = Literal["doing", "deciding", "reviewing", "validating", "handling_exceptions", "monitoring", "overseeing"]
 
@@ -74,6 +74,8 @@ class HoursTotals(BaseModel):
     saved_fte: float
     cost_saved_per_period: float | None  # only roles with an hourly cost count
     costed_roles: list[str]
+    machine_hours_before: float  # time of steps an AI agent role owns: not people's hours, in no FTE
+    machine_hours_after: float
     reason: Reason
 
 
@@ -307,19 +309,26 @@ def step_economics(view: ScenarioView, oversight: list[NewStep]) -> EconomicsRes
 
 
 def totals(view: ScenarioView, steps: list[StepEconomics]) -> HoursTotals:
+    """People's hours: a step an AI agent already does (its owner is an agent) is machine time."""
     flow = view.flow
-    before = math.fsum(s.before_hours for s in steps)
-    after = math.fsum(s.after_hours for s in steps)
-    saved = math.fsum(s.saved_hours for s in steps)
     fte = flow.fte_hours_per_period
+    people_before: list[float] = []
+    people_after: list[float] = []
+    machine_before: list[float] = []
+    machine_after: list[float] = []
     cost = 0.0
     costed: set[str] = set()
     for s in steps:
         for line in s.lines:
             role = view.roles.get(line.role)
-            if role is not None and role.hourly_cost is not None:
+            machine = role is not None and role.kind == RoleKind.AI_AGENT
+            (machine_before if machine else people_before).append(line.before)
+            (machine_after if machine else people_after).append(line.after)
+            if role is not None and role.hourly_cost is not None and not machine:
                 cost += (line.before - line.after) * role.hourly_cost
                 costed.add(role.id)
+    before, after = math.fsum(people_before), math.fsum(people_after)
+    saved = before - after
     changed = [s.step for s in steps if s.saved_hours != 0 or s.tag != Tag.HUMAN]
     return HoursTotals(
         before_hours=before,
@@ -331,6 +340,8 @@ def totals(view: ScenarioView, steps: list[StepEconomics]) -> HoursTotals:
         saved_fte=saved / fte,
         cost_saved_per_period=cost if costed else None,
         costed_roles=sorted(costed),
+        machine_hours_before=math.fsum(machine_before),
+        machine_hours_after=math.fsum(machine_after),
         reason=because(
             "econ_totals",
             changed,

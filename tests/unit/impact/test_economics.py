@@ -128,12 +128,26 @@ def test_hours_are_conserved(flow) -> None:
         assert math.isclose(e.before_hours, math.fsum(line.before for line in e.lines), abs_tol=1e-9)
         assert math.isclose(e.after_hours, math.fsum(line.after for line in e.lines), abs_tol=1e-9)
     t = impact.totals
-    assert math.isclose(t.saved_hours, t.before_hours - t.after_hours, rel_tol=1e-9, abs_tol=1e-6)
-    roles_before = math.fsum(r.before_hours for r in impact.roles)
-    roles_after = math.fsum(r.after_hours for r in impact.roles)
-    assert math.isclose(roles_before, t.before_hours, rel_tol=1e-9, abs_tol=1e-6)
-    assert math.isclose(roles_after, t.after_hours, rel_tol=1e-9, abs_tol=1e-6)
+    assert t.saved_hours == t.before_hours - t.after_hours
+    people = [r for r in impact.roles if r.kind == "human"]
+    machines = [r for r in impact.roles if r.kind == "ai_agent"]
+    assert math.isclose(math.fsum(r.before_hours for r in people), t.before_hours, rel_tol=1e-9, abs_tol=1e-6)
+    assert math.isclose(math.fsum(r.after_hours for r in people), t.after_hours, rel_tol=1e-9, abs_tol=1e-6)
+    assert math.isclose(math.fsum(r.before_hours for r in machines), t.machine_hours_before, abs_tol=1e-6)
+    steps_before = math.fsum(e.before_hours for e in impact.steps)
+    assert math.isclose(steps_before, t.before_hours + t.machine_hours_before, rel_tol=1e-9, abs_tol=1e-6)
     # every governance review step's hours sit in its owner's "after"
     for new in impact.new_steps:
         role = next(r for r in impact.roles if r.role == new.owner)
         assert role.after_hours >= new.hours - 1e-9
+
+
+def test_steps_an_ai_agent_already_does_are_machine_time() -> None:
+    bot_step = Step(id="b", name="Match payments", function="it", owner="agent", volume=600, touch_minutes=1)
+    person = Step(id="x", name="Key in", function="ops", owner="owner", volume=60, touch_minutes=10)
+    t = assess(one_step_flow(person, Decision(step="x", tag=Tag.HUMAN), more_steps=[bot_step]), "s").totals
+    assert (t.before_hours, t.machine_hours_before, t.machine_hours_after) == (10.0, 10.0, 10.0)
+    assert t.saved_hours == 0.0 and t.before_fte == pytest.approx(10.0 / FTE_WEEK)
+
+
+FTE_WEEK = 1680 / 52
