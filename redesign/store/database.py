@@ -103,7 +103,7 @@ def make_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 20) -
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_timeout=60,
-        pool_pre_ping=True,
+        pool_recycle=1800,  # no pre-ping (a round trip per transaction); dead connections are retried instead
         connect_args={
             "connect_timeout": 10,
             "application_name": "crossflow",
@@ -134,34 +134,50 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-_GATES: dict[str, threading.Lock] = {}
+_GATE_STRIPES = 256
+_GATES: dict[str, list[threading.Lock]] = {}
 _GATES_LOCK = threading.Lock()
 
 
-def write_gate(engine: sa.Engine) -> AbstractContextManager[Any]:
-    """The in-process writer queue for an SQLite file (a no-op for PostgreSQL)."""
-    if not is_sqlite(engine):
-        return nullcontext()
-    path = _sqlite_file(engine.url)
-    key = str(path.resolve()) if path is not None else f"memory:{id(engine)}"
+def _stripes(name: str) -> list[threading.Lock]:
     with _GATES_LOCK:
-        return _GATES.setdefault(key, threading.Lock())
+        return _GATES.setdefault(name, [threading.Lock() for _ in range(_GATE_STRIPES)])
+
+
+def write_gate(engine: sa.Engine, key: str | None = None) -> AbstractContextManager[Any]:
+    """The in-process queue a writer waits in before it opens its transaction.
+
+    SQLite: one queue per database file (the file has one writer anyway). PostgreSQL:
+    one per `key` (a workshop id; None = no queue): its writers are serialized by the
+    workshop's row lock regardless, but threads queued on a Python lock sleep instead
+    of competing for the GIL with the one that holds the row lock, which keeps lock
+    hold times, and so latencies, short. Keys share a fixed set of locks (striped), so
+    memory stays bounded however many workshops there are.
+    """
+    if is_sqlite(engine):
+        path = _sqlite_file(engine.url)
+        name = str(path.resolve()) if path is not None else f"memory:{id(engine)}"
+        return _stripes(name)[0]
+    if key is None:
+        return nullcontext()
+    return _stripes(engine.url.render_as_string(hide_password=True))[hash(key) % _GATE_STRIPES]
 
 
 @contextmanager
-def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+def write_transaction(engine: sa.Engine, gate_key: str | None = None) -> Iterator[sa.Connection]:
     """One write transaction: queued behind other writers, committed on success, rolled back on error."""
-    with write_gate(engine), engine.connect() as conn:
+    with write_gate(engine, gate_key), engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
             yield conn
 
 
 @contextmanager
-def read_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
-    """A consistent snapshot for several SELECTs (REPEATABLE READ on PostgreSQL)."""
+def read_transaction(engine: sa.Engine, snapshot: bool = True) -> Iterator[sa.Connection]:
+    """A read transaction; `snapshot` makes several SELECTs consistent (REPEATABLE READ on PostgreSQL;
+    SQLite read transactions are snapshots already)."""
     with engine.connect() as conn:
-        if not is_sqlite(engine):
+        if snapshot and not is_sqlite(engine):
             conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         with conn.begin():
             yield conn

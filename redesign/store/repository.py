@@ -56,17 +56,29 @@ def lock_workshop(conn: Connection, workshop_id: str) -> Row[Any] | None:
     return conn.execute(stmt).first()
 
 
-def commit_version(conn: Connection, workshop_id: str, version: int, n_events: int, now: datetime) -> int:
-    """Set the new version and reserve `n_events` event numbers in one statement; returns the first number."""
-    c = t.workshops.c
+def lock_for_token(conn: Connection, token_hash: str) -> Row[Any] | None:
+    """The caller's seat (columns p_id, p_name, p_function, p_is_facilitator) and their workshop's row,
+    locked, in one round trip."""
+    p = t.participants.c
     stmt = (
-        sa.update(t.workshops)
-        .where(c.id == workshop_id)
-        .values(version=version, updated_at=now, event_seq=c.event_seq + n_events)
-        .returning(c.event_seq)
+        sa.select(
+            t.workshops,
+            p.id.label("p_id"),
+            p.name.label("p_name"),
+            p.function.label("p_function"),
+            p.is_facilitator.label("p_is_facilitator"),
+        )
+        .join_from(t.participants, t.workshops, p.workshop_id == t.workshops.c.id)
+        .where(p.token_hash == token_hash)
+        .with_for_update(of=t.workshops)
     )
-    last = conn.execute(stmt).scalar_one()
-    return int(last) - n_events + 1
+    return conn.execute(stmt).first()
+
+
+def commit_version(conn: Connection, workshop_id: str, version: int, now: datetime, **counters: int) -> None:
+    """Set the new version and the per-workshop counters this write advanced (one statement)."""
+    stmt = sa.update(t.workshops).where(t.workshops.c.id == workshop_id)
+    conn.execute(stmt.values(version=version, updated_at=now, **counters))
 
 
 def update_workshop(conn: Connection, workshop_id: str, **changes: Any) -> None:
@@ -214,6 +226,23 @@ def update_participant(conn: Connection, workshop_id: str, participant_id: str, 
 def proposals(conn: Connection, workshop_id: str) -> list[Row[Any]]:
     c = t.proposals.c
     return list(conn.execute(sa.select(t.proposals).where(c.workshop_id == workshop_id).order_by(c.at, c.step_id)))
+
+
+def step_and_proposal(conn: Connection, workshop_id: str, step_id: str, participant_id: str) -> Row[Any] | None:
+    """One round trip: None if the step does not exist, else a row whose `tag` and `rationale` are this
+    participant's current proposal for it (both None when there is none)."""
+    f, p = t.flow_items.c, t.proposals.c
+    stmt = (
+        sa.select(f.item_id, p.tag, p.rationale)
+        .select_from(
+            t.flow_items.outerjoin(
+                t.proposals,
+                sa.and_(p.workshop_id == f.workshop_id, p.step_id == f.item_id, p.participant_id == participant_id),
+            )
+        )
+        .where(f.workshop_id == workshop_id, f.kind == "step", f.item_id == step_id)
+    )
+    return conn.execute(stmt).first()
 
 
 def proposal(conn: Connection, workshop_id: str, step_id: str, participant_id: str) -> Row[Any] | None:

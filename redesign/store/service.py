@@ -150,9 +150,10 @@ class _Write:
 
     conn: Connection
     workshop: Row[Any]  # as locked, before this write
-    me: Row[Any] | None
+    me: Any  # the caller's seat (a participants row or a _Seat); None for create/import
     now: datetime
     events: list[dict[str, Any]] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)  # per-workshop counters this write advanced
     _flow: Flow | None = None
 
     @property
@@ -167,6 +168,13 @@ class _Write:
     @property
     def result_version(self) -> int:
         return self.version if self.events else int(self.workshop.version)
+
+    def take(self, counter: str) -> int:
+        """The next number of a per-workshop counter (participant_seq, comment_seq): the row is locked,
+        so its value cannot move under us; `flush` stores the new value."""
+        value = self.counters.get(counter, int(getattr(self.workshop, counter))) + 1
+        self.counters[counter] = value
+        return value
 
     def flow(self) -> Flow:
         if self._flow is None:
@@ -208,10 +216,14 @@ class _Write:
     def flush(self) -> int:
         """Bump the version and append the events (if any); returns the resulting version."""
         if self.events:
-            first = repo.commit_version(self.conn, self.wid, self.version, len(self.events), self.now)
+            first = int(self.workshop.event_seq) + 1
             for offset, event in enumerate(self.events):
                 event["seq"] = first + offset
+            self.counters["event_seq"] = first + len(self.events) - 1
+            repo.commit_version(self.conn, self.wid, self.version, self.now, **self.counters)
             repo.insert_events(self.conn, self.events)
+        elif self.counters:  # cannot happen today (every numbered thing is logged); kept safe
+            repo.commit_version(self.conn, self.wid, int(self.workshop.version), self.now, **self.counters)
         return self.result_version
 
 
@@ -230,6 +242,7 @@ class WorkshopService:
         self.samples_dir = samples_dir or SAMPLES_DIR
         self._clock = clock
         self._limiter = join_limiter or FailureLimiter()
+        self._workshop_of = _BoundedMap(50_000)  # token hash -> workshop id, to pick the write queue
 
     @classmethod
     def from_url(cls, url: str | None = None, *, migrate: bool = True, **options: Any) -> WorkshopService:
@@ -252,14 +265,27 @@ class WorkshopService:
 
     # ------------------------------------------------------------------ transaction plumbing
 
-    def _transaction(self, body: Callable[[Connection], T]) -> T:
-        """Run `body` in a write transaction, retrying transient conflicts."""
+    def _transaction(self, body: Callable[[Connection], T], gate_key: str | None = None) -> T:
+        """Run `body` in a write transaction, retrying transient failures.
+
+        Retried: serialization failures and deadlocks (PostgreSQL), "database is
+        locked" (SQLite), and a pooled connection found dead before anything was
+        sent (connections are not pinged on checkout, to save a round trip per
+        write). Never retried: a failure while committing, whose outcome is unknown.
+        """
         for attempt in range(WRITE_ATTEMPTS):
+            committing = False
             try:
-                with write_transaction(self._engine) as conn:
-                    return body(conn)
+                with write_transaction(self._engine, gate_key) as conn:
+                    result = body(conn)
+                    committing = True
+                return result
             except sa.exc.DBAPIError as exc:
-                if not _retryable(exc):
+                if committing and not _retryable(exc):
+                    raise StoreUnavailable(
+                        "The database connection broke while saving; reload to see whether your change was kept."
+                    ) from None
+                if not (_retryable(exc) or exc.connection_invalidated):
                     if isinstance(exc, sa.exc.OperationalError):
                         raise StoreUnavailable(f"The database is not available: {exc.orig}") from None
                     raise
@@ -268,12 +294,18 @@ class WorkshopService:
                 time.sleep(0.01 * 2**attempt)
         raise AssertionError("unreachable")
 
-    def _read(self, body: Callable[[Connection], T]) -> T:
-        try:
-            with read_transaction(self._engine) as conn:
-                return body(conn)
-        except sa.exc.OperationalError as exc:
-            raise StoreUnavailable(f"The database is not available: {exc.orig}") from None
+    def _read(self, body: Callable[[Connection], T], snapshot: bool = True) -> T:
+        for attempt in range(2):
+            try:
+                with read_transaction(self._engine, snapshot) as conn:
+                    return body(conn)
+            except sa.exc.DBAPIError as exc:
+                if exc.connection_invalidated and attempt == 0:
+                    continue  # a pooled connection that died while idle: reads are safe to repeat
+                if isinstance(exc, sa.exc.OperationalError):
+                    raise StoreUnavailable(f"The database is not available: {exc.orig}") from None
+                raise
+        raise AssertionError("unreachable")
 
     @staticmethod
     def _me(conn: Connection, token: str) -> Row[Any]:
@@ -287,19 +319,26 @@ class WorkshopService:
     def _as(self, token: str, action: Action | None, body: Callable[[_Write], T]) -> T:
         """A write by the holder of `token`, allowed only if `action` is permitted now."""
 
+        if not isinstance(token, str) or not token:
+            raise AccessDenied(_BAD_TOKEN)
+        token_hash = codes.digest(token)
+
         def run(conn: Connection) -> T:
-            me = self._me(conn, token)
-            locked_row = repo.lock_workshop(conn, me.workshop_id)
-            if locked_row is None:
-                raise NotFound("This workshop no longer exists.")
+            row = repo.lock_for_token(conn, token_hash)
+            if row is None:
+                raise AccessDenied(_BAD_TOKEN)
+            me = _Seat(row.p_id, row.id, row.p_name, row.p_function, row.p_is_facilitator)
             if action is not None:
-                _reject(refusal(action, locked_row.phase, me.is_facilitator, locked_row.locked), AccessDenied)
-            write = _Write(conn, locked_row, me, self._clock())
+                _reject(refusal(action, row.phase, me.is_facilitator, row.locked), AccessDenied)
+            write = _Write(conn, row, me, self._clock())
             result = body(write)
             write.flush()
+            self._workshop_of[token_hash] = me.workshop_id
             return result
 
-        return self._transaction(run)
+        # Queue behind this process's other writers to the same workshop (a hint from
+        # earlier calls; correctness never depends on it: the row lock decides).
+        return self._transaction(run, gate_key=self._workshop_of.get(token_hash))
 
     def _edit(self, token: str, action: Action, body: Callable[[_Write], None]) -> int:
         def run(w: _Write) -> int:
@@ -401,7 +440,9 @@ class WorkshopService:
             else:
                 if len(seats) >= MAX_PARTICIPANTS:
                     raise LimitExceeded(f"This workshop is full: it has {MAX_PARTICIPANTS} participants.")
-                seat_id = self._new_participant(conn, ws.id, name, function_id, False, codes.digest(token), now)
+                seat_id = self._new_participant(
+                    conn, ws.id, name, function_id, False, codes.digest(token), now, number=w.take("participant_seq")
+                )
             w.me = repo.participant_by_token(conn, codes.digest(token))
             w.log("participant.join", f"participant:{seat_id}", None, {"name": name, "function": function_id})
             w.flush()
@@ -423,9 +464,17 @@ class WorkshopService:
 
     @staticmethod
     def _new_participant(
-        conn: Connection, wid: str, name: str, function: str, is_facilitator: bool, token_hash: str | None, at: datetime
+        conn: Connection,
+        wid: str,
+        name: str,
+        function: str,
+        is_facilitator: bool,
+        token_hash: str | None,
+        at: datetime,
+        number: int | None = None,
     ) -> str:
-        number = repo.take_numbers(conn, wid, "participant_seq", 1)
+        if number is None:
+            number = repo.take_numbers(conn, wid, "participant_seq", 1)
         seat_id = f"p{number}"
         repo.insert_participants(
             conn,
@@ -490,16 +539,12 @@ class WorkshopService:
         """The workshop's version: one indexed row, cheap enough to poll every few seconds."""
 
         def run(conn: Connection) -> int:
-            value = repo.workshop_version(conn, workshop_id)
+            value = repo.workshop_version(conn, workshop_id) if isinstance(workshop_id, str) else None
             if value is None:
                 raise NotFound("This workshop no longer exists.")
             return value
 
-        with self._engine.connect() as conn:
-            try:
-                return run(conn)
-            except sa.exc.OperationalError as exc:
-                raise StoreUnavailable(f"The database is not available: {exc.orig}") from None
+        return self._read(run, snapshot=False)  # one row: no snapshot isolation needed
 
     def state(self, token: str) -> WorkshopState:
         """Everything a page needs, consistent at one version, filtered for the viewer."""
@@ -907,14 +952,14 @@ class WorkshopService:
         rationale = _text(rationale, "rationale", MAX_RATIONALE)
 
         def body(w: _Write) -> None:
-            self._require_target(w, "step", step_id)
-            assert w.me is not None
-            existing = repo.proposal(w.conn, w.wid, step_id, w.me.id)
-            before = None if existing is None else {"tag": existing.tag, "rationale": existing.rationale}
+            found = repo.step_and_proposal(w.conn, w.wid, step_id, w.me.id) if isinstance(step_id, str) else None
+            if found is None:
+                raise NotFound(f'There is no step "{step_id}" in this workshop\'s flow.')
+            before = None if found.tag is None else {"tag": found.tag, "rationale": found.rationale}
             after = {"tag": tag.value, "rationale": rationale}
             repo.upsert_proposal(
                 w.conn,
-                existing is not None,
+                before is not None,
                 workshop_id=w.wid,
                 step_id=step_id,
                 participant_id=w.me.id,
@@ -963,7 +1008,7 @@ class WorkshopService:
         def body(w: _Write) -> CommentOut:
             self._require_target(w, target_kind, target_id)
             assert w.me is not None
-            number = repo.take_numbers(w.conn, w.wid, "comment_seq", 1)
+            number = w.take("comment_seq")
             row = {
                 "workshop_id": w.wid,
                 "id": number,
@@ -1301,6 +1346,30 @@ class WorkshopService:
 
     def is_sqlite(self) -> bool:
         return is_sqlite(self._engine)
+
+
+@dataclass(frozen=True)
+class _Seat:
+    """The caller, as read together with the locked workshop row."""
+
+    id: str
+    workshop_id: str
+    name: str
+    function: str
+    is_facilitator: bool
+
+
+class _BoundedMap(dict[str, str]):
+    """A dict that forgets everything when full: only a cache of hints."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: str, value: str) -> None:
+        if len(self) >= self.limit and key not in self:
+            self.clear()
+        super().__setitem__(key, value)
 
 
 @dataclass(frozen=True)
