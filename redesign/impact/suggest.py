@@ -261,7 +261,13 @@ def _text(
     exposure = {
         "facilitator": f"exposure {label} (set by the facilitator)",
         "onet_prior": f"exposure {label} (O*NET prior, confidence {ev.prior_confidence or 0:.2f})",
-        "none": "exposure unknown",
+        "none": "exposure unknown"
+        + (
+            f" (O*NET prior {ev.prior_label} at confidence {ev.prior_confidence or 0:.2f}, "
+            f"below the {rules.scales.min_prior_confidence:g} needed)"
+            if ev.prior_label is not None and ev.matches
+            else ""
+        ),
     }[ev.origin]
     neutral = f"; unrated, so neutral {rules.scales.missing_score:g}"
     f_note = "" if any(v[c] is not None for c in ("R", "D", "S", "Q")) else neutral

@@ -136,6 +136,7 @@ def test_weak_prior_is_shown_but_not_used() -> None:
     item = _one(STEP, FakeIndex("E1", threshold / 2))
     assert item.exposure.origin == "none" and item.exposure.x is None
     assert item.exposure.prior_label == "E1" and item.exposure.matches
+    assert "O*NET prior E1 at confidence 0.10, below the 0.2 needed" in item.reason.text
 
 
 def test_facilitator_override_beats_the_prior() -> None:
