@@ -1,0 +1,128 @@
+"""Time of every export for the sales-forecasting workshop and for a synthetic 500-step flow.
+
+Each figure is the median of 3 runs of `redesign.report.exports.export` (assessment,
+summary and rendering included), after one warm-up export that loads the libraries.
+A measurement whose first run takes longer than `SLOW_SECONDS` is not repeated, so
+the script stays within a couple of minutes; the table says "1 run" then.
+Target (issue 6): PDF and PPTX of the sample under 3 s.
+
+Run from the repo root: ``.venv/bin/python bench/exports.py``
+"""
+
+from __future__ import annotations
+
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.synthetic import synthetic_flow
+from redesign.model import Decision, Flow, Scenario, Tag
+from redesign.report.exports import FORMATS, ExportResult, export
+from redesign.report.record import WorkshopRecord, record_from_workshop
+from redesign.samples import load_sample
+from redesign.workshop import Participant, ProposalOut
+
+RUNS = 3
+SLOW_SECONDS = 15.0
+TARGET_SECONDS = 3.0
+SYNTHETIC_STEPS = 500
+
+
+def sample_workshop() -> tuple[Flow, str, WorkshopRecord]:
+    """The sales-forecasting sample, its "Ambitious" scenario, and a record of six people voting."""
+    flow = load_sample("sales_forecasting")
+    at = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    people = [
+        Participant(id=f"p{i}", workshop_id="w", name=name, function=fn, is_facilitator=fn == "", joined_at=at)
+        for i, (name, fn) in enumerate(
+            [("Ana", "sales"), ("Ben", "it"), ("Chloé", "finance"), ("Dev", "sales"), ("Eve", "hr"), ("Fran", "")]
+        )
+    ]
+    tags = [Tag.AUTOMATE, Tag.AUGMENT, Tag.HUMAN]
+    proposals = [
+        ProposalOut(
+            participant_id=p.id,
+            participant_name=p.name,
+            function=p.function,
+            step_id=step.id,
+            tag=tags[(i + j) % 3],
+            rationale="",
+            at=at,
+        )
+        for i, p in enumerate(people[:5])
+        for j, step in enumerate(flow.steps)
+    ]
+    scenario = flow.scenario("Ambitious")
+    record = record_from_workshop(
+        "Forecasting redesign", "Cut the forecast cycle.", flow, people, proposals, scenario.decisions, date(2026, 5, 4)
+    )
+    return flow, "Ambitious", record
+
+
+def synthetic_with_decisions(steps: int) -> Flow:
+    """`synthetic_flow(steps)` with one scenario deciding 30% of the steps (automate, augment, human in turn)."""
+    flow = synthetic_flow(steps)
+    tags = [Tag.AUTOMATE, Tag.AUGMENT, Tag.HUMAN]
+    decisions = [
+        Decision(step=s.id, tag=tags[(i // 10) % 3], owner=s.owner, it_signoff=i % 20 == 0)
+        for i, s in enumerate(flow.steps)
+        if i % 10 in (0, 3, 6)
+    ]
+    scenario = Scenario(id="redesign", name="Redesign", decisions=decisions)
+    return flow.model_copy(update={"scenarios": [scenario]})
+
+
+def timed(fn: Callable[[], ExportResult]) -> tuple[float, int, int]:
+    """Median seconds of up to RUNS exports, how many runs were made, and the file size in bytes."""
+    times: list[float] = []
+    size = 0
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        size = len(fn().data)
+        times.append(time.perf_counter() - start)
+        if times[0] > SLOW_SECONDS:
+            break
+    return statistics.median(times), len(times), size
+
+
+def run() -> list[tuple[str, float, int, float, int, int]]:
+    flow, scenario, record = sample_workshop()
+    big = synthetic_with_decisions(SYNTHETIC_STEPS)
+    decided = len(big.scenarios[0].decisions)
+    print(f"sample: {flow.name}, {len(flow.steps)} steps, scenario {scenario}, {len(record.participants)} people")
+    print(f"synthetic: {len(big.steps)} steps, {len(big.handoffs)} hand-offs, {decided} decisions ({decided / 5:.0f}%)")
+    rows = []
+    for fmt in FORMATS:
+        export(flow, fmt, scenario, record)  # warm-up: imports and font loading
+        small, _, small_size = timed(lambda fmt=fmt: export(flow, fmt, scenario, record))
+        large, large_runs, large_size = timed(lambda fmt=fmt: export(big, fmt))
+        rows.append((fmt, small, small_size, large, large_runs, large_size))
+    return rows
+
+
+def main() -> None:
+    print(f"Export times, median of {RUNS} runs after a warm-up ({platform.python_version()}, {platform.machine()})")
+    rows = run()
+    print()
+    print(f"| format  | sample (s) | sample size | {SYNTHETIC_STEPS} steps (s)   | {SYNTHETIC_STEPS}-step size |")
+    print("|---------|-----------:|------------:|-----------------:|--------------:|")
+    for fmt, small, small_size, large, large_runs, large_size in rows:
+        note = "" if large_runs == RUNS else f"({large_runs} run)"
+        print(
+            f"| {fmt:7} | {small:10.2f} | {small_size / 1e3:8,.0f} kB | {large:7.2f} {note:>8} "
+            f"| {large_size / 1e3:10,.0f} kB |"
+        )
+    slow = [f for f, small, *_ in rows if f in ("pdf", "pptx") and small >= TARGET_SECONDS]
+    verdict = "met" if not slow else f"MISSED for {', '.join(slow)}"
+    print(f"\nTarget: PDF and PPTX of the sample under {TARGET_SECONDS:.0f} s: {verdict}.")
+
+
+if __name__ == "__main__":
+    main()
