@@ -216,3 +216,13 @@ def test_samples_page_draws_each_sample(db_url: str) -> None:
         at.selectbox(key="sample_choice").select_index(index).run()
         assert not at.exception
         assert at.metric[0].label == "Steps"
+
+
+def test_focus_opens_the_step_for_participants_once(svc: WorkshopService, workshop) -> None:
+    created, sales, _ = workshop
+    at = open_page("workshop", sales.token)
+    assert "dialog" not in at.session_state
+    svc.set_focus(created.facilitator_token, "finance_reconcile")
+    at.run()
+    assert at.session_state["dialog"] == ("view", "finance_reconcile", None)
+    assert "The facilitator has put this step in focus." in texts(at)

@@ -9,7 +9,7 @@ from redesign.ui.components.controls import facilitator_sidebar, phase_header
 from redesign.ui.components.converge import converge_view
 from redesign.ui.components.dialogs import open_dialogs
 from redesign.ui.components.editors import handoffs_table, steps_table
-from redesign.ui.components.flow_map import flow_map
+from redesign.ui.components.flow_map import flow_map, open_step
 from redesign.ui.components.history import comments_list, history_list
 from redesign.ui.components.step_panel import show_toast
 from redesign.ui.components.voting import vote_list
@@ -48,6 +48,12 @@ if state is None:
     st.info("You are not in a workshop yet.")
     st.page_link("redesign/ui/pages/home.py", label="Start or join a workshop", icon="🏠")
     st.stop()
+
+# "Bring everyone to me": when the facilitator puts a new step in focus, it opens for everyone once.
+if state.focus_step != st.session_state.get("seen_focus"):
+    st.session_state["seen_focus"] = state.focus_step
+    if state.focus_step and not state.me.is_facilitator and not st.session_state.get("dialog"):
+        open_step(state.focus_step)
 
 top = st.columns([4, 2])
 with top[0]:
