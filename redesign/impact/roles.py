@@ -89,6 +89,16 @@ class _Acc:
         self.duty_hours: dict[ResponsibilityKind, float] = defaultdict(float)
 
 
+SHOWN_NAMES = 5
+"""Step names written out in a sentence; the reason's step ids always list them all."""
+
+
+def _names(view: ScenarioView, step_ids: list[str]) -> str:
+    shown = ", ".join(f'"{view.steps[s].name}"' for s in step_ids[:SHOWN_NAMES])
+    more = len(step_ids) - SHOWN_NAMES
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
 def _first_upper(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -145,7 +155,7 @@ def _role_change(view: ScenarioView, role_id: str, a: _Acc, new_steps: list[NewS
                 _RESPONSIBILITY_RULE[duty],
                 step_ids,
                 f"{_first_upper(view.role_name(role_id))} {_DUTY_TEXT[duty]} "
-                + ", ".join(f'"{view.steps[s].name}"' for s in step_ids)
+                + _names(view, list(step_ids))
                 + (f" ({hours(a.duty_hours[duty])} per {flow.period.value})." if a.duty_hours.get(duty) else "."),
                 {"hours": a.duty_hours.get(duty, 0.0), "steps": len(step_ids)},
             ),
