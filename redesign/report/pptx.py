@@ -40,7 +40,8 @@ MARGIN = Inches(0.4)
 BODY_TOP = Inches(1.25)
 BODY_BOTTOM = SLIDE_H - Inches(0.35)
 BODY_W = SLIDE_W - 2 * MARGIN
-MAX_DIAGRAM_COLUMNS = 10
+MAX_DIAGRAM_COLUMNS = 7
+"""Columns per flow slide: a 10-column flow takes two slides of 5, so names stay readable (9-12 pt)."""
 GLYPH_EM = 0.55
 """Average glyph width in ems used to estimate line breaks (Calibri averages about 0.5; the margin is on purpose)."""
 LINE = 1.2
@@ -85,13 +86,14 @@ def _lines(text: str, width_pt: float, size: float) -> int:
     return max(1, total)
 
 
+def _fits(texts: Sequence[str], width_pt: float, height_pt: float, size: float) -> bool:
+    needed = sum(_lines(t, width_pt, size) for t in texts) * size * LINE + len(texts) * size * 0.25
+    return needed <= height_pt
+
+
 def _fit(texts: Sequence[str], width_pt: float, height_pt: float, sizes: Sequence[float]) -> float:
     """The largest size at which the paragraphs ``texts`` fit the box (the smallest size otherwise)."""
-    for size in sizes:
-        needed = sum(_lines(t, width_pt, size) for t in texts) * size * LINE + len(texts) * size * 0.25
-        if needed <= height_pt:
-            return size
-    return sizes[-1]
+    return next((size for size in sizes if _fits(texts, width_pt, height_pt, size)), sizes[-1])
 
 
 def _pt(emu: int) -> float:
@@ -486,9 +488,11 @@ def _legend(slide: Slide, top: int) -> None:
         label.text_frame.text = fmt.TAG_NAME[tag]
         label.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
         x += Inches(2.2)
-    note = slide.shapes.add_textbox(x, top - Inches(0.04), SLIDE_W - MARGIN - x, Inches(0.32))
-    note.text_frame.text = "dashed: rework loop · → 12: continues at step 12 on another slide"
-    note.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+    note = slide.shapes.add_textbox(x, top - Inches(0.04), SLIDE_W - MARGIN - x, Inches(0.36))
+    note.text_frame.word_wrap = True
+    note.text_frame.auto_size = MSO_AUTO_SIZE.NONE
+    note.text_frame.text = "dashed: rework loop · → 12: to step 12 on another slide"
+    note.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
     note.text_frame.paragraphs[0].runs[0].font.color.rgb = GREY
 
 
@@ -533,13 +537,17 @@ def _step_boxes(slide: Slide, frame: _FlowFrame, page: ChartPage) -> dict[str, o
         text.vertical_anchor = MSO_ANCHOR.MIDDLE
         for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
             setattr(text, side, Pt(2))
-        head = f"{fmt.TAG_BADGE[box.tag]}  {box.number}"
-        size = _fit([head, box.name], _pt(w) - 4, _pt(h) - 4, (10, 9, 8, 7, 6))
-        for i, (line, bold, tone) in enumerate(((head, True, _rgb(colour)), (box.name, False, INK))):
-            paragraph = text.paragraphs[0] if i == 0 else text.add_paragraph()
-            paragraph.alignment = PP_ALIGN.CENTER
+        head = f"{fmt.TAG_BADGE[box.tag]} {box.number} · "
+        name, sizes = box.name, (12, 11, 10, 9, 8, 7, 6)
+        # A name too long even at the smallest size is cut with an ellipsis (the step table has it whole).
+        while not _fits([head + name], _pt(w) - 4, _pt(h) - 4, sizes[-1]) and len(name) > 8:
+            name = fmt.truncate(box.name, len(name) - 4)
+        size = _fit([head + name], _pt(w) - 4, _pt(h) - 4, sizes)
+        paragraph = text.paragraphs[0]
+        paragraph.alignment = PP_ALIGN.CENTER
+        for part, bold, tone in ((head, True, _rgb(colour)), (name, False, INK)):
             run = paragraph.add_run()
-            run.text = line
+            run.text = part
             run.font.size, run.font.bold, run.font.color.rgb = Pt(size), bold, tone
         shapes[box.step_id] = shape
     return shapes
@@ -573,15 +581,16 @@ def _flow_stubs(slide: Slide, frame: _FlowFrame, page: ChartPage) -> None:
     for stub in page.stubs:
         box = page.box(stub.step_id)
         cx, cy = frame.point(box.x + 0.5, box.y)
-        numbers = ", ".join(str(n) for n in stub.numbers[:4]) + ("…" if len(stub.numbers) > 4 else "")
+        numbers = ", ".join(str(n) for n in stub.numbers[:3]) + ("…" if len(stub.numbers) > 3 else "")
         mark = "↺ " if stub.loop else ""
         text = f"{mark}→ {numbers}" if stub.direction == "out" else f"{mark}{numbers} →"
         height = Inches(0.2)
         top = max(BODY_TOP, cy - h // 2 - height)
-        left = cx if stub.direction == "out" else cx - w // 2
-        label = slide.shapes.add_textbox(left, top, w // 2, height)
+        # The box's width: "from" numbers on its left, "to" numbers on its right, both above it.
+        label = slide.shapes.add_textbox(cx - w // 2, top, w, height)
         frame_ = label.text_frame
         frame_.word_wrap = False
+        frame_.auto_size = MSO_AUTO_SIZE.NONE
         for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
             setattr(frame_, side, 0)
         frame_.text = text

@@ -91,8 +91,8 @@ def test_flow_is_drawn_as_shapes_with_glued_arrows(deck: PresentationType, sales
     for box in boxes:
         number = int(box.name.split(":")[0].split()[1])
         row = sales_summary.steps[number - 1]
-        assert box.text_frame.text == f"{fmt.TAG_BADGE[row.tag]}  {number}\n{row.name}"
-        assert min(r.font.size.pt for p in box.text_frame.paragraphs for r in p.runs) >= 6
+        assert box.text_frame.text == f"{fmt.TAG_BADGE[row.tag]} {number} · {row.name}"
+        assert min(r.font.size.pt for p in box.text_frame.paragraphs for r in p.runs) >= 8  # readable
 
 
 def _inside(deck: PresentationType) -> list[str]:
