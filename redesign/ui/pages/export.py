@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import streamlit as st
+
 from redesign.report.exports import export
 from redesign.report.record import record_from_workshop
-
 from redesign.store.errors import StoreError
 from redesign.ui.resources import scenarios_of, service
 from redesign.ui.session import load_state
