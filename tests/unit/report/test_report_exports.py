@@ -102,3 +102,11 @@ def test_mermaid_marks_the_scenarios_tags(sales_flow: Flow) -> None:
     assert "classDef automate" in text and "classDef augment" in text
     plain = export(tiny_flow().model_copy(update={"scenarios": []}), "mermaid").data.decode("utf-8")
     assert "classDef" not in plain
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_a_blank_flow_exports_in_every_format(fmt: str) -> None:
+    from redesign.model import blank_flow
+
+    result = export(blank_flow(), fmt)
+    assert result.data.startswith(MAGIC[fmt].replace(b"# ", b"#") if fmt == "md" else MAGIC[fmt])

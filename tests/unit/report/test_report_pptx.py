@@ -129,3 +129,13 @@ def test_tiny_flow_deck_has_notes_instead_of_empty_tables() -> None:
     slide = by_title[TITLES["disagreements"]]
     texts = [sh.text_frame.text for sh in slide.shapes if sh.has_text_frame]
     assert "No workshop votes recorded." in texts
+
+
+def test_every_sample_and_scenario_renders_within_the_slides() -> None:
+    from redesign.samples import load_sample, sample_ids
+
+    for sample in sample_ids():
+        flow = load_sample(sample)
+        for scenario in [None, *flow.scenarios]:
+            deck = Presentation(io.BytesIO(render_pptx(summarize(flow, scenario))))
+            assert _inside(deck) == [], (sample, scenario and scenario.name)
