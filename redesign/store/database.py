@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import threading
 import tomllib
+from collections import deque
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -134,39 +135,56 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-_GATE_STRIPES = 256
-_GATES: dict[str, list[threading.Lock]] = {}
+class FifoLock:
+    """A lock granted in arrival order: the releaser hands it straight to the oldest waiter.
+
+    `threading.Lock` is not fair: under a queue of 50 writers, some wait many turns
+    while others go again at once, which is what stretches the latency tail.
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiters: deque[threading.Lock] = deque()
+        self._held = False
+
+    def __enter__(self) -> FifoLock:
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return self
+            turn = threading.Lock()
+            turn.acquire()
+            self._waiters.append(turn)
+        turn.acquire()  # released by the previous holder: ownership passes without a race
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._mutex:
+            if self._waiters:
+                self._waiters.popleft().release()
+            else:
+                self._held = False
+
+
+_GATES: dict[str, FifoLock] = {}
 _GATES_LOCK = threading.Lock()
 
 
-def _stripes(name: str) -> list[threading.Lock]:
-    with _GATES_LOCK:
-        return _GATES.setdefault(name, [threading.Lock() for _ in range(_GATE_STRIPES)])
-
-
-def write_gate(engine: sa.Engine, key: str | None = None) -> AbstractContextManager[Any]:
-    """The in-process queue a writer waits in before it opens its transaction.
-
-    SQLite: one queue per database file (the file has one writer anyway). PostgreSQL:
-    one per `key` (a workshop id; None = no queue): its writers are serialized by the
-    workshop's row lock regardless, but threads queued on a Python lock sleep instead
-    of competing for the GIL with the one that holds the row lock, which keeps lock
-    hold times, and so latencies, short. Keys share a fixed set of locks (striped), so
-    memory stays bounded however many workshops there are.
-    """
-    if is_sqlite(engine):
-        path = _sqlite_file(engine.url)
-        name = str(path.resolve()) if path is not None else f"memory:{id(engine)}"
-        return _stripes(name)[0]
-    if key is None:
+def write_gate(engine: sa.Engine) -> AbstractContextManager[Any]:
+    """The in-process writer queue for an SQLite file (first come, first served); a no-op for PostgreSQL,
+    whose row lock on the workshop queues writers (in order) across processes and replicas."""
+    if not is_sqlite(engine):
         return nullcontext()
-    return _stripes(engine.url.render_as_string(hide_password=True))[hash(key) % _GATE_STRIPES]
+    path = _sqlite_file(engine.url)
+    name = str(path.resolve()) if path is not None else f"memory:{id(engine)}"
+    with _GATES_LOCK:
+        return _GATES.setdefault(name, FifoLock())
 
 
 @contextmanager
-def write_transaction(engine: sa.Engine, gate_key: str | None = None) -> Iterator[sa.Connection]:
+def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
     """One write transaction: queued behind other writers, committed on success, rolled back on error."""
-    with write_gate(engine, gate_key), engine.connect() as conn:
+    with write_gate(engine), engine.connect() as conn:
         conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
             yield conn

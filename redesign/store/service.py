@@ -242,7 +242,6 @@ class WorkshopService:
         self.samples_dir = samples_dir or SAMPLES_DIR
         self._clock = clock
         self._limiter = join_limiter or FailureLimiter()
-        self._workshop_of = _BoundedMap(50_000)  # token hash -> workshop id, to pick the write queue
 
     @classmethod
     def from_url(cls, url: str | None = None, *, migrate: bool = True, **options: Any) -> WorkshopService:
@@ -265,7 +264,7 @@ class WorkshopService:
 
     # ------------------------------------------------------------------ transaction plumbing
 
-    def _transaction(self, body: Callable[[Connection], T], gate_key: str | None = None) -> T:
+    def _transaction(self, body: Callable[[Connection], T]) -> T:
         """Run `body` in a write transaction, retrying transient failures.
 
         Retried: serialization failures and deadlocks (PostgreSQL), "database is
@@ -276,7 +275,7 @@ class WorkshopService:
         for attempt in range(WRITE_ATTEMPTS):
             committing = False
             try:
-                with write_transaction(self._engine, gate_key) as conn:
+                with write_transaction(self._engine) as conn:
                     result = body(conn)
                     committing = True
                 return result
@@ -333,12 +332,9 @@ class WorkshopService:
             write = _Write(conn, row, me, self._clock())
             result = body(write)
             write.flush()
-            self._workshop_of[token_hash] = me.workshop_id
             return result
 
-        # Queue behind this process's other writers to the same workshop (a hint from
-        # earlier calls; correctness never depends on it: the row lock decides).
-        return self._transaction(run, gate_key=self._workshop_of.get(token_hash))
+        return self._transaction(run)
 
     def _edit(self, token: str, action: Action, body: Callable[[_Write], None]) -> int:
         def run(w: _Write) -> int:
@@ -1357,19 +1353,6 @@ class _Seat:
     name: str
     function: str
     is_facilitator: bool
-
-
-class _BoundedMap(dict[str, str]):
-    """A dict that forgets everything when full: only a cache of hints."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def __setitem__(self, key: str, value: str) -> None:
-        if len(self) >= self.limit and key not in self:
-            self.clear()
-        super().__setitem__(key, value)
 
 
 @dataclass(frozen=True)

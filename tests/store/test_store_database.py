@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from redesign.store.database import (
     DEFAULT_URL,
     ENV_VAR,
+    FifoLock,
     make_engine,
     normalize_url,
     resolve_database_url,
@@ -198,3 +200,30 @@ def test_serialization_failures_and_deadlocks_are_retried(tmp_path: Path) -> Non
             svc._transaction(broken)
     finally:
         svc.dispose()
+
+
+def test_the_sqlite_writer_queue_is_first_come_first_served() -> None:
+    gate = FifoLock()
+    order: list[int] = []
+    started: list[threading.Event] = [threading.Event() for _ in range(6)]
+
+    def writer(i: int) -> None:
+        started[i].set()
+        with gate:
+            order.append(i)
+
+    with gate:  # hold it while six writers line up one after another
+        threads = []
+        for i in range(6):
+            thread = threading.Thread(target=writer, args=(i,))
+            thread.start()
+            started[i].wait()
+            deadline = time.monotonic() + 5
+            while len(gate._waiters) < i + 1 and time.monotonic() < deadline:
+                time.sleep(0.001)
+            threads.append(thread)
+    for thread in threads:
+        thread.join(timeout=5)
+    assert order == [0, 1, 2, 3, 4, 5]
+    with gate:  # free again
+        assert not gate._waiters
