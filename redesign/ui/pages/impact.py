@@ -63,12 +63,15 @@ def end_to_end(impact: Impact) -> None:
     changes = impact.end_to_end.changes
     cols = st.columns(max(1, min(5, len(changes))))
     for i, change in enumerate(changes):
-        fmt = (lambda v: f"{v:,.1f}") if abs(change.after) < 1000 else (lambda v: f"{v:,.0f}")
+        after, delta, unit = change.after, change.change, change.unit
+        if unit == "min":  # minutes per case read better as hours
+            after, delta, unit = after / 60, delta / 60, "h"
+        digits = 0 if unit == "count" or abs(after) >= 1000 else 1
         with cols[i % len(cols)]:
             st.metric(
-                f"{change.label} ({change.unit})",
-                fmt(change.after),
-                delta=f"{change.change:+,.1f}",
+                f"{change.label} ({unit})",
+                f"{after:,.{digits}f}",
+                delta=f"{delta:+,.{digits}f}",
                 delta_color="inverse" if change.better == "lower" else "normal",
                 help=change.reason.text,
             )
@@ -132,14 +135,21 @@ def roles_section(impact: Impact) -> None:
         )
 
 
-def skills_section(impact: Impact) -> None:
+def _names(state: WorkshopState) -> tuple[dict[str, str], dict[str, str]]:
+    """Role and function ids -> the names people know them by."""
+    return ({r.id: r.name for r in state.flow.roles}, {f.id: f.name for f in state.flow.functions})
+
+
+def skills_section(state: WorkshopState, impact: Impact) -> None:
+    roles, _ = _names(state)
     st.subheader("Skills and reskilling")
+    st.caption("Prioritised by the hours of work affected times the people in the role.")
     if impact.reskilling:
         frame = pd.DataFrame(
             [
                 {
                     "#": r.rank,
-                    "role": r.role,
+                    "role": roles.get(r.role, r.role),
                     "skill": r.skill,
                     "change": r.change,
                     "hours affected": round(r.hours, 1),
@@ -155,23 +165,43 @@ def skills_section(impact: Impact) -> None:
         for i, change in enumerate(impact.skills):
             cols = st.columns([6, 1])
             cols[0].caption(
-                f"{change.change}: **{plain(change.skill)}** for {plain(change.role)} ({change.hours:,.1f} h)"
+                f"{change.change}: **{plain(change.skill)}** for {plain(roles.get(change.role, change.role))} "
+                f"({change.hours:,.1f} h)"
             )
             with cols[1]:
                 why(change.reason, f"skill:{i}")
 
 
-def incentives_section(impact: Impact) -> None:
+INCENTIVE_GROUPS = {
+    "retire": "Retire (activity metrics of automated work)",
+    "add": "Add (quality and exception metrics)",
+    "share": "Share (joint accountability, one owner)",
+    "diagnostic": "Diagnostics, not targets",
+    "consider": "Consider",
+    "rebalance": "Rebalance scorecards",
+}
+
+
+def incentives_section(state: WorkshopState, impact: Impact) -> None:
+    roles, functions = _names(state)
     st.subheader("Metrics and incentives")
-    for i, item in enumerate(impact.incentives):
-        cols = st.columns([6, 1])
-        shared = f" · shared by {', '.join(item.shared_by)}" if len(item.shared_by) > 1 else ""
-        owner = f" · accountable: {item.owner}" if item.owner else ""
-        cols[0].markdown(
-            f"**{item.action}** {plain(item.metric)} — {item.kind}, {item.use}{plain(shared)}{plain(owner)}"
-        )
-        with cols[1]:
-            why(item.reason, f"inc:{i}")
+    for action, title in INCENTIVE_GROUPS.items():
+        items = [i for i in impact.incentives if i.action == action]
+        if not items:
+            continue
+        st.markdown(f"**{title}**")
+        for i, item in enumerate(items):
+            cols = st.columns([8, 1])
+            shared = ", ".join(functions.get(f, f) for f in item.shared_by)
+            owner = roles.get(item.owner, item.owner) if item.owner else None
+            cols[0].markdown(
+                f"{plain(item.metric)}  \n:gray[{item.kind} · {item.use}"
+                + (f" · shared by {plain(shared)}" if len(item.shared_by) > 1 else "")
+                + (f" · accountable: {plain(owner)}" if owner else "")
+                + "]"
+            )
+            with cols[1]:
+                why(item.reason, f"inc:{action}:{i}")
 
 
 def governance_section(impact: Impact) -> None:
@@ -247,9 +277,9 @@ with tabs[0]:
 with tabs[1]:
     roles_section(impact)
 with tabs[2]:
-    skills_section(impact)
+    skills_section(state, impact)
 with tabs[3]:
-    incentives_section(impact)
+    incentives_section(state, impact)
 with tabs[4]:
     governance_section(impact)
 with tabs[5]:
