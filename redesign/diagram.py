@@ -168,6 +168,7 @@ def _add_edges(
         "loop": ([], []),
         "bad": ([], []),
     }
+    arrows: list[dict[str, object]] = []
     for h in flow.handoffs:
         if h.source not in pos or h.target not in pos:
             continue
@@ -180,23 +181,27 @@ def _add_edges(
         else:
             xs.extend([x0, x1, None])
             ys.extend([y0, y1, None])
-        fig.add_annotation(
-            x=x1,
-            y=y1,
-            ax=(x0 + x1) / 2 if x0 != x1 or y0 != y1 else x1 - 0.2,
-            ay=(y0 + y1) / 2,
-            xref="x",
-            yref="y",
-            axref="x",
-            ayref="y",
-            showarrow=True,
-            arrowhead=2,
-            arrowsize=1.2,
-            arrowwidth=1.2,
-            arrowcolor="#757575",
-            standoff=16,
-            text="",
+        arrows.append(
+            dict(
+                x=x1,
+                y=y1,
+                ax=(x0 + x1) / 2 if x0 != x1 or y0 != y1 else x1 - 0.2,
+                ay=(y0 + y1) / 2,
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=2,
+                arrowsize=1.2,
+                arrowwidth=1.2,
+                arrowcolor="#757575",
+                standoff=16,
+                text="",
+            )
         )
+    # One layout update for all arrows: add_annotation per edge copies the layout each time (quadratic).
+    fig.update_layout(annotations=[*fig.layout.annotations, *arrows])
     styles = {
         "normal": {"color": "#9e9e9e", "width": 1.5},
         "loop": {"color": "#8e24aa", "width": 1.5, "dash": "dot"},

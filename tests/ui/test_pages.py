@@ -226,3 +226,14 @@ def test_focus_opens_the_step_for_participants_once(svc: WorkshopService, worksh
     at.run()
     assert at.session_state["dialog"] == ("view", "finance_reconcile", None)
     assert "The facilitator has put this step in focus." in texts(at)
+
+
+def test_export_page_prepares_a_pdf_and_offers_the_download(svc: WorkshopService, workshop) -> None:
+    created, _, _ = workshop
+    at = open_page("export", created.facilitator_token)
+    assert not at.exception
+    at.button(key="prep:pdf").click().run()
+    assert not at.exception
+    downloads = [b for b in at.get("download_button")]
+    labels = [d.proto.label for d in downloads]
+    assert any(label.endswith(".pdf") for label in labels), labels

@@ -40,43 +40,41 @@ index = st.selectbox(
 scenario = options[index]
 record = record_from_workshop(state.name, state.goal, state.flow, state.participants, state.proposals, state.decisions)
 
+
+def export_buttons(formats: dict[str, str]) -> None:
+    """One "prepare" button per format (exports take a moment), then its download button."""
+    cols = st.columns(len(formats))
+    for col, (fmt, label) in zip(cols, formats.items(), strict=True):
+        with col:
+            key = f"export:{state.workshop_id}:{state.version}:{scenario.id}:{fmt}"
+            if st.button(f"Prepare {label}", key=f"prep:{fmt}", width="stretch"):
+                with st.spinner(f"Rendering {label}..."):
+                    try:
+                        st.session_state[key] = export(state.flow, fmt, scenario=scenario, record=record)
+                    except ValueError as exc:
+                        st.error(str(exc))
+            result = st.session_state.get(key)
+            if result is not None:
+                st.download_button(
+                    f"⬇ {result.filename}",
+                    result.data,
+                    file_name=result.filename,
+                    mime=result.mime,
+                    key=f"dl:{fmt}",
+                    width="stretch",
+                )
+
+
 st.subheader("Executive summary")
 st.caption(
     "One page of headline numbers, then the redesigned flow, roles, skills, incentives, governance, "
     "pilot waves, open disagreements and the decision log."
 )
-cols = st.columns(len(SUMMARY_FORMATS))
-for col, (fmt, label) in zip(cols, SUMMARY_FORMATS.items(), strict=True):
-    with col:
-        if st.button(f"Prepare {label}", key=f"prep:{fmt}", width="stretch"):
-            with st.spinner(f"Rendering {label}..."):
-                try:
-                    st.session_state[f"export:{fmt}"] = export(state.flow, fmt, scenario=scenario, record=record)
-                except ValueError as exc:
-                    st.error(str(exc))
-        result = st.session_state.get(f"export:{fmt}")
-        if result is not None:
-            st.download_button(
-                f"⬇ {result.filename}",
-                result.data,
-                file_name=result.filename,
-                mime=result.mime,
-                key=f"dl:{fmt}",
-                width="stretch",
-            )
-
+if not (state.revealed or state.me.is_facilitator):
+    st.caption("Proposals are still private, so the summary lists only your own view of the disagreements.")
+export_buttons(SUMMARY_FORMATS)
 st.subheader("Data")
-cols = st.columns(len(DATA_FORMATS))
-for col, (fmt, label) in zip(cols, DATA_FORMATS.items(), strict=True):
-    with col:
-        try:
-            result = export(state.flow, fmt, scenario=scenario, record=record)
-        except ValueError as exc:
-            st.caption(f"{label}: {exc}")
-            continue
-        st.download_button(
-            label, result.data, file_name=result.filename, mime=result.mime, key=f"dl:{fmt}", width="stretch"
-        )
+export_buttons(DATA_FORMATS)
 
 if state.me.is_facilitator:
     st.subheader("Workshop record")
