@@ -59,3 +59,14 @@ def flash() -> None:
     if message:
         kind, text = message
         getattr(st, kind)(text)
+
+
+def require_state(title: str, why: str) -> WorkshopState:
+    """The viewer's workshop state; without a seat, say so, point to the start page and stop."""
+    state = load_state()
+    if state is None:
+        st.title(title)
+        st.info(why)
+        st.page_link("redesign/ui/pages/home.py", label="Start or join a workshop", icon="🏠")
+        st.stop()
+    return state

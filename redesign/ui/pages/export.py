@@ -10,7 +10,7 @@ from redesign.report.exports import export
 from redesign.report.record import record_from_workshop
 from redesign.store.errors import StoreError
 from redesign.ui.resources import scenarios_of, service
-from redesign.ui.session import load_state
+from redesign.ui.session import require_state
 
 SUMMARY_FORMATS = {"pdf": "📄 PDF", "pptx": "📊 PowerPoint", "html": "🌐 HTML (offline)", "md": "📝 Markdown"}
 DATA_FORMATS = {
@@ -21,12 +21,7 @@ DATA_FORMATS = {
     "mermaid": "Mermaid flowchart",
 }
 
-state = load_state()
-if state is None:
-    st.title("Export")
-    st.info("Join or start a workshop to export its redesign.")
-    st.page_link("redesign/ui/pages/home.py", label="Start or join a workshop", icon="🏠")
-    st.stop()
+state = require_state("Export", "Join or start a workshop to export its redesign.")
 
 st.title(f"Export — {state.name}")
 options = scenarios_of(state)

@@ -15,7 +15,7 @@ from redesign.impact.explain import Reason
 from redesign.model import Scenario
 from redesign.store.schemas import WorkshopState
 from redesign.ui.resources import scenario_impact, scenarios_of
-from redesign.ui.session import load_state
+from redesign.ui.session import require_state
 from redesign.ui.text import plain
 
 SEVERITY_ICON = {"BLOCK": "⛔", "WARN": "⚠️", "INFO": "ℹ️"}
@@ -256,12 +256,7 @@ def comparison(state: WorkshopState) -> None:
         st.caption("No scenario has decisions yet.")
 
 
-state = load_state()
-if state is None:
-    st.title("Impact")
-    st.info("Join or start a workshop to see the impact of its decisions.")
-    st.page_link("redesign/ui/pages/home.py", label="Start or join a workshop", icon="🏠")
-    st.stop()
+state = require_state("Impact", "Join or start a workshop to see the impact of its decisions.")
 st.title(f"Impact — {state.name}")
 scenario = pick_scenario(state)
 if not scenario.decisions:

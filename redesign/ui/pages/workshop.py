@@ -15,7 +15,7 @@ from redesign.ui.components.step_panel import show_toast
 from redesign.ui.components.voting import vote_list
 from redesign.ui.live import live_watch
 from redesign.ui.resources import flow_metrics
-from redesign.ui.session import flash, forget, load_state
+from redesign.ui.session import flash, forget, require_state
 from redesign.ui.text import plain
 
 
@@ -42,12 +42,7 @@ def headline(state: WorkshopState) -> None:
 
 flash()
 show_toast()
-state = load_state()
-if state is None:
-    st.title("Workshop")
-    st.info("You are not in a workshop yet.")
-    st.page_link("redesign/ui/pages/home.py", label="Start or join a workshop", icon="🏠")
-    st.stop()
+state = require_state("Workshop", "You are not in a workshop yet.")
 
 # "Bring everyone to me": when the facilitator puts a new step in focus, it opens for everyone once.
 if state.focus_step != st.session_state.get("seen_focus"):
