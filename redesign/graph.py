@@ -101,7 +101,9 @@ class Loop:
     steps: tuple[str, ...]
 
 
-def rework_loops(flow: Flow, dag: nx.DiGraph | None = None) -> list[Loop]:
+def rework_loops(
+    flow: Flow, dag: nx.DiGraph | None = None, loops: set[tuple[str, str]] | None = None
+) -> list[Loop]:
     """One loop per back edge, with the steps between its target and its source.
 
     Enumerating every simple cycle can take exponential time; one loop per back
@@ -109,19 +111,20 @@ def rework_loops(flow: Flow, dag: nx.DiGraph | None = None) -> list[Loop]:
     is bounded by rank: only steps ranked between the loop's ends can lie on it.
     """
     dag = dag if dag is not None else acyclic_graph(flow)
+    edges = loops if loops is not None else back_edges(flow)
     rank = ranks(dag)
     order = {s.id: i for i, s in enumerate(flow.steps)}
-    loops: list[Loop] = []
-    for source, target in sorted(back_edges(flow), key=lambda e: (order.get(e[0], 0), order.get(e[1], 0))):
+    found: list[Loop] = []
+    for source, target in sorted(edges, key=lambda e: (order.get(e[0], 0), order.get(e[1], 0))):
         if source == target or source not in rank or target not in rank:
-            loops.append(Loop(source=source, target=target, steps=(source,) if source == target else ()))
+            found.append(Loop(source=source, target=target, steps=(source,) if source == target else ()))
             continue
         low, high = rank[target], rank[source]
         downstream = _bounded(dag.successors, target, lambda n, high=high: rank[n] <= high)
         upstream = _bounded(dag.predecessors, source, lambda n, low=low: rank[n] >= low)
         inside = (downstream & upstream) or {source, target}
-        loops.append(Loop(source=source, target=target, steps=tuple(sorted(inside, key=order.__getitem__))))
-    return loops
+        found.append(Loop(source=source, target=target, steps=tuple(sorted(inside, key=order.__getitem__))))
+    return found
 
 
 def _bounded(neighbours, start: str, keep) -> set[str]:

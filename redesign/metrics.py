@@ -147,7 +147,7 @@ def consumers_by_data(flow: Flow) -> dict[str, list[str]]:
 
 
 def _reach(
-    graph: nx.DiGraph, start: str, bad: list[str], consumers: dict[str, list[str]], order: dict[str, int]
+    successors: dict[str, list[str]], start: str, bad: list[str], consumers: dict[str, list[str]], order: dict[str, int]
 ) -> list[str]:
     """Steps that read the bad data, in flow order.
 
@@ -156,14 +156,18 @@ def _reach(
     to the direct successors.
     """
     if not bad:
-        return sorted(graph.successors(start), key=order.__getitem__)
+        return sorted(set(successors.get(start, ())), key=order.__getitem__)
     reach = {s for item in bad for s in consumers.get(item, ()) if s != start}
     return sorted(reach, key=order.__getitem__)
 
 
-def break_points(flow: Flow, graph: nx.DiGraph) -> list[BreakPoint]:
+def break_points(flow: Flow) -> list[BreakPoint]:
     """Steps and hand-offs whose output %C&A is below ``flow.dq_threshold``."""
     order = {s.id: i for i, s in enumerate(flow.steps)}
+    successors: dict[str, list[str]] = defaultdict(list)
+    for h in flow.handoffs:
+        if h.target in order:
+            successors[h.source].append(h.target)
     steps = flow.steps_by_id()
     consumers = consumers_by_data(flow)
     found: list[BreakPoint] = []
@@ -177,7 +181,7 @@ def break_points(flow: Flow, graph: nx.DiGraph) -> list[BreakPoint]:
                     pca=step.pca,
                     note=step.dq_note,
                     data=list(step.data_out),
-                    reach=_reach(graph, step.id, list(step.data_out), consumers, order),
+                    reach=_reach(successors, step.id, list(step.data_out), consumers, order),
                 )
             )
     for handoff in flow.handoffs:
@@ -185,7 +189,7 @@ def break_points(flow: Flow, graph: nx.DiGraph) -> list[BreakPoint]:
             continue
         data = list(handoff.data) or list(steps[handoff.source].data_out)
         reach = [handoff.target] + [
-            s for s in _reach(graph, handoff.source, data, consumers, order) if s != handoff.target
+            s for s in _reach(successors, handoff.source, data, consumers, order) if s != handoff.target
         ]
         found.append(
             BreakPoint(
@@ -254,10 +258,9 @@ def bottlenecks(flow: Flow, path: list[str], lead_minutes: float) -> list[Bottle
 
 def analyze(flow: Flow) -> FlowMetrics:
     """All flow metrics in one pass over the graph."""
-    graph = to_digraph(flow)
     loops = back_edges(flow)
-    dag = graph.copy()
-    dag.remove_edges_from(loops)
+    dag = to_digraph(flow)
+    dag.remove_edges_from(loops)  # the loops are reported apart; everything else is acyclic
     path, lead = critical_path(flow, dag)
     steps = flow.steps_by_id()
     touch_on_path = sum(steps[s].touch_minutes for s in path)
@@ -278,12 +281,12 @@ def analyze(flow: Flow) -> FlowMetrics:
         activity_ratio=(touch_on_path / lead * 100.0) if lead > 0 else 0.0,
         handoffs=len(flow.handoffs),
         cross_function_handoffs=cross,
-        rolled_pca=rolled_pca(flow, graph, path) if path else 100.0,
+        rolled_pca=rolled_pca(flow, dag, path) if path else 100.0,
         dq_threshold=flow.dq_threshold,
-        break_points=break_points(flow, graph),
+        break_points=break_points(flow),
         bottlenecks=bottlenecks(flow, path, lead),
         rework_loops=[
             ReworkLoop(source=loop.source, target=loop.target, steps=list(loop.steps))
-            for loop in rework_loops(flow, dag)
+            for loop in rework_loops(flow, dag, loops)
         ],
     )
