@@ -237,3 +237,18 @@ def test_export_page_prepares_a_pdf_and_offers_the_download(svc: WorkshopService
     downloads = [b for b in at.get("download_button")]
     labels = [d.proto.label for d in downloads]
     assert any(label.endswith(".pdf") for label in labels), labels
+
+
+def test_before_reveal_participants_see_how_many_voted_not_which_way(svc: WorkshopService, workshop) -> None:
+    created, sales, finance = workshop
+    svc.set_phase(created.facilitator_token, Phase.VOTE)
+    svc.propose(finance.token, "manager_adjustment", Tag.AUTOMATE)
+    at = open_page("workshop", sales.token)
+    at.session_state["dialog"] = ("view", "manager_adjustment", None)
+    at.run()
+    shown = texts(at)
+    assert "1 proposal so far." in shown
+    assert "Automate: 1" not in shown and "**Fin**" not in shown
+    svc.set_reveal(created.facilitator_token, True)
+    at.run()
+    assert "⬢ Automate: 1" in texts(at)

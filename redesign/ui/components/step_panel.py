@@ -132,13 +132,16 @@ def _proposals(state: WorkshopState, step: Step) -> None:
     counts = state.proposal_counts.get(step.id, {})
     total = sum(counts.values())
     st.markdown("#### Proposals")
-    if total:
+    open_book = state.revealed or state.me.is_facilitator
+    if total and open_book:
         st.caption(" · ".join(f"{TAG_BUTTONS[t]}: {counts.get(t, 0)}" for t in Tag) + f" ({total} in all)")
+    elif total:  # private until revealed: how many, not which way (no anchoring on others' votes)
+        st.caption(f"{total} proposal{'s' if total > 1 else ''} so far.")
     else:
         st.caption("No proposals yet.")
     visible = [p for p in state.proposals if p.step_id == step.id]
     functions = state.flow.functions_by_id()
-    if state.revealed or state.me.is_facilitator:
+    if open_book:
         for p in visible:
             fn = functions[p.function].name if p.function in functions else p.function
             line = f"{TAG_BUTTONS[p.tag]} — **{plain(p.participant_name)}** ({plain(fn)})"
