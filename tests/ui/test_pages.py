@@ -248,7 +248,7 @@ def test_before_reveal_participants_see_how_many_voted_not_which_way(svc: Worksh
     at.run()
     shown = texts(at)
     assert "1 proposal so far." in shown
-    assert "Automate: 1" not in shown and "**Fin**" not in shown
+    assert "Automate: 1" not in shown and "Automate — **Fin**" not in shown
     svc.set_reveal(created.facilitator_token, True)
     at.run()
     assert "⬢ Automate: 1" in texts(at)
