@@ -1,4 +1,6 @@
-"""The swimlane diagram cut into pages, in abstract units, for the PDF and the slides.
+"""The swimlane diagram cut into pages, in abstract units: boxes, bands and orthogonal arrow routes.
+
+Pure layout shared by the app's map (one page), the PDF and the slides.
 
 Positions come from `redesign.graph.swimlane_layout` (columns by rank, rows within
 lanes). A page shows a window of at most ``max_columns`` columns; a hand-off that

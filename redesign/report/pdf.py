@@ -17,7 +17,7 @@ from fpdf.enums import Align, XPos, YPos
 
 from redesign.report import formatting as fmt
 from redesign.report import tables as t
-from redesign.report.flowchart import BOX_H, BOX_W, Box, ChartPage, chart_pages
+from redesign.flowchart import BOX_H, BOX_W, Box, ChartPage, chart_pages
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Headline, Summary
 from redesign.report.tables import TableData
 

@@ -31,7 +31,7 @@ from pptx.util import Emu, Inches, Pt
 
 from redesign.report import formatting as fmt
 from redesign.report import tables as t
-from redesign.report.flowchart import BOX_H, BOX_W, ChartPage, chart_pages
+from redesign.flowchart import BOX_H, BOX_W, ChartPage, chart_pages
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Summary
 from redesign.report.tables import TableData
 
