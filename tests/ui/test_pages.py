@@ -252,3 +252,30 @@ def test_before_reveal_participants_see_how_many_voted_not_which_way(svc: Worksh
     svc.set_reveal(created.facilitator_token, True)
     at.run()
     assert "⬢ Automate: 1" in texts(at)
+
+
+def test_add_step_in_my_lane_after_another_step(svc: WorkshopService, workshop) -> None:
+    created, _, finance = workshop
+    at = open_page("workshop", finance.token)
+    next(b for b in at.button if b.label == "➕ Add step").click().run()
+    assert next(s for s in at.selectbox if s.label == "Function (lane)").value == "finance"
+    next(t for t in at.text_input if t.label == "Name").input("Check FX rates")
+    next(s for s in at.selectbox if s.label.startswith("Comes after")).select("finance_reconcile")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    flow = svc.state(finance.token).flow
+    new = next(s for s in flow.steps if s.name == "Check FX rates")
+    assert new.function == "finance"
+    assert any(h.source == "finance_reconcile" and h.target == new.id for h in flow.handoffs)
+
+
+def test_a_duplicate_step_id_is_refused_in_place(svc: WorkshopService, workshop) -> None:
+    created, _, finance = workshop
+    at = open_page("workshop", finance.token)
+    next(b for b in at.button if b.label == "➕ Add step").click().run()
+    next(t for t in at.text_input if t.label == "Id").input("update_opps")
+    next(t for t in at.text_input if t.label == "Name").input("Copy")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    assert any("update_opps" in e.value for e in at.error), [e.value for e in at.error]
+    assert next(t for t in at.text_input if t.label == "Name").value == "Copy"

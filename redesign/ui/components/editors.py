@@ -35,14 +35,15 @@ def new_id(prefix: str, taken: set[str]) -> str:
 # --------------------------------------------------------------------------- step dialog
 
 
-@st.dialog("Edit step", width="large", on_dismiss=lambda: st.session_state.pop("dialog", None))
+@st.dialog("Step details", width="large", on_dismiss=lambda: st.session_state.pop("dialog", None))
 def step_dialog(state: WorkshopState, step_id: str | None, base_version: int) -> None:
     flow = state.flow
     existing = flow.step(step_id) if step_id and step_id in flow.steps_by_id() else None
+    own_lane = state.me.function if state.me.function in flow.functions_by_id() else None
     step = existing or Step(
         id=new_id("S", set(flow.steps_by_id())),
         name="New step",
-        function=flow.functions[0].id if flow.functions else "ops",
+        function=own_lane or (flow.functions[0].id if flow.functions else "ops"),
     )
     functions = {f.id: f.name for f in flow.functions}
     roles = {"": "— no owner —", **{r.id: r.name for r in flow.roles}}
@@ -80,6 +81,12 @@ def step_dialog(state: WorkshopState, step_id: str | None, base_version: int) ->
         stakes = c1.selectbox("Judgment stakes", list(Stakes), index=list(Stakes).index(step.stakes), format_func=str)
         decides = c2.checkbox("Decides an outcome for a person", value=step.decides_for_person)
         learning = c3.checkbox("Juniors learn the job here", value=step.learning_step)
+        after = None
+        if existing is None and flow.steps:
+            names = {s.id: s.name for s in flow.steps}
+            after = st.selectbox(
+                "Comes after (adds the hand-off)", ["", *names], format_func=lambda i: names.get(i, "—")
+            )
         saved = st.form_submit_button("Save", type="primary")
     if saved:
         try:
@@ -116,7 +123,14 @@ def step_dialog(state: WorkshopState, step_id: str | None, base_version: int) ->
         if existing:
             act(lambda: service().update_step(token, base_version, new), f"Saved {new.name}", then=close)
         else:
-            act(lambda: service().add_step(token, base_version, new), f"Added {new.name}", then=close)
+
+            def add() -> None:
+                version = service().add_step(token, base_version, new)
+                if after:
+                    handoff = Handoff(id=new_id("H", {h.id for h in flow.handoffs}), source=after, target=new.id)
+                    service().add_handoff(token, version, handoff)
+
+            act(add, f"Added {new.name}", then=close)
     if existing and st.button("🗑 Delete this step", key="delete_step"):
 
         def closed() -> None:
