@@ -273,6 +273,7 @@ FLOW_ITEM_KINDS: tuple[str, ...] = ("flow", "function", "role", "data_item", "st
 
 UNDOABLE_KINDS: frozenset[str] = frozenset(
     {f"{item}.{verb}" for item in FLOW_ITEM_KINDS for verb in ("add", "update", "delete")}
+    | {f"{item}.reorder" for item in FLOW_ITEM_KINDS if item != "flow"}
     | {"decision.settle", "decision.unsettle"}
 )
 """Flow edits and settled decisions; proposals, comments and controls are not undone."""
@@ -288,6 +289,15 @@ _ITEM_WORDS = {
     "handoff": "hand-off",
     "scenario": "scenario",
     "decision": "the decision for step",
+}
+
+_PLURALS = {
+    "function": "functions",
+    "role": "roles",
+    "data_item": "data items",
+    "step": "steps",
+    "handoff": "hand-offs",
+    "scenario": "scenarios",
 }
 
 _FIELD_WORDS = {
@@ -371,6 +381,8 @@ def describe_event(kind: str, target: str, before: Any, after: Any, *, private: 
             return f"added {_named(item, target_id, after)}"
         if verb == "delete":
             return f"deleted {_named(item, target_id, before)}"
+        if verb == "reorder":
+            return f"reordered the {_PLURALS.get(item, item)}"
         changes = field_changes(before, after)
         return f"changed {_named(item, target_id, after or before)}" + (f" ({changes})" if changes else "")
     if kind == "decision.settle":

@@ -147,13 +147,15 @@ def insert_items(conn: Connection, workshop_id: str, rows: Sequence[tuple[str, s
 
 
 def insert_item_at(conn: Connection, workshop_id: str, kind: str, item_id: str, position: int, body: Any) -> None:
-    """Insert at `position`, moving the items from there on one place down."""
+    """Insert at `position`; if that place is taken, the items from there on move one place down.
+
+    Positions may have gaps (deletions do not renumber), so a row put back where it
+    was usually finds its place free and nothing else moves.
+    """
     c = t.flow_items.c
-    conn.execute(
-        sa.update(t.flow_items)
-        .where(c.workshop_id == workshop_id, c.kind == kind, c.position >= position)
-        .values(position=c.position + 1)
-    )
+    if position_taken(conn, workshop_id, kind, position):
+        here = sa.and_(c.workshop_id == workshop_id, c.kind == kind)
+        conn.execute(sa.update(t.flow_items).where(here, c.position >= position).values(position=c.position + 1))
     insert_items(conn, workshop_id, [(kind, item_id, position, body)])
 
 
@@ -175,6 +177,30 @@ def set_positions(conn: Connection, workshop_id: str, kind: str, order: Sequence
     )
     if order:
         conn.execute(stmt, [{"b_item": item, "b_pos": pos} for pos, item in enumerate(order)])
+
+
+def positions(conn: Connection, workshop_id: str, kind: str) -> dict[str, int]:
+    c = t.flow_items.c
+    stmt = sa.select(c.item_id, c.position).where(c.workshop_id == workshop_id, c.kind == kind)
+    return {str(i): int(p) for i, p in conn.execute(stmt)}
+
+
+def position_taken(conn: Connection, workshop_id: str, kind: str, position: int) -> bool:
+    c = t.flow_items.c
+    stmt = sa.select(c.item_id).where(c.workshop_id == workshop_id, c.kind == kind, c.position == position).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
+def put_positions(conn: Connection, workshop_id: str, kind: str, layout: dict[str, int]) -> None:
+    """Set exact positions for the listed items (those that no longer exist are skipped by the WHERE)."""
+    c = t.flow_items.c
+    stmt = (
+        sa.update(t.flow_items)
+        .where(c.workshop_id == workshop_id, c.kind == kind, c.item_id == sa.bindparam("b_item"))
+        .values(position=sa.bindparam("b_pos"))
+    )
+    if layout:
+        conn.execute(stmt, [{"b_item": item, "b_pos": pos} for item, pos in layout.items()])
 
 
 def delete_item(conn: Connection, workshop_id: str, kind: str, item_id: str) -> None:

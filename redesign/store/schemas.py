@@ -178,6 +178,7 @@ class ExportedEvent(_Doc):
     after: Any = None
     position: int | None = None
     undoes: int | None = None
+    layout: dict[str, int] | None = None
 
 
 class ExportedSecrets(_Doc):

@@ -4,16 +4,18 @@ Every call takes the caller's secret token (except creating, joining and reading
 version number); the token decides the workshop, so one workshop's participant can
 never name another's data. Every write is one short transaction that
 
-1. finds the caller by the SHA-256 of their token,
-2. bumps `workshops.version` (on PostgreSQL this row lock queues the writers of one
-   workshop; on SQLite `BEGIN IMMEDIATE` already did),
-3. checks the facilitation rules of `redesign.workshop` against the *locked* row,
-4. for flow edits, refuses the edit (StaleEdit) if an entity it touches was changed
+1. finds the caller by the SHA-256 of their token and locks their workshop's row in
+   the same query (on PostgreSQL that row lock queues the writers of one workshop
+   across processes and replicas; on SQLite `BEGIN IMMEDIATE` already holds the
+   database's write lock),
+2. checks the facilitation rules of `redesign.workshop` against the *locked* row,
+3. for flow edits, refuses the edit (StaleEdit) if an entity it touches was changed
    by someone else after the version the caller saw,
-5. writes the change and appends to the event log (who, when, kind, target, before,
-   after as JSON), all in the same transaction.
+4. writes the change, appends to the event log (who, when, kind, target, before,
+   after as JSON) and bumps `workshops.version`, all in the same transaction.
 
-A refused write rolls back, so the version only moves when something was saved.
+A refused write rolls back and a no-op logs nothing, so the version moves exactly
+when something was saved.
 Proposals and comments never take part in stale checks: many people can write
 them at once and each lands. Deadlocks and serialization failures (PostgreSQL) and
 "database is locked" (SQLite, another process holding the lock past the busy
@@ -154,6 +156,7 @@ class _Write:
     now: datetime
     events: list[dict[str, Any]] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)  # per-workshop counters this write advanced
+    layouts: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> positions before rows moved
     _flow: Flow | None = None
 
     @property
@@ -175,6 +178,11 @@ class _Write:
         value = self.counters.get(counter, int(getattr(self.workshop, counter))) + 1
         self.counters[counter] = value
         return value
+
+    def keep_layout(self, kind: str) -> None:
+        """Remember where the rows of `kind` stand before this write moves them (undo restores it exactly)."""
+        if kind not in self.layouts:
+            self.layouts[kind] = repo.positions(self.conn, self.wid, kind)
 
     def flow(self) -> Flow:
         if self._flow is None:
@@ -210,11 +218,16 @@ class _Write:
                 "after": None if after is None else repo.dumps(after),
                 "position": position,
                 "undoes": undoes,
+                "layout": None,
             }
         )
 
     def flush(self) -> int:
         """Bump the version and append the events (if any); returns the resulting version."""
+        for kind, layout in self.layouts.items():  # carried by the write's first event on that kind
+            carrier = next((e for e in self.events if e["kind"].startswith(f"{kind}.")), None)
+            if carrier is not None:
+                carrier["layout"] = repo.dumps(layout)
         if self.events:
             first = int(self.workshop.event_seq) + 1
             for offset, event in enumerate(self.events):
@@ -812,6 +825,8 @@ class WorkshopService:
             items = [*getattr(flow, flow_rows.LIST_FIELDS[kind]), item]
             transfer.raise_if_invalid(flow.model_copy(update={flow_rows.LIST_FIELDS[kind]: items}))
             body_json = item.model_dump(mode="json")
+            if repo.position_taken(w.conn, w.wid, kind, position):
+                w.keep_layout(kind)  # the rows after it move down one place
             repo.insert_item_at(w.conn, w.wid, kind, item.id, position, body_json)
             w.log(f"{kind}.add", flow_rows.target(kind, item.id), None, body_json, position=position)
 
@@ -919,6 +934,9 @@ class WorkshopService:
         merged: Mapping[flow_rows.Key, Any],
         order: Mapping[flow_rows.Key, int],
     ) -> None:
+        renumber = sorted(kind for kind in {k[0] for k in merged} if self._moves(w, kind, current, merged, order))
+        for kind in renumber:
+            w.keep_layout(kind)
         for key, (position, body) in current.items():
             if key not in merged:
                 repo.delete_item(w.conn, w.wid, *key)
@@ -931,11 +949,29 @@ class WorkshopService:
         repo.insert_items(w.conn, w.wid, new_rows)
         for kind, item_id, position, body in new_rows:
             w.log(f"{kind}.add", flow_rows.target(kind, item_id), None, body, position=position)
-        for kind in {k[0] for k in merged}:
+        for kind in renumber:
             line = sorted((k for k in merged if k[0] == kind), key=lambda k: order[k])
-            if any(k not in current or current[k][0] != order[k] for k in line):
-                repo.set_positions(w.conn, w.wid, kind, [k[1] for k in line])
+            repo.set_positions(w.conn, w.wid, kind, [k[1] for k in line])
         w.forget_flow()
+
+    @staticmethod
+    def _moves(
+        w: _Write,
+        kind: str,
+        current: Mapping[flow_rows.Key, tuple[int, Any]],
+        merged: Mapping[flow_rows.Key, Any],
+        order: Mapping[flow_rows.Key, int],
+    ) -> bool:
+        """Whether the rows of `kind` must be renumbered (something moved or was inserted); a move is
+        also logged as "<kind>.reorder" so others see it. Pure deletions leave gaps and renumber nothing."""
+        old = [k[1] for k in sorted((k for k in current if k[0] == kind), key=lambda k: current[k][0])]
+        new = [k[1] for k in sorted((k for k in merged if k[0] == kind), key=lambda k: order[k])]
+        kept_old = [i for i in old if i in set(new)]
+        kept_new = [i for i in new if i in set(old)]
+        if kept_old != kept_new:
+            w.log(f"{kind}.reorder", f"{kind}:*", old, new)
+            return True
+        return len(kept_new) < len(new)
 
     # ------------------------------------------------------------------ proposals and comments
 
@@ -1139,8 +1175,15 @@ class WorkshopService:
             if target_version is None:
                 raise InvalidInput("There is nothing to undo: no flow edit or settled decision yet.")
             events = [e for e in repo.events_of_version(w.conn, w.wid, target_version) if e.kind in UNDOABLE_KINDS]
-            for e in reversed(events):
+            for e in sorted(reversed(events), key=_revert_phase):
                 self._revert(w, e, target_version)
+            for e in events:  # every row is back: put them exactly where they stood
+                if e.layout is not None:
+                    repo.put_positions(w.conn, w.wid, e.kind.partition(".")[0], repo.loads(e.layout))
+            if not w.events:  # nothing left to revert: still mark the version undone, or undo would stick on it
+                w.log(
+                    "undo.noop", "workshop", None, None, undoes=target_version, summary="undid nothing (already undone)"
+                )
             w.forget_flow()
             transfer.raise_if_invalid(w.flow(), self._decisions(w), what="Undoing that change")
 
@@ -1160,6 +1203,9 @@ class WorkshopService:
                 repo.put_decision(w.conn, w.wid, target_id, before, w.me.id if w.me else None, w.now)
                 w.log("decision.settle", event.target, current, before, undoes=undone, summary=summary)
             return
+        if verb == "reorder":  # the positions come back from the write's layout, after every row is back
+            w.log(f"{item}.reorder", event.target, repo.loads(event.after), before, undoes=undone, summary=summary)
+            return
         existing = repo.flow_item(w.conn, w.wid, item, target_id)
         if verb == "add":
             if existing is not None:
@@ -1178,7 +1224,7 @@ class WorkshopService:
             w.log(f"{item}.update", event.target, existing[1], before, undoes=undone, summary=summary)
         elif verb == "delete" and existing is None:
             end = repo.max_position(w.conn, w.wid, item) + 1
-            position = min(event.position if event.position is not None else end, end)
+            position = event.position if event.position is not None else end
             repo.insert_item_at(w.conn, w.wid, item, target_id, position, before)
             w.log(f"{item}.add", event.target, None, before, position=position, undoes=undone, summary=summary)
 
@@ -1342,6 +1388,24 @@ class WorkshopService:
 
     def is_sqlite(self) -> bool:
         return is_sqlite(self._engine)
+
+
+def _revert_phase(event: Row[Any]) -> tuple[int, int]:
+    """The order undo reverts one write's events in (a stable sort keeps newest-first within a phase).
+
+    Added rows go and changed rows get their old body first; deleted rows come back
+    at their old positions, lowest first (deletions never renumber the rows that
+    stay, so those places are free); decisions follow their steps. Writes that
+    moved rows carry the old positions (`layout`), which undo applies last.
+    """
+    item, _, verb = event.kind.partition(".")
+    if verb == "reorder":
+        return (3, 0)
+    if item == "decision":
+        return (2, 0)
+    if verb == "delete":
+        return (1, event.position if event.position is not None else 0)
+    return (0, 0)
 
 
 @dataclass(frozen=True)

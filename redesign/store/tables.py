@@ -157,6 +157,7 @@ events = sa.Table(
     sa.Column("after", sa.Text),
     sa.Column("position", sa.Integer),  # where a deleted item stood, so undo can put it back
     sa.Column("undoes", sa.Integer),  # for undo events: the version they reverted
+    sa.Column("layout", sa.Text),  # JSON {item id: position} of a kind's rows before this write moved them
     sa.Index("ix_events_workshop_version", "workshop_id", "version"),
 )
 

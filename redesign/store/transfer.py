@@ -158,6 +158,7 @@ def export_document(conn: Connection, workshop_id: str, *, exported_at: datetime
                 after=repo.loads(e.after),
                 position=e.position,
                 undoes=e.undoes,
+                layout=repo.loads(e.layout),
             )
             for e in repo.events(conn, workshop_id)
         ],
@@ -314,9 +315,10 @@ def insert_document(
         [
             {
                 "workshop_id": workshop_id,
-                **e.model_dump(exclude={"before", "after"}),
+                **e.model_dump(exclude={"before", "after", "layout"}),
                 "before": None if e.before is None else repo.dumps(e.before),
                 "after": None if e.after is None else repo.dumps(e.after),
+                "layout": None if e.layout is None else repo.dumps(e.layout),
             }
             for e in doc.events
         ],

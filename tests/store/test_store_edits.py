@@ -258,8 +258,36 @@ def test_replace_flow_reorders_and_undo_reverts_the_whole_edit(svc: WorkshopServ
     svc.replace_flow(room.fac, seen.version, reordered)
     assert [s.id for s in svc.state(room.fac).flow.steps] == ["S4", "S3", "S2", "S1"]
     svc.undo(room.fac)
-    flow = svc.state(room.fac).flow
-    assert (flow.step("S2").pca, flow.step("S3").pca) == (100, 100)  # both changes of the one edit undone
+    assert svc.state(room.fac).flow == seen.flow  # both changes and the move of the one edit undone
+
+
+def test_a_reorder_alone_is_a_change_everyone_sees_and_can_be_undone(svc: WorkshopService) -> None:
+    room = open_room(svc)
+    seen = svc.state(room.fac)
+    moved = seen.flow.model_copy(update={"steps": [seen.flow.steps[i] for i in (1, 0, 2, 3)]})
+    new_version = svc.replace_flow(room.ana.token, seen.version, moved)
+    assert new_version == seen.version + 1 == svc.version(room.wid)  # pages polling the version reload
+    assert [s.id for s in svc.state(room.bob.token).flow.steps] == ["S2", "S1", "S3", "S4"]
+    (event,) = svc.history(room.fac, limit=1)
+    assert (event.kind, event.summary, event.after) == ("step.reorder", "reordered the steps", ["S2", "S1", "S3", "S4"])
+    svc.undo(room.fac)
+    assert svc.state(room.bob.token).flow == seen.flow
+
+
+def test_replace_flow_with_a_deletion_and_a_move_undoes_cleanly(svc: WorkshopService) -> None:
+    room = open_room(svc)
+    seen = svc.state(room.fac)
+    flow = seen.flow
+    shrunk = flow.model_copy(
+        update={
+            "steps": [flow.step(i) for i in ("S4", "S3", "S1")],
+            "handoffs": [h for h in flow.handoffs if "S2" not in (h.source, h.target)],
+        }
+    )
+    svc.replace_flow(room.fac, seen.version, shrunk)
+    assert [s.id for s in svc.state(room.fac).flow.steps] == ["S4", "S3", "S1"]
+    svc.undo(room.fac)
+    assert svc.state(room.fac).flow == flow
 
 
 def test_replace_flow_keeps_a_step_someone_else_added(svc: WorkshopService) -> None:
