@@ -126,10 +126,12 @@ def test_writers_in_separate_processes_queue_instead_of_failing(svc: WorkshopSer
     tokens = [svc.join(created.join_code, f"Proc {i}", "ops").token for i in range(4)]
     procs = [start_writer(database_url, token, 40, f"proc{i}") for i, token in enumerate(tokens)]
     for proc in procs:
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
+        assert proc.stdout is not None and proc.stderr is not None
+        lines = proc.stdout.read().splitlines()  # the same buffered reader that saw "ready"
+        err = proc.stderr.read()
+        assert proc.wait(timeout=300) == 0, err
         assert "database is locked" not in err
-        assert len(out.split("\n")) >= 40
+        assert len(lines) == 40
     texts = {c.text for c in svc.state(created.facilitator_token).comments}
     assert texts == {f"proc{i}-{k}" for i in range(4) for k in range(40)}
     assert_consistent(svc, created.workshop_id)
