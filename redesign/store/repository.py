@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Row
 
 from redesign.store import tables as t
@@ -79,6 +81,25 @@ def commit_version(conn: Connection, workshop_id: str, version: int, now: dateti
     """Set the new version and the per-workshop counters this write advanced (one statement)."""
     stmt = sa.update(t.workshops).where(t.workshops.c.id == workshop_id)
     conn.execute(stmt.values(version=version, updated_at=now, **counters))
+
+
+def bump_workshop(conn: Connection, workshop_id: str, now: datetime, events: int, comments: int = 0) -> Row[Any] | None:
+    """Lock-and-bump in one statement for writes that need no earlier look at the row: version + 1, and
+    `events` event numbers and `comments` comment numbers reserved. Returns the new version, the last
+    numbers reserved, and phase/locked for the permission check."""
+    c = t.workshops.c
+    stmt = (
+        sa.update(t.workshops)
+        .where(c.id == workshop_id)
+        .values(
+            version=c.version + 1,
+            event_seq=c.event_seq + events,
+            comment_seq=c.comment_seq + comments,
+            updated_at=now,
+        )
+        .returning(c.id, c.version, c.event_seq, c.comment_seq, c.phase, c.locked)
+    )
+    return conn.execute(stmt).first()
 
 
 def update_workshop(conn: Connection, workshop_id: str, **changes: Any) -> None:
@@ -279,17 +300,15 @@ def proposal(conn: Connection, workshop_id: str, step_id: str, participant_id: s
     return conn.execute(stmt).first()
 
 
-def upsert_proposal(conn: Connection, exists: bool, **values: Any) -> None:
-    c = t.proposals.c
-    if exists:
-        key = (values["workshop_id"], values["step_id"], values["participant_id"])
-        conn.execute(
-            sa.update(t.proposals)
-            .where(c.workshop_id == key[0], c.step_id == key[1], c.participant_id == key[2])
-            .values(tag=values["tag"], rationale=values["rationale"], at=values["at"])
-        )
-    else:
-        conn.execute(sa.insert(t.proposals).values(**values))
+def upsert_proposal(conn: Connection, **values: Any) -> None:
+    """Insert or replace one participant's proposal for one step (ON CONFLICT, so two tabs cannot collide)."""
+    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
+    stmt = insert(t.proposals).values(**values)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["workshop_id", "step_id", "participant_id"],
+        set_={"tag": stmt.excluded.tag, "rationale": stmt.excluded.rationale, "at": stmt.excluded.at},
+    )
+    conn.execute(stmt)
 
 
 def insert_proposals(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
