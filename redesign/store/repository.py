@@ -149,12 +149,6 @@ def flow_item(conn: Connection, workshop_id: str, kind: str, item_id: str) -> tu
     return None if row is None else (int(row.position), loads(row.body))
 
 
-def count_items(conn: Connection, workshop_id: str, kind: str) -> int:
-    c = t.flow_items.c
-    stmt = sa.select(sa.func.count()).select_from(t.flow_items).where(c.workshop_id == workshop_id, c.kind == kind)
-    return int(conn.execute(stmt).scalar_one())
-
-
 def insert_items(conn: Connection, workshop_id: str, rows: Sequence[tuple[str, str, int, Any]]) -> None:
     """Bulk insert (kind, item_id, position, body) rows."""
     if rows:
@@ -247,12 +241,6 @@ def participants(conn: Connection, workshop_id: str) -> list[Row[Any]]:
     c = t.participants.c
     stmt = sa.select(t.participants).where(c.workshop_id == workshop_id).order_by(c.joined_at, c.id)
     return list(conn.execute(stmt))
-
-
-def count_participants(conn: Connection, workshop_id: str) -> int:
-    c = t.participants.c
-    stmt = sa.select(sa.func.count()).select_from(t.participants).where(c.workshop_id == workshop_id)
-    return int(conn.execute(stmt).scalar_one())
 
 
 def insert_participants(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
