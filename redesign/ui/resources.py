@@ -17,7 +17,7 @@ from redesign.impact.suggest import TagSuggestion, suggest
 from redesign.metrics import FlowMetrics, analyze
 from redesign.model import Flow, Scenario
 from redesign.store.database import resolve_database_url
-from redesign.store.schemas import WorkshopState
+from redesign.store.schemas import Contribution, WorkshopState
 from redesign.store.service import WorkshopService
 from redesign.workshop import settled_scenario
 
@@ -76,3 +76,13 @@ def _impact(workshop_id: str, version: int, scenario_id: str, _flow: Flow, _scen
 
 def scenario_impact(state: WorkshopState, scenario: Scenario) -> Impact:
     return _impact(state.workshop_id, state.version, scenario.id, state.flow, scenario)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _contribution(token: str, version: int) -> Contribution:
+    return service().contribution(token)
+
+
+def contribution_at(state: WorkshopState, token: str) -> Contribution:
+    """Who has been heard, per person and function (facilitator only), once per version."""
+    return _contribution(token, state.version)

@@ -6,9 +6,9 @@ import streamlit as st
 
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.step_panel import act
-from redesign.ui.resources import service
+from redesign.ui.resources import contribution_at, service
 from redesign.ui.text import plain
-from redesign.workshop import PHASES, Phase, contribution, function_contribution
+from redesign.workshop import PHASES, Phase
 
 
 def phase_header(state: WorkshopState) -> None:
@@ -81,9 +81,8 @@ def facilitator_sidebar(state: WorkshopState) -> None:
 
 def participants_panel(state: WorkshopState) -> None:
     """Who is here and who has not been heard yet, per person and per function."""
-    svc = service()
-    events = svc.history(st.session_state["token"], limit=5000)
-    rows = contribution(state.participants, state.proposals, state.comments, events)
+    heard = contribution_at(state, st.session_state["token"])
+    rows = heard.participants
     functions = state.flow.functions_by_id()
     st.sidebar.markdown(f"### People ({len(rows)})")
     if not rows:
@@ -95,9 +94,6 @@ def participants_panel(state: WorkshopState) -> None:
             f"{mark} {plain(row.name)} ({plain(fn)}): "
             f"{row.proposals} proposals, {row.comments} comments, {row.edits} edits"
         )
-    used = [f.id for f in state.flow.functions if any(s.function == f.id for s in state.flow.steps)]
-    silent = [
-        functions[f.function].name for f in function_contribution(rows, used) if f.silent and f.function in functions
-    ]
+    silent = [functions[f.function].name for f in heard.functions if f.silent and f.function in functions]
     if silent:
         st.sidebar.warning("Not heard yet: " + ", ".join(silent))

@@ -35,5 +35,5 @@ def history_list(state: WorkshopState) -> None:
     if not events:
         st.info("Nothing has happened yet.")
         return
-    for e in reversed(events):
+    for e in events:  # newest first
         st.caption(f"v{e.version} · {e.at:%H:%M:%S} · **{plain(e.actor_name)}** {plain(e.summary)}")
