@@ -150,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fail-timeout", type=int, default=d.fail_timeout_s, help="seconds a failed replica is skipped")
     p.add_argument("--user", help="nginx `user` directive (default: nginx's own)")
     p.add_argument("--prefix", help="put temp files, pid and logs under this directory (no root-owned paths)")
+    p.add_argument("--temp-dir", help=f"nginx's temp files (default {d.temp_dir})")
+    p.add_argument("--pid-file", help=f"default {d.pid_file}")
+    p.add_argument("--error-log", help=f"default {d.error_log}")
+    p.add_argument("--access-log", help=f"default {d.access_log}")
     p.add_argument("--site", action="store_true", help="print only the part for /etc/nginx/conf.d/")
     p.add_argument("-o", "--output", help="write here instead of standard output")
     return p
@@ -166,6 +170,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
             "error_log": f"{root}/error.log",
             "access_log": f"{root}/access.log",
         }
+    for name in ("temp_dir", "pid_file", "error_log", "access_log"):  # single paths win over --prefix
+        if getattr(args, name):
+            paths[name] = getattr(args, name)
     return Settings(
         listen=args.listen,
         server_name=args.server_name,
