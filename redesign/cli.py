@@ -190,43 +190,29 @@ def _store_call(fn):
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from redesign.store.database import resolve_database_url
-    from redesign.store.service import WorkshopService
+    from redesign.store import admin
 
-    url = args.database or resolve_database_url()
-    svc = _store_call(lambda: WorkshopService.from_url(url))
-    svc.dispose()
-    _print(f"database is at the latest schema: {_redact(url)}")
+    _print(_store_call(lambda: admin.migrate(args.database)).message())
     return EXIT_OK
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from redesign.store.backup import backup
+    from redesign.store import admin
 
-    count = _store_call(lambda: backup(args.database, args.file))
+    count = _store_call(lambda: admin.backup(args.database, args.file))
     _print(f"wrote {args.file}: {count} workshops")
     return EXIT_OK
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from redesign.store.backup import restore
+    from redesign.store import admin
 
-    report = _store_call(lambda: restore(args.database, args.file))
+    report = _store_call(lambda: admin.restore(args.database, args.file))
     _print(
         f"restored {len(report.restored)} workshops, skipped {len(report.skipped)} already present, "
         f"{report.archived_added} archived exports added"
     )
     return EXIT_OK
-
-
-def _redact(url: str) -> str:
-    """A database URL without its password, for printing."""
-    head, sep, tail = url.partition("@")
-    if not sep or "://" not in head:
-        return url
-    scheme, _, credentials = head.partition("://")
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{tail}"
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
