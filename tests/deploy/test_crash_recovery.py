@@ -1,6 +1,6 @@
 """kill -9 the app server during a burst of writes, on SQLite and on PostgreSQL: nothing acknowledged is lost.
 
-How, and why this way: the writes go through the real app. Three participants'
+How, and why this way: the writes go through the real app. Two participants'
 pages (Debian Chromium) click one-click vote buttons at the same time, round after
 round, so several proposals are in flight in the Streamlit server at once; right
 after a round is dispatched the server process gets SIGKILL (no shutdown code, no
@@ -42,11 +42,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_processes" / "sales_forecasting.json"
 STEPS = [(step.id, step.name) for step in read_flow(SAMPLE).steps]
 BUTTON = {Tag.HUMAN: "Human", Tag.AUGMENT: "Augment", Tag.AUTOMATE: "Automate"}
-PEOPLE = (("Ana", "sales"), ("Ben", "finance"), ("Cy", "it"))
+PEOPLE = (("Ana", "sales"), ("Ben", "finance"))  # two pages writing at once; each more costs seconds a round
 CONFIRMED_ROUNDS = 3  # rounds whose confirmations the test waits for before the fatal round
 KILL_AFTER_S = 0.15  # the fatal round's clicks are in the server when it dies
 # Pages poll for others' changes slowly here: the polling is not under test, and each
-# poll-triggered rerun of three pages costs this 2-core machine seconds per round.
+# poll-triggered rerun of the pages costs this 2-core machine seconds per round.
 APP_ENV = {"CROSSFLOW_POLL_SECONDS": "30"}
 
 
@@ -96,12 +96,12 @@ def confirm(seat: Seat, step_name: str, tag: Tag) -> None:
     button = seat.tag_button(step_name, tag)
     for attempt in range(3):
         try:
-            expect(button).to_have_attribute("data-testid", "stBaseButton-primary", timeout=6_000)
+            expect(button).to_have_attribute("data-testid", "stBaseButton-primary", timeout=4_000)
             return
         except AssertionError:
             LOST_CLICKS.append((seat.name, step_name, attempt))
             button.click()
-    expect(button).to_have_attribute("data-testid", "stBaseButton-primary", timeout=6_000)
+    expect(button).to_have_attribute("data-testid", "stBaseButton-primary", timeout=4_000)
 
 
 def tag_for(person: int, step: int) -> Tag:
