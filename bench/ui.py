@@ -1,0 +1,340 @@
+"""Server cost of the workshop app: page reruns, and idle sessions polling for changes.
+
+(a) Page rerun: the real app (`streamlit run app.py`) on a seeded workshop of 60 and
+    300 steps (bench/live_app.py: 10 voters, proposals with reasons on half the steps,
+    comments, tag & vote phase, proposals revealed). One websocket session per view
+    (bench/st_client.py) asks for full reruns; after the first run and one warm-up, the
+    median of the next runs is reported: wall time from the request to the server's
+    `script_finished`, and the server process's CPU time (user + sys) per rerun.
+    Target (issue 5): the workshop page at 60 steps under 150 ms.
+(b) Idle sessions: 10 and 50 participants sit on the workshop page; each session's
+    `run_every` timer asks for a fragment rerun every poll interval, as a browser tab
+    does. The server's CPU over a window, as a share of one core, and per tick.
+    Target (issue 5): 50 idle sessions under one core.
+
+`--check-browser` compares the server's CPU per poll tick for one real Chromium tab and
+for one websocket session on the same page (the client must cost the server what a
+browser costs). The machine may be shared: CPU time is steadier than wall time there.
+
+Run from the repo root: .venv/bin/python bench/ui.py [--quick] [--skip-pages] [--skip-idle]
+    [--intervals 2.5,5] [--window 30] [--check-browser] [--server-env KEY=VALUE ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.live_app import SeededWorkshop, ServerCpu, live_app
+from bench.st_client import Session
+from tests.app_server import AppServer
+
+TARGET_RERUN_S = 0.150
+TARGET_IDLE_CORES = 1.0
+DEFAULT_POLL_S = 2.5
+Row = dict[str, object]
+
+
+# --------------------------------------------------------------------------- (a) page reruns
+
+
+@dataclass(frozen=True)
+class Reruns:
+    wall_s: float  # median, request -> script_finished
+    cpu_s: float  # median server CPU per rerun
+    first_s: float  # the session's first run (cold caches for this viewer)
+    runs: int
+    messages: int  # ForwardMsgs per rerun (elements, blocks, ...)
+
+
+def time_reruns(server: AppServer, page: str, token: str, runs: int, budget_s: float) -> Reruns:
+    """Full reruns of `page` as the holder of `token`; stops early when over `budget_s`."""
+    cpu = ServerCpu(server.process.pid)
+    with Session(server.url, page, {"t": token}, poll=False) as session:
+        started = time.perf_counter()
+        session.wait_for_runs(full=1, timeout=600)
+        first = time.perf_counter() - started
+        session.rerun()  # warm-up: this viewer's caches, the first full pass through the widgets
+        walls, cpus = [], []
+        deadline = time.monotonic() + budget_s
+        before = session.counts.messages
+        while len(walls) < runs and (len(walls) < 2 or time.monotonic() < deadline):
+            cpu0 = cpu.seconds()
+            walls.append(session.rerun())
+            cpus.append(cpu.seconds() - cpu0)
+        per_run = (session.counts.messages - before) // len(walls)
+    return Reruns(statistics.median(walls), statistics.median(cpus), first, len(walls), per_run)
+
+
+def page_rows(sizes: tuple[int, ...], runs: int, budget_s: float, env: dict[str, str] | None = None) -> list[Row]:
+    rows: list[Row] = []
+    for steps in sizes:
+        with live_app(steps, env=env) as (server, ws):
+            views = [
+                ("workshop", "facilitator", ws.facilitator),
+                ("workshop", "participant", ws.participants[0]),
+                ("impact", "facilitator", ws.facilitator),
+            ]
+            for page, who, token in views:
+                r = time_reruns(server, page, token, runs, budget_s)
+                target = page == "workshop" and steps == 60
+                rows.append(
+                    {
+                        "figure": f"{page} page rerun, {steps} steps, {who} (median server time)",
+                        "value": f"{r.wall_s * 1000:,.0f} ms (CPU {r.cpu_s * 1000:,.0f} ms; "
+                        f"first run {r.first_s:.1f} s; {r.messages} messages; n={r.runs})",
+                        "seconds": r.wall_s,
+                        "cpu_seconds": r.cpu_s,
+                        "target": "< 150 ms" if target else "",
+                        "met": (r.wall_s < TARGET_RERUN_S) if target else None,
+                    }
+                )
+                print(f"  {rows[-1]['figure']}: {rows[-1]['value']}", file=sys.stderr, flush=True)
+    return rows
+
+
+# --------------------------------------------------------------------------- (b) idle sessions
+
+
+@dataclass(frozen=True)
+class Idle:
+    sessions: int
+    cores: float  # server CPU as a share of one core
+    ticks_sent: int
+    ticks_run: int  # fragment reruns the server finished in the window
+    per_tick_ms: float
+
+
+@contextmanager
+def idle_sessions(server: AppServer, tokens: list[str], page: str = "workshop") -> Iterator[list[Session]]:
+    """Open one polling session per token; more can be appended to the yielded list."""
+    sessions: list[Session] = []
+    try:
+        add_sessions(server, tokens, sessions, page)
+        yield sessions
+    finally:
+        for s in sessions:
+            s.close()
+
+
+def add_sessions(server: AppServer, tokens: list[str], sessions: list[Session], page: str = "workshop") -> None:
+    """Open more sessions, a few at a time, each until its first run finished; then all poll.
+
+    Polling is paused while people arrive and then resumes with the timers spread over
+    one interval: on a server that cannot keep up with the ticks, a newcomer's first
+    run would otherwise starve, and the benchmark measures the steady state anyway.
+    """
+    for s in sessions:
+        s.stop_polling()
+    batch = 5
+    for i in range(0, len(tokens), batch):
+        opened = [Session(server.url, page, {"t": t}, poll=False).open() for t in tokens[i : i + batch]]
+        for s in opened:
+            s.wait_for_runs(full=1, timeout=600)
+        sessions.extend(opened)
+    rng = random.Random(len(sessions))
+    for s in sessions:
+        interval = max(s.auto_reruns.values(), default=DEFAULT_POLL_S)
+        s.start_polling(rng.uniform(0, interval))
+
+
+def measure_idle(server: AppServer, sessions: list[Session], window_s: float, settle_s: float) -> Idle:
+    """Server CPU over `window_s` while the sessions only poll (after `settle_s` to let runs finish)."""
+    time.sleep(settle_s)
+    cpu = ServerCpu(server.process.pid)
+    sent0 = sum(s.counts.ticks_sent for s in sessions)
+    run0 = sum(s.counts.fragment_runs + s.counts.full_runs for s in sessions)
+    cores = cpu.share_of_core(window_s)
+    sent = sum(s.counts.ticks_sent for s in sessions) - sent0
+    ran = sum(s.counts.fragment_runs + s.counts.full_runs for s in sessions) - run0
+    errors = [e for s in sessions for e in s.counts.exceptions]
+    if errors:
+        raise RuntimeError(f"{len(errors)} session errors, e.g. {errors[0]}")
+    per_tick = cores * window_s / ran * 1000 if ran else float("nan")
+    return Idle(len(sessions), cores, sent, ran, per_tick)
+
+
+def idle_rows(
+    counts: tuple[int, ...],
+    intervals: tuple[float, ...],
+    window_s: float,
+    steps: int = 60,
+    env: dict[str, str] | None = None,
+) -> list[Row]:
+    rows: list[Row] = []
+    for interval in intervals:
+        server_env = {**(env or {}), "CROSSFLOW_POLL_SECONDS": f"{interval:g}"}
+        with live_app(steps, voters=10, idle=max(counts), env=server_env) as (server, ws):
+            cpu = ServerCpu(server.process.pid)
+            baseline = cpu.share_of_core(min(5.0, window_s))
+            with idle_sessions(server, []) as sessions:
+                for n in sorted(counts):
+                    add_sessions(server, ws.idle[len(sessions) : n], sessions)
+                    m = measure_idle(server, sessions, window_s, settle_s=interval * 2)
+                    target = n == 50
+                    # One process runs Python on one core at a time (the GIL): a server that
+                    # cannot keep up shows ~100% and serves fewer ticks than were sent.
+                    keeps_up = m.ticks_run >= 0.9 * m.ticks_sent
+                    saturated = "" if keeps_up else "SATURATED: "
+                    rows.append(
+                        {
+                            "figure": f"server CPU, {n} idle sessions polling every {interval:g} s",
+                            "value": f"{saturated}{m.cores * 100:.0f}% of one core ({m.per_tick_ms:.0f} ms per tick; "
+                            f"{m.ticks_run} of {m.ticks_sent} ticks served in {window_s:g} s; "
+                            f"idle server {baseline * 100:.1f}%)",
+                            "cores": m.cores,
+                            "keeps_up": keeps_up,
+                            "target": "< 1 core" if target else "",
+                            "met": (m.cores < TARGET_IDLE_CORES and keeps_up) if target else None,
+                        }
+                    )
+                    print(f"  {rows[-1]['figure']}: {rows[-1]['value']}", file=sys.stderr, flush=True)
+    return rows
+
+
+# --------------------------------------------------------------------------- client vs browser
+
+
+def per_tick_cpu_browser(server: AppServer, ws: SeededWorkshop, window_s: float) -> tuple[float, int, dict]:
+    """Server CPU per poll tick with one Chromium tab idle on the workshop page."""
+    from playwright.sync_api import sync_playwright
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    from tests.app_server import CHROMIUM, CHROMIUM_ARGS
+
+    sent: list[BackMsg] = []
+
+    def on_socket(socket) -> None:
+        def on_frame(payload) -> None:
+            if isinstance(payload, bytes | bytearray):
+                msg = BackMsg()
+                msg.ParseFromString(bytes(payload))
+                sent.append(msg)
+
+        socket.on("framesent", on_frame)
+
+    cpu = ServerCpu(server.process.pid)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+        page.on("websocket", on_socket)
+        page.goto(f"{server.url}/workshop?t={ws.idle[0]}")
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
+        page.get_by_text("live · version").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(DEFAULT_POLL_S * 2000)
+        ticks0 = sum(1 for m in sent if m.rerun_script.fragment_id)
+        cpu0, t0 = cpu.seconds(), time.monotonic()
+        page.wait_for_timeout(window_s * 1000)  # not time.sleep: Playwright delivers events only while called
+        cores = (cpu.seconds() - cpu0) / (time.monotonic() - t0)
+        ticks = sum(1 for m in sent if m.rerun_script.fragment_id) - ticks0
+        last = next(m for m in reversed(sent) if m.rerun_script.fragment_id).rerun_script
+        browser.close()
+    shape = {
+        "widget states": [f"{w.id.split('-')[-1][:24]}:{w.WhichOneof('value')}" for w in last.widget_states.widgets],
+        "cached hashes": len(last.cached_message_hashes),
+        "page hash set": bool(last.page_script_hash),
+        "query": last.query_string.split("=")[0] + "=...",
+        "is_auto_rerun": last.is_auto_rerun,
+    }
+    return cores * window_s / max(1, ticks), ticks, shape
+
+
+def per_tick_cpu_client(server: AppServer, ws: SeededWorkshop, window_s: float) -> tuple[float, int, dict]:
+    with idle_sessions(server, [ws.idle[1]]) as sessions:
+        m = measure_idle(server, sessions, window_s, settle_s=DEFAULT_POLL_S * 2)
+        s = sessions[0]
+        shape = {
+            "widget states": len(s.widget_states),
+            "cached hashes": len(s._cache),
+            "page hash set": bool(s.page_script_hash),
+        }
+    return m.per_tick_ms / 1000, m.ticks_run, shape
+
+
+def check_browser(window_s: float, gc: bool = True) -> list[Row]:
+    """One Chromium tab vs one websocket session: server CPU per poll tick on the same page."""
+    env = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true" if gc else "false"}
+    with live_app(60, idle=2, env=env) as (server, ws):
+        browser_s, browser_ticks, browser_shape = per_tick_cpu_browser(server, ws, window_s)
+        client_s, client_ticks, client_shape = per_tick_cpu_client(server, ws, window_s)
+    label = "" if gc else ", runner.postScriptGC off"
+    row = {
+        "figure": f"server CPU per poll tick, Chromium tab vs websocket client{label}",
+        "value": f"{browser_s * 1000:.1f} ms ({browser_ticks} ticks) vs "
+        f"{client_s * 1000:.1f} ms ({client_ticks} ticks)",
+        "target": "",
+        "met": None,
+    }
+    print(f"  {row['figure']}: {row['value']}", file=sys.stderr)
+    print(f"    browser's tick message: {browser_shape}; client's: {client_shape}", file=sys.stderr)
+    return [row]
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def run(
+    quick: bool = False,
+    pages: bool = True,
+    idle: bool = True,
+    intervals: tuple[float, ...] | None = None,
+    window_s: float | None = None,
+    server_env: dict[str, str] | None = None,
+) -> list[Row]:
+    """The figures; `server_env` is extra environment for the app server (e.g. a Streamlit option to try)."""
+    rows: list[Row] = []
+    if pages:
+        rows += page_rows((60, 300), runs=3 if quick else 7, budget_s=20 if quick else 60, env=server_env)
+    if idle:
+        rows += idle_rows(
+            (10, 50),
+            intervals or ((DEFAULT_POLL_S,) if quick else (DEFAULT_POLL_S, 5.0)),
+            window_s or (15.0 if quick else 30.0),
+            env=server_env,
+        )
+    if server_env:
+        for row in rows:
+            row["figure"] = f"{row['figure']} [{' '.join(f'{k}={v}' for k, v in server_env.items())}]"
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer reruns, shorter windows, 2.5 s only")
+    parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument("--skip-idle", action="store_true")
+    parser.add_argument("--intervals", help="poll intervals in seconds, e.g. 2.5,5")
+    parser.add_argument("--window", type=float, help="seconds of idle CPU measured per point")
+    parser.add_argument("--check-browser", action="store_true", help="compare one Chromium tab with the client")
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="environment for the app server, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false (repeatable)",
+    )
+    args = parser.parse_args(argv)
+    server_env = dict(item.split("=", 1) for item in args.server_env)
+    intervals = tuple(float(x) for x in args.intervals.split(",")) if args.intervals else None
+    if args.check_browser:
+        rows = check_browser(args.window or 30.0, gc=True) + check_browser(args.window or 30.0, gc=False)
+    else:
+        rows = run(args.quick, not args.skip_pages, not args.skip_idle, intervals, args.window, server_env or None)
+    for row in rows:
+        met = "" if row["met"] is None else ("  met" if row["met"] else "  NOT met")
+        print(f"{row['figure']:<72} {row['value']}  {row['target']}{met}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
