@@ -146,6 +146,32 @@ def measure(label: str, url: str, runs: int) -> list[tuple[str, int, str, float,
     return rows
 
 
+def run(quick: bool = False) -> list[dict[str, object]]:
+    """Rows for `python -m bench` (figure, value, target, met): SQLite and, when it starts, PostgreSQL."""
+    runs = 1 if quick else 3
+    measured = []
+    with tempfile.TemporaryDirectory(prefix="crossflow-bench-") as tmp:
+        measured += measure("SQLite", f"sqlite:///{tmp}/bench.db", runs)
+    try:
+        server = start_pg_server(fsync=True)
+    except PgUnavailable as exc:
+        print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
+    else:
+        try:
+            measured += measure("PostgreSQL", server.create_database("crossflow_bench"), runs)
+        finally:
+            server.stop()
+    return [
+        {
+            "figure": f"store writes, {label}, {n} people, {mode}",
+            "value": f"p95 {p95:.1f} ms (p50 {p50:.1f} ms, {tput:.0f} writes/s, lost {lost}, errors {errors})",
+            "target": "p95 <= 100 ms, 0 lost",
+            "met": p95 <= 100 and lost == 0,
+        }
+        for label, n, mode, tput, p50, p95, lost, errors in measured
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)

@@ -260,6 +260,21 @@ def _median_query(index: ExposureIndex, runs: int) -> tuple[float, float]:
     return statistics.median(medians), worst
 
 
+def run(runs: int = 5) -> list[dict[str, object]]:
+    """Rows for `python -m bench` (figure, value, target, met): the figures main() prints."""
+    load_s, index = _median_load(runs)
+    query_s, worst_s = _median_query(index, runs)
+    return [
+        {"figure": "O*NET exposure index load", "value": f"{load_s * 1000:.0f} ms", "target": "", "met": None},
+        {
+            "figure": "O*NET exposure query (prior, k=5)",
+            "value": f"{query_s * 1000:.2f} ms median, {worst_s * 1000:.2f} ms worst",
+            "target": "",
+            "met": None,
+        },
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
