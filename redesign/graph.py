@@ -101,9 +101,7 @@ class Loop:
     steps: tuple[str, ...]
 
 
-def rework_loops(
-    flow: Flow, dag: nx.DiGraph | None = None, loops: set[tuple[str, str]] | None = None
-) -> list[Loop]:
+def rework_loops(flow: Flow, dag: nx.DiGraph | None = None, loops: set[tuple[str, str]] | None = None) -> list[Loop]:
     """One loop per back edge, with the steps between its target and its source.
 
     Enumerating every simple cycle can take exponential time; one loop per back

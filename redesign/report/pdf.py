@@ -15,9 +15,9 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
+from redesign.flowchart import BOX_H, BOX_W, Box, ChartPage, chart_pages
 from redesign.report import formatting as fmt
 from redesign.report import tables as t
-from redesign.flowchart import BOX_H, BOX_W, Box, ChartPage, chart_pages
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Headline, Summary
 from redesign.report.tables import TableData
 

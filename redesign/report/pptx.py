@@ -29,9 +29,9 @@ from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
+from redesign.flowchart import BOX_H, BOX_W, ChartPage, chart_pages
 from redesign.report import formatting as fmt
 from redesign.report import tables as t
-from redesign.flowchart import BOX_H, BOX_W, ChartPage, chart_pages
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Summary
 from redesign.report.tables import TableData
 

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 import pytest
 
 from tests.deploy.stack import unavailable
-from tests.e2e.conftest import browser, playwright_instance  # noqa: F401  (the same Chromium fixtures)
 from tests.pg_server import PgServer, PgUnavailable, server_from_url, start_pg_server
 
 

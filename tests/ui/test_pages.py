@@ -255,7 +255,7 @@ def test_before_reveal_participants_see_how_many_voted_not_which_way(svc: Worksh
 
 
 def test_add_step_in_my_lane_after_another_step(svc: WorkshopService, workshop) -> None:
-    created, _, finance = workshop
+    _, _, finance = workshop
     at = open_page("workshop", finance.token)
     next(b for b in at.button if b.label == "➕ Add step").click().run()
     assert next(s for s in at.selectbox if s.label == "Function (lane)").value == "finance"
@@ -270,7 +270,7 @@ def test_add_step_in_my_lane_after_another_step(svc: WorkshopService, workshop) 
 
 
 def test_a_duplicate_step_id_is_refused_in_place(svc: WorkshopService, workshop) -> None:
-    created, _, finance = workshop
+    _, _, finance = workshop
     at = open_page("workshop", finance.token)
     next(b for b in at.button if b.label == "➕ Add step").click().run()
     next(t for t in at.text_input if t.label == "Id").input("update_opps")

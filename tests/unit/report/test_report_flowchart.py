@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.synthetic import synthetic_flow
-from redesign.model import Flow, Function, Handoff, Step
 from redesign.flowchart import BOX_H, BOX_W, ChartPage, chart_pages
+from redesign.model import Flow, Function, Handoff, Step
 from redesign.samples import load_sample, sample_ids
 
 
