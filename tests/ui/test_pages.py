@@ -279,3 +279,19 @@ def test_a_duplicate_step_id_is_refused_in_place(svc: WorkshopService, workshop)
     assert not at.exception
     assert any("update_opps" in e.value for e in at.error), [e.value for e in at.error]
     assert next(t for t in at.text_input if t.label == "Name").value == "Copy"
+
+
+def test_a_long_flow_is_voted_page_by_page(svc: WorkshopService) -> None:
+    from bench.synthetic import synthetic_flow
+
+    created = svc.create_workshop("Big", "", synthetic_flow(60), "Fran")
+    person = svc.join(created.join_code, "Sam", "sales")
+    svc.set_phase(created.facilitator_token, Phase.VOTE)
+    at = open_page("workshop", person.token)
+    vote_keys = [b.key for b in at.button if b.key and b.key.startswith("vote:")]
+    assert len(vote_keys) == 25 * 3
+    assert "vote:S0:human" in vote_keys and "vote:S30:human" not in vote_keys
+    at.session_state["vote_page"] = 50
+    at.run()
+    vote_keys = [b.key for b in at.button if b.key and b.key.startswith("vote:")]
+    assert len(vote_keys) == 10 * 3 and "vote:S55:automate" in vote_keys

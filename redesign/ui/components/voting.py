@@ -13,17 +13,41 @@ from redesign.ui.resources import service
 from redesign.ui.text import plain
 
 SHORT_TAGS = {Tag.HUMAN: "■ Human", Tag.AUGMENT: "◆ Augment", Tag.AUTOMATE: "⬢ Automate"}
+PAGE_SIZE = 25
+"""Rows per page of the list: every row is five widgets, and each costs server time on every rerun."""
+
+
+def _page_of_steps(state: WorkshopState) -> list:
+    """This page's steps in flow order, with the focus step pinned on top when it is elsewhere."""
+    steps = list(state.flow.steps)
+    if len(steps) <= PAGE_SIZE:
+        return sorted(steps, key=lambda s: (s.id != state.focus_step,))
+    starts = list(range(0, len(steps), PAGE_SIZE))
+    start = st.segmented_control(
+        "Steps",
+        starts,
+        default=0,
+        format_func=lambda i: f"{i + 1}–{min(i + PAGE_SIZE, len(steps))}",
+        key="vote_page",
+        required=True,
+    )
+    start = start if start in starts else 0
+    end = start + PAGE_SIZE
+    shown = steps[start:end]
+    focus = next((s for s in steps if s.id == state.focus_step), None)
+    if focus is not None and focus not in shown:
+        shown.insert(0, focus)
+    return sorted(shown, key=lambda s: (s.id != state.focus_step,))
 
 
 def vote_list(state: WorkshopState) -> None:
     """One row per step: propose with one click; open the step to give a reason or comment."""
     mine = {p.step_id: p.tag for p in state.proposals if p.participant_id == state.me.id}
     settled = {d.step: d.tag for d in state.decisions}
-    steps = sorted(state.flow.steps, key=lambda s: (s.id != state.focus_step,))
     done = sum(1 for s in state.flow.steps if s.id in mine)
     st.markdown(f"#### Your proposals — {done} of {len(state.flow.steps)} steps")
     st.caption("One click proposes a tag; open a step to say why, see the suggestion or comment.")
-    for step in steps:
+    for step in _page_of_steps(state):
         cols = st.columns([5, 2, 2, 2, 1], vertical_alignment="center")
         focus = "◉ " if step.id == state.focus_step else ""
         status = f" · settled: {TAG_LABEL[settled[step.id]]}" if step.id in settled else ""
