@@ -55,6 +55,7 @@ class Counts:
     messages: int = 0
     bytes_in: int = 0
     exceptions: list[str] = field(default_factory=list)
+    full_run_times: list[float] = field(default_factory=list)  # time.monotonic() of each finished full run
 
 
 class Session:
@@ -303,6 +304,7 @@ class Session:
         with self._changed:
             if status == FINISHED.FINISHED_SUCCESSFULLY:
                 self.counts.full_runs += 1
+                self.counts.full_run_times.append(time.monotonic())
             elif status == FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
                 self.counts.fragment_runs += 1
             elif status == FINISHED.FINISHED_EARLY_FOR_RERUN:

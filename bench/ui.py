@@ -11,12 +11,15 @@
     `run_every` timer asks for a fragment rerun every poll interval, as a browser tab
     does. The server's CPU over a window, as a share of one core, and per tick.
     Target (issue 5): 50 idle sessions under one core.
+(c) A room at work: 10 and 50 sessions while someone proposes a tag every 5 s; the
+    time until each page shows each change (median, p95, updates never shown) and the
+    server's CPU. Issue 5: everyone sees others' changes within about 3 s.
 
 `--check-browser` compares the server's CPU per poll tick for one real Chromium tab and
 for one websocket session on the same page (the client must cost the server what a
 browser costs). The machine may be shared: CPU time is steadier than wall time there.
 
-Run from the repo root: .venv/bin/python bench/ui.py [--quick] [--skip-pages] [--skip-idle]
+Run from the repo root: .venv/bin/python bench/ui.py [--quick] [--skip-pages] [--skip-idle] [--skip-active]
     [--intervals 2.5,5] [--window 30] [--check-browser] [--server-env KEY=VALUE ...]
 """
 
@@ -42,6 +45,7 @@ from tests.app_server import AppServer
 TARGET_RERUN_S = 0.150
 TARGET_IDLE_CORES = 1.0
 DEFAULT_POLL_S = 2.5
+DRAIN_S = 15.0  # after the last change of a room at work, how long pages may take to catch up
 Row = dict[str, object]
 
 
@@ -112,6 +116,7 @@ class Idle:
     cores: float  # server CPU as a share of one core
     ticks_sent: int
     ticks_run: int  # fragment reruns the server finished in the window
+    cut_short: int  # runs stopped early because the next request for the session came first
     per_tick_ms: float
 
 
@@ -154,14 +159,16 @@ def measure_idle(server: AppServer, sessions: list[Session], window_s: float, se
     cpu = ServerCpu(server.process.pid)
     sent0 = sum(s.counts.ticks_sent for s in sessions)
     run0 = sum(s.counts.fragment_runs + s.counts.full_runs for s in sessions)
+    early0 = sum(s.counts.early for s in sessions)
     cores = cpu.share_of_core(window_s)
     sent = sum(s.counts.ticks_sent for s in sessions) - sent0
     ran = sum(s.counts.fragment_runs + s.counts.full_runs for s in sessions) - run0
+    early = sum(s.counts.early for s in sessions) - early0
     errors = [e for s in sessions for e in s.counts.exceptions]
     if errors:
         raise RuntimeError(f"{len(errors)} session errors, e.g. {errors[0]}")
     per_tick = cores * window_s / ran * 1000 if ran else float("nan")
-    return Idle(len(sessions), cores, sent, ran, per_tick)
+    return Idle(len(sessions), cores, sent, ran, early, per_tick)
 
 
 def idle_rows(
@@ -185,12 +192,14 @@ def idle_rows(
                     # One process runs Python on one core at a time (the GIL): a server that
                     # cannot keep up shows ~100% and serves fewer ticks than were sent.
                     keeps_up = m.ticks_run >= 0.9 * m.ticks_sent
-                    saturated = "" if keeps_up else "SATURATED: "
+                    if keeps_up:
+                        how = f"{m.cores * 100:.0f}% of one core ({m.per_tick_ms:.0f} ms per tick; "
+                    else:  # runs overlap and cut each other short: CPU per served tick means nothing
+                        how = f"SATURATED: {m.cores * 100:.0f}% of one core ({m.cut_short} runs cut short; "
                     rows.append(
                         {
                             "figure": f"server CPU, {n} idle sessions polling every {interval:g} s",
-                            "value": f"{saturated}{m.cores * 100:.0f}% of one core ({m.per_tick_ms:.0f} ms per tick; "
-                            f"{m.ticks_run} of {m.ticks_sent} ticks served in {window_s:g} s; "
+                            "value": f"{how}{m.ticks_run} of {m.ticks_sent} ticks served in {window_s:g} s; "
                             f"idle server {baseline * 100:.1f}%)",
                             "cores": m.cores,
                             "keeps_up": keeps_up,
@@ -200,6 +209,68 @@ def idle_rows(
                     )
                     print(f"  {rows[-1]['figure']}: {rows[-1]['value']}", file=sys.stderr, flush=True)
     return rows
+
+
+# --------------------------------------------------------------------------- (c) a room at work
+
+
+def active_rows(
+    counts: tuple[int, ...],
+    change_every_s: float,
+    window_s: float,
+    steps: int = 60,
+    env: dict[str, str] | None = None,
+) -> list[Row]:
+    """N sessions on the workshop page while someone proposes a tag every `change_every_s`.
+
+    Every change makes each open page rerun in full (the live fragment sees a new
+    version), so this is what a room at work costs. For each change and each session:
+    the time until that session finished a full run after the change (its page shows
+    the change); updates not shown within `DRAIN_S` after the last change count as lost.
+    """
+    from redesign.store.service import WorkshopService
+
+    rows: list[Row] = []
+    with live_app(steps, voters=10, idle=max(counts), env=env) as (server, ws), idle_sessions(server, []) as sessions:
+        svc = WorkshopService.from_url(ws.url)
+        rng = random.Random(3)
+        try:
+            for n in sorted(counts):
+                add_sessions(server, ws.idle[len(sessions) : n], sessions)
+                time.sleep(DEFAULT_POLL_S * 2)
+                cpu = ServerCpu(server.process.pid)
+                cpu0, t0 = cpu.seconds(), time.monotonic()
+                writes: list[float] = []
+                while time.monotonic() - t0 < window_s:
+                    writes.append(time.monotonic())
+                    svc.propose(rng.choice(ws.participants), rng.choice(ws.steps), rng.choice(("human", "augment")))
+                    time.sleep(max(0.0, writes[-1] + change_every_s - time.monotonic()))
+                cores = (cpu.seconds() - cpu0) / (time.monotonic() - t0)
+                time.sleep(DRAIN_S)
+                lags = [_lag(s.counts.full_run_times, w) for w in writes for s in sessions]
+                shown = [lag for lag in lags if lag is not None]
+                lost = len(lags) - len(shown)
+                median = statistics.median(shown) if shown else float("inf")
+                p95 = statistics.quantiles(shown, n=20, method="inclusive")[-1] if len(shown) > 1 else median
+                rows.append(
+                    {
+                        "figure": f"{n} sessions, a change every {change_every_s:g} s: time until every page shows it",
+                        "value": f"median {median:.1f} s, p95 {p95:.1f} s, {lost} of {len(lags)} updates not shown "
+                        f"{DRAIN_S:g} s after the last change; server {cores * 100:.0f}% of one core",
+                        "target": "about 3 s (issue 5)",
+                        "met": median <= 3.0 and lost == 0,
+                    }
+                )
+                print(f"  {rows[-1]['figure']}: {rows[-1]['value']}", file=sys.stderr, flush=True)
+        finally:
+            svc.dispose()
+    return rows
+
+
+def _lag(finished: list[float], written: float) -> float | None:
+    """Seconds from a write to the session's next finished full run, or None if it never came."""
+    after = next((t for t in finished if t > written), None)
+    return None if after is None else after - written
 
 
 # --------------------------------------------------------------------------- client vs browser
@@ -287,6 +358,7 @@ def run(
     quick: bool = False,
     pages: bool = True,
     idle: bool = True,
+    active: bool = True,
     intervals: tuple[float, ...] | None = None,
     window_s: float | None = None,
     server_env: dict[str, str] | None = None,
@@ -302,6 +374,8 @@ def run(
             window_s or (15.0 if quick else 30.0),
             env=server_env,
         )
+    if active:
+        rows += active_rows((10,) if quick else (10, 50), 5.0, 20.0 if quick else 30.0, env=server_env)
     if server_env:
         for row in rows:
             row["figure"] = f"{row['figure']} [{' '.join(f'{k}={v}' for k, v in server_env.items())}]"
@@ -313,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer reruns, shorter windows, 2.5 s only")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-idle", action="store_true")
+    parser.add_argument("--skip-active", action="store_true", help="skip the room-at-work figures")
     parser.add_argument("--intervals", help="poll intervals in seconds, e.g. 2.5,5")
     parser.add_argument("--window", type=float, help="seconds of idle CPU measured per point")
     parser.add_argument("--check-browser", action="store_true", help="compare one Chromium tab with the client")
@@ -329,7 +404,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.check_browser:
         rows = check_browser(args.window or 30.0, gc=True) + check_browser(args.window or 30.0, gc=False)
     else:
-        rows = run(args.quick, not args.skip_pages, not args.skip_idle, intervals, args.window, server_env or None)
+        rows = run(
+            args.quick,
+            not args.skip_pages,
+            not args.skip_idle,
+            not args.skip_active,
+            intervals,
+            args.window,
+            server_env or None,
+        )
     for row in rows:
         met = "" if row["met"] is None else ("  met" if row["met"] else "  NOT met")
         print(f"{row['figure']:<72} {row['value']}  {row['target']}{met}")
