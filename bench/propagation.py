@@ -64,9 +64,11 @@ def measure(changes: int, steps: int = 60, seed: int = 5) -> list[float]:
         seconds: list[float] = []
         try:
             for i in range(changes):
-                step = rng.choice(ws.steps)
-                name = f"Step {step[1:]}: review and update record"  # bench/synthetic.py's naming
-                row = a.locator("[data-testid='stHorizontalBlock']").filter(has_text=name).first
+                # any step row of A's vote list (it may show one page of the steps)
+                rows = a.locator("[data-testid='stHorizontalBlock']").filter(
+                    has=a.get_by_role("button", name=TAG_BUTTONS[0])
+                )
+                row = rows.nth(rng.randrange(rows.count()))
                 button = row.get_by_role("button", name=TAG_BUTTONS[i % 3])
                 button.scroll_into_view_if_needed()
                 version = svc.version(ws.workshop_id)
