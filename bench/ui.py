@@ -44,7 +44,7 @@ from tests.app_server import AppServer
 
 TARGET_RERUN_S = 0.150
 TARGET_IDLE_CORES = 1.0
-DEFAULT_POLL_S = 2.5
+DEFAULT_POLL_S = 2.0  # redesign.ui.resources.POLL_SECONDS
 DRAIN_S = 15.0  # after the last change of a room at work, how long pages may take to catch up
 Row = dict[str, object]
 

@@ -21,7 +21,7 @@ from redesign.store.schemas import Contribution, WorkshopState
 from redesign.store.service import WorkshopService
 from redesign.workshop import settled_scenario
 
-POLL_SECONDS = float(os.environ.get("CROSSFLOW_POLL_SECONDS", "2.5"))
+POLL_SECONDS = float(os.environ.get("CROSSFLOW_POLL_SECONDS", "2"))
 """How often each open page asks the store whether anything changed."""
 
 
