@@ -8,24 +8,12 @@ started once for the session (tests/pg_server.py).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
 
-from tests.deploy.stack import unavailable
-from tests.pg_server import PgServer, PgUnavailable, server_from_url, start_pg_server
+from tests.pg_server import PgServer
 
 
 @pytest.fixture(scope="session")
-def deploy_pg_server() -> Iterator[PgServer]:
-    external = os.environ.get("CROSSFLOW_TEST_PG_URL", "").strip()
-    if external:
-        yield server_from_url(external)
-        return
-    try:
-        server = start_pg_server()
-    except PgUnavailable as exc:
-        unavailable(f"PostgreSQL cannot be started here: {exc}")
-    yield server
-    server.stop()
+def deploy_pg_server(pg_server: PgServer) -> PgServer:
+    """The session's PostgreSQL server (tests/conftest.py), shared with the store tests."""
+    return pg_server

@@ -18,27 +18,7 @@ from pathlib import Path
 import pytest
 
 from redesign.store.service import WorkshopService
-from tests.pg_server import PgServer, PgUnavailable, server_from_url, start_pg_server
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
-
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[PgServer]:
-    external = os.environ.get("CROSSFLOW_TEST_PG_URL", "").strip()
-    if external:
-        yield server_from_url(external)
-        return
-    try:
-        server = start_pg_server()
-    except PgUnavailable as exc:
-        if in_ci():
-            pytest.fail(f"CI needs PostgreSQL for the store tests, but it could not be started: {exc}")
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    yield server
-    server.stop()
+from tests.pg_server import PgServer
 
 
 @pytest.fixture(scope="module")
