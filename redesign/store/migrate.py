@@ -8,6 +8,7 @@ SQLite the migration's `BEGIN IMMEDIATE` serializes it the same way.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -39,8 +40,26 @@ def current_revision(engine: sa.Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: sa.Engine) -> None:
-    """Migrate to head unless already there (the check is one cheap query)."""
+def upgrade(engine: sa.Engine, attempts: int = 20) -> None:
+    """Migrate to head unless already there (the check is one cheap query).
+
+    On SQLite, processes opening a brand-new file together can get "database is
+    locked" without waiting: switching the file to WAL takes an exclusive lock that
+    the busy timeout does not cover. Each try is one transaction, so trying again is
+    safe; the second process then finds the schema at head and does nothing.
+    """
+    for attempt in range(attempts):
+        try:
+            _upgrade_once(engine)
+            return
+        except sa.exc.OperationalError as exc:
+            if not is_sqlite(engine) or "locked" not in str(exc.orig) or attempt == attempts - 1:
+                raise
+            engine.dispose()  # the next try opens fresh connections
+            time.sleep(0.05 * (attempt + 1))
+
+
+def _upgrade_once(engine: sa.Engine) -> None:
     if current_revision(engine) == head_revision():
         return
     config = alembic_config()
