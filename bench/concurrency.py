@@ -11,7 +11,9 @@ alternating, as in a vote), in two modes:
   writes: 50 people then offer ~250 writes/s, still a rush no real room produces.
 
 Latency is measured around each service call (the whole transaction, including
-waiting for other writers). "lost" compares what the store holds afterwards with
+waiting for other writers). Concurrent proposals and comments share a commit
+(redesign/store/group_commit.py); "per commit" is the mean number of writes per
+transaction. "lost" compares what the store holds afterwards with
 the writes that were acknowledged. Each figure is the median of RUNS runs.
 
 Run from the repo root: .venv/bin/python bench/concurrency.py [--runs 3] [--no-pg]
@@ -60,6 +62,11 @@ class Run:
     latencies_ms: list[float]
     lost: int
     errors: int
+    batches: int  # transactions the writes were grouped into
+
+    @property
+    def mean_batch(self) -> float:
+        return self.writes / self.batches if self.batches else 0.0
 
     @property
     def throughput(self) -> float:
@@ -74,6 +81,7 @@ def one_run(svc: WorkshopService, n_people: int, paced: bool, seed: int) -> Run:
     created = svc.create_workshop("Bench", "", bench_flow(), "Fran")
     people = [svc.join(created.join_code, f"P{i}", FUNCTIONS[i % 5]).token for i in range(n_people)]
     svc.set_phase(created.facilitator_token, Phase.VOTE)
+    batches_before = svc.contribution_batches.batches
     latencies: list[float] = []
     errors: list[str] = []
     acknowledged = [0, 0]  # proposals, comments
@@ -117,10 +125,11 @@ def one_run(svc: WorkshopService, n_people: int, paced: bool, seed: int) -> Run:
     lost = (acknowledged[0] - len(state.proposals)) + (acknowledged[1] - len(state.comments))
     if errors:
         print(f"  errors: {errors[:3]}", file=sys.stderr)
-    return Run(sum(acknowledged), seconds, latencies, lost, len(errors))
+    batches = svc.contribution_batches.batches - batches_before
+    return Run(sum(acknowledged), seconds, latencies, lost, len(errors), batches)
 
 
-def measure(label: str, url: str, runs: int) -> list[tuple[str, int, str, float, float, float, int, int]]:
+def measure(label: str, url: str, runs: int) -> list[tuple[str, int, str, float, float, float, int, int, float]]:
     rows = []
     svc = WorkshopService.from_url(url)
     try:
@@ -138,6 +147,7 @@ def measure(label: str, url: str, runs: int) -> list[tuple[str, int, str, float,
                         statistics.median(r.percentile(0.95) for r in results),
                         sum(r.lost for r in results),
                         sum(r.errors for r in results),
+                        statistics.median(r.mean_batch for r in results),
                     )
                 )
                 print(f"  done: {label} {n_people} {'paced' if paced else 'burst'}", file=sys.stderr, flush=True)
@@ -164,11 +174,12 @@ def run(quick: bool = False) -> list[dict[str, object]]:
     return [
         {
             "figure": f"store writes, {label}, {n} people, {mode}",
-            "value": f"p95 {p95:.1f} ms (p50 {p50:.1f} ms, {tput:.0f} writes/s, lost {lost}, errors {errors})",
+            "value": f"p95 {p95:.1f} ms (p50 {p50:.1f} ms, {tput:.0f} writes/s, {batch:.1f} writes per commit, "
+            f"lost {lost}, errors {errors})",
             "target": "p95 <= 100 ms, 0 lost",
             "met": p95 <= 100 and lost == 0,
         }
-        for label, n, mode, tput, p50, p95, lost, errors in measured
+        for label, n, mode, tput, p50, p95, lost, errors, batch in measured
     ]
 
 
@@ -193,12 +204,12 @@ def main() -> None:
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nWrites per participant: {WRITES_PER_PERSON}; median of {args.runs} runs; target p95 <= 100 ms, 0 lost.")
     print(f"Machine: {os.cpu_count()} cores, load average {load} (1/5/15 min) at the end of the run.")
-    columns = ("database", "people", "mode", "writes/s", "p50 ms", "p95 ms", "lost", "errors")
-    header = "{:<11} {:>6} {:<6} {:>9} {:>7} {:>7} {:>5} {:>6}".format(*columns)
+    columns = ("database", "people", "mode", "writes/s", "p50 ms", "p95 ms", "lost", "errors", "per commit")
+    header = "{:<11} {:>6} {:<6} {:>9} {:>7} {:>7} {:>5} {:>6} {:>10}".format(*columns)
     print(header)
     print("-" * len(header))
-    for label, n, mode, tput, p50, p95, lost, errors in rows:
-        print(f"{label:<11} {n:>6} {mode:<6} {tput:>9.0f} {p50:>7.1f} {p95:>7.1f} {lost:>5} {errors:>6}")
+    for label, n, mode, tput, p50, p95, lost, errors, batch in rows:
+        print(f"{label:<11} {n:>6} {mode:<6} {tput:>9.0f} {p50:>7.1f} {p95:>7.1f} {lost:>5} {errors:>6} {batch:>10.1f}")
 
 
 if __name__ == "__main__":

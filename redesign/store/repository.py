@@ -77,29 +77,19 @@ def lock_for_token(conn: Connection, token_hash: str) -> Row[Any] | None:
     return conn.execute(stmt).first()
 
 
+def lock_workshops(conn: Connection, workshop_ids: Sequence[str]) -> list[Row[Any]]:
+    """Lock several workshops' rows in id order (so two batches locking overlapping sets cannot deadlock)."""
+    if not workshop_ids:
+        return []
+    c = t.workshops.c
+    stmt = sa.select(t.workshops).where(c.id.in_(list(workshop_ids))).order_by(c.id).with_for_update()
+    return list(conn.execute(stmt))
+
+
 def commit_version(conn: Connection, workshop_id: str, version: int, now: datetime, **counters: int) -> None:
     """Set the new version and the per-workshop counters this write advanced (one statement)."""
     stmt = sa.update(t.workshops).where(t.workshops.c.id == workshop_id)
     conn.execute(stmt.values(version=version, updated_at=now, **counters))
-
-
-def bump_workshop(conn: Connection, workshop_id: str, now: datetime, events: int, comments: int = 0) -> Row[Any] | None:
-    """Lock-and-bump in one statement for writes that need no earlier look at the row: version + 1, and
-    `events` event numbers and `comments` comment numbers reserved. Returns the new version, the last
-    numbers reserved, and phase/locked for the permission check."""
-    c = t.workshops.c
-    stmt = (
-        sa.update(t.workshops)
-        .where(c.id == workshop_id)
-        .values(
-            version=c.version + 1,
-            event_seq=c.event_seq + events,
-            comment_seq=c.comment_seq + comments,
-            updated_at=now,
-        )
-        .returning(c.id, c.version, c.event_seq, c.comment_seq, c.phase, c.locked)
-    )
-    return conn.execute(stmt).first()
 
 
 def update_workshop(conn: Connection, workshop_id: str, **changes: Any) -> None:
@@ -237,6 +227,15 @@ def participant_by_token(conn: Connection, token_hash: str) -> Row[Any] | None:
     return conn.execute(sa.select(t.participants).where(t.participants.c.token_hash == token_hash)).first()
 
 
+def participants_by_token(conn: Connection, token_hashes: Iterable[str]) -> dict[str, Row[Any]]:
+    """The seats of several callers in one query, by token hash (unknown hashes are absent)."""
+    hashes = list(token_hashes)
+    if not hashes:
+        return {}
+    stmt = sa.select(t.participants).where(t.participants.c.token_hash.in_(hashes))
+    return {row.token_hash: row for row in conn.execute(stmt)}
+
+
 def participants(conn: Connection, workshop_id: str) -> list[Row[Any]]:
     c = t.participants.c
     stmt = sa.select(t.participants).where(c.workshop_id == workshop_id).order_by(c.joined_at, c.id)
@@ -263,21 +262,37 @@ def proposals(conn: Connection, workshop_id: str) -> list[Row[Any]]:
     return list(conn.execute(sa.select(t.proposals).where(c.workshop_id == workshop_id).order_by(c.at, c.step_id)))
 
 
-def step_and_proposal(conn: Connection, workshop_id: str, step_id: str, participant_id: str) -> Row[Any] | None:
-    """One round trip: None if the step does not exist, else a row whose `tag` and `rationale` are this
-    participant's current proposal for it (both None when there is none)."""
-    f, p = t.flow_items.c, t.proposals.c
-    stmt = (
-        sa.select(f.item_id, p.tag, p.rationale)
-        .select_from(
-            t.flow_items.outerjoin(
-                t.proposals,
-                sa.and_(p.workshop_id == f.workshop_id, p.step_id == f.item_id, p.participant_id == participant_id),
-            )
-        )
-        .where(f.workshop_id == workshop_id, f.kind == "step", f.item_id == step_id)
+def existing_items(
+    conn: Connection, workshop_ids: Sequence[str], targets: Iterable[tuple[str, str]]
+) -> set[tuple[str, str, str]]:
+    """Which of the (kind, item id) targets exist in which of the workshops, as (workshop id, kind, item id)."""
+    targets = set(targets)
+    if not workshop_ids or not targets:
+        return set()
+    c = t.flow_items.c
+    stmt = sa.select(c.workshop_id, c.kind, c.item_id).where(
+        c.workshop_id.in_(list(workshop_ids)),
+        c.kind.in_(sorted({kind for kind, _ in targets})),
+        c.item_id.in_(sorted({item for _, item in targets})),
     )
-    return conn.execute(stmt).first()
+    return {(row.workshop_id, row.kind, row.item_id) for row in conn.execute(stmt)}
+
+
+def current_proposals(
+    conn: Connection, workshop_ids: Sequence[str], participant_ids: Iterable[str], step_ids: Iterable[str]
+) -> dict[tuple[str, str, str], dict[str, str]]:
+    """The participants' proposals on the steps, by (workshop id, step id, participant id): {tag, rationale}."""
+    participant_ids, step_ids = sorted(set(participant_ids)), sorted(set(step_ids))
+    if not workshop_ids or not participant_ids or not step_ids:
+        return {}
+    c = t.proposals.c
+    stmt = sa.select(c.workshop_id, c.step_id, c.participant_id, c.tag, c.rationale).where(
+        c.workshop_id.in_(list(workshop_ids)), c.participant_id.in_(participant_ids), c.step_id.in_(step_ids)
+    )
+    return {
+        (row.workshop_id, row.step_id, row.participant_id): {"tag": row.tag, "rationale": row.rationale}
+        for row in conn.execute(stmt)
+    }
 
 
 def proposal(conn: Connection, workshop_id: str, step_id: str, participant_id: str) -> Row[Any] | None:
@@ -288,15 +303,18 @@ def proposal(conn: Connection, workshop_id: str, step_id: str, participant_id: s
     return conn.execute(stmt).first()
 
 
-def upsert_proposal(conn: Connection, **values: Any) -> None:
-    """Insert or replace one participant's proposal for one step (ON CONFLICT, so two tabs cannot collide)."""
+def upsert_proposals(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert or replace proposals, one per (workshop, step, participant), in order (ON CONFLICT, so two
+    tabs cannot collide). One executemany."""
+    if not rows:
+        return
     insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
-    stmt = insert(t.proposals).values(**values)
+    stmt = insert(t.proposals)
     stmt = stmt.on_conflict_do_update(
         index_elements=["workshop_id", "step_id", "participant_id"],
         set_={"tag": stmt.excluded.tag, "rationale": stmt.excluded.rationale, "at": stmt.excluded.at},
     )
-    conn.execute(stmt)
+    conn.execute(stmt, list(rows))
 
 
 def insert_proposals(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:

@@ -17,9 +17,12 @@ never name another's data. Every write is one short transaction that
 A refused write rolls back and a no-op logs nothing, so the version moves exactly
 when something was saved.
 Proposals and comments never take part in stale checks: many people can write
-them at once and each lands. Deadlocks and serialization failures (PostgreSQL) and
-"database is locked" (SQLite, another process holding the lock past the busy
-timeout) are retried a few times before StoreUnavailable reaches the caller.
+them at once and each lands. They are what fifty people write at the same moment,
+so concurrent ones share one transaction and one commit (`group_commit`,
+`contributions`) while each keeps its own version, event and outcome.
+Deadlocks and serialization failures (PostgreSQL) and "database is locked" (SQLite,
+another process holding the lock past the busy timeout) are retried a few times
+before StoreUnavailable reaches the caller.
 """
 
 from __future__ import annotations
@@ -40,8 +43,10 @@ from sqlalchemy.engine import Connection, Row
 
 from redesign.io.flow_json import flow_to_dict, read_flow
 from redesign.model import Decision, Flow, Handoff, Step, Tag
-from redesign.store import codes, flow_rows, transfer
+from redesign.store import codes, contributions, flow_rows, transfer
 from redesign.store import repository as repo
+from redesign.store.contributions import BAD_TOKEN as _BAD_TOKEN
+from redesign.store.contributions import event_row
 from redesign.store.database import is_sqlite, make_engine, read_transaction, resolve_database_url, write_transaction
 from redesign.store.errors import (
     AccessDenied,
@@ -52,6 +57,7 @@ from redesign.store.errors import (
     StoreError,
     StoreUnavailable,
 )
+from redesign.store.group_commit import BatchStats, GroupCommit, Job
 from redesign.store.migrate import upgrade
 from redesign.store.rate_limit import FailureLimiter
 from redesign.store.schemas import (
@@ -100,7 +106,6 @@ SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_processes"
 _SAMPLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$")
 _RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 _COMMENT_KINDS = ("comment", "data_quality", "risk", "question")
-_BAD_TOKEN = "This session is not valid for any workshop (any more). Join again with the workshop's code."
 
 
 def _retryable(exc: sa.exc.DBAPIError) -> bool:
@@ -203,7 +208,7 @@ class _Write:
         undoes: int | None = None,
         summary: str | None = None,
     ) -> None:
-        event = _event(self.wid, self.version, self.now, self.me, kind, target, before, after, summary)
+        event = event_row(self.wid, self.version, self.now, self.me, kind, target, before, after, summary)
         self.events.append({**event, "position": position, "undoes": undoes})
 
     def flush(self) -> int:
@@ -224,36 +229,6 @@ class _Write:
         return self.result_version
 
 
-def _event(
-    wid: str,
-    version: int,
-    at: datetime,
-    me: Any,
-    kind: str,
-    target: str,
-    before: Any,
-    after: Any,
-    summary: str | None = None,
-) -> dict[str, Any]:
-    """One event-log row (without its number)."""
-    return {
-        "workshop_id": wid,
-        "version": version,
-        "at": at,
-        "actor_id": me.id if me is not None else None,
-        "actor_name": me.name if me is not None else "Crossflow",
-        "actor_function": me.function if me is not None else "",
-        "kind": kind,
-        "target": target,
-        "summary": summary if summary is not None else describe_event(kind, target, before, after),
-        "before": None if before is None else repo.dumps(before),
-        "after": None if after is None else repo.dumps(after),
-        "position": None,
-        "undoes": None,
-        "layout": None,
-    }
-
-
 class WorkshopService:
     """The workshop store. Thread-safe: share one instance per process (e.g. via st.cache_resource)."""
 
@@ -269,6 +244,7 @@ class WorkshopService:
         self.samples_dir = samples_dir or SAMPLES_DIR
         self._clock = clock
         self._limiter = join_limiter or FailureLimiter()
+        self._contributions: GroupCommit[contributions.Contribution] = GroupCommit(self._save_contributions)
 
     @classmethod
     def from_url(cls, url: str | None = None, *, migrate: bool = True, **options: Any) -> WorkshopService:
@@ -288,6 +264,11 @@ class WorkshopService:
 
     def dispose(self) -> None:
         self._engine.dispose()
+
+    @property
+    def contribution_batches(self) -> BatchStats:
+        """How proposals and comments were grouped into transactions so far (for benchmarks and tests)."""
+        return self._contributions.stats()
 
     # ------------------------------------------------------------------ transaction plumbing
 
@@ -363,43 +344,40 @@ class WorkshopService:
 
         return self._transaction(run)
 
-    def _contribute(
-        self,
-        token: str,
-        action: Action,
-        prepare: Callable[[Connection, Row[Any]], Any],
-        apply: Callable[[Connection, Row[Any], Row[Any], Any, datetime], tuple[str, str, Any, Any, T]],
-        comments: int = 0,
-    ) -> T:
-        """The fast path for what many people write at once (proposals, comments).
-
-        Reads first (`prepare`: does the step exist, what was my last proposal), then
-        the workshop row is locked and bumped in one statement, and only the inserts
-        and the commit happen while it is held: on PostgreSQL that is 3 round trips
-        under the lock instead of 5. These writes are never stale-checked, and what
-        `prepare` read can only be changed meanwhile by the same person in another tab.
-        `apply` writes and returns (event kind, target, before, after, result).
-        """
+    def _contribute(self, token: str, what: contributions.NewProposal | contributions.NewComment) -> Any:
+        """Save a proposal or comment; concurrent ones share a transaction (see `group_commit`)."""
         if not isinstance(token, str) or not token:
             raise AccessDenied(_BAD_TOKEN)
-        token_hash = codes.digest(token)
+        return self._contributions.submit(contributions.Contribution(codes.digest(token), what))
 
-        def run(conn: Connection) -> T:
-            me = repo.participant_by_token(conn, token_hash)
-            if me is None:
-                raise AccessDenied(_BAD_TOKEN)
-            data = prepare(conn, me)
-            now = self._clock()
-            row = repo.bump_workshop(conn, me.workshop_id, now, events=1, comments=comments)
-            if row is None:
-                raise NotFound("This workshop no longer exists.")
-            _reject(refusal(action, row.phase, me.is_facilitator, row.locked), AccessDenied)
-            kind, target, before, after, result = apply(conn, me, row, data, now)
-            event = _event(row.id, row.version, now, me, kind, target, before, after)
-            repo.insert_events(conn, [{**event, "seq": row.event_seq}])
-            return result
+    def _save_contributions(self, jobs: list[Job[contributions.Contribution]]) -> None:
+        """Save a batch (GroupCommit's callback), settling every job with its outcome.
 
-        return self._transaction(run)
+        If the batch's transaction fails for a reason no retry cures, its writes are
+        saved again one by one, so one bad write cannot sink the others; if the
+        database is down or the commit's outcome is unknown, all of them report it.
+        """
+        try:
+            outcomes = self._transaction(
+                lambda conn: contributions.save(conn, [job.work for job in jobs], self._clock())
+            )
+        except StoreUnavailable as exc:
+            for job in jobs:
+                job.fail(exc)
+            return
+        except Exception as exc:
+            if len(jobs) == 1:
+                jobs[0].fail(exc)
+                return
+            log.warning("A batch of %d contributions failed; saving them one by one", len(jobs), exc_info=True)
+            for job in jobs:
+                self._save_contributions([job])
+            return
+        for job, outcome in zip(jobs, outcomes, strict=True):
+            if isinstance(outcome, StoreError):
+                job.fail(outcome)
+            else:
+                job.succeed(outcome)
 
     def _edit(self, token: str, action: Action, body: Callable[[_Write], None]) -> int:
         def run(w: _Write) -> int:
@@ -1035,28 +1013,9 @@ class WorkshopService:
             raise InvalidInput(f'"{tag}" is not a tag; choose human, augment or automate.') from None
         rationale = _text(rationale, "rationale", MAX_RATIONALE)
 
-        def prepare(conn: Connection, me: Row[Any]) -> Row[Any]:
-            found = repo.step_and_proposal(conn, me.workshop_id, step_id, me.id) if isinstance(step_id, str) else None
-            if found is None:
-                raise NotFound(f'There is no step "{step_id}" in this workshop\'s flow.')
-            return found
-
-        def apply(
-            conn: Connection, me: Row[Any], ws: Row[Any], found: Row[Any], now: datetime
-        ) -> tuple[str, str, Any, Any, int]:
-            repo.upsert_proposal(
-                conn,
-                workshop_id=ws.id,
-                step_id=step_id,
-                participant_id=me.id,
-                tag=tag.value,
-                rationale=rationale,
-                at=now,
-            )
-            before = None if found.tag is None else {"tag": found.tag, "rationale": found.rationale}
-            return "proposal.set", f"step:{step_id}", before, {"tag": tag.value, "rationale": rationale}, ws.version
-
-        return self._contribute(token, "propose", prepare, apply)
+        if not isinstance(step_id, str):
+            raise NotFound(f'There is no step "{step_id}" in this workshop\'s flow.')
+        return self._contribute(token, contributions.NewProposal(step_id, tag.value, rationale))
 
     def withdraw_proposal(self, token: str, step_id: str) -> int:
         def body(w: _Write) -> None:
@@ -1092,32 +1051,10 @@ class WorkshopService:
             raise InvalidInput("The comment is empty.")
         _reject(text_problem(text, "comment", MAX_COMMENT))
 
-        def prepare(conn: Connection, me: Row[Any]) -> None:
-            if not isinstance(target_id, str) or repo.flow_item(conn, me.workshop_id, target_kind, target_id) is None:
-                word = "step" if target_kind == "step" else "hand-off"
-                raise NotFound(f'There is no {word} "{target_id}" in this workshop\'s flow.')
-
-        def apply(
-            conn: Connection, me: Row[Any], ws: Row[Any], _: None, now: datetime
-        ) -> tuple[str, str, Any, Any, CommentOut]:
-            out = CommentOut(
-                id=ws.comment_seq,  # reserved by the bump
-                author_id=me.id,
-                author_name=me.name,
-                author_function=me.function,
-                target_kind=target_kind,
-                target_id=target_id,
-                kind=kind,
-                text=text,
-                resolved=False,
-                at=now,
-            )
-            row = out.model_dump(include={"id", "target_kind", "target_id", "kind", "text", "resolved", "at"})
-            repo.insert_comments(conn, [{**row, "workshop_id": ws.id, "participant_id": me.id}])
-            about = f"{'step' if target_kind == 'step' else 'hand-off'} {target_id}"
-            return "comment.add", f"comment:{out.id}", None, {"target": about, "kind": kind, "text": text}, out
-
-        return self._contribute(token, "comment", prepare, apply, comments=1)
+        if not isinstance(target_id, str):
+            word = "step" if target_kind == "step" else "hand-off"
+            raise NotFound(f'There is no {word} "{target_id}" in this workshop\'s flow.')
+        return self._contribute(token, contributions.NewComment(target_kind, target_id, kind, text))
 
     def resolve_comment(self, token: str, comment_id: int, resolved: bool = True) -> int:
         """Mark a comment resolved (or open again); its author or the facilitator may."""
