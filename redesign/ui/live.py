@@ -30,15 +30,36 @@ def timer_text(ends_at: datetime | None, now: datetime | None = None) -> str | N
     return f"⏱ {left // 60}:{left % 60:02d} left"
 
 
-@st.fragment(run_every=POLL_SECONDS)
+_DRAWING_PAGE = "_live_watch_inline"
+"""Session flag: set while the whole page is being drawn (the fragment then runs inline)."""
+
+
 def live_watch(workshop_id: str, seen_version: int, timer_ends_at: datetime | None) -> None:
-    """Rerun the whole page when the workshop moved on; show the countdown meanwhile."""
+    """The live indicator: rerun the whole page when the workshop moved on; show the countdown meanwhile."""
+    st.session_state[_DRAWING_PAGE] = True
     try:
-        version = service().version(workshop_id)
-    except StoreError:
-        st.caption("⚠ Reconnecting to the workshop...")
-        return
-    if version != seen_version:
-        st.rerun(scope="app")
+        _watch(workshop_id, seen_version, timer_ends_at)
+    finally:
+        st.session_state[_DRAWING_PAGE] = False
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _watch(workshop_id: str, seen_version: int, timer_ends_at: datetime | None) -> None:
+    """Runs inline when the page is drawn, then on its own every POLL_SECONDS.
+
+    Only the periodic runs check the store. Inline, the page has just loaded
+    `seen_version`; rerunning it from here (because someone wrote a moment ago)
+    would abort the run before the widgets below are drawn, and the click that
+    started the run would be lost. The next tick catches the newer version.
+    """
+    version = seen_version
+    if not st.session_state.get(_DRAWING_PAGE):
+        try:
+            version = service().version(workshop_id)
+        except StoreError:
+            st.caption("⚠ Reconnecting to the workshop...")
+            return
+        if version != seen_version:
+            st.rerun(scope="app")
     timer = timer_text(timer_ends_at)
     st.caption((f"**{timer}** · " if timer else "") + f"🟢 live · version {version}")

@@ -97,6 +97,34 @@ def test_participant_proposes_with_one_click(svc: WorkshopService, workshop) -> 
     assert [(p.step_id, p.tag) for p in mine] == [("update_opps", Tag.AUGMENT)]
 
 
+def test_a_click_is_not_lost_when_someone_else_writes_while_the_page_reruns(
+    svc: WorkshopService, workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone else's vote lands between this run's state read and the live check's version read.
+
+    The live check used to rerun the page there and then, before the vote buttons
+    were drawn, so the click that started the run was dropped ("nothing happened").
+    """
+    created, sales, finance = workshop
+    svc.set_phase(created.facilitator_token, Phase.VOTE)
+    at = open_page("workshop", sales.token)
+    real_version = WorkshopService.version
+    calls: list[str] = []
+
+    def version_with_a_write_in_between(self: WorkshopService, workshop_id: str) -> int:
+        calls.append(workshop_id)
+        if len(calls) == 2:  # the live check of the click's run: Fin's vote lands just before it
+            svc.propose(finance.token, "update_opps", Tag.HUMAN)
+        return real_version(self, workshop_id)
+
+    monkeypatch.setattr(WorkshopService, "version", version_with_a_write_in_between)
+    at.button(key="vote:update_opps:augment").click().run()
+    assert not at.exception
+    assert len(calls) >= 2  # the interleaving really happened
+    stored = {(p.participant_name, p.step_id, p.tag) for p in svc.state(created.facilitator_token).proposals}
+    assert stored == {("Sam", "update_opps", Tag.AUGMENT), ("Fin", "update_opps", Tag.HUMAN)}
+
+
 def test_locked_workshop_refuses_participant_edits(svc: WorkshopService, workshop) -> None:
     created, sales, _ = workshop
     svc.set_lock(created.facilitator_token, True)
