@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import os
 
+import plotly.graph_objects as go
 import streamlit as st
 
+from redesign.diagram import DiagramOptions, swimlane_figure
 from redesign.impact.assess import Impact, assess
 from redesign.impact.suggest import TagSuggestion, suggest
 from redesign.metrics import FlowMetrics, analyze
 from redesign.model import Flow, Scenario
 from redesign.store.database import resolve_database_url
-from redesign.store.schemas import Contribution, WorkshopState
+from redesign.store.schemas import Contribution, EventOut, WorkshopState
 from redesign.store.service import WorkshopService
 from redesign.workshop import settled_scenario
 
@@ -86,3 +88,38 @@ def _contribution(token: str, version: int) -> Contribution:
 def contribution_at(state: WorkshopState, token: str) -> Contribution:
     """Who has been heard, per person and function (facilitator only), once per version."""
     return _contribution(token, state.version)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _map_figure(
+    workshop_id: str, version: int, look: tuple[object, ...], _flow: Flow, _options: DiagramOptions
+) -> go.Figure:
+    return swimlane_figure(_flow, _options)
+
+
+def map_figure(state: WorkshopState, options: DiagramOptions) -> go.Figure:
+    """The swimlane map, built once per version and look (tags shown, comment counts, selection, focus).
+
+    Building a figure of 60 steps costs more than the rest of the page (plotly validates
+    every shape); viewers who see the same thing share one. Streamlit serialises the
+    figure without changing it, so sharing is safe.
+    """
+    look = (
+        tuple(sorted((step, tag.value if tag else None) for step, tag in options.tags.items())),
+        tuple(sorted(options.comment_counts.items())),
+        options.selected,
+        options.focus,
+        options.height_per_row,
+        options.max_label,
+    )
+    return _map_figure(state.workshop_id, state.version, look, state.flow, options)
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _history(token: str, version: int, limit: int) -> list[EventOut]:
+    return service().history(token, limit=limit)
+
+
+def history_at(state: WorkshopState, token: str, limit: int = 200) -> list[EventOut]:
+    """The event log as this viewer may see it, newest first, read once per version."""
+    return _history(token, state.version, limit)

@@ -42,6 +42,12 @@ def open_page(page: str, token: str | None = None, timeout: float = 60) -> AppTe
     return at
 
 
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Open a tab of the workshop page (tabs are lazy there: only the open one is drawn)."""
+    at.session_state["workshop_tab"] = label
+    return at.run()
+
+
 def texts(at: AppTest) -> str:
     """All visible text of the page, for assertions."""
     parts = [

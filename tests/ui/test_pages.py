@@ -7,7 +7,7 @@ import pytest
 from redesign.model import Decision, Step, Tag
 from redesign.store.service import WorkshopService
 from redesign.workshop import PHASES, Phase
-from tests.ui.conftest import open_page, texts
+from tests.ui.conftest import open_page, open_tab, texts
 
 
 @pytest.fixture
@@ -140,6 +140,8 @@ def test_converge_shows_the_disagreement_and_the_facilitator_settles(svc: Worksh
     svc.propose(finance.token, "manager_adjustment", Tag.AUGMENT, "overrides hurt accuracy")
     svc.set_phase(created.facilitator_token, Phase.CONVERGE)
     at = open_page("workshop", created.facilitator_token)
+    assert "Functions disagree" not in {m.label for m in at.metric}  # the Agreement tab is not drawn until opened
+    open_tab(at, "⚖️ Agreement")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Functions disagree"] == "1"
     at.session_state["dialog"] = ("view", "manager_adjustment", None)
@@ -176,6 +178,7 @@ def test_steps_table_saves_bulk_edits(svc: WorkshopService, workshop) -> None:
     created, sales, _ = workshop
     version = svc.version(created.workshop_id)
     at = open_page("workshop", sales.token)
+    open_tab(at, "📋 Steps table")
     first = svc.state(sales.token).flow.steps[0].id
     at.session_state[f"steps_table:{version}"] = {
         "edited_rows": {0: {"touch_minutes": 99}},
@@ -323,3 +326,21 @@ def test_a_long_flow_is_voted_page_by_page(svc: WorkshopService) -> None:
     at.run()
     vote_keys = [b.key for b in at.button if b.key and b.key.startswith("vote:")]
     assert len(vote_keys) == 10 * 3 and "vote:S55:automate" in vote_keys
+
+
+def test_tabs_are_drawn_only_when_opened_and_show_the_latest_version(svc: WorkshopService, workshop) -> None:
+    created, sales, finance = workshop
+    svc.set_phase(created.facilitator_token, Phase.VOTE)
+    svc.comment(finance.token, "step", "manager_adjustment", "Overrides are not logged anywhere", "data_quality")
+    at = open_page("workshop", sales.token)
+    assert "Overrides are not logged" not in texts(at)  # the Comments tab is closed
+    open_tab(at, "💬 Comments")
+    assert "Overrides are not logged anywhere" in texts(at)
+    assert not any(b.key and b.key.startswith("vote:") for b in at.button)  # the Map tab is not drawn now
+    open_tab(at, "🕘 History")
+    before = texts(at)
+    svc.propose(finance.token, "update_opps", Tag.AUTOMATE)
+    at.run()  # a new version: the cached history must not be reused
+    assert texts(at) != before
+    newest = next(c.value for c in at.caption if str(c.value).startswith("v"))
+    assert "Fin" in newest and str(svc.version(created.workshop_id)) in newest

@@ -7,10 +7,10 @@ from typing import Any
 
 import streamlit as st
 
-from redesign.diagram import DiagramOptions, swimlane_figure
+from redesign.diagram import DiagramOptions
 from redesign.model import Tag
 from redesign.store.schemas import WorkshopState
-from redesign.ui.resources import flow_metrics
+from redesign.ui.resources import flow_metrics, map_figure
 
 
 def selected_from_event(event: Any) -> str | None:
@@ -60,7 +60,7 @@ def flow_map(state: WorkshopState) -> None:
         focus=state.focus_step,
         metrics=flow_metrics(state),
     )
-    figure = swimlane_figure(state.flow, options)
+    figure = map_figure(state, options)
     event = st.plotly_chart(
         figure,
         key=f"map:{state.version}",

@@ -7,7 +7,7 @@ import streamlit as st
 from redesign.store.errors import StoreError
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.step_panel import COMMENT_KINDS
-from redesign.ui.resources import service
+from redesign.ui.resources import history_at
 from redesign.ui.text import plain
 
 
@@ -28,7 +28,7 @@ def comments_list(state: WorkshopState) -> None:
 
 def history_list(state: WorkshopState) -> None:
     try:
-        events = service().history(st.session_state["token"], limit=200)
+        events = history_at(state, st.session_state["token"])
     except StoreError as exc:
         st.info(str(exc))
         return

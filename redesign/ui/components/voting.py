@@ -13,6 +13,9 @@ from redesign.ui.resources import service
 from redesign.ui.text import plain
 
 SHORT_TAGS = {Tag.HUMAN: "■ Human", Tag.AUGMENT: "◆ Augment", Tag.AUTOMATE: "⬢ Automate"}
+NAME_WIDTH = 360  # px; with the buttons, a row fits the page at 1366 px beside the sidebar
+BUTTON_WIDTH = 130
+OPEN_WIDTH = 60
 PAGE_SIZE = 25
 """Rows per page of the list: every row is five widgets, and each costs server time on every rerun."""
 
@@ -48,22 +51,27 @@ def vote_list(state: WorkshopState) -> None:
     st.markdown(f"#### Your proposals — {done} of {len(state.flow.steps)} steps")
     st.caption("One click proposes a tag; open a step to say why, see the suggestion or comment.")
     for step in _page_of_steps(state):
-        cols = st.columns([5, 2, 2, 2, 1], vertical_alignment="center")
+        # One flex row per step (not st.columns): a row of columns is six blocks to build
+        # and send, and every open page redraws this list on every change in the room.
+        # The name has a fixed width so the buttons line up from row to row; on a narrow
+        # screen (a phone) the buttons wrap below the name.
+        row = st.container(horizontal=True, vertical_alignment="center", gap="small")
         focus = "◉ " if step.id == state.focus_step else ""
         status = f" · settled: {TAG_LABEL[settled[step.id]]}" if step.id in settled else ""
-        cols[0].markdown(f"{focus}**{plain(step.name)}**{status}")
-        for col, tag in zip(cols[1:4], Tag, strict=True):
+        row.markdown(f"{focus}**{plain(step.name)}**{status}", width=NAME_WIDTH)
+        buttons = row.container(horizontal=True, vertical_alignment="center", gap="small", width="content")
+        for tag in Tag:
             chosen = mine.get(step.id) == tag
-            if col.button(
+            if buttons.button(
                 SHORT_TAGS[tag],
                 key=f"vote:{step.id}:{tag.value}",
                 type="primary" if chosen else "secondary",
-                width="stretch",
+                width=BUTTON_WIDTH,
             ):
                 act(
                     lambda step=step, tag=tag: service().propose(st.session_state["token"], step.id, tag),
                     f"Proposed {TAG_LABEL[tag]} for {step.name}",
                 )
-        if cols[4].button("Open", key=f"vopen:{step.id}", type="tertiary"):
+        if buttons.button("Open", key=f"vopen:{step.id}", type="tertiary", width=OPEN_WIDTH):
             open_step(step.id)
             st.rerun()

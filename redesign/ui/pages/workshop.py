@@ -30,6 +30,13 @@ def participant_sidebar(state: WorkshopState) -> None:
         st.switch_page("redesign/ui/pages/home.py")
 
 
+def map_view(state: WorkshopState) -> None:
+    if state.can.propose:
+        vote_list(state)
+    headline(state)
+    flow_map(state)
+
+
 def headline(state: WorkshopState) -> None:
     m = flow_metrics(state)
     cols = st.columns(5)
@@ -67,20 +74,16 @@ if state.can.edit_flow and st.button("➕ Add step"):
     st.session_state["dialog"] = ("edit", None, state.version)
     st.rerun()
 
-tabs = st.tabs(["🗺 Map", "⚖️ Agreement", "📋 Steps table", "🔀 Hand-offs", "💬 Comments", "🕘 History"])
-with tabs[0]:
-    if state.can.propose:
-        vote_list(state)
-    headline(state)
-    flow_map(state)
-with tabs[1]:
-    converge_view(state)
-with tabs[2]:
-    steps_table(state)
-with tabs[3]:
-    handoffs_table(state)
-with tabs[4]:
-    comments_list(state)
-with tabs[5]:
-    history_list(state)
+# Only the open tab is drawn (on_change="rerun" makes tabs lazy): every open page is
+# redrawn on every change in the room, and the hidden tabs were half of that work.
+tabs = st.tabs(
+    ["🗺 Map", "⚖️ Agreement", "📋 Steps table", "🔀 Hand-offs", "💬 Comments", "🕘 History"],
+    key="workshop_tab",
+    on_change="rerun",
+)
+views = (map_view, converge_view, steps_table, handoffs_table, comments_list, history_list)
+for tab, view in zip(tabs, views, strict=True):
+    if tab.open:
+        with tab:
+            view(state)
 open_dialogs(state)
