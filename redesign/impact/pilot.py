@@ -123,7 +123,8 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
     candidates.sort(key=lambda t: (-t[1].value, t[1].risk, view.order[t[1].step]))
     first_max = int(params["wave1_max_steps"])
     for wave, item in candidates:
-        if wave == 2 and len(waves[1]) < first_max:
+        # A pilot has to show its value in hours: a step that costs hours for a %C&A gain scales later.
+        if wave == 2 and len(waves[1]) < first_max and item.net_hours > 0:
             item = item.model_copy(
                 update={
                     "reason": item.reason.model_copy(

@@ -27,6 +27,19 @@ def test_wave_one_takes_the_most_valuable_low_risk_steps() -> None:
     assert plan.waves[1].items[0].reason.rule == "pilot_wave_2"
 
 
+def test_a_step_that_costs_hours_for_a_quality_gain_is_not_a_pilot() -> None:
+    """Automating a rare, error-prone step: monitoring outweighs the hours, but %C&A rises."""
+    rare = _key(0, 1, pca=60)
+    steps = [rare, _key(1, 100), _key(2, 200)]
+    plan = assess(_flow([Decision(step=s.id, tag=Tag.AUTOMATE, it_signoff=True) for s in steps], steps), "s").pilot
+    rare_item = next(i for w in plan.waves for i in w.items if i.step == "k0")
+    assert rare_item.net_hours < 0 < rare_item.pca_gain
+    assert rare_item.value > max(i.value for i in plan.waves[0].items)  # it would have led wave 1 by value
+    assert [i.step for i in plan.waves[0].items] == ["k2", "k1"]
+    assert [i.step for i in plan.waves[1].items] == ["k0"]
+    assert plan.waves[1].items[0].reason.rule == "pilot_wave_2"
+
+
 def test_warn_or_high_error_cost_waits_for_governance() -> None:
     steps = [_key(0, 100), _key(1, 100, rubric=Rubric(error_cost=5)), _key(2, 100)]
     decisions = [
