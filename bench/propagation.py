@@ -4,10 +4,11 @@ The real app (`streamlit run app.py`, default poll interval unless CROSSFLOW_POL
 is set) on a seeded 60-step workshop in the converge phase (bench/live_app.py). Two
 participants, each in their own Chromium context (Playwright, Debian Chromium), sit on
 the workshop page. Person A clicks a tag button in "Your proposals"; the clock stops
-when person B's page holds the new event in its History tab ("v<N> · ..."), which the
-page renders after the map, the vote list and the agreement view of the same run, so
-B's whole page has caught up. Between changes A waits a random 0.3-1.5 s, so changes
-land at random points of B's poll cycle. 20 changes; median and p95.
+when person B's page shows the new version in its live indicator ("version <N>", drawn
+only by the page run that loaded that version) and that run has finished drawing
+the rest of the page (the map and the vote list), so B's whole page has caught up.
+Between changes A waits a random 0.3-1.5 s, so changes land at random points of B's
+poll cycle. 20 changes; median and p95.
 
 Target (issue 7): median <= 3 s with the default poll interval (2 s, redesign.ui.resources).
 
@@ -74,7 +75,8 @@ def measure(changes: int, steps: int = 60, seed: int = 5) -> list[float]:
                 version = svc.version(ws.workshop_id)
                 started = time.perf_counter()
                 button.click()
-                b.get_by_text(f"v{version + 1} ·").first.wait_for(state="attached", timeout=60_000)
+                b.get_by_text(f"version {version + 1}", exact=False).first.wait_for(state="attached", timeout=60_000)
+                b.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
                 seconds.append(time.perf_counter() - started)
                 print(f"  change {i + 1}: {seconds[-1]:.2f} s", file=sys.stderr, flush=True)
                 wait_for_app(a)

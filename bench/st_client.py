@@ -26,6 +26,7 @@ counts what the server ran, so benchmarks can check every tick really ran.
 from __future__ import annotations
 
 import contextlib
+import re
 import select
 import socket
 import threading
@@ -42,6 +43,9 @@ FINISHED = ForwardMsg.ScriptFinishedStatus
 AUTH_PLACEHOLDER = "PLACEHOLDER_AUTH_TOKEN"
 
 
+_LIVE_VERSION = re.compile(r"live · version (\d+)")
+
+
 class ClientError(RuntimeError):
     """The server closed the session, reported an error, or did not answer in time."""
 
@@ -56,6 +60,9 @@ class Counts:
     bytes_in: int = 0
     exceptions: list[str] = field(default_factory=list)
     full_run_times: list[float] = field(default_factory=list)  # time.monotonic() of each finished full run
+    # (time.monotonic(), N) when a run finished that drew the live indicator "live · version N": the page
+    # then shows version N (a full run drew it; a fragment run confirmed nothing the viewer sees changed)
+    versions_shown: list[tuple[float, int]] = field(default_factory=list)
 
 
 class Session:
@@ -91,6 +98,7 @@ class Session:
         self._send_lock = threading.Lock()
         self.last_finished_at = 0.0
         self.connected_at = 0.0
+        self._live_version: int | None = None  # drawn by the run in progress
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -269,9 +277,15 @@ class Session:
 
     def _on_delta(self, msg: ForwardMsg) -> None:
         delta = msg.delta
-        if delta.WhichOneof("type") == "new_element" and delta.new_element.WhichOneof("type") == "exception":
-            exc = delta.new_element.exception
-            self.counts.exceptions.append(f"{exc.type}: {exc.message}")
+        if delta.WhichOneof("type") != "new_element":
+            return
+        element = delta.new_element
+        if element.WhichOneof("type") == "exception":
+            self.counts.exceptions.append(f"{element.exception.type}: {element.exception.message}")
+        elif element.WhichOneof("type") == "markdown":
+            shown = _LIVE_VERSION.search(element.markdown.body)
+            if shown:
+                self._live_version = int(shown.group(1))
 
     def _on_auto_rerun(self, fragment_id: str, interval: float) -> None:
         if not fragment_id or self.auto_reruns.get(fragment_id) == interval:
@@ -302,6 +316,12 @@ class Session:
             if (fragment_run and frag not in self.auto_reruns) or self._run_count - n <= self._max_age
         }
         with self._changed:
+            if self._live_version is not None and status in (
+                FINISHED.FINISHED_SUCCESSFULLY,
+                FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+            ):
+                self.counts.versions_shown.append((time.monotonic(), self._live_version))
+            self._live_version = None
             if status == FINISHED.FINISHED_SUCCESSFULLY:
                 self.counts.full_runs += 1
                 self.counts.full_run_times.append(time.monotonic())

@@ -1,20 +1,30 @@
 """Live updates: a tiny fragment polls the store's version number and reruns the page
-only when something changed.
+only when something this viewer sees has changed.
 
 Streamlit cannot push a rerun into another session, so every open page asks. The
 fragment does the least possible work per tick (one indexed read and a caption);
 the heavy state loads happen in the full rerun, through the caches keyed by version.
 Forms, dialogs and editors live outside this fragment, so a tick never resets them.
+
+In a busy room most changes are other people's proposals, and most of them change
+nothing on a participant's map (proposals are private until revealed; after, only a
+change of a step's leading tag shows). Redrawing 50 pages for them is what made a
+busy room fall behind, so when a participant looks at the map (no other tab, no
+dialog), the tick compares what the page would show (`page_look`) at the new version
+with what it shows, and only reruns the page when they differ.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import streamlit as st
 
 from redesign.store.errors import StoreError
-from redesign.ui.resources import POLL_SECONDS, service
+from redesign.store.schemas import WorkshopState
+from redesign.ui.components.flow_map import comment_counts, display_tags
+from redesign.ui.resources import POLL_SECONDS, service, workshop_state
 
 
 def timer_text(ends_at: datetime | None, now: datetime | None = None) -> str | None:
@@ -32,34 +42,83 @@ def timer_text(ends_at: datetime | None, now: datetime | None = None) -> str | N
 
 _DRAWING_PAGE = "_live_watch_inline"
 """Session flag: set while the whole page is being drawn (the fragment then runs inline)."""
+_SHOWN = "_live_shown"
+"""Session key: (version, look) of what the page shows now."""
 
 
-def live_watch(workshop_id: str, seen_version: int, timer_ends_at: datetime | None) -> None:
-    """The live indicator: rerun the whole page when the workshop moved on; show the countdown meanwhile."""
+def page_look(state: WorkshopState) -> tuple[object, ...]:
+    """Everything the workshop page's header, sidebar and Map tab show a participant.
+
+    Two states with the same look draw the same page, whatever else changed (someone
+    else's private proposal, a reason, a resolved flag...). Keep this in step with
+    what those parts draw: a field left out here is a change the page would miss.
+    """
+    mine = sorted((p.step_id, p.tag.value) for p in state.proposals if p.participant_id == state.me.id)
+    return (
+        state.name,
+        state.goal,
+        state.phase,
+        state.locked,
+        state.revealed,
+        state.focus_step,
+        state.timer_ends_at,
+        state.flow,
+        tuple(state.decisions),
+        state.me,
+        state.can,
+        tuple(mine),
+        tuple(sorted((step, tag.value if tag else "") for step, tag in display_tags(state).items())),
+        tuple(sorted(comment_counts(state).items())),
+    )
+
+
+def live_watch(state: WorkshopState, token: str, look_only_when: Callable[[], bool] | None = None) -> None:
+    """The live indicator: brings the page up to date when the workshop moved on; shows the countdown.
+
+    `look_only_when` (participants): while it returns True, only a change of
+    `page_look` reruns the page; otherwise every new version does.
+    """
+    st.session_state[_SHOWN] = (state.version, page_look(state) if look_only_when else None)
     st.session_state[_DRAWING_PAGE] = True
     try:
-        _watch(workshop_id, seen_version, timer_ends_at)
+        _watch(state.workshop_id, token, state.timer_ends_at, look_only_when)
     finally:
         st.session_state[_DRAWING_PAGE] = False
 
 
 @st.fragment(run_every=POLL_SECONDS)
-def _watch(workshop_id: str, seen_version: int, timer_ends_at: datetime | None) -> None:
+def _watch(
+    workshop_id: str, token: str, timer_ends_at: datetime | None, look_only_when: Callable[[], bool] | None
+) -> None:
     """Runs inline when the page is drawn, then on its own every POLL_SECONDS.
 
-    Only the periodic runs check the store. Inline, the page has just loaded
-    `seen_version`; rerunning it from here (because someone wrote a moment ago)
+    Only the periodic runs check the store. Inline, the page has just loaded the
+    version it shows; rerunning it from here (because someone wrote a moment ago)
     would abort the run before the widgets below are drawn, and the click that
     started the run would be lost. The next tick catches the newer version.
     """
-    version = seen_version
+    shown, look = st.session_state.get(_SHOWN, (0, None))
+    version = shown
     if not st.session_state.get(_DRAWING_PAGE):
         try:
             version = service().version(workshop_id)
+            if version != shown:
+                version = _catch_up(token, version, look, look_only_when)
         except StoreError:
             st.caption("⚠ Reconnecting to the workshop...")
             return
-        if version != seen_version:
-            st.rerun(scope="app")
     timer = timer_text(timer_ends_at)
     st.caption((f"**{timer}** · " if timer else "") + f"🟢 live · version {version}")
+
+
+def _catch_up(
+    token: str, version: int, look: tuple[object, ...] | None, look_only_when: Callable[[], bool] | None
+) -> int:
+    """Rerun the page for `version`, unless the page would look the same; returns the version now shown."""
+    if look is not None and look_only_when is not None and look_only_when():
+        state = workshop_state(token, version)
+        if page_look(state) == look:
+            st.session_state[_SHOWN] = (state.version, look)
+            return state.version
+    st.rerun(scope="app")
+    raise AssertionError("unreachable")  # st.rerun does not return

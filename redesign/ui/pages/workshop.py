@@ -30,6 +30,16 @@ def participant_sidebar(state: WorkshopState) -> None:
         st.switch_page("redesign/ui/pages/home.py")
 
 
+TABS = ["🗺 Map", "⚖️ Agreement", "📋 Steps table", "🔀 Hand-offs", "💬 Comments", "🕘 History"]
+TAB_KEY = "workshop_tab"
+
+
+def only_the_map_shows() -> bool:
+    """The page shows the header and the Map tab only (no other tab, no step dialog), so a new
+    version needs no redraw unless it changes how those look (see redesign.ui.live)."""
+    return st.session_state.get(TAB_KEY, TABS[0]) == TABS[0] and not st.session_state.get("dialog")
+
+
 def map_view(state: WorkshopState) -> None:
     if state.can.propose:
         vote_list(state)
@@ -63,7 +73,7 @@ with top[0]:
     if state.goal:
         st.caption(plain(state.goal))
 with top[1]:
-    live_watch(state.workshop_id, state.version, state.timer_ends_at)
+    live_watch(state, st.session_state["token"], None if state.me.is_facilitator else only_the_map_shows)
 phase_header(state)
 if state.me.is_facilitator:
     facilitator_sidebar(state)
@@ -76,11 +86,7 @@ if state.can.edit_flow and st.button("➕ Add step"):
 
 # Only the open tab is drawn (on_change="rerun" makes tabs lazy): every open page is
 # redrawn on every change in the room, and the hidden tabs were half of that work.
-tabs = st.tabs(
-    ["🗺 Map", "⚖️ Agreement", "📋 Steps table", "🔀 Hand-offs", "💬 Comments", "🕘 History"],
-    key="workshop_tab",
-    on_change="rerun",
-)
+tabs = st.tabs(TABS, key=TAB_KEY, on_change="rerun")
 views = (map_view, converge_view, steps_table, handoffs_table, comments_list, history_list)
 for tab, view in zip(tabs, views, strict=True):
     if tab.open:

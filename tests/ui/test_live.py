@@ -1,0 +1,66 @@
+"""What a participant's page looks like (`page_look`): the live check skips a redraw only when it is unchanged."""
+
+from __future__ import annotations
+
+from redesign.model import Decision, Tag
+from redesign.store.service import WorkshopService
+from redesign.ui.live import page_look
+from redesign.workshop import Phase
+
+
+def room(svc: WorkshopService):
+    created = svc.create_from_sample("sales_forecasting", "Fran")
+    sam = svc.join(created.join_code, "Sam", "sales")
+    fin = svc.join(created.join_code, "Fin", "finance")
+    svc.set_phase(created.facilitator_token, Phase.VOTE)
+    return created, sam, fin
+
+
+def test_another_persons_private_proposal_leaves_the_page_alike(svc: WorkshopService) -> None:
+    _, sam, fin = room(svc)
+    before = svc.state(sam.token)
+    svc.propose(fin.token, "update_opps", Tag.AUTOMATE, "the CRM can do it")
+    after = svc.state(sam.token)
+    assert after.version > before.version
+    assert after.proposal_counts != before.proposal_counts  # the state did change ...
+    assert page_look(after) == page_look(before)  # ... but nothing Sam's map and header show
+
+
+def test_my_own_proposal_changes_my_page(svc: WorkshopService) -> None:
+    _, sam, _ = room(svc)
+    before = svc.state(sam.token)
+    svc.propose(sam.token, "update_opps", Tag.AUGMENT)
+    assert page_look(svc.state(sam.token)) != page_look(before)
+
+
+def test_after_reveal_only_a_change_of_the_leading_tag_shows(svc: WorkshopService) -> None:
+    created, sam, fin = room(svc)
+    svc.propose(fin.token, "update_opps", Tag.AUTOMATE)
+    svc.set_reveal(created.facilitator_token, True)
+    first = svc.state(sam.token)
+    ann = svc.join(created.join_code, "Ann", "finance")
+    svc.propose(ann.token, "update_opps", Tag.AUTOMATE)  # 2 automate: automate still leads
+    second = svc.state(sam.token)
+    assert page_look(second) == page_look(first)
+    for name in ("Bo", "Cy", "Di"):
+        svc.propose(svc.join(created.join_code, name, "it").token, "update_opps", Tag.HUMAN)
+    third = svc.state(sam.token)  # 3 human vs 2 automate: the map shows human now
+    assert page_look(third) != page_look(second)
+
+
+def test_comments_phase_focus_timer_lock_and_settling_change_the_page(svc: WorkshopService) -> None:
+    created, sam, fin = room(svc)
+    fac = created.facilitator_token
+    step = svc.state(fac).flow.step("update_opps")
+    changes = [
+        lambda: svc.comment(fin.token, "step", "update_opps", "Half the deals lack a close date", "data_quality"),
+        lambda: svc.set_focus(fac, "update_opps"),
+        lambda: svc.set_timer(fac, 300),
+        lambda: svc.set_lock(fac, True),
+        lambda: svc.set_phase(fac, Phase.CONVERGE),
+        lambda: svc.settle(fac, Decision(step=step.id, tag=Tag.AUGMENT, owner=step.owner)),
+    ]
+    for change in changes:
+        before = page_look(svc.state(sam.token))
+        change()
+        assert page_look(svc.state(sam.token)) != before
