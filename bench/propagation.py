@@ -67,10 +67,10 @@ def measure(changes: int, steps: int = 60, seed: int = 5) -> list[float]:
             for i in range(changes):
                 # any step row of A's vote list (it may show one page of the steps)
                 rows = a.locator("[data-testid='stHorizontalBlock']").filter(
-                    has=a.get_by_role("button", name=TAG_BUTTONS[0])
+                    has=a.get_by_role("radio", name=TAG_BUTTONS[0])
                 )
                 row = rows.nth(rng.randrange(rows.count()))
-                button = row.get_by_role("button", name=TAG_BUTTONS[i % 3])
+                button = row.get_by_role("radio", name=TAG_BUTTONS[i % 3])
                 button.scroll_into_view_if_needed()
                 version = svc.version(ws.workshop_id)
                 started = time.perf_counter()

@@ -5,8 +5,8 @@ pages (Debian Chromium) click one-click vote buttons at the same time, round aft
 round, so several proposals are in flight in the Streamlit server at once; right
 after a round is dispatched the server process gets SIGKILL (no shutdown code, no
 flush, mid-transaction for some writes). A write counts as *acknowledged* when the
-person's page showed it: the tag button turns primary only in a script run that
-read the proposal back from the database after its commit. After restarting the
+person's page showed it saved: the ✓ beside the step is drawn only by a script run
+that read the proposal back from the database after its commit. After restarting the
 server on the same port:
 - every acknowledged proposal is in the database, and nothing is there that was
   not clicked (acknowledged <= stored <= clicked);
@@ -68,18 +68,19 @@ class Seat:
     page: Page
     clicked: dict[str, Tag] = field(default_factory=dict)
 
+    def row(self, step_name: str):
+        return self.page.locator("[data-testid='stHorizontalBlock']").filter(has_text=step_name).first
+
     def tag_button(self, step_name: str, tag: Tag):
-        row = self.page.locator("[data-testid='stHorizontalBlock']").filter(has_text=step_name).first
-        return row.get_by_role("button", name=BUTTON[tag])
+        return self.row(step_name).get_by_role("radio", name=BUTTON[tag])
 
     def shown(self) -> dict[str, Tag]:
-        """The proposals this page shows as made (primary buttons); no waiting, the server may be gone."""
+        """The proposals this page shows as saved (the ✓ a run draws after reading the proposal back;
+        each step is clicked once per person, so ✓ means the clicked tag); no waiting, the server may
+        be gone."""
         out = {}
         for step_id, tag in self.clicked.items():
-            name = dict(STEPS)[step_id]
-            row = self.page.locator("[data-testid='stHorizontalBlock']").filter(has_text=name).first
-            primary = row.locator("[data-testid='stBaseButton-primary']")
-            if primary.count() and BUTTON[tag] in primary.first.inner_text():
+            if self.row(dict(STEPS)[step_id]).get_by_text("✓").count():
                 out[step_id] = tag
         return out
 
@@ -91,7 +92,8 @@ def confirm(seat: Seat, step_name: str, tag: Tag) -> None:
     burst) when the page's live check reran the page mid-draw; a click now gets no
     second try.
     """
-    expect(seat.tag_button(step_name, tag)).to_have_attribute("data-testid", "stBaseButton-primary", timeout=10_000)
+    expect(seat.row(step_name).get_by_text("✓")).to_be_visible(timeout=10_000)
+    expect(seat.tag_button(step_name, tag)).to_have_attribute("aria-checked", "true")
 
 
 def tag_for(person: int, step: int) -> Tag:

@@ -158,16 +158,18 @@ def vote_row(page: Page, step_name: str) -> Locator:
 
 
 def vote(page: Page, step_id: str, tag: Tag) -> float:
-    """One click on a tag button; returns (the click's time) once the page shows it as the person's proposal.
+    """One click on a tag; returns (the click's time) once the page shows it as the person's saved proposal.
 
-    The button turns primary only in a run that read the proposal back from the
-    database, so a returned vote is a committed one.
+    The ✓ beside the step is drawn only by a run that read the proposal back from the
+    database (the tag itself shows as chosen at once, in the browser), so a returned
+    vote is a committed one. Each step is voted once per person here.
     """
     row = vote_row(page, STEPS[step_id])
-    row.get_by_role("button", name=BUTTON[tag]).click()
+    row.get_by_role("radio", name=BUTTON[tag]).click()
     clicked = time.time()
     wait_for_app(page)
-    expect(row.locator("[data-testid='stBaseButton-primary']")).to_contain_text(BUTTON[tag])
+    expect(row.get_by_text("✓")).to_be_visible()
+    expect(row.get_by_role("radio", name=BUTTON[tag])).to_have_attribute("aria-checked", "true")
     return clicked
 
 

@@ -91,19 +91,42 @@ def test_participant_proposes_with_one_click(svc: WorkshopService, workshop) -> 
     created, sales, _ = workshop
     svc.set_phase(created.facilitator_token, Phase.VOTE)
     at = open_page("workshop", sales.token)
-    at.button(key="vote:update_opps:augment").click().run()
+    at.button_group(key="vote:update_opps").set_value(Tag.AUGMENT).run()
     assert not at.exception
     mine = [p for p in svc.state(sales.token).proposals if p.participant_id == svc.whoami(sales.token).id]
     assert [(p.step_id, p.tag) for p in mine] == [("update_opps", Tag.AUGMENT)]
+    assert at.button_group(key="vote:update_opps").value == Tag.AUGMENT
+    assert any("✓" in str(m.value) for m in at.markdown)  # drawn from the store
+    at.button_group(key="vote:update_opps").set_value(None).run()  # click the chosen tag again: withdraw
+    assert not at.exception
+    assert [p for p in svc.state(sales.token).proposals if p.step_id == "update_opps"] == []
+
+
+def test_a_refused_vote_says_why_and_shows_what_is_stored(svc: WorkshopService, workshop) -> None:
+    created, sales, _ = workshop
+    svc.set_phase(created.facilitator_token, Phase.VOTE)
+    svc.propose(sales.token, "update_opps", Tag.HUMAN)
+    at = open_page("workshop", sales.token)
+    svc.set_lock(created.facilitator_token, True)  # pens down while the page is open
+    at.button_group(key="vote:update_opps").set_value(Tag.AUTOMATE).run()
+    assert not at.exception
+    errors = [str(e.value) for e in at.error]
+    assert any("pens down" in e and "Update opportunities" in e for e in errors), errors
+    assert [p.tag for p in svc.state(sales.token).proposals if p.step_id == "update_opps"] == [Tag.HUMAN]
+    svc.set_lock(created.facilitator_token, False)
+    at.run()
+    assert at.button_group(key="vote:update_opps").value == Tag.HUMAN  # the control shows what is stored
 
 
 def test_a_click_is_not_lost_when_someone_else_writes_while_the_page_reruns(
     svc: WorkshopService, workshop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Someone else's vote lands between this run's state read and the live check's version read.
+    """Someone else's vote lands while the run that carries this click is drawing the page.
 
-    The live check used to rerun the page there and then, before the vote buttons
-    were drawn, so the click that started the run was dropped ("nothing happened").
+    The live check used to rerun the page mid-draw, before the vote buttons were
+    drawn, and the click that started the run was dropped ("nothing happened"). Votes
+    are now a widget value saved by a callback before the page is drawn; the live
+    check no longer reruns a page mid-draw either.
     """
     created, sales, finance = workshop
     svc.set_phase(created.facilitator_token, Phase.VOTE)
@@ -113,14 +136,14 @@ def test_a_click_is_not_lost_when_someone_else_writes_while_the_page_reruns(
 
     def version_with_a_write_in_between(self: WorkshopService, workshop_id: str) -> int:
         calls.append(workshop_id)
-        if len(calls) == 2:  # the live check of the click's run: Fin's vote lands just before it
+        if len(calls) == 1:  # the click's run reads the version: Fin's vote lands just before it
             svc.propose(finance.token, "update_opps", Tag.HUMAN)
         return real_version(self, workshop_id)
 
     monkeypatch.setattr(WorkshopService, "version", version_with_a_write_in_between)
-    at.button(key="vote:update_opps:augment").click().run()
+    at.button_group(key="vote:update_opps").set_value(Tag.AUGMENT).run()
     assert not at.exception
-    assert len(calls) >= 2  # the interleaving really happened
+    assert len(calls) >= 1  # the interleaving really happened
     stored = {(p.participant_name, p.step_id, p.tag) for p in svc.state(created.facilitator_token).proposals}
     assert stored == {("Sam", "update_opps", Tag.AUGMENT), ("Fin", "update_opps", Tag.HUMAN)}
 
@@ -319,13 +342,13 @@ def test_a_long_flow_is_voted_page_by_page(svc: WorkshopService) -> None:
     person = svc.join(created.join_code, "Sam", "sales")
     svc.set_phase(created.facilitator_token, Phase.VOTE)
     at = open_page("workshop", person.token)
-    vote_keys = [b.key for b in at.button if b.key and b.key.startswith("vote:")]
-    assert len(vote_keys) == 25 * 3
-    assert "vote:S0:human" in vote_keys and "vote:S30:human" not in vote_keys
+    vote_keys = [b.key for b in at.button_group if b.key and b.key.startswith("vote:")]
+    assert len(vote_keys) == 25
+    assert "vote:S0" in vote_keys and "vote:S30" not in vote_keys
     at.session_state["vote_page"] = 50
     at.run()
-    vote_keys = [b.key for b in at.button if b.key and b.key.startswith("vote:")]
-    assert len(vote_keys) == 10 * 3 and "vote:S55:automate" in vote_keys
+    vote_keys = [b.key for b in at.button_group if b.key and b.key.startswith("vote:")]
+    assert len(vote_keys) == 10 and "vote:S55" in vote_keys
 
 
 def test_tabs_are_drawn_only_when_opened_and_show_the_latest_version(svc: WorkshopService, workshop) -> None:
@@ -336,7 +359,7 @@ def test_tabs_are_drawn_only_when_opened_and_show_the_latest_version(svc: Worksh
     assert "Overrides are not logged" not in texts(at)  # the Comments tab is closed
     open_tab(at, "💬 Comments")
     assert "Overrides are not logged anywhere" in texts(at)
-    assert not any(b.key and b.key.startswith("vote:") for b in at.button)  # the Map tab is not drawn now
+    assert not any(b.key and b.key.startswith("vote:") for b in at.button_group)  # the Map tab is not drawn now
     open_tab(at, "🕘 History")
     before = texts(at)
     svc.propose(finance.token, "update_opps", Tag.AUTOMATE)

@@ -1,4 +1,10 @@
-"""Quick voting: every step with three tag buttons, the focus step first."""
+"""Quick voting: every step with a three-way tag choice, the focus step first.
+
+Each row is one segmented control (not three buttons): every open page redraws this
+list whenever something it shows changes, and each widget costs server time. A choice
+is a widget value, not a one-shot button trigger, so a click that lands while the page
+is redrawing is never dropped. Clicking the chosen tag again withdraws the proposal.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +12,18 @@ import streamlit as st
 
 from redesign.diagram import TAG_LABEL
 from redesign.model import Tag
+from redesign.store.errors import StoreError
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.flow_map import open_step
-from redesign.ui.components.step_panel import act
 from redesign.ui.resources import service
 from redesign.ui.text import plain
 
 SHORT_TAGS = {Tag.HUMAN: "■ Human", Tag.AUGMENT: "◆ Augment", Tag.AUTOMATE: "⬢ Automate"}
-NAME_WIDTH = 360  # px; with the buttons, a row fits the page at 1366 px beside the sidebar
-BUTTON_WIDTH = 130
+NAME_WIDTH = 360  # px; with the choice, a row fits the page at 1366 px beside the sidebar
 OPEN_WIDTH = 60
 PAGE_SIZE = 25
-"""Rows per page of the list: every row is five widgets, and each costs server time on every rerun."""
+"""Rows per page of the list: every row is two widgets, and each costs server time on every rerun."""
+SAVED_MARK = "✓"
 
 
 def _page_of_steps(state: WorkshopState) -> list:
@@ -43,35 +49,54 @@ def _page_of_steps(state: WorkshopState) -> list:
     return sorted(shown, key=lambda s: (s.id != state.focus_step,))
 
 
+def vote_key(step_id: str) -> str:
+    return f"vote:{step_id}"
+
+
+def _on_choice(step_id: str, name: str) -> None:
+    """Save the choice just made (a callback: it runs before the page is drawn again)."""
+    tag = st.session_state.get(vote_key(step_id))
+    token = st.session_state.get("token", "")
+    try:
+        if tag is None:
+            service().withdraw_proposal(token, step_id)
+            st.session_state["toast"] = f"Withdrew your proposal for {name}"
+        else:
+            service().propose(token, step_id, tag)
+            st.session_state["toast"] = f"Proposed {TAG_LABEL[Tag(tag)]} for {name}"
+    except StoreError as exc:
+        # Shown by the page's flash() whether or not the list is drawn again (a lock or a new
+        # phase may have closed voting meanwhile).
+        st.session_state["flash"] = ("error", f"⛔ {name}: {exc}")
+
+
 def vote_list(state: WorkshopState) -> None:
     """One row per step: propose with one click; open the step to give a reason or comment."""
     mine = {p.step_id: p.tag for p in state.proposals if p.participant_id == state.me.id}
     settled = {d.step: d.tag for d in state.decisions}
     done = sum(1 for s in state.flow.steps if s.id in mine)
     st.markdown(f"#### Your proposals — {done} of {len(state.flow.steps)} steps")
-    st.caption("One click proposes a tag; open a step to say why, see the suggestion or comment.")
+    st.caption("One click proposes a tag (click it again to withdraw); open a step to say why or comment.")
     for step in _page_of_steps(state):
-        # One flex row per step (not st.columns): a row of columns is six blocks to build
-        # and send, and every open page redraws this list on every change in the room.
-        # The name has a fixed width so the buttons line up from row to row; on a narrow
-        # screen (a phone) the buttons wrap below the name.
+        # One flex row per step (not st.columns, six blocks a row). The name has a fixed
+        # width so the choices line up; on a phone the choice wraps below the name.
         row = st.container(horizontal=True, vertical_alignment="center", gap="small")
         focus = "◉ " if step.id == state.focus_step else ""
+        # ✓ is drawn from the store: the control shows a click at once, the tick once it is saved.
+        saved = f":green[{SAVED_MARK}] " if step.id in mine else ""
         status = f" · settled: {TAG_LABEL[settled[step.id]]}" if step.id in settled else ""
-        row.markdown(f"{focus}**{plain(step.name)}**{status}", width=NAME_WIDTH)
-        buttons = row.container(horizontal=True, vertical_alignment="center", gap="small", width="content")
-        for tag in Tag:
-            chosen = mine.get(step.id) == tag
-            if buttons.button(
-                SHORT_TAGS[tag],
-                key=f"vote:{step.id}:{tag.value}",
-                type="primary" if chosen else "secondary",
-                width=BUTTON_WIDTH,
-            ):
-                act(
-                    lambda step=step, tag=tag: service().propose(st.session_state["token"], step.id, tag),
-                    f"Proposed {TAG_LABEL[tag]} for {step.name}",
-                )
-        if buttons.button("Open", key=f"vopen:{step.id}", type="tertiary", width=OPEN_WIDTH):
+        row.markdown(f"{saved}{focus}**{plain(step.name)}**{status}", width=NAME_WIDTH)
+        # The control shows what is stored (also after a refusal, or a change in another tab).
+        st.session_state[vote_key(step.id)] = mine.get(step.id)
+        row.segmented_control(
+            f"Your tag for {step.name}",
+            list(Tag),
+            format_func=SHORT_TAGS.get,
+            key=vote_key(step.id),
+            on_change=_on_choice,
+            args=(step.id, step.name),
+            label_visibility="collapsed",
+        )
+        if row.button("Open", key=f"vopen:{step.id}", type="tertiary", width=OPEN_WIDTH):
             open_step(step.id)
             st.rerun()
