@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from redesign.model import Decision, Step, Tag
 from redesign.store.service import WorkshopService
 from redesign.workshop import PHASES, Phase
-from tests.ui.conftest import open_page, open_tab, texts
+from tests.ui.conftest import APP, open_page, open_tab, texts
 
 
 @pytest.fixture
@@ -280,6 +281,24 @@ def test_focus_opens_the_step_for_participants_once(svc: WorkshopService, worksh
     at.run()
     assert at.session_state["dialog"] == ("view", "finance_reconcile", None)
     assert "The facilitator has put this step in focus." in texts(at)
+    assert at.query_params["focus"] in ("finance_reconcile", ["finance_reconcile"])  # kept in the address
+
+
+def test_a_page_that_reconnects_does_not_open_the_focus_again(svc: WorkshopService, workshop) -> None:
+    """A replica restart gives the page a new session with the same address (?focus= included)."""
+    created, sales, _ = workshop
+    svc.set_focus(created.facilitator_token, "finance_reconcile")
+    fresh = open_page("workshop", sales.token)  # a fresh join: the room's focus opens
+    assert fresh.session_state["dialog"] == ("view", "finance_reconcile", None)
+    reconnected = AppTest.from_file(APP, default_timeout=60)
+    reconnected.query_params["t"] = sales.token
+    reconnected.query_params["focus"] = "finance_reconcile"
+    reconnected.switch_page("redesign/ui/pages/workshop.py").run()  # straight to the page, as a reload is
+    assert not reconnected.exception
+    assert "dialog" not in reconnected.session_state
+    svc.set_focus(created.facilitator_token, "update_opps")  # a new focus still opens
+    reconnected.run()
+    assert reconnected.session_state["dialog"] == ("view", "update_opps", None)
 
 
 def test_export_page_prepares_a_pdf_and_offers_the_download(svc: WorkshopService, workshop) -> None:

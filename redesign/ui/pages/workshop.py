@@ -32,6 +32,7 @@ def participant_sidebar(state: WorkshopState) -> None:
 
 TABS = ["🗺 Map", "⚖️ Agreement", "📋 Steps table", "🔀 Hand-offs", "💬 Comments", "🕘 History"]
 TAB_KEY = "workshop_tab"
+FOCUS_PARAM = "focus"
 
 
 def only_the_map_shows() -> bool:
@@ -62,10 +63,18 @@ show_toast()
 state = require_state("Workshop", "You are not in a workshop yet.")
 
 # "Bring everyone to me": when the facilitator puts a new step in focus, it opens for everyone once.
-if state.focus_step != st.session_state.get("seen_focus"):
+# The step seen in focus is also kept in the address (?focus=), so a page that reconnects to a
+# restarted server (a new session) does not open it again; a fresh join does open it.
+seen_focus = st.session_state.get("seen_focus", st.query_params.get(FOCUS_PARAM) or None)
+newly_focused = state.focus_step is not None and state.focus_step != seen_focus
+if newly_focused and not state.me.is_facilitator and not st.session_state.get("dialog"):
+    open_step(state.focus_step)
+if "seen_focus" not in st.session_state or st.session_state["seen_focus"] != state.focus_step:
     st.session_state["seen_focus"] = state.focus_step
-    if state.focus_step and not state.me.is_facilitator and not st.session_state.get("dialog"):
-        open_step(state.focus_step)
+    if state.focus_step:
+        st.query_params[FOCUS_PARAM] = state.focus_step
+    elif FOCUS_PARAM in st.query_params:
+        del st.query_params[FOCUS_PARAM]
 
 top = st.columns([4, 2])
 with top[0]:
