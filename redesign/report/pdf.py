@@ -2,9 +2,11 @@
 
 The swimlane diagram and the roles chart are drawn with fpdf2's own primitives
 (rectangles, lines, polygons), so they stay sharp at any zoom and render anywhere.
-Text uses DejaVu Sans for Unicode (names in any script, arrows, dashes); when the
-Debian fonts are missing the core Helvetica font is used and characters outside
-Latin-1 are replaced, with a note on the first page saying so.
+Text uses DejaVu Sans for Unicode (Latin, Greek, Cyrillic, arrows, dashes), with
+WenQuanYi Micro Hei as the fallback for Chinese, Japanese and Korean names when it is
+installed (Debian fonts-wqy-microhei; a name in a script no font covers loses those
+characters, with a warning from fpdf2). When DejaVu is missing the core Helvetica font
+is used and characters outside Latin-1 are replaced, with a note on the first page.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from redesign.report.tables import TableData
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+"""CJK fallback (Debian fonts-wqy-microhei, 4.5 MB; one face, used for bold and italic too)."""
 FALLBACK_NOTE = (
     "Note: the DejaVu fonts (Debian package fonts-dejavu-core) were not found, so this PDF uses a Latin-1 font "
     "and characters outside it are shown as '?'."
@@ -58,7 +62,7 @@ def tint(colour: Colour, amount: float) -> Colour:
 
 
 class _Doc(FPDF):
-    def __init__(self, title: str, font_dir: Path) -> None:
+    def __init__(self, title: str, font_dir: Path, cjk_font: Path) -> None:
         super().__init__(orientation="L", unit="mm", format="A4")
         self.doc_title = title
         self.unicode = all((font_dir / name).is_file() for name in FONT_FILES.values())
@@ -66,6 +70,9 @@ class _Doc(FPDF):
             for style, name in FONT_FILES.items():
                 self.add_font("DejaVu", style=style, fname=str(font_dir / name))
             self.family = "DejaVu"
+            if cjk_font.is_file():
+                self.add_font("CJK", fname=str(cjk_font))
+                self.set_fallback_fonts(["CJK"], exact_match=False)
         else:
             self.family = "helvetica"
         self.set_margins(MARGIN, MARGIN, MARGIN)
@@ -617,9 +624,9 @@ def _sources(pdf: _Doc, s: Summary) -> None:
         pdf.ln(1)
 
 
-def render_pdf(summary: Summary, font_dir: Path = FONT_DIR) -> bytes:
+def render_pdf(summary: Summary, font_dir: Path = FONT_DIR, cjk_font: Path = CJK_FONT) -> bytes:
     """The summary as PDF bytes (landscape A4)."""
-    pdf = _Doc(summary.title, font_dir)
+    pdf = _Doc(summary.title, font_dir, cjk_font)
     _headline_page(pdf, summary)
     pdf.add_page()  # the headline is one page; the detail starts on the next
     _participants(pdf, summary)
@@ -637,4 +644,4 @@ def render_pdf(summary: Summary, font_dir: Path = FONT_DIR) -> bytes:
     return bytes(pdf.output())
 
 
-__all__ = ["FONT_DIR", "render_pdf"]
+__all__ = ["CJK_FONT", "FONT_DIR", "render_pdf"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ import pytest
 
 from redesign.report import formatting as fmt
 from redesign.report.exports import summarize
-from redesign.report.pdf import FALLBACK_NOTE, render_pdf
+from redesign.report.pdf import CJK_FONT, FALLBACK_NOTE, render_pdf
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Summary
 from tests.unit.report.conftest import ARTIFACTS
 from tests.unit.report.report_flows import tiny_flow
@@ -97,8 +98,23 @@ def test_diagram_page_lists_every_step_number(sales_pdf: Path, sales_summary: Su
     assert {"Sales", "IT", "HR", "Finance", "Ops"} <= words
 
 
+def test_chinese_japanese_and_korean_names_keep_their_characters(tmp_path: Path) -> None:
+    if not CJK_FONT.is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CJK_FONT} is missing: scripts/setup --dev installs fonts-wqy-microhei")
+        pytest.skip(f"{CJK_FONT} is not installed (Debian fonts-wqy-microhei)")
+    name = "销售预测 – 受注の確認 – 주문 확인"
+    summary = summarize(tiny_flow(name))
+    pdf = tmp_path / "cjk.pdf"
+    pdf.write_bytes(render_pdf(summary))
+    assert name in " ".join(_text(pdf).split())
+    without = tmp_path / "no-cjk.pdf"
+    without.write_bytes(render_pdf(summary, cjk_font=tmp_path / "none.ttc"))
+    assert name not in " ".join(_text(without).split())  # the check can fail: without the font they are lost
+
+
 def test_unicode_names_and_the_fallback_without_dejavu(tmp_path: Path) -> None:
-    # DejaVu covers Latin, Greek and Cyrillic (not CJK: no such font is installed here).
+    # DejaVu covers Latin, Greek and Cyrillic; CJK needs the fallback font (test above).
     flow = tiny_flow("Überprüfung der Aufträge – Проверка заказов")
     summary = summarize(flow)
     with_fonts = tmp_path / "unicode.pdf"
