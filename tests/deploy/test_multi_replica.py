@@ -104,8 +104,14 @@ def store(deployment: Deployment) -> Iterator[WorkshopService]:
 
 
 def token_of(page: Page) -> str:
-    token = parse_qs(urlparse(page.url).query).get("t", [""])[0]
-    assert token, f"no seat token in the page address {page.url}"
+    """The seat's token: in the address for a participant; for a facilitator the address names the
+    workshop (?w=) and the token is in this browser's cookie (redesign/ui/session.py)."""
+    query = parse_qs(urlparse(page.url).query)
+    token = query.get("t", [""])[0]
+    if not token and query.get("w"):
+        name = f"crossflow_seat_{query['w'][0]}"
+        token = next((c["value"] for c in page.context.cookies() if c["name"] == name), "")
+    assert token, f"no seat in the page address {page.url} (nor in its cookie)"
     return token
 
 
@@ -323,7 +329,7 @@ def test_a_replica_killed_mid_workshop_loses_nothing_and_its_page_comes_back(
 
     # The facilitator's page reconnects by itself (Streamlit retries the websocket),
     # gets a new session on the new process and shows the workshop again from the
-    # token in its address: no reload, no re-joining, still the facilitator.
+    # seat in its address and cookie: no reload, no re-joining, still the facilitator.
     started = time.monotonic()
     page = room.facilitator
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=30_000)

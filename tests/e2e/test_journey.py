@@ -58,6 +58,14 @@ def test_two_functions_disagree_and_the_facilitator_settles(browser: Browser, ap
     assert clicks.count <= 3, "home to a live workshop with a sample"
     screenshot(fac, "02-workshop-map-facilitator")
     code = re.search(r"Join code: (\S+)", fac.locator("[data-testid='stSidebar']").inner_text()).group(1)
+    # The facilitator projects this page: its address names the workshop, not the seat's token.
+    assert "t=" not in fac.url and "w=" in fac.url, fac.url
+    stranger = new_page(browser)  # someone who photographed the address, in another browser
+    stranger.goto(fac.url)
+    wait_for_app(stranger)
+    expect(stranger.get_by_text("does not hold the facilitator seat", exact=False)).to_be_visible()
+    screenshot(stranger, "02b-address-without-the-seat")
+    expect(stranger.locator("[data-testid='stSidebar']").get_by_text("Join code")).to_have_count(0)
 
     sidebar = fac.locator("[data-testid='stSidebar']")
     choose(fac, "Phase", "Tag & vote", sidebar)
@@ -85,8 +93,9 @@ def test_two_functions_disagree_and_the_facilitator_settles(browser: Browser, ap
     sams_row = people["Sam"].locator("[data-testid='stHorizontalBlock']").filter(has_text=STEP_NAME).first
     expect(sams_row.get_by_role("radio", name="Human")).to_have_attribute("aria-checked", "true")
 
-    fac.reload()
+    fac.reload()  # the seat comes back from this browser's cookie
     wait_for_app(fac)
+    expect(fac.locator("[data-testid='stSidebar']").get_by_text("Join code")).to_be_visible()
     fac.locator("[data-testid='stSidebar']").get_by_role("button", name=re.compile("Reveal")).click()
     wait_for_app(fac)
     fac.get_by_role("tab", name=re.compile("Agreement")).click()
@@ -114,6 +123,9 @@ def test_two_functions_disagree_and_the_facilitator_settles(browser: Browser, ap
     screenshot(people["Sam"], "06-participant-sees-settled")
 
     fac.get_by_role("link", name=re.compile("Impact")).click()
+    wait_for_app(fac)
+    expect(fac.get_by_text("End to end, before → after")).to_be_visible()
+    fac.reload()  # a reload on any page keeps the seat (the address names the workshop)
     wait_for_app(fac)
     expect(fac.get_by_text("End to end, before → after")).to_be_visible()
     fac.get_by_role("tab", name="Roles").click()

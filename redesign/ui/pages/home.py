@@ -9,17 +9,19 @@ from redesign.samples import sample_ids, sample_info
 from redesign.store.errors import StoreError
 from redesign.ui.components.uploads import read_upload
 from redesign.ui.resources import service
-from redesign.ui.session import JOIN_PARAM, current_token, flash, remember
+from redesign.ui.session import JOIN_PARAM, SEAT_PARAM, TOKEN_PARAM, current_token, flash, remember
 from redesign.ui.text import plain
 
 WORKSHOP_PAGE = "redesign/ui/pages/workshop.py"
 
 
-def enter(token: str, facilitator_key: str | None = None) -> None:
+def enter(token: str, facilitator_key: str | None = None, facilitator_of: str | None = None) -> None:
+    """Into the workshop page; a facilitator's address names the workshop, never the token (see session)."""
     remember(token)
     if facilitator_key:
         st.session_state["facilitator_key"] = facilitator_key
-    st.switch_page(WORKSHOP_PAGE, query_params={"t": token})
+    address = {SEAT_PARAM: facilitator_of} if facilitator_of else {TOKEN_PARAM: token}
+    st.switch_page(WORKSHOP_PAGE, query_params=address)
 
 
 def join_form(code: str) -> None:
@@ -101,7 +103,7 @@ def _create(make) -> None:
     except StoreError as exc:
         st.error(str(exc))
         return
-    enter(created.facilitator_token, created.facilitator_key)
+    enter(created.facilitator_token, created.facilitator_key, facilitator_of=created.workshop_id)
 
 
 def join_section() -> None:
@@ -120,7 +122,7 @@ def join_section() -> None:
             except StoreError as exc:
                 st.error(str(exc))
             else:
-                enter(joined.token)
+                enter(joined.token, facilitator_of=joined.workshop_id)
 
 
 flash()
