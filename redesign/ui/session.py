@@ -53,13 +53,7 @@ def keep_seat(state: WorkshopState, token: str) -> None:
         st.query_params[SEAT_PARAM] = state.workshop_id
     if st.session_state.get("seat_cookie") != state.workshop_id:
         st.session_state["seat_cookie"] = state.workshop_id
-        name, max_age = SEAT_COOKIE.format(state.workshop_id), SEAT_COOKIE_DAYS * 86400
-        st.html(
-            "<script>(function(){var secure = location.protocol === 'https:' ? '; Secure' : '';"
-            f"document.cookie = '{name}={token}; Path=/; Max-Age={max_age}; SameSite=Strict' + secure;"
-            "})();</script>",
-            unsafe_allow_javascript=True,
-        )
+        _seat_cookie_script(state.workshop_id, token, SEAT_COOKIE_DAYS * 86400)
 
 
 def remember(token: str) -> None:
@@ -69,9 +63,22 @@ def remember(token: str) -> None:
 
 
 def forget() -> None:
+    """Leave the seat: this tab forgets it, and the next page drops a facilitator's seat cookie."""
+    if st.session_state.get("seat_cookie"):
+        st.session_state["drop_seat_cookie"] = st.session_state.pop("seat_cookie")
     for key in ("token", "selected_step", "dialog"):
         st.session_state.pop(key, None)
     st.query_params.clear()
+
+
+def _seat_cookie_script(workshop_id: str, value: str, max_age: int) -> None:
+    name = SEAT_COOKIE.format(workshop_id)
+    st.html(
+        "<script>(function(){var secure = location.protocol === 'https:' ? '; Secure' : '';"
+        f"document.cookie = '{name}={value}; Path=/; Max-Age={max_age}; SameSite=Strict' + secure;"
+        "})();</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def load_state() -> WorkshopState | None:
@@ -99,7 +106,10 @@ def load_state() -> WorkshopState | None:
 
 
 def flash() -> None:
-    """Show (once) a message left by the previous run, e.g. after a redirect."""
+    """Show (once) a message left by the previous run, e.g. after a redirect; finish leaving a seat."""
+    dropped = st.session_state.pop("drop_seat_cookie", None)
+    if dropped and _SAFE.match(dropped):
+        _seat_cookie_script(dropped, "", 0)
     message = st.session_state.pop("flash", None)
     if message:
         kind, text = message

@@ -134,3 +134,13 @@ def test_two_functions_disagree_and_the_facilitator_settles(browser: Browser, ap
     fac.get_by_role("link", name=re.compile("Export")).click()
     wait_for_app(fac)
     screenshot(fac, "08-export")
+
+    # On a shared computer the facilitator leaves: this browser forgets the seat.
+    seat_address = fac.url
+    fac.get_by_role("link", name=re.compile("Workshop")).click()
+    wait_for_app(fac)
+    fac.locator("[data-testid='stSidebar']").get_by_role("button", name=re.compile("Leave")).click()
+    wait_for_app(fac)
+    fac.goto(seat_address)
+    wait_for_app(fac)
+    expect(fac.get_by_text("does not hold the facilitator seat", exact=False)).to_be_visible()

@@ -7,6 +7,7 @@ import streamlit as st
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.step_panel import act
 from redesign.ui.resources import contribution_at, service
+from redesign.ui.session import forget
 from redesign.ui.text import plain
 from redesign.workshop import PHASES, Phase
 
@@ -77,6 +78,9 @@ def facilitator_sidebar(state: WorkshopState) -> None:
     if st.sidebar.button("↶ Undo last change", width="stretch"):
         act(lambda: svc.undo(token), "Undone")
     participants_panel(state)
+    if st.sidebar.button("Leave: this browser forgets the seat", help="On a shared computer. The key takes it back."):
+        forget()
+        st.switch_page("redesign/ui/pages/home.py")
 
 
 def participants_panel(state: WorkshopState) -> None:
