@@ -72,23 +72,46 @@ def page_look(state: WorkshopState) -> tuple[object, ...]:
     )
 
 
-def live_watch(state: WorkshopState, token: str, look_only_when: Callable[[], bool] | None = None) -> None:
+Look = Callable[[WorkshopState], tuple[object, ...]]
+"""What a view shows, as a comparable value: two states with the same look draw the same view."""
+
+
+def table_look(state: WorkshopState) -> tuple[object, ...]:
+    """What the header, sidebar and a table tab (steps, hand-offs) show a participant: the flow and
+    the controls, not the proposals or comments, so a table's unsaved edits survive other people's
+    votes and comments (they are lost only when the flow itself changes)."""
+    return (
+        state.name,
+        state.goal,
+        state.phase,
+        state.locked,
+        state.focus_step,
+        state.timer_ends_at,
+        state.flow,
+        state.me,
+        state.can,
+    )
+
+
+def live_watch(state: WorkshopState, token: str, view_look: Callable[[], Look | None] | None = None) -> None:
     """The live indicator: brings the page up to date when the workshop moved on; shows the countdown.
 
-    `look_only_when` (participants): while it returns True, only a change of
-    `page_look` reruns the page; otherwise every new version does.
+    `view_look` (participants) names how the open view looks (`page_look`, `table_look`,
+    or None for a view that must redraw on every change); while that look is the same
+    at a new version, the page is not redrawn.
     """
-    st.session_state[_SHOWN] = (state.version, page_look(state) if look_only_when else None)
+    look_of = view_look() if view_look else None
+    st.session_state[_SHOWN] = (state.version, look_of, look_of(state) if look_of else None)
     st.session_state[_DRAWING_PAGE] = True
     try:
-        _watch(state.workshop_id, token, state.timer_ends_at, look_only_when)
+        _watch(state.workshop_id, token, state.timer_ends_at, view_look)
     finally:
         st.session_state[_DRAWING_PAGE] = False
 
 
 @st.fragment(run_every=POLL_SECONDS)
 def _watch(
-    workshop_id: str, token: str, timer_ends_at: datetime | None, look_only_when: Callable[[], bool] | None
+    workshop_id: str, token: str, timer_ends_at: datetime | None, view_look: Callable[[], Look | None] | None
 ) -> None:
     """Runs inline when the page is drawn, then on its own every POLL_SECONDS.
 
@@ -97,13 +120,13 @@ def _watch(
     would abort the run before the widgets below are drawn, and the click that
     started the run would be lost. The next tick catches the newer version.
     """
-    shown, look = st.session_state.get(_SHOWN, (0, None))
-    version = shown
+    shown = st.session_state.get(_SHOWN, (0, None, None))
+    version = shown[0]
     if not st.session_state.get(_DRAWING_PAGE):
         try:
             version = service().version(workshop_id)
-            if version != shown:
-                version = _catch_up(token, version, look, look_only_when)
+            if version != shown[0]:
+                version = _catch_up(token, version, shown, view_look)
         except StoreError:
             st.caption("⚠ Reconnecting to the workshop...")
             return
@@ -112,13 +135,14 @@ def _watch(
 
 
 def _catch_up(
-    token: str, version: int, look: tuple[object, ...] | None, look_only_when: Callable[[], bool] | None
+    token: str, version: int, shown: tuple[int, Look | None, object], view_look: Callable[[], Look | None] | None
 ) -> int:
-    """Rerun the page for `version`, unless the page would look the same; returns the version now shown."""
-    if look is not None and look_only_when is not None and look_only_when():
+    """Rerun the page for `version`, unless the open view would look the same; returns the version now shown."""
+    _, look_of, look = shown
+    if look_of is not None and view_look is not None and view_look() is look_of:
         state = workshop_state(token, version)
-        if page_look(state) == look:
-            st.session_state[_SHOWN] = (state.version, look)
+        if look_of(state) == look:
+            st.session_state[_SHOWN] = (state.version, look_of, look)
             return state.version
     st.rerun(scope="app")
     raise AssertionError("unreachable")  # st.rerun does not return

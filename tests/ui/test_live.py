@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from redesign.model import Decision, Tag
 from redesign.store.service import WorkshopService
-from redesign.ui.live import page_look
+from redesign.ui.live import page_look, table_look
 from redesign.workshop import Phase
 
 
@@ -64,3 +64,16 @@ def test_comments_phase_focus_timer_lock_and_settling_change_the_page(svc: Works
         before = page_look(svc.state(sam.token))
         change()
         assert page_look(svc.state(sam.token)) != before
+
+
+def test_a_table_keeps_its_look_through_votes_and_comments_but_not_a_flow_edit(svc: WorkshopService) -> None:
+    created, sam, fin = room(svc)
+    svc.set_phase(created.facilitator_token, Phase.MAP)  # editing the flow is open
+    before = svc.state(sam.token)
+    svc.comment(fin.token, "step", "update_opps", "Who owns this?", "question")
+    after_comment = svc.state(sam.token)
+    assert page_look(after_comment) != page_look(before)  # the map shows the comment count ...
+    assert table_look(after_comment) == table_look(before)  # ... the steps table does not
+    step = after_comment.flow.step("update_opps")
+    svc.update_step(fin.token, after_comment.version, step.model_copy(update={"touch_minutes": step.touch_minutes + 5}))
+    assert table_look(svc.state(sam.token)) != table_look(after_comment)

@@ -13,7 +13,7 @@ from redesign.ui.components.flow_map import flow_map, open_step
 from redesign.ui.components.history import comments_list, history_list
 from redesign.ui.components.step_panel import show_toast
 from redesign.ui.components.voting import vote_list
-from redesign.ui.live import live_watch
+from redesign.ui.live import Look, live_watch, page_look, table_look
 from redesign.ui.resources import flow_metrics
 from redesign.ui.session import flash, forget, require_state
 from redesign.ui.text import plain
@@ -32,13 +32,16 @@ def participant_sidebar(state: WorkshopState) -> None:
 
 TABS = ["🗺 Map", "⚖️ Agreement", "📋 Steps table", "🔀 Hand-offs", "💬 Comments", "🕘 History"]
 TAB_KEY = "workshop_tab"
+VIEW_LOOKS: dict[str, Look] = {TABS[0]: page_look, TABS[2]: table_look, TABS[3]: table_look}
 FOCUS_PARAM = "focus"
 
 
-def only_the_map_shows() -> bool:
-    """The page shows the header and the Map tab only (no other tab, no step dialog), so a new
-    version needs no redraw unless it changes how those look (see redesign.ui.live)."""
-    return st.session_state.get(TAB_KEY, TABS[0]) == TABS[0] and not st.session_state.get("dialog")
+def open_view_look() -> Look | None:
+    """How the open view looks (see redesign.ui.live): a new version that leaves it alike needs no
+    redraw. The Map and the two tables have a look; the other tabs and a step dialog redraw always."""
+    if st.session_state.get("dialog"):
+        return None
+    return VIEW_LOOKS.get(st.session_state.get(TAB_KEY, TABS[0]))
 
 
 def map_view(state: WorkshopState) -> None:
@@ -82,7 +85,7 @@ with top[0]:
     if state.goal:
         st.caption(plain(state.goal))
 with top[1]:
-    live_watch(state, st.session_state["token"], None if state.me.is_facilitator else only_the_map_shows)
+    live_watch(state, st.session_state["token"], None if state.me.is_facilitator else open_view_look)
 phase_header(state)
 if state.me.is_facilitator:
     facilitator_sidebar(state)
