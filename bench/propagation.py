@@ -35,7 +35,7 @@ from redesign.store.service import WorkshopService
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS
 
 TARGET_MEDIAN_S = 3.0
-TAG_BUTTONS = ("■ Human", "◆ Augment", "⬢ Automate")
+TAG_BUTTONS = ("Human", "Augment", "Automate")
 Row = dict[str, object]
 
 
