@@ -11,6 +11,7 @@ is used and characters outside Latin-1 are replaced, with a note on the first pa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -61,8 +62,17 @@ def tint(colour: Colour, amount: float) -> Colour:
     )
 
 
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+"""CJK radicals to unified ideographs (kana included), Hangul syllables, compatibility ideographs, full-width forms."""
+
+
+def _needs_cjk(summary: Summary) -> bool:
+    """Whether any text of the summary is Chinese, Japanese or Korean (the fallback font costs ~0.5 s to load)."""
+    return _CJK.search(summary.model_dump_json()) is not None
+
+
 class _Doc(FPDF):
-    def __init__(self, title: str, font_dir: Path, cjk_font: Path) -> None:
+    def __init__(self, title: str, font_dir: Path, cjk_font: Path | None) -> None:
         super().__init__(orientation="L", unit="mm", format="A4")
         self.doc_title = title
         self.unicode = all((font_dir / name).is_file() for name in FONT_FILES.values())
@@ -70,7 +80,7 @@ class _Doc(FPDF):
             for style, name in FONT_FILES.items():
                 self.add_font("DejaVu", style=style, fname=str(font_dir / name))
             self.family = "DejaVu"
-            if cjk_font.is_file():
+            if cjk_font is not None and cjk_font.is_file():
                 self.add_font("CJK", fname=str(cjk_font))
                 self.set_fallback_fonts(["CJK"], exact_match=False)
         else:
@@ -105,6 +115,13 @@ class _Doc(FPDF):
         if found is None:
             found = self._widths[key] = self.get_string_width(word)
         return found
+
+    def has_glyphs(self, text: str) -> bool:
+        """Whether the current font draws every character (else a fallback font must, through cell())."""
+        if text.isascii() or not self.unicode:
+            return True
+        cmap = getattr(self.current_font, "cmap", None)
+        return cmap is None or all(ord(ch) in cmap for ch in text)
 
     def wrap(self, text: str, width: float) -> list[str]:
         """Lines of ``text`` that fit ``width`` mm in the current font (long words are cut)."""
@@ -204,7 +221,8 @@ def _table(pdf: _Doc, data: TableData, size: float = 8.0, caption: str = "") -> 
         return [pdf.wrap_lines(text, w - 2 * pad) for text, w in zip(cells, col_w, strict=True)]
 
     def draw(cells: list[list[str]], y: float, height: float, style: str, row: int | None) -> None:
-        x = MARGIN
+        x, margin = MARGIN, pdf.c_margin
+        pdf.c_margin = 0  # the text goes exactly where it was measured
         for c, (lines, w) in enumerate(zip(cells, col_w, strict=True)):
             colour = colours.get((row, c)) if row is not None else None
             pdf.font(size, "B" if colour or style == "B" else "")
@@ -212,8 +230,13 @@ def _table(pdf: _Doc, data: TableData, size: float = 8.0, caption: str = "") -> 
             for i, line in enumerate(lines):
                 width = pdf.get_string_width(line)
                 tx = x + pad if aligns[c] == "L" else x + w - pad - width if aligns[c] == "R" else x + (w - width) / 2
-                pdf.text(tx, y + pad + (i + 0.78) * line_h, line)
+                if pdf.has_glyphs(line):  # text() is several times faster than cell() ...
+                    pdf.text(tx, y + pad + (i + 0.78) * line_h, line)
+                else:  # ... but only cell() falls back to the CJK font for glyphs DejaVu lacks
+                    pdf.set_xy(tx, y + pad + i * line_h)
+                    pdf.cell(width, line_h, line)
             x += w
+        pdf.c_margin = margin
         pdf.set_text_color(*INK)
         pdf.set_draw_color(210, 210, 210)
         pdf.set_line_width(0.15)
@@ -626,7 +649,7 @@ def _sources(pdf: _Doc, s: Summary) -> None:
 
 def render_pdf(summary: Summary, font_dir: Path = FONT_DIR, cjk_font: Path = CJK_FONT) -> bytes:
     """The summary as PDF bytes (landscape A4)."""
-    pdf = _Doc(summary.title, font_dir, cjk_font)
+    pdf = _Doc(summary.title, font_dir, cjk_font if _needs_cjk(summary) else None)
     _headline_page(pdf, summary)
     pdf.add_page()  # the headline is one page; the detail starts on the next
     _participants(pdf, summary)
