@@ -156,12 +156,13 @@ def measure(label: str, url: str, runs: int) -> list[tuple[str, int, str, float,
     return rows
 
 
-def run(quick: bool = False) -> list[dict[str, object]]:
-    """Rows for `python -m bench` (figure, value, target, met): SQLite and, when it starts, PostgreSQL."""
-    runs = 1 if quick else 3
+def measure_all(runs: int, postgres: bool = True) -> list[tuple[str, int, str, float, float, float, int, int, float]]:
+    """SQLite on a temp file, then PostgreSQL on a throwaway server when it starts (and is wanted)."""
     measured = []
     with tempfile.TemporaryDirectory(prefix="crossflow-bench-") as tmp:
         measured += measure("SQLite", f"sqlite:///{tmp}/bench.db", runs)
+    if not postgres:
+        return measured
     try:
         server = start_pg_server(fsync=True)
     except PgUnavailable as exc:
@@ -171,6 +172,12 @@ def run(quick: bool = False) -> list[dict[str, object]]:
             measured += measure("PostgreSQL", server.create_database("crossflow_bench"), runs)
         finally:
             server.stop()
+    return measured
+
+
+def run(quick: bool = False) -> list[dict[str, object]]:
+    """Rows for `python -m bench` (figure, value, target, met): SQLite and, when it starts, PostgreSQL."""
+    measured = measure_all(1 if quick else 3)
     return [
         {
             "figure": f"store writes, {label}, {n} people, {mode}",
@@ -188,19 +195,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     args = parser.parse_args()
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="crossflow-bench-") as tmp:
-        rows += measure("SQLite", f"sqlite:///{tmp}/bench.db", args.runs)
-    if not args.no_pg:
-        try:
-            server = start_pg_server(fsync=True)
-        except PgUnavailable as exc:
-            print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
-        else:
-            try:
-                rows += measure("PostgreSQL", server.create_database("crossflow_bench"), args.runs)
-            finally:
-                server.stop()
+    rows = measure_all(args.runs, postgres=not args.no_pg)
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nWrites per participant: {WRITES_PER_PERSON}; median of {args.runs} runs; target p95 <= 100 ms, 0 lost.")
     print(f"Machine: {os.cpu_count()} cores, load average {load} (1/5/15 min) at the end of the run.")

@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy.engine import Connection, Row
 
 from redesign.store import repository as repo
-from redesign.store.errors import AccessDenied, NotFound, StoreError
-from redesign.workshop import Action, CommentKind, CommentOut, TargetKind, describe_event, refusal
+from redesign.store.errors import AccessDenied, NotFound, StoreError, missing_item
+from redesign.workshop import Action, CommentKind, CommentOut, TargetKind, refusal
 
 BAD_TOKEN = "This session is not valid for any workshop (any more). Join again with the workshop's code."
 GONE = "This workshop no longer exists."
@@ -69,36 +69,6 @@ class Contribution:
 
 Outcome = int | CommentOut | StoreError
 """Per contribution: the version it made (proposal), the comment as stored, or why it was refused."""
-
-
-def event_row(
-    wid: str,
-    version: int,
-    at: datetime,
-    me: Any,
-    kind: str,
-    target: str,
-    before: Any,
-    after: Any,
-    summary: str | None = None,
-) -> dict[str, Any]:
-    """One event-log row (without its number); `me` is the actor (None: Crossflow itself)."""
-    return {
-        "workshop_id": wid,
-        "version": version,
-        "at": at,
-        "actor_id": me.id if me is not None else None,
-        "actor_name": me.name if me is not None else "Crossflow",
-        "actor_function": me.function if me is not None else "",
-        "kind": kind,
-        "target": target,
-        "summary": summary if summary is not None else describe_event(kind, target, before, after),
-        "before": None if before is None else repo.dumps(before),
-        "after": None if after is None else repo.dumps(after),
-        "position": None,
-        "undoes": None,
-        "layout": None,
-    }
 
 
 class _Workshop:
@@ -147,8 +117,7 @@ class _Batch:
             raise NotFound(GONE)
         kind, item_id = work.target
         if (me.workshop_id, kind, item_id) not in self.items:
-            word = "step" if kind == "step" else "hand-off"
-            raise NotFound(f'There is no {word} "{item_id}" in this workshop\'s flow.')
+            raise missing_item(kind, item_id)
         problem = refusal(work.action, workshop.row.phase, me.is_facilitator, workshop.row.locked)
         if problem:
             raise AccessDenied(problem)
@@ -165,7 +134,7 @@ class _Batch:
         return self._comment(me, workshop, work.what)
 
     def _log(self, me: Row[Any], workshop: _Workshop, kind: str, target: str, before: Any, after: Any) -> None:
-        event = event_row(workshop.row.id, workshop.version, self.now, me, kind, target, before, after)
+        event = repo.event_row(workshop.row.id, workshop.version, self.now, me, kind, target, before, after)
         self.events.append({**event, "seq": workshop.event_seq})
 
     def _propose(self, me: Row[Any], workshop: _Workshop, new: NewProposal) -> int:

@@ -47,3 +47,9 @@ class LimitExceeded(StoreError):
 
 class StoreUnavailable(StoreError):
     """The database could not be reached or stayed busy after retries."""
+
+
+def missing_item(kind: str, item_id: object) -> NotFound:
+    """The refusal for a step or hand-off that is not in the workshop's flow."""
+    word = "step" if kind == "step" else "hand-off"
+    return NotFound(f'There is no {word} "{item_id}" in this workshop\'s flow.')

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Row
 
 from redesign.store import tables as t
-from redesign.workshop import UNDOABLE_KINDS
+from redesign.workshop import UNDOABLE_KINDS, describe_event
 
 
 def dumps(value: Any) -> str:
@@ -385,6 +385,36 @@ def delete_decision(conn: Connection, workshop_id: str, step_id: str) -> None:
 
 
 # --------------------------------------------------------------------------- events
+
+
+def event_row(
+    wid: str,
+    version: int,
+    at: datetime,
+    me: Any,
+    kind: str,
+    target: str,
+    before: Any,
+    after: Any,
+    summary: str | None = None,
+) -> dict[str, Any]:
+    """One event-log row (without its number); `me` is the actor (None: Crossflow itself)."""
+    return {
+        "workshop_id": wid,
+        "version": version,
+        "at": at,
+        "actor_id": me.id if me is not None else None,
+        "actor_name": me.name if me is not None else "Crossflow",
+        "actor_function": me.function if me is not None else "",
+        "kind": kind,
+        "target": target,
+        "summary": summary if summary is not None else describe_event(kind, target, before, after),
+        "before": None if before is None else dumps(before),
+        "after": None if after is None else dumps(after),
+        "position": None,
+        "undoes": None,
+        "layout": None,
+    }
 
 
 def insert_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:

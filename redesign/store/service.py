@@ -46,7 +46,6 @@ from redesign.model import Decision, Flow, Handoff, Step, Tag
 from redesign.store import codes, contributions, flow_rows, transfer
 from redesign.store import repository as repo
 from redesign.store.contributions import BAD_TOKEN as _BAD_TOKEN
-from redesign.store.contributions import event_row
 from redesign.store.database import is_sqlite, make_engine, read_transaction, resolve_database_url, write_transaction
 from redesign.store.errors import (
     AccessDenied,
@@ -56,6 +55,7 @@ from redesign.store.errors import (
     StaleEdit,
     StoreError,
     StoreUnavailable,
+    missing_item,
 )
 from redesign.store.group_commit import BatchStats, GroupCommit, Job
 from redesign.store.migrate import upgrade
@@ -208,7 +208,7 @@ class _Write:
         undoes: int | None = None,
         summary: str | None = None,
     ) -> None:
-        event = event_row(self.wid, self.version, self.now, self.me, kind, target, before, after, summary)
+        event = repo.event_row(self.wid, self.version, self.now, self.me, kind, target, before, after, summary)
         self.events.append({**event, "position": position, "undoes": undoes})
 
     def flush(self) -> int:
@@ -786,7 +786,7 @@ class WorkshopService:
             self._refuse_if_stale(w, base_version, targets)
             current = repo.flow_item(w.conn, w.wid, "step", step_id)
             if current is None:
-                raise NotFound(f'There is no step "{step_id}" in this workshop\'s flow.')
+                raise missing_item("step", step_id)
             for h in touching:
                 self._delete_item(w, "handoff", h.id)
             decided = repo.decision(w.conn, w.wid, step_id)
@@ -819,7 +819,7 @@ class WorkshopService:
         def body(w: _Write) -> None:
             self._refuse_if_stale(w, base_version, [flow_rows.target("handoff", handoff_id)])
             if repo.flow_item(w.conn, w.wid, "handoff", handoff_id) is None:
-                raise NotFound(f'There is no hand-off "{handoff_id}" in this workshop\'s flow.')
+                raise missing_item("handoff", handoff_id)
             self._delete_item(w, "handoff", handoff_id)
 
         return self._edit(token, "edit_flow", body)
@@ -872,8 +872,7 @@ class WorkshopService:
             self._refuse_if_stale(w, base_version, [flow_rows.target(kind, item.id)])
             current = repo.flow_item(w.conn, w.wid, kind, item.id)
             if current is None:
-                word = "step" if kind == "step" else "hand-off"
-                raise NotFound(f'There is no {word} "{item.id}" in this workshop\'s flow.')
+                raise missing_item(kind, item.id)
             body_json = item.model_dump(mode="json")
             if body_json == current[1]:
                 return
@@ -1014,7 +1013,7 @@ class WorkshopService:
         rationale = _text(rationale, "rationale", MAX_RATIONALE)
 
         if not isinstance(step_id, str):
-            raise NotFound(f'There is no step "{step_id}" in this workshop\'s flow.')
+            raise missing_item("step", step_id)
         return self._contribute(token, contributions.NewProposal(step_id, tag.value, rationale))
 
     def withdraw_proposal(self, token: str, step_id: str) -> int:
@@ -1031,8 +1030,7 @@ class WorkshopService:
     @staticmethod
     def _require_target(w: _Write, kind: str, target_id: str) -> None:
         if not isinstance(target_id, str) or repo.flow_item(w.conn, w.wid, kind, target_id) is None:
-            word = "step" if kind == "step" else "hand-off"
-            raise NotFound(f'There is no {word} "{target_id}" in this workshop\'s flow.')
+            raise missing_item(kind, target_id)
 
     def comment(
         self,
@@ -1052,8 +1050,7 @@ class WorkshopService:
         _reject(text_problem(text, "comment", MAX_COMMENT))
 
         if not isinstance(target_id, str):
-            word = "step" if target_kind == "step" else "hand-off"
-            raise NotFound(f'There is no {word} "{target_id}" in this workshop\'s flow.')
+            raise missing_item(target_kind, target_id)
         return self._contribute(token, contributions.NewComment(target_kind, target_id, kind, text))
 
     def resolve_comment(self, token: str, comment_id: int, resolved: bool = True) -> int:

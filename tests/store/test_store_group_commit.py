@@ -66,9 +66,10 @@ def test_a_lone_write_is_a_batch_of_one() -> None:
     assert (group.stats().batches, group.stats().jobs, group.stats().largest) == (2, 2, 1)
 
 
-def test_writes_arriving_during_a_batch_go_together_into_the_next() -> None:
+def gated_run(max_batch: int = 100) -> tuple[GatedRunner, GroupCommit[int], dict[int, object], dict[int, object]]:
+    """Job 0 starts a batch that waits at the gate while jobs 1-20 queue; then the gate opens."""
     runner = GatedRunner()
-    group = GroupCommit(runner)
+    group = GroupCommit(runner, max_batch=max_batch)
     first, first_results = submit_in_threads(group, [0])
     assert runner.first_started.wait(10)
     rest, results = submit_in_threads(group, list(range(1, 21)))
@@ -76,6 +77,11 @@ def test_writes_arriving_during_a_batch_go_together_into_the_next() -> None:
     runner.gate.set()
     for thread in first + rest:
         thread.join(10)
+    return runner, group, first_results, results
+
+
+def test_writes_arriving_during_a_batch_go_together_into_the_next() -> None:
+    runner, group, first_results, results = gated_run()
     assert first_results == {0: 0}
     assert results == {w: w * 10 for w in range(1, 21)}
     assert runner.batches[0] == [0]
@@ -85,15 +91,7 @@ def test_writes_arriving_during_a_batch_go_together_into_the_next() -> None:
 
 
 def test_max_batch_splits_a_long_queue() -> None:
-    runner = GatedRunner()
-    group = GroupCommit(runner, max_batch=8)
-    first, _ = submit_in_threads(group, [0])
-    assert runner.first_started.wait(10)
-    rest, results = submit_in_threads(group, list(range(1, 21)))
-    wait_for(lambda: group.stats().waiting == 20)
-    runner.gate.set()
-    for thread in first + rest:
-        thread.join(10)
+    runner, _, _, results = gated_run(max_batch=8)
     assert results == {w: w * 10 for w in range(1, 21)}
     assert [len(batch) for batch in runner.batches] == [1, 8, 8, 4]
 

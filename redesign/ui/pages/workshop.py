@@ -72,11 +72,11 @@ seen_focus = st.session_state.get("seen_focus", st.query_params.get(FOCUS_PARAM)
 newly_focused = state.focus_step is not None and state.focus_step != seen_focus
 if newly_focused and not state.me.is_facilitator and not st.session_state.get("dialog"):
     open_step(state.focus_step)
-if "seen_focus" not in st.session_state or st.session_state["seen_focus"] != state.focus_step:
-    st.session_state["seen_focus"] = state.focus_step
+st.session_state["seen_focus"] = state.focus_step
+if (st.query_params.get(FOCUS_PARAM) or None) != state.focus_step:
     if state.focus_step:
         st.query_params[FOCUS_PARAM] = state.focus_step
-    elif FOCUS_PARAM in st.query_params:
+    else:
         del st.query_params[FOCUS_PARAM]
 
 top = st.columns([4, 2])
