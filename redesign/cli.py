@@ -11,12 +11,14 @@ import argparse
 import json
 import os
 import sys
+import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
 from redesign.io.flow_json import read_flow
 from redesign.metrics import FlowMetrics, analyze
 from redesign.model import Flow
+from redesign.samples import load_sample, sample_ids
 from redesign.schema import flow_json_schema
 from redesign.validation import FlowInvalid
 
@@ -35,9 +37,16 @@ def _print(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def _read(path: str) -> Flow:
+    """A flow file, or a shipped sample by its id (`crossflow impact sales_forecasting` works from a wheel)."""
+    if not Path(path).exists() and path in sample_ids():
+        return load_sample(path)
+    return read_flow(path)
+
+
 def _load(path: str) -> Flow:
     try:
-        return read_flow(path)
+        return _read(path)
     except FlowInvalid as exc:
         raise CliError("\n".join(f"{path}: {p}" for p in exc.problems)) from None
 
@@ -49,7 +58,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     code = EXIT_OK
     for path in args.files:
         try:
-            flow = read_flow(path)
+            flow = _read(path)
         except FlowInvalid as exc:
             for problem in exc.problems:
                 _print(f"{path}: {problem}")
@@ -215,9 +224,30 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def app_script() -> Path:
+    """The Streamlit entry script: app.py in a checkout, crossflow_app.py beside an installed package."""
+    root = Path(__file__).resolve().parent.parent
+    checkout = root / "app.py"
+    return checkout if checkout.is_file() else root / "crossflow_app.py"
+
+
+def streamlit_flags() -> list[str]:
+    """The settings of .streamlit/config.toml as `streamlit run` flags (a wheel ships a copy of the file)."""
+    root = Path(__file__).resolve().parent
+    for config in (root.parent / ".streamlit" / "config.toml", root / "streamlit_config.toml"):
+        if config.is_file():
+            settings = tomllib.loads(config.read_text(encoding="utf-8"))
+            return [
+                f"--{section}.{key}={str(value).lower() if isinstance(value, bool) else value}"
+                for section, options in settings.items()
+                for key, value in options.items()
+            ]
+    return []
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    app = Path(__file__).resolve().parent.parent / "app.py"
-    command = [sys.executable, "-m", "streamlit", "run", str(app), f"--server.port={args.port}"]
+    app = app_script()
+    command = [sys.executable, "-m", "streamlit", "run", str(app), *streamlit_flags(), f"--server.port={args.port}"]
     os.execv(sys.executable, command)
     return EXIT_OK  # pragma: no cover - execv does not return
 
@@ -230,7 +260,8 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m redesign", description="Crossflow: process redesign workshops.")
+    prog = "crossflow" if Path(sys.argv[0]).name == "crossflow" else "python -m redesign"
+    parser = argparse.ArgumentParser(prog=prog, description="Crossflow: process redesign workshops.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("validate", help="check flow files; one line per problem")

@@ -9,7 +9,16 @@ from pydantic import BaseModel
 from redesign.io.flow_json import read_flow
 from redesign.model import Flow
 
-SAMPLES_DIR = Path(__file__).resolve().parent.parent / "sample_processes"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _samples_dir() -> Path:
+    """An installed wheel carries the samples inside the package; a checkout keeps them at its top."""
+    inside = _PACKAGE / "sample_processes"
+    return inside if inside.is_dir() else _PACKAGE.parent / "sample_processes"
+
+
+SAMPLES_DIR = _samples_dir()
 FLAGSHIP = "sales_forecasting"
 
 

@@ -43,6 +43,7 @@ from sqlalchemy.engine import Connection, Row
 
 from redesign.io.flow_json import flow_to_dict, read_flow
 from redesign.model import Decision, Flow, Handoff, Step, Tag
+from redesign.samples import SAMPLES_DIR
 from redesign.store import codes, contributions, flow_rows, transfer
 from redesign.store import repository as repo
 from redesign.store.contributions import BAD_TOKEN as _BAD_TOKEN
@@ -102,7 +103,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 WRITE_ATTEMPTS = 5
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "sample_processes"
 _SAMPLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$")
 _RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 _COMMENT_KINDS = ("comment", "data_quality", "risk", "question")
