@@ -54,7 +54,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
-from xml.etree.ElementTree import Element
 
 from pydantic import ValidationError
 
@@ -71,6 +70,7 @@ from redesign.io.identifiers import IdAllocator, slug
 from redesign.io.import_report import Annotation, ImportReport, SkippedElement, build_report
 from redesign.io.mojibake import repair_mojibake
 from redesign.io.safe_xml import XmlDocument, parse_xml
+from redesign.io.safe_xml import XmlElement as Element
 from redesign.model import (
     DEFAULT_FUNCTIONS,
     MAX_NAME,
@@ -120,6 +120,7 @@ EVENT_TYPES = frozenset(
 CATCH_TYPES = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent"})
 THROW_TYPES = frozenset({"endEvent", "intermediateThrowEvent", "implicitThrowEvent"})
 FLOW_NODE_TYPES = TASK_TYPES | GATEWAY_TYPES | EVENT_TYPES
+FLOW_NODE_TAGS = tuple(f"{{{MODEL_NS}}}{t}" for t in sorted(FLOW_NODE_TYPES))
 DATA_TYPES = frozenset({"dataObject", "dataObjectReference", "dataStoreReference"})
 ARTIFACT_TYPES = frozenset({"textAnnotation", "association", "group"})
 # Children of a process that carry no process content of their own.
@@ -250,11 +251,11 @@ class _BpmnReader:
         self.doc = doc
         self.root = doc.root
         self.source = source
-        self.state = _State()
+        self.state = _State(notes=list(doc.notes))
         self.by_id: dict[str, Element] = {}
-        for element in self.root.iter():
+        for element in self.root.iter(f"{{{MODEL_NS}}}*"):  # lxml filters in C: the diagram is never visited
             element_id = element.get("id")
-            if element_id and namespace(element.tag) == MODEL_NS:
+            if element_id:
                 self.by_id.setdefault(element_id, element)
         self.nodes: dict[str, _Node] = {}
         self.inner_owner: dict[str, str] = {}  # BPMN id inside a sub-process -> the sub-process's BPMN id
@@ -437,7 +438,7 @@ class _BpmnReader:
         self.nodes[bpmn_id] = node
 
     def _container(self, element: Element, node: _Node) -> None:
-        inner = [e for e in element.iter() if e is not element and local_name(e.tag) in FLOW_NODE_TYPES]
+        inner = [e for e in element.iter(*FLOW_NODE_TAGS) if e is not element]
         for item in inner:
             if item.get("id"):
                 self.inner_owner[item.get("id", "")] = node.bpmn_id
@@ -507,18 +508,17 @@ class _BpmnReader:
         return item_id
 
     def _data_objects(self, process: Element) -> None:
-        for element in process.iter():
-            tag = local_name(element.tag)
-            if tag == "dataObject" and element.get("id"):
+        for element in process.iter(bpmn("dataObject")):
+            if element.get("id"):
                 self._data_item(element)
         for spec in process.findall(bpmn("ioSpecification")):
             for element in [*spec.findall(bpmn("dataInput")), *spec.findall(bpmn("dataOutput"))]:
                 if element.get("id"):
                     self._data_item(element)
-        for element in process.iter():
+        for element in process.iter(bpmn("dataObjectReference"), bpmn("dataStoreReference")):
             tag = local_name(element.tag)
             ref_id = element.get("id")
-            if tag not in ("dataObjectReference", "dataStoreReference") or not ref_id:
+            if not ref_id:
                 continue
             target = self.ref(
                 element.get("dataObjectRef") if tag == "dataObjectReference" else element.get("dataStoreRef")
@@ -622,7 +622,6 @@ class _BpmnReader:
         link_catches: dict[tuple[Element | None, str], list[str]] = defaultdict(list)
         signal_throws: dict[str, list[str]] = defaultdict(list)
         signal_catches: dict[str, list[str]] = defaultdict(list)
-        parent_of = {child: parent for parent in self.root.iter() for child in parent}
         for node in self.nodes.values():
             if node.kind != "event":
                 continue
@@ -635,7 +634,7 @@ class _BpmnReader:
                 else:
                     self.edges.append(_Edge(host, node.bpmn_id, "", "", None, self.next_order()))
             for link in element.findall(bpmn("linkEventDefinition")):
-                key = (parent_of.get(element), link.get("name") or node.name)
+                key = (element.getparent(), link.get("name") or node.name)
                 (link_catches if node.tag in CATCH_TYPES else link_throws)[key].append(node.bpmn_id)
             for signal in element.findall(bpmn("signalEventDefinition")):
                 ref = self.ref(signal.get("signalRef"))
@@ -771,13 +770,9 @@ class _BpmnReader:
 
     # ------------------------------------------------------------------ annotations and leftovers
     def _annotations(self) -> None:
-        annotations = {
-            e.get("id", ""): e for e in self.root.iter() if local_name(e.tag) == "textAnnotation" and e.get("id")
-        }
+        annotations = {e.get("id", ""): e for e in self.root.iter(bpmn("textAnnotation")) if e.get("id")}
         linked: set[str] = set()
-        for assoc in self.root.iter():
-            if local_name(assoc.tag) != "association" or namespace(assoc.tag) != MODEL_NS:
-                continue
+        for assoc in self.root.iter(bpmn("association")):
             ends = [self.ref(assoc.get("sourceRef")), self.ref(assoc.get("targetRef"))]
             note_ids = [e for e in ends if e in annotations]
             others = [e for e in ends if e not in annotations]
