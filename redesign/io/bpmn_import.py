@@ -66,6 +66,7 @@ from redesign.io.bpmn_extension import (
     local_name,
     namespace,
 )
+from redesign.io.bpmn_limits import check_counts, check_limits
 from redesign.io.identifiers import IdAllocator, slug
 from redesign.io.import_report import Annotation, ImportReport, SkippedElement, build_report
 from redesign.io.mojibake import repair_mojibake
@@ -957,6 +958,7 @@ class _BpmnReader:
             return Handoff.model_validate(plain)
 
     def _build(self, processes: list[Element]) -> tuple[Flow, ImportReport]:
+        check_counts(len(self.state.steps), len(self.handoffs))
         meta = self._flow_meta(processes)
         functions = self._functions()
         function_ids = {f.id for f in functions}
@@ -1058,7 +1060,7 @@ def _drop_dangling(flow: Flow, skipped: list[SkippedElement]) -> Flow:
 
 def import_bpmn(data: bytes, source: str = "") -> tuple[Flow, ImportReport]:
     """BPMN 2.0 XML bytes -> (flow, report). Raises `FlowInvalid` with a clear message."""
-    doc = parse_xml(data)
+    doc = parse_xml(data, check=check_limits)
     try:
         return _BpmnReader(doc, source).run()
     except RecursionError:

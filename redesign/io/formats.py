@@ -20,6 +20,7 @@ from redesign.io.bpmn_export import export_bpmn
 from redesign.io.bpmn_import import import_bpmn
 from redesign.io.import_report import ImportFormat, ImportReport, build_report
 from redesign.io.mermaid import to_mermaid
+from redesign.io.sizes import size_text
 from redesign.io.spreadsheet_import import import_csv, import_xlsx
 from redesign.io.tables import export_csv, export_xlsx
 from redesign.model import Flow, Problem, Scenario
@@ -75,7 +76,7 @@ def detect_format(name: str, data: bytes) -> ImportFormat:
 def import_file(name: str, data: bytes) -> tuple[Flow, ImportReport]:
     """Any supported file -> (flow, report); raises `FlowInvalid` with clear messages."""
     if len(data) > MAX_IMPORT_BYTES:
-        raise _fail(f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_IMPORT_BYTES / 1e6:.0f} MB")
+        raise _fail(f"the file is {size_text(len(data))}; the limit is {size_text(MAX_IMPORT_BYTES)}")
     if not data.strip():
         raise _fail("the file is empty")
     fmt = detect_format(name, data)
@@ -95,7 +96,7 @@ def read_import(path: str | Path) -> tuple[Flow, ImportReport]:
     try:
         size = path.stat().st_size
         if size > MAX_IMPORT_BYTES:
-            raise _fail(f"the file is {size / 1e6:.1f} MB; the limit is {MAX_IMPORT_BYTES / 1e6:.0f} MB")
+            raise _fail(f"the file is {size_text(size)}; the limit is {size_text(MAX_IMPORT_BYTES)}")
         data = path.read_bytes()
     except OSError as exc:
         raise _fail(f"cannot read the file: {exc.strerror or exc}") from None

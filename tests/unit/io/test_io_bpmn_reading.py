@@ -90,3 +90,44 @@ def test_parse_keeps_lines_and_drops_comments() -> None:
     doc = parse_xml(b'<a>\n<!-- note -->\n<b id="x"/>\n</a>')
     assert [child.get("id") for child in doc.root] == ["x"]
     assert doc.line(doc.root[0]) == 3
+
+
+def _many_tasks(n: int) -> bytes:
+    tasks = "".join(f'<task id="t{i}" name="Task {i}"/>\n' for i in range(n))
+    return (HEAD + f'<process id="p">\n{tasks}</process>\n</definitions>\n').encode()
+
+
+def test_too_many_tasks_are_refused_before_any_model_is_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    import redesign.io.bpmn_import as bpmn_import
+
+    def no_reader(*_args: object) -> None:
+        raise AssertionError("the reader must not start on a file over the limit")
+
+    monkeypatch.setattr(bpmn_import, "_BpmnReader", no_reader)
+    message = _error(_many_tasks(20_000))
+    # HEAD takes two lines and <process> one, so task number n (from 1) is on line n + 3.
+    assert message == (
+        "line 10004: the file has more than 10,000 tasks and named decisions (number 10,001 is on line 10,004); "
+        "a Crossflow flow holds at most 10,000 steps: split the process into smaller files"
+    )
+    assert "Step(" not in message and "list should have" not in message
+
+
+def test_tasks_in_comments_do_not_count_towards_the_limit() -> None:
+    commented = "".join(f'<!-- <task id="c{i}"/> -->\n' for i in range(10_001))
+    data = (HEAD + f'<process id="p">\n{commented}<task id="a" name="Only"/>\n</process>\n</definitions>\n').encode()
+    flow, _ = import_bpmn(data, "x.bpmn")
+    assert [s.name for s in flow.steps] == ["Only"]
+
+
+def test_exactly_the_limit_imports() -> None:
+    flow, _ = import_bpmn(_many_tasks(10_000), "x.bpmn")
+    assert len(flow.steps) == 10_000
+
+
+def test_a_file_over_the_size_limit_says_mib(monkeypatch: pytest.MonkeyPatch) -> None:
+    import redesign.io.bpmn_limits as limits
+
+    monkeypatch.setattr(limits, "MAX_BPMN_BYTES", 2 * 2**20)
+    message = _error(HEAD.encode() + b" " * (3 * 2**20) + b"<process id='p'/></definitions>")
+    assert message == "the file is 3.0 MiB; the limit is 2 MiB"
