@@ -67,6 +67,7 @@ from redesign.io.bpmn_extension import (
     namespace,
 )
 from redesign.io.bpmn_limits import check_counts, check_limits
+from redesign.io.bpmn_subprocesses import BpmnImportOptions, SubProcesses, SubProcessReading, has_activities
 from redesign.io.identifiers import IdAllocator, slug
 from redesign.io.import_report import Annotation, ImportReport, SkippedElement, build_report
 from redesign.io.mojibake import repair_mojibake
@@ -247,8 +248,8 @@ class _State:
     cf_steps: int = 0
 
 
-class _BpmnReader:
-    def __init__(self, doc: XmlDocument, source: str) -> None:
+class _BpmnReader(SubProcessReading):
+    def __init__(self, doc: XmlDocument, source: str, options: BpmnImportOptions) -> None:
         self.doc = doc
         self.root = doc.root
         self.source = source
@@ -260,6 +261,15 @@ class _BpmnReader:
                 self.by_id.setdefault(element_id, element)
         self.nodes: dict[str, _Node] = {}
         self.inner_owner: dict[str, str] = {}  # BPMN id inside a sub-process -> the sub-process's BPMN id
+        self.options = options
+        self.pool_of: dict[str, str] = {}  # node id -> the pool (name) it is drawn in
+        self.exit_of: dict[str, str] = {}  # expanded sub-process id -> its exit node id
+        self.members: dict[str, list[str]] = defaultdict(list)  # expanded sub-process id -> its steps' node ids
+        self.open_containers: list[str] = []  # expanded sub-processes being read, outermost first
+        self.event_subprocesses: list[tuple[Element, Element]] = []  # (event sub-process, its scope)
+        self.message_targets: set[str] = set()  # ids that a message flow ends at
+        self.sequence_flows: list[Element] = []
+        self.cross_pool: list[tuple[str, str, str]] = []  # (flow id, from pool, to pool)
         self.edges: list[_Edge] = []
         self.step_ids = IdAllocator()
         self.function_ids = IdAllocator()
@@ -317,8 +327,12 @@ class _BpmnReader:
         processes = self.root.findall(bpmn("process"))
         for process in processes:
             self._process(process)
+        for flow in self.sequence_flows:
+            self._sequence_flow(flow)
+        self._cross_pool_note()
         self._message_flows()
         self._event_links()
+        self._event_subprocess_triggers()
         self._handoffs_from_paths()
         self._annotations()
         self._skip_root_extras()
@@ -393,42 +407,58 @@ class _BpmnReader:
         lane_of = self._lanes(process, pool_name)
         pool_function: list[str] = []  # created on first use
 
-        def function_for(node_id: str) -> str:
+        def function_for(node_id: str, default: str | None = None) -> str:
             if node_id in lane_of:
                 return lane_of[node_id]
+            if default is not None:
+                return default
             if not pool_function:
                 pool_function.append(self._new_function(pool_raw_id, pool_name, pool_name, None))
             return pool_function[0]
 
         self._data_objects(process)
-        for child in process:
+        self._scope(process, pool_name, function_for, None)
+        if not any(local_name(c.tag) in FLOW_NODE_TYPES for c in process):
+            self.skip(process, "the process is empty (no tasks, events or gateways)")
+
+    def _scope(self, scope: Element, pool: str, function_for: Any, default: str | None) -> None:
+        """The flow nodes directly in a process or an expanded sub-process; its sequence flows for later."""
+        for child in scope:
             tag = local_name(child.tag)
             if tag in FLOW_NODE_TYPES:
-                self._flow_node(child, tag, function_for)
+                self._flow_node(child, tag, pool, function_for, default)
+            elif tag == "sequenceFlow":
+                self.sequence_flows.append(child)
             elif tag in DATA_TYPES or tag in ARTIFACT_TYPES or tag in QUIET_TYPES or not tag:
                 continue
             elif child.get("id"):
                 self.skip(child, f"BPMN {tag} has no counterpart in a Crossflow flow")
-        for child in process.findall(bpmn("sequenceFlow")):
-            self._sequence_flow(child)
-        if not any(local_name(c.tag) in FLOW_NODE_TYPES for c in process):
-            self.skip(process, "the process is empty (no tasks, events or gateways)")
 
-    def _flow_node(self, element: Element, tag: str, function_for: Any) -> None:
+    def _flow_node(self, element: Element, tag: str, pool: str, function_for: Any, default: str | None) -> None:
         bpmn_id = element.get("id")
         if not bpmn_id:
             self.skip(element, "the element has no id, so nothing can connect to it")
             return
+        self.pool_of[bpmn_id] = pool
+        if element.get("triggeredByEvent") == "true" and tag == "subProcess":
+            self.event_subprocesses.append((element, element.getparent()))
         name = self.name_of(element)
+        has_cf = bool(extension(element, "step"))
+        expand = self.options.sub_processes == SubProcesses.ACTIVITIES
+        if tag in CONTAINER_TYPES and expand and not has_cf and has_activities(element):
+            self._expanded(element, tag, name, pool, function_for, default)
+            return
         if tag in TASK_TYPES:
+            if tag in CONTAINER_TYPES and not clean_name(element.get("name")):
+                name = self.container_name(element)
             node = _Node(element, tag, bpmn_id, "step", name)
-            self._step(node, function_for(bpmn_id))
+            self._step(node, function_for(bpmn_id, default))
             if tag in CONTAINER_TYPES:
-                self._container(element, node)
+                self._folded(element, node, pool, function_for, default)
         elif tag in GATEWAY_TYPES:
-            if tag != "parallelGateway" and clean_name(element.get("name")):
+            if has_cf or (tag != "parallelGateway" and clean_name(element.get("name"))):
                 node = _Node(element, tag, bpmn_id, "step", name)
-                self._step(node, function_for(bpmn_id), decision=True)
+                self._step(node, function_for(bpmn_id, default), decision=True)
             else:
                 node = _Node(element, tag, bpmn_id, "gateway", name)
                 why = "a parallel gateway decides nothing" if tag == "parallelGateway" else "a gateway without a name"
@@ -437,18 +467,9 @@ class _BpmnReader:
             node = _Node(element, tag, bpmn_id, "event", name)
             self.skip(element, "events are not steps: the hand-offs through it are kept")
         self.nodes[bpmn_id] = node
-
-    def _container(self, element: Element, node: _Node) -> None:
-        inner = [e for e in element.iter(*FLOW_NODE_TAGS) if e is not element]
-        for item in inner:
-            if item.get("id"):
-                self.inner_owner[item.get("id", "")] = node.bpmn_id
-                self.skip(item, f'inside the sub-process "{node.name}", which is imported as one step')
-        hint = f"BPMN {node.tag} with {len(inner)} elements inside, imported as one step"
-        self.state.steps[node.step_id or ""]["_hint"] = hint
-        for task in inner:
-            if local_name(task.tag) in TASK_TYPES:
-                self._data_associations(task, node.step_id or "")
+        if node.kind == "step":
+            for container in self.open_containers:
+                self.members[container].append(bpmn_id)
 
     def _step(self, node: _Node, function_id: str, decision: bool = False) -> None:
         element = node.element
@@ -579,13 +600,33 @@ class _BpmnReader:
             return ref
         return self.inner_owner.get(ref)
 
+    def _missing(self, missing: str, allowed: str) -> str:
+        """What a flow's or boundary event's far end really is, when no hand-off can use it."""
+        if not missing:
+            return "nothing (the reference is empty)"
+        element = self.by_id.get(missing)
+        if element is None:
+            return f'"{missing}", which is not in the file'
+        tag = local_name(element.tag)
+        if tag == "participant":
+            return f'the pool "{self.name_of(element)}", not one of its steps'
+        if tag in FLOW_NODE_TYPES:
+            return f'the {tag} "{missing}", which was not read (see its own entry)'
+        return f'the {tag} "{missing}", which is not {allowed}'
+
     def _sequence_flow(self, flow: Element) -> None:
         source, target = self.ref(flow.get("sourceRef")), self.ref(flow.get("targetRef"))
-        a, b = self._endpoint(source), self._endpoint(target)
+        a, b = self._endpoint(self.exit_of.get(source, source)), self._endpoint(target)
         if a is None or b is None:
-            missing = source if a is None else target
-            self.skip(flow, f'points to "{missing}", which is not a task, gateway or event in the file')
+            self.skip(flow, "points to " + self._missing(source if a is None else target, "a task, gateway or event"))
             return
+        owner = self.inner_owner.get(source)
+        if owner is not None and owner == self.inner_owner.get(target):
+            self.skip(flow, f'inside the sub-process "{self.nodes[owner].name}", which is imported as one step')
+            return
+        pools = (self.pool_of.get(source, ""), self.pool_of.get(target, ""))
+        if pools[0] != pools[1]:
+            self.cross_pool.append((flow.get("id", ""), *pools))
         cf_handoff = extension(flow, "handoff")
         self.edges.append(
             _Edge(
@@ -605,14 +646,9 @@ class _BpmnReader:
                 source, target = self.ref(flow.get("sourceRef")), self.ref(flow.get("targetRef"))
                 a, b = self._endpoint(source), self._endpoint(target)
                 if a is None or b is None:
-                    missing = source if a is None else target
-                    element = self.by_id.get(missing or "")
-                    if element is not None and local_name(element.tag) == "participant":
-                        reason = f'ends at the pool "{self.name_of(element)}", not at one of its steps'
-                    else:
-                        reason = f'points to "{missing}", which is not a task or event in the file'
-                    self.skip(flow, reason)
+                    self.skip(flow, "points to " + self._missing(source if a is None else target, "a task or an event"))
                     continue
+                self.message_targets.add(target)
                 self.edges.append(
                     _Edge(a, b, clean_name(flow.get("name")), "message", flow.get("id"), self.next_order())
                 )
@@ -629,10 +665,14 @@ class _BpmnReader:
             element = node.element
             attached = self.ref(element.get("attachedToRef"))
             if node.tag == "boundaryEvent":
-                host = self._endpoint(attached)
-                if host is None:
-                    self.skip(element, f'is attached to "{attached}", which is not an activity in the file')
+                if attached in self.exit_of:  # an expanded sub-process: it can fire during any of its steps
+                    hosts = list(self.members[attached])
                 else:
+                    host = self._endpoint(attached)
+                    hosts = [host] if host is not None else []
+                if not hosts and attached not in self.exit_of:
+                    self.skip(element, "is attached to " + self._missing(attached, "an activity"))
+                for host in hosts:
                     self.edges.append(_Edge(host, node.bpmn_id, "", "", None, self.next_order()))
             for link in element.findall(bpmn("linkEventDefinition")):
                 key = (element.getparent(), link.get("name") or node.name)
@@ -1058,10 +1098,10 @@ def _drop_dangling(flow: Flow, skipped: list[SkippedElement]) -> Flow:
     return flow
 
 
-def import_bpmn(data: bytes, source: str = "") -> tuple[Flow, ImportReport]:
+def import_bpmn(data: bytes, source: str = "", options: BpmnImportOptions | None = None) -> tuple[Flow, ImportReport]:
     """BPMN 2.0 XML bytes -> (flow, report). Raises `FlowInvalid` with a clear message."""
     doc = parse_xml(data, check=check_limits)
     try:
-        return _BpmnReader(doc, source).run()
+        return _BpmnReader(doc, source, options or BpmnImportOptions()).run()
     except RecursionError:
         raise FlowInvalid([Problem(location="", message="the BPMN file is nested too deeply to read")]) from None
