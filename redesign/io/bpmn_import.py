@@ -59,6 +59,7 @@ from pydantic import ValidationError
 
 from redesign.io.bpmn_extension import (
     BPMNDI_NS,
+    CF_NS,
     MODEL_NS,
     bpmn,
     decode,
@@ -259,6 +260,8 @@ class _BpmnReader(SubProcessReading):
             element_id = element.get("id")
             if element_id:
                 self.by_id.setdefault(element_id, element)
+        # Only Crossflow's own exports carry cf: elements; other files skip every extension lookup.
+        self.has_cf = next(self.root.iter(f"{{{CF_NS}}}*"), None) is not None
         self.nodes: dict[str, _Node] = {}
         self.inner_owner: dict[str, str] = {}  # BPMN id inside a sub-process -> the sub-process's BPMN id
         self.options = options
@@ -281,6 +284,10 @@ class _BpmnReader(SubProcessReading):
         self.edge_order = 0
 
     # ------------------------------------------------------------------ helpers
+    def ext(self, element: Element, local: str) -> list[Element]:
+        """The ``cf:<local>`` elements on an element (none at all in a file without Crossflow's namespace)."""
+        return extension(element, local) if self.has_cf else []
+
     def skip(
         self, element: Element | None, reason: str, element_id: str | None = None, kind: str | None = None
     ) -> None:
@@ -359,7 +366,7 @@ class _BpmnReader(SubProcessReading):
         return self.pool_ids.get(process_id, process_id), name
 
     def _new_function(self, raw_id: str, name: str, pool: str, element: Element | None) -> str:
-        cf_function = extension(element, "function") if element is not None else []
+        cf_function = self.ext(element, "function") if element is not None else []
         wanted = cf_function[0].get("id", raw_id) if cf_function else raw_id
         function_id = self.function_ids.take(wanted, "function")
         colour = cf_function[0].get("colour") if cf_function else None
@@ -395,7 +402,7 @@ class _BpmnReader(SubProcessReading):
         for lane in ordered:
             if lane in parents and id(lane) not in used_parents:
                 continue
-            name = (lane.get("name") or "") if extension(lane, "function") else clean_name(lane.get("name"))
+            name = (lane.get("name") or "") if self.ext(lane, "function") else clean_name(lane.get("name"))
             if not name:
                 name = pool_name if len(leaves) == 1 else f"lane {lane.get('id', '')}".strip()
             function_of_lane[id(lane)] = self._new_function(lane.get("id", "lane"), name, pool_name, lane)
@@ -443,7 +450,7 @@ class _BpmnReader(SubProcessReading):
         if element.get("triggeredByEvent") == "true" and tag == "subProcess":
             self.event_subprocesses.append((element, element.getparent()))
         name = self.name_of(element)
-        has_cf = bool(extension(element, "step"))
+        has_cf = bool(self.ext(element, "step"))
         expand = self.options.sub_processes == SubProcesses.ACTIVITIES
         if tag in CONTAINER_TYPES and expand and not has_cf and has_activities(element):
             self._expanded(element, tag, name, pool, function_for, default)
@@ -473,7 +480,7 @@ class _BpmnReader(SubProcessReading):
 
     def _step(self, node: _Node, function_id: str, decision: bool = False) -> None:
         element = node.element
-        cf_step = extension(element, "step")
+        cf_step = self.ext(element, "step")
         wanted = cf_step[0].get("id", node.bpmn_id) if cf_step else node.bpmn_id
         step_id = self.step_ids.take(wanted, "step")
         node.step_id = step_id
@@ -507,7 +514,7 @@ class _BpmnReader(SubProcessReading):
 
     def _data_item(self, element: Element, system: bool = False, name: str | None = None) -> str:
         bpmn_id = element.get("id", "data")
-        cf_data = extension(element, "data")
+        cf_data = self.ext(element, "data")
         wanted = cf_data[0].get("id", bpmn_id) if cf_data else bpmn_id
         item_id = self.data_ids.take(wanted, "data")
         item_name = name or self.name_of(element)
@@ -627,7 +634,7 @@ class _BpmnReader(SubProcessReading):
         pools = (self.pool_of.get(source, ""), self.pool_of.get(target, ""))
         if pools[0] != pools[1]:
             self.cross_pool.append((flow.get("id", ""), *pools))
-        cf_handoff = extension(flow, "handoff")
+        cf_handoff = self.ext(flow, "handoff")
         self.edges.append(
             _Edge(
                 a,
@@ -847,7 +854,7 @@ class _BpmnReader(SubProcessReading):
 
     # ------------------------------------------------------------------ assembly
     def _flow_meta(self, processes: list[Element]) -> dict[str, Any]:
-        cf_flow = next((extension(p, "flow")[0] for p in processes if extension(p, "flow")), None)
+        cf_flow = next((self.ext(p, "flow")[0] for p in processes if self.ext(p, "flow")), None)
         names = [n for n in (self._pool(p)[1] for p in processes if self._has_nodes(p))]
         stem = PurePath(self.source).stem if self.source else ""
         name = clean_name(self.root.get("name")) or (names[0] if len(names) == 1 else "") or clean_name(stem)
@@ -855,7 +862,7 @@ class _BpmnReader(SubProcessReading):
         meta: dict[str, Any] = {"name": name}
         if cf_flow is not None:
             meta.update(decode(cf_flow))
-            owner = next(p for p in processes if extension(p, "flow"))
+            owner = next(p for p in processes if self.ext(p, "flow"))
             meta["description"] = "\n".join((d.text or "") for d in owner.findall(bpmn("documentation")))
             meta["name"] = (owner.get("name") or name)[:MAX_NAME]
         else:
@@ -922,7 +929,7 @@ class _BpmnReader(SubProcessReading):
     def _scenarios(self, processes: list[Element], steps: list[Step]) -> list[Scenario]:
         scenarios: dict[str, dict[str, Any]] = {}
         for process in processes:
-            for element in extension(process, "scenario"):
+            for element in self.ext(process, "scenario"):
                 body = decode(element)
                 if body.get("id") and body["id"] not in scenarios:
                     scenarios[body["id"]] = {**body, "decisions": []}
@@ -930,7 +937,7 @@ class _BpmnReader(SubProcessReading):
             element = self.state.step_elements.get(step.id)
             if element is None:
                 continue
-            for cf_decision in extension(element, "decision"):
+            for cf_decision in self.ext(element, "decision"):
                 body = decode(cf_decision)
                 scenario_id = body.pop("scenario", "")
                 if not scenario_id:
@@ -956,7 +963,7 @@ class _BpmnReader(SubProcessReading):
         roles: list[Role] = []
         seen: set[str] = set()
         for process in processes:
-            for element in extension(process, "role"):
+            for element in self.ext(process, "role"):
                 body = decode(element)
                 try:
                     role = Role.model_validate(body)
