@@ -825,8 +825,11 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
             if not text:
                 self.skip(note, "the text annotation is empty")
             elif node is None or node.step_id is None:
-                what = local_name(self.by_id[others[0]].tag) if others[0] in self.by_id else "unknown element"
-                self.skip(note, f'annotates a {what} ("{others[0]}"), which is not a step')
+                if others[0] in self.by_id:
+                    what = local_name(self.by_id[others[0]].tag)
+                    self.skip(note, f'annotates a {what} ("{others[0]}"), which is not a step')
+                else:
+                    self.skip(note, f'annotates "{others[0]}", which is not in the file')
             else:
                 self.state.annotations.append(Annotation(step_id=node.step_id, text=text))
                 self.state.steps[node.step_id].setdefault("_notes", []).append(text)

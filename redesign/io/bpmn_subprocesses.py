@@ -148,6 +148,17 @@ class SubProcessReading:
             "a sub-process: its activities became steps; hand-offs into it go to its first steps "
             "and hand-offs out of it leave from its last ones",
         )
+        for tag_name in (
+            "dataInputAssociation",
+            "dataOutputAssociation",
+            "performer",
+            "humanPerformer",
+            "potentialOwner",
+        ):
+            for item in element.findall(bpmn(tag_name)):
+                self.skip(
+                    item, f'belongs to the sub-process "{name}", whose activities became steps: it names no one step'
+                )
         self.open_containers.append(bpmn_id)
         self._scope(element, pool, function_for, function_for(bpmn_id, default))
         self.open_containers.pop()

@@ -220,3 +220,14 @@ def test_a_sub_process_without_activities_stays_one_step_when_expanding() -> Non
         ("Collapsed", "Task 2", ""),
         ("Collapsed", "Task 3", "Escalated"),
     }
+
+
+def test_an_annotation_on_a_missing_element_says_so() -> None:
+    _, report = _read(
+        """<process id="p">
+  <task id="a" name="Write" />
+  <textAnnotation id="n1"><text>Check this</text></textAnnotation>
+  <association id="as1" sourceRef="n1" targetRef="ghost" />
+</process>"""
+    )
+    assert _skipped(report)["n1"] == 'annotates "ghost", which is not in the file'
