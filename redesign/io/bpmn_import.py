@@ -123,6 +123,8 @@ EVENT_TYPES = frozenset(
 CATCH_TYPES = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent"})
 THROW_TYPES = frozenset({"endEvent", "intermediateThrowEvent", "implicitThrowEvent"})
 FLOW_NODE_TYPES = TASK_TYPES | GATEWAY_TYPES | EVENT_TYPES
+_RESOURCE_TAGS = tuple(f"{{{MODEL_NS}}}{t}" for t in ("performer", "humanPerformer", "potentialOwner"))
+_DATA_LINK_TAGS = tuple(f"{{{MODEL_NS}}}{t}" for t in ("dataInputAssociation", "dataOutputAssociation"))
 FLOW_NODE_TAGS = tuple(f"{{{MODEL_NS}}}{t}" for t in sorted(FLOW_NODE_TYPES))
 DATA_TYPES = frozenset({"dataObject", "dataObjectReference", "dataStoreReference"})
 ARTIFACT_TYPES = frozenset({"textAnnotation", "association", "group"})
@@ -254,6 +256,10 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
                 self.by_id.setdefault(element_id, element)
         # Only Crossflow's own exports carry cf: elements; other files skip every extension lookup.
         self.has_cf = next(self.root.iter(f"{{{CF_NS}}}*"), None) is not None
+        # Likewise performers and data associations: most files have none, so most steps skip the lookups.
+        self.has_resources = next(self.root.iter(*_RESOURCE_TAGS), None) is not None
+        self.has_data_links = next(self.root.iter(*_DATA_LINK_TAGS), None) is not None
+        self.processes = self.root.findall(bpmn("process"))
         self.nodes: dict[str, _Node] = {}
         self.inner_owner: dict[str, str] = {}  # BPMN id inside a sub-process -> the sub-process's BPMN id
         self.options = options
@@ -323,7 +329,7 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
             )
         self._participants()
         self._data_stores()
-        processes = self.root.findall(bpmn("process"))
+        processes = self.processes
         for process in processes:
             self._process(process)
         for flow in self.sequence_flows:
@@ -352,7 +358,7 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
         """(raw id, name) of the pool around a process."""
         process_id = process.get("id", "process")
         name = self.pool_names.get(process_id) or clean_name(process.get("name"))
-        if not name and len(self.root.findall(bpmn("process"))) == 1:
+        if not name and len(self.processes) == 1:
             name = clean_name(self.root.get("name")) or clean_name(PurePath(self.source).stem if self.source else "")
         name = name or f"process {process_id}"
         return self.pool_ids.get(process_id, process_id), name
@@ -553,6 +559,8 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
                 self._data_item(element, system=tag == "dataStoreReference")
 
     def _data_associations(self, task: Element, step_id: str) -> None:
+        if not self.has_data_links:
+            return
         fields = self.state.steps[step_id]
         for assoc in task.findall(bpmn("dataInputAssociation")):
             for ref in assoc.findall(bpmn("sourceRef")):
@@ -573,6 +581,8 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
 
     # ------------------------------------------------------------------ roles
     def _resources(self, task: Element, step_id: str, function_id: str) -> None:
+        if not self.has_resources:
+            return
         for tag in ("performer", "humanPerformer", "potentialOwner"):
             for role_element in task.findall(bpmn(tag)):
                 ref = role_element.find(bpmn("resourceRef"))

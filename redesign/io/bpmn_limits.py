@@ -79,6 +79,8 @@ def check_limits(data: bytes) -> None:
     """Refuse a file over the size or step limit, with a plain sentence; `data` is UTF-8."""
     if len(data) > MAX_BPMN_BYTES:
         raise _fail(f"the file is {size_text(len(data))}; the limit is {size_text(MAX_BPMN_BYTES)}")
+    if len(data) < MAX_STEPS * len(b"<task/>"):
+        return  # too short to hold more start tags than the limit, however tightly written
     if len(_START_TAG.findall(data)) <= MAX_STEPS:
         return  # an upper bound: comments or other namespaces can only add to it
     count, line = _first_over_limit(data)
