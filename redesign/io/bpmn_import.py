@@ -61,6 +61,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePath
 from typing import Any
 
@@ -249,11 +250,6 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
         self.root = doc.root
         self.source = source
         self.state = _State(notes=list(doc.notes))
-        self.by_id: dict[str, Element] = {}
-        for element in self.root.iter(f"{{{MODEL_NS}}}*"):  # lxml filters in C: the diagram is never visited
-            element_id = element.get("id")
-            if element_id:
-                self.by_id.setdefault(element_id, element)
         # Only Crossflow's own exports carry cf: elements; other files skip every extension lookup.
         self.has_cf = next(self.root.iter(f"{{{CF_NS}}}*"), None) is not None
         # Likewise performers and data associations: most files have none, so most steps skip the lookups.
@@ -282,6 +278,16 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
         self.edge_order = 0
 
     # ------------------------------------------------------------------ helpers
+    @cached_property
+    def by_id(self) -> dict[str, Element]:
+        """Every BPMN element with an id; built only when a lookup needs it (most small files never do)."""
+        found: dict[str, Element] = {}
+        for element in self.root.iter(f"{{{MODEL_NS}}}*"):  # lxml filters in C: the diagram is never visited
+            element_id = element.get("id")
+            if element_id:
+                found.setdefault(element_id, element)
+        return found
+
     def ext(self, element: Element, local: str) -> list[Element]:
         """The ``cf:<local>`` elements on an element (none at all in a file without Crossflow's namespace)."""
         return extension(element, local) if self.has_cf else []
@@ -301,7 +307,7 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
     def ref(self, raw: str | None) -> str:
         """An id reference as written; a QName ("tns:Task_1", as some tools write) loses its prefix."""
         value = (raw or "").strip()
-        if value not in self.by_id and ":" in value and value.split(":", 1)[1] in self.by_id:
+        if ":" in value and value not in self.by_id and value.split(":", 1)[1] in self.by_id:
             return value.split(":", 1)[1]
         return value
 
