@@ -89,8 +89,8 @@ def _fail(message: str, location: str = "") -> FlowInvalid:
     return FlowInvalid([Problem(location=location, message=message)])
 
 
-class _LineTarget:
-    """Builds the tree like ElementTree does, keeping the open elements for a cut-off file."""
+class _OpenElements:
+    """Builds the tree like ElementTree does, keeping the elements still open (to name where a file is cut off)."""
 
     def __init__(self) -> None:
         self.builder = TreeBuilder()
@@ -118,7 +118,7 @@ def _describe(tag: str, attrib: dict[str, str]) -> str:
     return f'<{local}> "{label}"' if label else f"<{local}>"
 
 
-def _cut_off(data: bytes, target: _LineTarget) -> FlowInvalid:
+def _cut_off(data: bytes, target: _OpenElements) -> FlowInvalid:
     line, column = position_of(data, max(len(data.rstrip()) - 1, 0))  # the last character
     inside = f", inside {_describe(*target.open[-1])}" if target.open else ""
     return _fail(
@@ -130,7 +130,7 @@ def _cut_off(data: bytes, target: _LineTarget) -> FlowInvalid:
 
 def _expat_problem(data: bytes) -> FlowInvalid | None:
     """defusedxml's verdict on the bytes: the refusal or syntax error, None if it reads them."""
-    target = _LineTarget()
+    target = _OpenElements()
     parser = DefusedXMLParser(target=target, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     at_end = False
     try:

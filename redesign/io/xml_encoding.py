@@ -79,6 +79,21 @@ def _cp1252_for_bad_bytes(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error("crossflow-cp1252", _cp1252_for_bad_bytes)
 
 
+def _first_not_windows_1252(data: bytes) -> int:
+    """Offset of the first byte that is neither part of valid UTF-8 nor a windows-1252 character."""
+    view, offset = memoryview(data), 0
+    while True:
+        try:
+            codecs.utf_8_decode(view[offset:], "strict", True)  # a view: no copy per step
+            return max(min(offset, len(data) - 1), 0)  # not reached when the caller's decode failed
+        except UnicodeDecodeError as exc:
+            start, offset = offset + exc.start, offset + exc.end
+            try:
+                data[start:offset].decode("cp1252")
+            except UnicodeDecodeError:
+                return start
+
+
 def _from_declared_utf8(data: bytes, declared: str | None) -> tuple[bytes, list[str]]:
     try:
         data.decode("utf-8")
@@ -95,6 +110,8 @@ def _from_declared_utf8(data: bytes, declared: str | None) -> tuple[bytes, list[
             # Valid UTF-8 stays UTF-8; only the stray bytes are read as windows-1252.
             text = data.decode("utf-8", errors="crossflow-cp1252")
         except UnicodeDecodeError:
+            offset = _first_not_windows_1252(data)
+            byte, (line, column) = data[offset], position_of(data, offset)
             raise _fail(
                 f"the file {said}, but byte 0x{byte:02X} there is not UTF-8, and the file is not windows-1252 "
                 "either; it was saved in another 8-bit encoding (ISO-8859-2, Mac Roman, an old DOS code page?): "

@@ -48,6 +48,12 @@ def test_declared_utf8_with_a_byte_windows_1252_lacks_is_refused_naming_it() -> 
     assert "not windows-1252 either" in message and "save it as UTF-8" in message
 
 
+def test_the_byte_named_is_the_one_windows_1252_lacks_too() -> None:
+    body = '<process id="p">\n  <task id="a" name="kl\xe4ren" />\n  <task id="b" name="x\x8dy" />\n</process>\n'
+    message = _error(HEAD.encode() + body.encode("latin-1") + b"</definitions>\n")
+    assert message.startswith("line 5, column 23: the file says it is UTF-8, but byte 0x8D there is not UTF-8")
+
+
 def test_file_cut_in_the_middle_of_a_character() -> None:
     data = HEAD.encode() + '<process id="p">\n  <task id="a" name="Prü'.encode()[:-1]
     message = _error(data)
