@@ -170,11 +170,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from redesign.io.bpmn_subprocesses import BpmnImportOptions, SubProcesses
     from redesign.io.flow_json import write_flow
     from redesign.io.formats import read_import
 
+    options = BpmnImportOptions(sub_processes=SubProcesses(args.sub_processes))
     try:
-        flow, report = read_import(args.file)
+        flow, report = read_import(args.file, options)
     except FlowInvalid as exc:
         raise CliError("\n".join(f"{args.file}: {p}" for p in exc.problems)) from None
     try:
@@ -306,6 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="BPMN 2.0, CSV/XLSX step list or Crossflow JSON -> a flow file")
     p.add_argument("file", metavar="FILE")
     p.add_argument("-o", "--output", required=True, metavar="OUT")
+    p.add_argument(
+        "--sub-processes",
+        choices=("one-step", "activities"),
+        default="one-step",
+        help="BPMN only: each sub-process becomes one step (default), or its activities become steps",
+    )
     p.set_defaults(run=cmd_import)
 
     for name, helptext, run in (

@@ -2,10 +2,12 @@
 
 One collaboration with one pool (the flow), one lane per function, one task per
 step (a ``userTask`` when a person owns it, a ``serviceTask`` when an AI agent
-does, else a plain ``task``; decision steps stay tasks so a round trip keeps
-them as steps), one sequence flow per hand-off (named by its condition), data
-items as data objects with data associations, and the diagram (BPMNDI) drawn
-from our swimlane layout: x = column, y = row, tasks 100 x 80.
+does, else a plain ``task``), one ``exclusiveGateway`` per decision step (so
+other tools see the decision; its Crossflow data, data items included, rides in
+the extension, since BPMN gives a gateway no data associations), one sequence
+flow per hand-off (named by its condition), data items as data objects with data
+associations, and the diagram (BPMNDI) drawn from our swimlane layout:
+x = column, y = row, tasks 100 x 80, gateways 50 x 50 in the middle of their cell.
 
 Everything BPMN has no place for (volume, minutes, %C&A, roles, scenarios and
 their per-step decisions) rides in ``cf:`` extension elements
@@ -32,13 +34,14 @@ from redesign.io.bpmn_extension import (
     encode,
     xml_safe,
 )
-from redesign.model import Decision, Flow, Handoff, RoleKind, Step
+from redesign.model import Decision, Flow, Handoff, RoleKind, Step, StepKind
 
 for _prefix, _uri in PREFIXES.items():
     register_namespace(_prefix, _uri)
 
 # Diagram geometry in pixels (bpmn.io's defaults: tasks 100 x 80, pool label band 30).
 TASK_W, TASK_H = 100, 80
+GATEWAY_SIDE = 50
 COLUMN_W = 160  # task plus the gap an arrow needs
 ROW_H = 120
 POOL_BAND = 30  # the pool's vertical name band
@@ -117,7 +120,9 @@ def _index(flow: Flow, ids: _Ids) -> _Index:
     )
     for step in flow.steps:
         owner = roles.get(step.owner) if step.owner else None
-        if owner is None:
+        if step.kind == StepKind.DECISION:
+            index.tags[step.id] = "exclusiveGateway"
+        elif owner is None:
             index.tags[step.id] = "task"
         else:
             index.tags[step.id] = "serviceTask" if owner.kind == RoleKind.AI_AGENT else "userTask"
@@ -179,14 +184,13 @@ def _data_objects(process: Element, flow: Flow, ids: _Ids) -> None:
 
 def _task(process: Element, step: Step, ids: _Ids, xml_ids: _XmlIds, index: _Index) -> None:
     step_xml_id = ids.steps[step.id]
+    gateway = index.tags[step.id] == "exclusiveGateway"
     task = SubElement(process, bpmn(index.tags[step.id]), {"id": step_xml_id, "name": xml_safe(step.name)})
     _documentation(task, step.description)
     ext = SubElement(task, bpmn("extensionElements"))
-    encode(
-        ext,
-        "step",
-        step.model_dump(mode="json", exclude_defaults=True, exclude={"name", "description", "data_in", "data_out"}),
-    )
+    # A gateway cannot carry data associations in BPMN, so its data items stay in the extension.
+    exclude = {"name", "description"} if gateway else {"name", "description", "data_in", "data_out"}
+    encode(ext, "step", step.model_dump(mode="json", exclude_defaults=True, exclude=exclude))
     seen_scenarios: set[str] = set()
     for scenario_id, decision in index.decisions.get(step.id, []):
         if scenario_id in seen_scenarios:
@@ -198,6 +202,8 @@ def _task(process: Element, step: Step, ids: _Ids, xml_ids: _XmlIds, index: _Ind
         SubElement(task, bpmn("incoming")).text = flow_id
     for flow_id in index.outgoing.get(step.id, []):
         SubElement(task, bpmn("outgoing")).text = flow_id
+    if gateway:
+        return
     data_in = [d for d in step.data_in if d in ids.data_refs]
     data_out = [d for d in step.data_out if d in ids.data_refs]
     if data_in:
@@ -260,6 +266,13 @@ def _task_box(layout: SwimlaneLayout, step_id: str) -> _Box:
     return _Box(x, y, TASK_W, TASK_H)
 
 
+def _step_box(layout: SwimlaneLayout, step: Step) -> _Box:
+    box = _task_box(layout, step.id)
+    if step.kind != StepKind.DECISION:
+        return box
+    return _Box(box.x + (box.w - GATEWAY_SIDE) / 2, box.y + (box.h - GATEWAY_SIDE) / 2, GATEWAY_SIDE, GATEWAY_SIDE)
+
+
 def _waypoints(source: _Box, target: _Box) -> list[tuple[float, float]]:
     """Orthogonal route: forward edges leave right and enter left; loops back go below."""
     gap = COLUMN_W - TASK_W
@@ -314,7 +327,7 @@ def _diagram(definitions: Element, flow: Flow, layout: SwimlaneLayout, ids: _Ids
             plane, _di("BPMNShape"), {"id": f"{lane_id}_di", "bpmnElement": lane_id, "isHorizontal": "true"}
         )
         _bounds(shape, _Box(X0 + POOL_BAND, Y0 + lane.top * ROW_H, width - POOL_BAND, lane.height * ROW_H))
-    boxes = {step.id: _task_box(layout, step.id) for step in flow.steps if step.id in layout.positions}
+    boxes = {step.id: _step_box(layout, step) for step in flow.steps if step.id in layout.positions}
     for step in flow.steps:
         if step.id in boxes:
             xml_id = ids.steps[step.id]

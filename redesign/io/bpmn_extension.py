@@ -28,6 +28,9 @@ from collections.abc import Mapping
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement
 
+from redesign.io.mojibake import repair_mojibake
+from redesign.model import MAX_NAME
+
 MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
@@ -37,6 +40,7 @@ CF_NS = "https://crossflow.dev/schema/bpmn"
 
 PREFIXES = {"bpmn": MODEL_NS, "bpmndi": BPMNDI_NS, "dc": DC_NS, "di": DI_NS, "cf": CF_NS}
 
+_SPACE = re.compile(r"\s+")
 # Characters XML 1.0 cannot carry at all (control characters, lone surrogates).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -60,6 +64,11 @@ def namespace(tag: Any) -> str:
     if isinstance(tag, str) and tag.startswith("{"):
         return tag[1:].split("}", 1)[0]
     return ""
+
+
+def clean_name(raw: str | None) -> str:
+    """Collapse line breaks and runs of spaces (BPMN labels wrap with newlines), undo mojibake."""
+    return repair_mojibake(_SPACE.sub(" ", raw or "").strip())[:MAX_NAME]
 
 
 def xml_safe(text: str) -> str:

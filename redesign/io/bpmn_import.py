@@ -13,7 +13,8 @@ Mapping, and the choices behind it:
 - **Activities become steps**: task, userTask, manualTask, serviceTask,
   scriptTask, sendTask, receiveTask, businessRuleTask, callActivity, and
   subProcess / transaction / adHocSubProcess as one step each (what is inside is
-  reported as skipped). The task type is kept as a hint in the description
+  reported as skipped) or, when the import asks for it, their activities as steps
+  (`redesign.io.bpmn_subprocesses`). The task type is kept as a hint in the description
   ("BPMN serviceTask: a system does it") and in the rubric: service and script
   tasks score digital input 5, business-rule tasks digital input 5 and rules 5,
   manual tasks digital input 1.
@@ -29,8 +30,9 @@ Mapping, and the choices behind it:
   A boundary event continues from the activity it is attached to; link events
   connect throw to catch; signal events connect a throw to every catch of the
   same signal (channel "signal").
-- **Sequence flows become hand-offs** (condition = flow name); **message flows**
-  between pools become hand-offs with channel "message". Paths that lead from
+- **Sequence flows become hand-offs** (condition = flow name), also the ones a
+  tool drew between pools (BPMN allows only message flows there; a note says
+  so); **message flows** between pools become hand-offs with channel "message". Paths that lead from
   one step to the same next step are merged into one hand-off.
 - **Data**: data objects, data object references and data stores become data
   items (a reference becomes the item it refers to; a store's name is the
@@ -45,6 +47,13 @@ Mapping, and the choices behind it:
 - **Timings**: BPMN has no volumes or minutes; they are 0 and the report says so.
 - **Crossflow's own export** carries ``cf:`` extension elements; when present
   they restore the step, hand-off, function, role, data and scenario details.
+
+Split by concept: this module reads (pools, lanes, nodes, flows, events, paths);
+`redesign.io.safe_xml` and `redesign.io.xml_encoding` turn bytes into a tree;
+`redesign.io.bpmn_limits` refuses a file over the limits before anything is built;
+`redesign.io.bpmn_subprocesses` reads sub-processes (one step each, or their
+activities) and event sub-processes; `redesign.io.bpmn_assembly` builds and
+validates the flow, restoring Crossflow's own data.
 """
 
 from __future__ import annotations
@@ -52,40 +61,35 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import PurePath
 from typing import Any
-from xml.etree.ElementTree import Element
 
-from pydantic import ValidationError
-
+from redesign.io.bpmn_assembly import FlowAssembly
 from redesign.io.bpmn_extension import (
     BPMNDI_NS,
+    CF_NS,
     MODEL_NS,
     bpmn,
+    clean_name,
     decode,
     extension,
     local_name,
     namespace,
 )
-from redesign.io.identifiers import IdAllocator, slug
-from redesign.io.import_report import Annotation, ImportReport, SkippedElement, build_report
-from redesign.io.mojibake import repair_mojibake
+from redesign.io.bpmn_limits import check_limits
+from redesign.io.bpmn_subprocesses import BpmnImportOptions, SubProcesses, SubProcessReading, has_activities
+from redesign.io.identifiers import IdAllocator
+from redesign.io.import_report import Annotation, ImportReport, SkippedElement
 from redesign.io.safe_xml import XmlDocument, parse_xml
+from redesign.io.safe_xml import XmlElement as Element
 from redesign.model import (
-    DEFAULT_FUNCTIONS,
     MAX_NAME,
     MAX_TEXT,
-    DataItem,
-    Decision,
     Flow,
-    Function,
-    Handoff,
     Problem,
-    Role,
-    Scenario,
-    Step,
 )
-from redesign.validation import FlowInvalid, pydantic_problems
+from redesign.validation import FlowInvalid
 
 TASK_TYPES = frozenset(
     {
@@ -120,6 +124,9 @@ EVENT_TYPES = frozenset(
 CATCH_TYPES = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent"})
 THROW_TYPES = frozenset({"endEvent", "intermediateThrowEvent", "implicitThrowEvent"})
 FLOW_NODE_TYPES = TASK_TYPES | GATEWAY_TYPES | EVENT_TYPES
+_RESOURCE_TAGS = tuple(f"{{{MODEL_NS}}}{t}" for t in ("performer", "humanPerformer", "potentialOwner"))
+_DATA_LINK_TAGS = tuple(f"{{{MODEL_NS}}}{t}" for t in ("dataInputAssociation", "dataOutputAssociation"))
+FLOW_NODE_TAGS = tuple(f"{{{MODEL_NS}}}{t}" for t in sorted(FLOW_NODE_TYPES))
 DATA_TYPES = frozenset({"dataObject", "dataObjectReference", "dataStoreReference"})
 ARTIFACT_TYPES = frozenset({"textAnnotation", "association", "group"})
 # Children of a process that carry no process content of their own.
@@ -164,20 +171,12 @@ RUBRIC_HINTS: dict[str, dict[str, int]] = {
     "businessRuleTask": {"digital_input": 5, "rules": 5},
     "manualTask": {"digital_input": 1},
 }
-PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
-DEFAULT_COLOURS = {name.casefold(): colour for _, name, colour in DEFAULT_FUNCTIONS}
 MAX_PATH_EXPANSIONS = 20_000  # per start step; guards against pathological gateway meshes
 
-_SPACE = re.compile(r"\s+")
 _DURATION = re.compile(
     r"^P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
 )
-
-
-def clean_name(raw: str | None) -> str:
-    """Collapse line breaks and runs of spaces (BPMN labels wrap with newlines), undo mojibake."""
-    return repair_mojibake(_SPACE.sub(" ", raw or "").strip())[:MAX_NAME]
 
 
 def duration_minutes(text: str) -> float | None:
@@ -245,19 +244,29 @@ class _State:
     cf_steps: int = 0
 
 
-class _BpmnReader:
-    def __init__(self, doc: XmlDocument, source: str) -> None:
+class _BpmnReader(SubProcessReading, FlowAssembly):
+    def __init__(self, doc: XmlDocument, source: str, options: BpmnImportOptions) -> None:
         self.doc = doc
         self.root = doc.root
         self.source = source
-        self.state = _State()
-        self.by_id: dict[str, Element] = {}
-        for element in self.root.iter():
-            element_id = element.get("id")
-            if element_id and namespace(element.tag) == MODEL_NS:
-                self.by_id.setdefault(element_id, element)
+        self.state = _State(notes=list(doc.notes))
+        # Only Crossflow's own exports carry cf: elements; other files skip every extension lookup.
+        self.has_cf = next(self.root.iter(f"{{{CF_NS}}}*"), None) is not None
+        # Likewise performers and data associations: most files have none, so most steps skip the lookups.
+        self.has_resources = next(self.root.iter(*_RESOURCE_TAGS), None) is not None
+        self.has_data_links = next(self.root.iter(*_DATA_LINK_TAGS), None) is not None
+        self.processes = self.root.findall(bpmn("process"))
         self.nodes: dict[str, _Node] = {}
         self.inner_owner: dict[str, str] = {}  # BPMN id inside a sub-process -> the sub-process's BPMN id
+        self.options = options
+        self.pool_of: dict[str, str] = {}  # node id -> the pool (name) it is drawn in
+        self.exit_of: dict[str, str] = {}  # expanded sub-process id -> its exit node id
+        self.members: dict[str, list[str]] = defaultdict(list)  # expanded sub-process id -> its steps' node ids
+        self.open_containers: list[str] = []  # expanded sub-processes being read, outermost first
+        self.event_subprocesses: list[tuple[Element, Element]] = []  # (event sub-process, its scope)
+        self.message_targets: set[str] = set()  # ids that a message flow ends at
+        self.sequence_flows: list[Element] = []
+        self.cross_pool: list[tuple[str, str, str]] = []  # (flow id, from pool, to pool)
         self.edges: list[_Edge] = []
         self.step_ids = IdAllocator()
         self.function_ids = IdAllocator()
@@ -269,6 +278,20 @@ class _BpmnReader:
         self.edge_order = 0
 
     # ------------------------------------------------------------------ helpers
+    @cached_property
+    def by_id(self) -> dict[str, Element]:
+        """Every BPMN element with an id; built only when a lookup needs it (most small files never do)."""
+        found: dict[str, Element] = {}
+        for element in self.root.iter(f"{{{MODEL_NS}}}*"):  # lxml filters in C: the diagram is never visited
+            element_id = element.get("id")
+            if element_id:
+                found.setdefault(element_id, element)
+        return found
+
+    def ext(self, element: Element, local: str) -> list[Element]:
+        """The ``cf:<local>`` elements on an element (none at all in a file without Crossflow's namespace)."""
+        return extension(element, local) if self.has_cf else []
+
     def skip(
         self, element: Element | None, reason: str, element_id: str | None = None, kind: str | None = None
     ) -> None:
@@ -284,7 +307,7 @@ class _BpmnReader:
     def ref(self, raw: str | None) -> str:
         """An id reference as written; a QName ("tns:Task_1", as some tools write) loses its prefix."""
         value = (raw or "").strip()
-        if value not in self.by_id and ":" in value and value.split(":", 1)[1] in self.by_id:
+        if ":" in value and value not in self.by_id and value.split(":", 1)[1] in self.by_id:
             return value.split(":", 1)[1]
         return value
 
@@ -312,11 +335,15 @@ class _BpmnReader:
             )
         self._participants()
         self._data_stores()
-        processes = self.root.findall(bpmn("process"))
+        processes = self.processes
         for process in processes:
             self._process(process)
+        for flow in self.sequence_flows:
+            self._sequence_flow(flow)
+        self._cross_pool_note()
         self._message_flows()
         self._event_links()
+        self._event_subprocess_triggers()
         self._handoffs_from_paths()
         self._annotations()
         self._skip_root_extras()
@@ -337,13 +364,13 @@ class _BpmnReader:
         """(raw id, name) of the pool around a process."""
         process_id = process.get("id", "process")
         name = self.pool_names.get(process_id) or clean_name(process.get("name"))
-        if not name and len(self.root.findall(bpmn("process"))) == 1:
+        if not name and len(self.processes) == 1:
             name = clean_name(self.root.get("name")) or clean_name(PurePath(self.source).stem if self.source else "")
         name = name or f"process {process_id}"
         return self.pool_ids.get(process_id, process_id), name
 
     def _new_function(self, raw_id: str, name: str, pool: str, element: Element | None) -> str:
-        cf_function = extension(element, "function") if element is not None else []
+        cf_function = self.ext(element, "function") if element is not None else []
         wanted = cf_function[0].get("id", raw_id) if cf_function else raw_id
         function_id = self.function_ids.take(wanted, "function")
         colour = cf_function[0].get("colour") if cf_function else None
@@ -379,7 +406,7 @@ class _BpmnReader:
         for lane in ordered:
             if lane in parents and id(lane) not in used_parents:
                 continue
-            name = (lane.get("name") or "") if extension(lane, "function") else clean_name(lane.get("name"))
+            name = (lane.get("name") or "") if self.ext(lane, "function") else clean_name(lane.get("name"))
             if not name:
                 name = pool_name if len(leaves) == 1 else f"lane {lane.get('id', '')}".strip()
             function_of_lane[id(lane)] = self._new_function(lane.get("id", "lane"), name, pool_name, lane)
@@ -391,42 +418,58 @@ class _BpmnReader:
         lane_of = self._lanes(process, pool_name)
         pool_function: list[str] = []  # created on first use
 
-        def function_for(node_id: str) -> str:
+        def function_for(node_id: str, default: str | None = None) -> str:
             if node_id in lane_of:
                 return lane_of[node_id]
+            if default is not None:
+                return default
             if not pool_function:
                 pool_function.append(self._new_function(pool_raw_id, pool_name, pool_name, None))
             return pool_function[0]
 
         self._data_objects(process)
-        for child in process:
+        self._scope(process, pool_name, function_for, None)
+        if not any(local_name(c.tag) in FLOW_NODE_TYPES for c in process):
+            self.skip(process, "the process is empty (no tasks, events or gateways)")
+
+    def _scope(self, scope: Element, pool: str, function_for: Any, default: str | None) -> None:
+        """The flow nodes directly in a process or an expanded sub-process; its sequence flows for later."""
+        for child in scope:
             tag = local_name(child.tag)
             if tag in FLOW_NODE_TYPES:
-                self._flow_node(child, tag, function_for)
+                self._flow_node(child, tag, pool, function_for, default)
+            elif tag == "sequenceFlow":
+                self.sequence_flows.append(child)
             elif tag in DATA_TYPES or tag in ARTIFACT_TYPES or tag in QUIET_TYPES or not tag:
                 continue
             elif child.get("id"):
                 self.skip(child, f"BPMN {tag} has no counterpart in a Crossflow flow")
-        for child in process.findall(bpmn("sequenceFlow")):
-            self._sequence_flow(child)
-        if not any(local_name(c.tag) in FLOW_NODE_TYPES for c in process):
-            self.skip(process, "the process is empty (no tasks, events or gateways)")
 
-    def _flow_node(self, element: Element, tag: str, function_for: Any) -> None:
+    def _flow_node(self, element: Element, tag: str, pool: str, function_for: Any, default: str | None) -> None:
         bpmn_id = element.get("id")
         if not bpmn_id:
             self.skip(element, "the element has no id, so nothing can connect to it")
             return
+        self.pool_of[bpmn_id] = pool
+        if element.get("triggeredByEvent") == "true" and tag == "subProcess":
+            self.event_subprocesses.append((element, element.getparent()))
         name = self.name_of(element)
+        has_cf = bool(self.ext(element, "step"))
+        expand = self.options.sub_processes == SubProcesses.ACTIVITIES
+        if tag in CONTAINER_TYPES and expand and not has_cf and has_activities(element):
+            self._expanded(element, tag, name, pool, function_for, default)
+            return
         if tag in TASK_TYPES:
+            if tag in CONTAINER_TYPES and not clean_name(element.get("name")):
+                name = self.container_name(element)
             node = _Node(element, tag, bpmn_id, "step", name)
-            self._step(node, function_for(bpmn_id))
+            self._step(node, function_for(bpmn_id, default))
             if tag in CONTAINER_TYPES:
-                self._container(element, node)
+                self._folded(element, node, pool, function_for, default)
         elif tag in GATEWAY_TYPES:
-            if tag != "parallelGateway" and clean_name(element.get("name")):
+            if has_cf or (tag != "parallelGateway" and clean_name(element.get("name"))):
                 node = _Node(element, tag, bpmn_id, "step", name)
-                self._step(node, function_for(bpmn_id), decision=True)
+                self._step(node, function_for(bpmn_id, default), decision=True)
             else:
                 node = _Node(element, tag, bpmn_id, "gateway", name)
                 why = "a parallel gateway decides nothing" if tag == "parallelGateway" else "a gateway without a name"
@@ -435,22 +478,13 @@ class _BpmnReader:
             node = _Node(element, tag, bpmn_id, "event", name)
             self.skip(element, "events are not steps: the hand-offs through it are kept")
         self.nodes[bpmn_id] = node
-
-    def _container(self, element: Element, node: _Node) -> None:
-        inner = [e for e in element.iter() if e is not element and local_name(e.tag) in FLOW_NODE_TYPES]
-        for item in inner:
-            if item.get("id"):
-                self.inner_owner[item.get("id", "")] = node.bpmn_id
-                self.skip(item, f'inside the sub-process "{node.name}", which is imported as one step')
-        hint = f"BPMN {node.tag} with {len(inner)} elements inside, imported as one step"
-        self.state.steps[node.step_id or ""]["_hint"] = hint
-        for task in inner:
-            if local_name(task.tag) in TASK_TYPES:
-                self._data_associations(task, node.step_id or "")
+        if node.kind == "step":
+            for container in self.open_containers:
+                self.members[container].append(bpmn_id)
 
     def _step(self, node: _Node, function_id: str, decision: bool = False) -> None:
         element = node.element
-        cf_step = extension(element, "step")
+        cf_step = self.ext(element, "step")
         wanted = cf_step[0].get("id", node.bpmn_id) if cf_step else node.bpmn_id
         step_id = self.step_ids.take(wanted, "step")
         node.step_id = step_id
@@ -484,7 +518,7 @@ class _BpmnReader:
 
     def _data_item(self, element: Element, system: bool = False, name: str | None = None) -> str:
         bpmn_id = element.get("id", "data")
-        cf_data = extension(element, "data")
+        cf_data = self.ext(element, "data")
         wanted = cf_data[0].get("id", bpmn_id) if cf_data else bpmn_id
         item_id = self.data_ids.take(wanted, "data")
         item_name = name or self.name_of(element)
@@ -507,18 +541,17 @@ class _BpmnReader:
         return item_id
 
     def _data_objects(self, process: Element) -> None:
-        for element in process.iter():
-            tag = local_name(element.tag)
-            if tag == "dataObject" and element.get("id"):
+        for element in process.iter(bpmn("dataObject")):
+            if element.get("id"):
                 self._data_item(element)
         for spec in process.findall(bpmn("ioSpecification")):
             for element in [*spec.findall(bpmn("dataInput")), *spec.findall(bpmn("dataOutput"))]:
                 if element.get("id"):
                     self._data_item(element)
-        for element in process.iter():
+        for element in process.iter(bpmn("dataObjectReference"), bpmn("dataStoreReference")):
             tag = local_name(element.tag)
             ref_id = element.get("id")
-            if tag not in ("dataObjectReference", "dataStoreReference") or not ref_id:
+            if not ref_id:
                 continue
             target = self.ref(
                 element.get("dataObjectRef") if tag == "dataObjectReference" else element.get("dataStoreRef")
@@ -532,6 +565,8 @@ class _BpmnReader:
                 self._data_item(element, system=tag == "dataStoreReference")
 
     def _data_associations(self, task: Element, step_id: str) -> None:
+        if not self.has_data_links:
+            return
         fields = self.state.steps[step_id]
         for assoc in task.findall(bpmn("dataInputAssociation")):
             for ref in assoc.findall(bpmn("sourceRef")):
@@ -552,6 +587,8 @@ class _BpmnReader:
 
     # ------------------------------------------------------------------ roles
     def _resources(self, task: Element, step_id: str, function_id: str) -> None:
+        if not self.has_resources:
+            return
         for tag in ("performer", "humanPerformer", "potentialOwner"):
             for role_element in task.findall(bpmn(tag)):
                 ref = role_element.find(bpmn("resourceRef"))
@@ -578,14 +615,34 @@ class _BpmnReader:
             return ref
         return self.inner_owner.get(ref)
 
+    def _missing(self, missing: str, allowed: str) -> str:
+        """What a flow's or boundary event's far end really is, when no hand-off can use it."""
+        if not missing:
+            return "nothing (the reference is empty)"
+        element = self.by_id.get(missing)
+        if element is None:
+            return f'"{missing}", which is not in the file'
+        tag = local_name(element.tag)
+        if tag == "participant":
+            return f'the pool "{self.name_of(element)}", not one of its steps'
+        if tag in FLOW_NODE_TYPES:
+            return f'the {tag} "{missing}", which was not read (see its own entry)'
+        return f'the {tag} "{missing}", which is not {allowed}'
+
     def _sequence_flow(self, flow: Element) -> None:
         source, target = self.ref(flow.get("sourceRef")), self.ref(flow.get("targetRef"))
-        a, b = self._endpoint(source), self._endpoint(target)
+        a, b = self._endpoint(self.exit_of.get(source, source)), self._endpoint(target)
         if a is None or b is None:
-            missing = source if a is None else target
-            self.skip(flow, f'points to "{missing}", which is not a task, gateway or event in the file')
+            self.skip(flow, "points to " + self._missing(source if a is None else target, "a task, gateway or event"))
             return
-        cf_handoff = extension(flow, "handoff")
+        owner = self.inner_owner.get(source)
+        if owner is not None and owner == self.inner_owner.get(target):
+            self.skip(flow, f'inside the sub-process "{self.nodes[owner].name}", which is imported as one step')
+            return
+        pools = (self.pool_of.get(source, ""), self.pool_of.get(target, ""))
+        if pools[0] != pools[1]:
+            self.cross_pool.append((flow.get("id", ""), *pools))
+        cf_handoff = self.ext(flow, "handoff")
         self.edges.append(
             _Edge(
                 a,
@@ -604,14 +661,9 @@ class _BpmnReader:
                 source, target = self.ref(flow.get("sourceRef")), self.ref(flow.get("targetRef"))
                 a, b = self._endpoint(source), self._endpoint(target)
                 if a is None or b is None:
-                    missing = source if a is None else target
-                    element = self.by_id.get(missing or "")
-                    if element is not None and local_name(element.tag) == "participant":
-                        reason = f'ends at the pool "{self.name_of(element)}", not at one of its steps'
-                    else:
-                        reason = f'points to "{missing}", which is not a task or event in the file'
-                    self.skip(flow, reason)
+                    self.skip(flow, "points to " + self._missing(source if a is None else target, "a task or an event"))
                     continue
+                self.message_targets.add(target)
                 self.edges.append(
                     _Edge(a, b, clean_name(flow.get("name")), "message", flow.get("id"), self.next_order())
                 )
@@ -622,20 +674,23 @@ class _BpmnReader:
         link_catches: dict[tuple[Element | None, str], list[str]] = defaultdict(list)
         signal_throws: dict[str, list[str]] = defaultdict(list)
         signal_catches: dict[str, list[str]] = defaultdict(list)
-        parent_of = {child: parent for parent in self.root.iter() for child in parent}
         for node in self.nodes.values():
             if node.kind != "event":
                 continue
             element = node.element
             attached = self.ref(element.get("attachedToRef"))
             if node.tag == "boundaryEvent":
-                host = self._endpoint(attached)
-                if host is None:
-                    self.skip(element, f'is attached to "{attached}", which is not an activity in the file')
+                if attached in self.exit_of:  # an expanded sub-process: it can fire during any of its steps
+                    hosts = list(self.members[attached])
                 else:
+                    host = self._endpoint(attached)
+                    hosts = [host] if host is not None else []
+                if not hosts and attached not in self.exit_of:
+                    self.skip(element, "is attached to " + self._missing(attached, "an activity"))
+                for host in hosts:
                     self.edges.append(_Edge(host, node.bpmn_id, "", "", None, self.next_order()))
             for link in element.findall(bpmn("linkEventDefinition")):
-                key = (parent_of.get(element), link.get("name") or node.name)
+                key = (element.getparent(), link.get("name") or node.name)
                 (link_catches if node.tag in CATCH_TYPES else link_throws)[key].append(node.bpmn_id)
             for signal in element.findall(bpmn("signalEventDefinition")):
                 ref = self.ref(signal.get("signalRef"))
@@ -771,13 +826,9 @@ class _BpmnReader:
 
     # ------------------------------------------------------------------ annotations and leftovers
     def _annotations(self) -> None:
-        annotations = {
-            e.get("id", ""): e for e in self.root.iter() if local_name(e.tag) == "textAnnotation" and e.get("id")
-        }
+        annotations = {e.get("id", ""): e for e in self.root.iter(bpmn("textAnnotation")) if e.get("id")}
         linked: set[str] = set()
-        for assoc in self.root.iter():
-            if local_name(assoc.tag) != "association" or namespace(assoc.tag) != MODEL_NS:
-                continue
+        for assoc in self.root.iter(bpmn("association")):
             ends = [self.ref(assoc.get("sourceRef")), self.ref(assoc.get("targetRef"))]
             note_ids = [e for e in ends if e in annotations]
             others = [e for e in ends if e not in annotations]
@@ -790,8 +841,11 @@ class _BpmnReader:
             if not text:
                 self.skip(note, "the text annotation is empty")
             elif node is None or node.step_id is None:
-                what = local_name(self.by_id[others[0]].tag) if others[0] in self.by_id else "unknown element"
-                self.skip(note, f'annotates a {what} ("{others[0]}"), which is not a step')
+                if others[0] in self.by_id:
+                    what = local_name(self.by_id[others[0]].tag)
+                    self.skip(note, f'annotates a {what} ("{others[0]}"), which is not a step')
+                else:
+                    self.skip(note, f'annotates "{others[0]}", which is not in the file')
             else:
                 self.state.annotations.append(Annotation(step_id=node.step_id, text=text))
                 self.state.steps[node.step_id].setdefault("_notes", []).append(text)
@@ -809,195 +863,6 @@ class _BpmnReader:
             if tag in ("choreography", "globalTask", "globalUserTask", "globalManualTask", "globalScriptTask"):
                 self.skip(child, f"BPMN {tag} has no counterpart in a Crossflow flow")
 
-    # ------------------------------------------------------------------ assembly
-    def _flow_meta(self, processes: list[Element]) -> dict[str, Any]:
-        cf_flow = next((extension(p, "flow")[0] for p in processes if extension(p, "flow")), None)
-        names = [n for n in (self._pool(p)[1] for p in processes if self._has_nodes(p))]
-        stem = PurePath(self.source).stem if self.source else ""
-        name = clean_name(self.root.get("name")) or (names[0] if len(names) == 1 else "") or clean_name(stem)
-        name = name or "Imported process"
-        meta: dict[str, Any] = {"name": name}
-        if cf_flow is not None:
-            meta.update(decode(cf_flow))
-            owner = next(p for p in processes if extension(p, "flow"))
-            meta["description"] = "\n".join((d.text or "") for d in owner.findall(bpmn("documentation")))
-            meta["name"] = (owner.get("name") or name)[:MAX_NAME]
-        else:
-            meta["id"] = slug(name, "imported_process")
-            docs = [
-                (d.text or "").strip()
-                for p in processes
-                for d in p.findall(bpmn("documentation"))
-                if (d.text or "").strip()
-            ]
-            meta["description"] = "\n".join(docs)[:MAX_TEXT]
-            exporter = " ".join(filter(None, (self.root.get("exporter"), self.root.get("exporterVersion"))))
-            meta["source"] = (
-                f"Imported from {self.source or 'a BPMN file'} (BPMN 2.0{', ' + exporter if exporter else ''})"
-            )
-        return meta
-
-    def _has_nodes(self, process: Element) -> bool:
-        return any(local_name(c.tag) in FLOW_NODE_TYPES for c in process)
-
-    def _functions(self) -> list[Function]:
-        drafts = list(self.state.functions.values())
-        counts: dict[str, int] = defaultdict(int)
-        for draft in drafts:
-            counts[draft.name.casefold()] += 1
-        functions: list[Function] = []
-        for i, draft in enumerate(drafts):
-            name = draft.name
-            if counts[name.casefold()] > 1 and draft.pool and draft.pool != name and not draft.exact:
-                name = f"{draft.pool} / {name}"[:MAX_NAME]
-            colour = draft.colour or DEFAULT_COLOURS.get(draft.name.casefold()) or PALETTE[i % len(PALETTE)]
-            try:
-                functions.append(Function(id=draft.id, name=name, colour=colour))
-            except ValidationError:
-                functions.append(Function(id=draft.id, name=name, colour=PALETTE[i % len(PALETTE)]))
-        return functions
-
-    def _finish_step(self, fields: dict[str, Any]) -> Step:
-        fields = dict(fields)
-        cf_element = fields.pop("_cf", None)
-        hint = fields.pop("_hint", "")
-        documentation = fields.pop("_documentation", "")
-        notes = fields.pop("_notes", [])
-        step_id = fields["id"]
-        if cf_element is not None:
-            base = {k: v for k, v in decode(cf_element).items() if k not in ("id", "function", "name", "description")}
-            candidate = {**base, **fields, "description": documentation[:MAX_TEXT]}
-            try:
-                step = Step.model_validate(candidate)
-            except ValidationError as exc:
-                problems = "; ".join(str(p) for p in pydantic_problems(exc))
-                self.skip(
-                    self.state.step_elements[step_id], f"Crossflow attributes ignored: {problems}", kind="cf:step"
-                )
-            else:
-                if notes:
-                    text = "\n".join([step.description, *(f"Note: {n}" for n in notes)]).strip()
-                    step = step.model_copy(update={"description": text[:MAX_TEXT]})
-                return step
-        lines = [documentation, hint, *(f"Note: {n}" for n in notes)]
-        fields["description"] = "\n".join(line for line in lines if line)[:MAX_TEXT]
-        return Step.model_validate(fields)
-
-    def _scenarios(self, processes: list[Element], steps: list[Step]) -> list[Scenario]:
-        scenarios: dict[str, dict[str, Any]] = {}
-        for process in processes:
-            for element in extension(process, "scenario"):
-                body = decode(element)
-                if body.get("id") and body["id"] not in scenarios:
-                    scenarios[body["id"]] = {**body, "decisions": []}
-        for step in steps:
-            element = self.state.step_elements.get(step.id)
-            if element is None:
-                continue
-            for cf_decision in extension(element, "decision"):
-                body = decode(cf_decision)
-                scenario_id = body.pop("scenario", "")
-                if not scenario_id:
-                    continue
-                target = scenarios.setdefault(scenario_id, {"id": scenario_id, "name": scenario_id, "decisions": []})
-                try:
-                    target["decisions"].append(Decision.model_validate({**body, "step": step.id}))
-                except ValidationError as exc:
-                    problems = "; ".join(str(p) for p in pydantic_problems(exc))
-                    self.skip(element, f"Crossflow decision ignored: {problems}", kind="cf:decision")
-        result: list[Scenario] = []
-        for body in scenarios.values():
-            try:
-                result.append(Scenario.model_validate(body))
-            except ValidationError as exc:
-                problems = "; ".join(str(p) for p in pydantic_problems(exc))
-                self.skip(
-                    None, f"Crossflow scenario ignored: {problems}", element_id=body.get("id", ""), kind="cf:scenario"
-                )
-        return result
-
-    def _roles(self, processes: list[Element], function_ids: set[str]) -> list[Role]:
-        roles: list[Role] = []
-        seen: set[str] = set()
-        for process in processes:
-            for element in extension(process, "role"):
-                body = decode(element)
-                try:
-                    role = Role.model_validate(body)
-                except ValidationError as exc:
-                    problems = "; ".join(str(p) for p in pydantic_problems(exc))
-                    self.skip(
-                        element, f"Crossflow role ignored: {problems}", element_id=body.get("id", ""), kind="cf:role"
-                    )
-                    continue
-                if role.function not in function_ids:
-                    self.skip(
-                        element,
-                        f'the role\'s function "{role.function}" is no longer a lane',
-                        element_id=role.id,
-                        kind="cf:role",
-                    )
-                    continue
-                if role.id not in seen:
-                    seen.add(role.id)
-                    roles.append(role)
-        for body in self.state.roles.values():
-            fields = {k: v for k, v in body.items() if not k.startswith("_")}
-            if fields["id"] not in seen:
-                seen.add(fields["id"])
-                roles.append(Role.model_validate(fields))
-        return roles
-
-    def _handoff(self, fields: dict[str, Any]) -> Handoff | None:
-        fields = dict(fields)
-        edge = fields.pop("_cf_element", None)
-        try:
-            return Handoff.model_validate(fields)
-        except ValidationError as exc:
-            problems = "; ".join(str(p) for p in pydantic_problems(exc))
-            self.skip(
-                None, f"Crossflow attributes ignored: {problems}", element_id=edge.element_id or "", kind="cf:handoff"
-            )
-            plain = {k: fields[k] for k in ("id", "source", "target", "condition") if k in fields}
-            return Handoff.model_validate(plain)
-
-    def _build(self, processes: list[Element]) -> tuple[Flow, ImportReport]:
-        meta = self._flow_meta(processes)
-        functions = self._functions()
-        function_ids = {f.id for f in functions}
-        steps = [self._finish_step(fields) for fields in self.state.steps.values()]
-        data_items = []
-        for fields in self.state.data.values():
-            try:
-                data_items.append(DataItem.model_validate(fields))
-            except ValidationError:
-                data_items.append(DataItem(id=fields["id"], name=fields["name"]))
-        handoffs = [h for h in (self._handoff(f) for f in self.handoffs) if h is not None]
-        roles = self._roles(processes, function_ids)
-        scenarios = self._scenarios(processes, steps)
-        flow_fields = {
-            **{k: v for k, v in meta.items() if k not in ("functions", "roles", "steps", "handoffs", "scenarios")},
-            "functions": functions,
-            "roles": roles,
-            "data_items": data_items,
-            "steps": steps,
-            "handoffs": handoffs,
-            "scenarios": scenarios,
-        }
-        flow = _validated_flow(flow_fields)
-        flow = _drop_dangling(flow, self.state.skipped)
-        notes = list(self.state.notes)
-        if flow.steps and self.state.cf_steps < len(flow.steps):
-            notes.insert(
-                0,
-                "BPMN has no volumes or times: volume, touch minutes and wait minutes are 0 for "
-                f"{len(flow.steps) - self.state.cf_steps} steps; fill them in before reading the metrics",
-            )
-        if not flow.steps:
-            notes.insert(0, "the file has no tasks, so the flow has no steps")
-        report = build_report(flow, "bpmn", self.source, self.state.skipped, self.state.annotations, notes)
-        return flow, report
-
 
 def _stronger(a: str, b: str) -> str:
     """The channel that describes a path: a message beats a signal beats nothing."""
@@ -1005,66 +870,10 @@ def _stronger(a: str, b: str) -> str:
     return a if rank.get(a, 0) >= rank.get(b, 0) else b
 
 
-def _validated_flow(fields: dict[str, Any]) -> Flow:
-    try:
-        return Flow.model_validate(fields)
-    except ValidationError as exc:
-        # Flow-level Crossflow attributes (period, thresholds) may have been edited by
-        # hand: fall back to the defaults rather than refusing the whole file.
-        keep = {"id", "name", "description", "functions", "roles", "data_items", "steps", "handoffs", "scenarios"}
-        try:
-            return Flow.model_validate({k: v for k, v in fields.items() if k in keep})
-        except ValidationError:
-            raise FlowInvalid(pydantic_problems(exc)) from None
-
-
-def _drop_dangling(flow: Flow, skipped: list[SkippedElement]) -> Flow:
-    """Clear references that another tool's edits left pointing at nothing."""
-    role_ids = {r.id for r in flow.roles}
-    step_ids = {s.id for s in flow.steps}
-    steps = []
-    for step in flow.steps:
-        if step.owner and step.owner not in role_ids:
-            skipped.append(
-                SkippedElement(element_id=step.owner, element_type="cf:owner", reason=f'step "{step.id}": unknown role')
-            )
-            step = step.model_copy(update={"owner": None})
-        steps.append(step)
-    roles = [
-        r.model_copy(update={"accountable_role": None})
-        if r.accountable_role and r.accountable_role not in role_ids
-        else r
-        for r in flow.roles
-    ]
-    scenarios = []
-    for scenario in flow.scenarios:
-        decisions = []
-        for decision in scenario.decisions:
-            if decision.step not in step_ids:
-                continue
-            update = {
-                k: None for k in ("ai_agent", "owner", "overseer") if getattr(decision, k) not in (None, *role_ids)
-            }
-            decisions.append(decision.model_copy(update=update) if update else decision)
-        scenarios.append(scenario.model_copy(update={"decisions": decisions}))
-    data_ids = {d.id for d in flow.data_items}
-    handoffs = [
-        h.model_copy(update={"data": [d for d in h.data if d in data_ids]}) if set(h.data) - data_ids else h
-        for h in flow.handoffs
-    ]
-    flow = flow.model_copy(update={"steps": steps, "roles": roles, "scenarios": scenarios, "handoffs": handoffs})
-    problems = flow.problems()
-    if problems:
-        raise FlowInvalid(
-            [Problem(location=p.location, message=f"{p.message} (after reading the BPMN file)") for p in problems]
-        )
-    return flow
-
-
-def import_bpmn(data: bytes, source: str = "") -> tuple[Flow, ImportReport]:
+def import_bpmn(data: bytes, source: str = "", options: BpmnImportOptions | None = None) -> tuple[Flow, ImportReport]:
     """BPMN 2.0 XML bytes -> (flow, report). Raises `FlowInvalid` with a clear message."""
-    doc = parse_xml(data)
+    doc = parse_xml(data, check=check_limits)
     try:
-        return _BpmnReader(doc, source).run()
+        return _BpmnReader(doc, source, options or BpmnImportOptions()).run()
     except RecursionError:
         raise FlowInvalid([Problem(location="", message="the BPMN file is nested too deeply to read")]) from None

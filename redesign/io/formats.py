@@ -18,8 +18,10 @@ from pydantic import BaseModel
 from redesign.io import flow_json
 from redesign.io.bpmn_export import export_bpmn
 from redesign.io.bpmn_import import import_bpmn
+from redesign.io.bpmn_subprocesses import BpmnImportOptions
 from redesign.io.import_report import ImportFormat, ImportReport, build_report
 from redesign.io.mermaid import to_mermaid
+from redesign.io.sizes import size_text
 from redesign.io.spreadsheet_import import import_csv, import_xlsx
 from redesign.io.tables import export_csv, export_xlsx
 from redesign.model import Flow, Problem, Scenario
@@ -72,10 +74,14 @@ def detect_format(name: str, data: bytes) -> ImportFormat:
     raise _fail(f'cannot tell what kind of file "{name}" is; expected {ACCEPTED}')
 
 
-def import_file(name: str, data: bytes) -> tuple[Flow, ImportReport]:
-    """Any supported file -> (flow, report); raises `FlowInvalid` with clear messages."""
+def import_file(name: str, data: bytes, bpmn_options: BpmnImportOptions | None = None) -> tuple[Flow, ImportReport]:
+    """Any supported file -> (flow, report); raises `FlowInvalid` with clear messages.
+
+    ``bpmn_options`` are the choices for a BPMN file (sub-processes as one step or as
+    their activities); other formats ignore them.
+    """
     if len(data) > MAX_IMPORT_BYTES:
-        raise _fail(f"the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_IMPORT_BYTES / 1e6:.0f} MB")
+        raise _fail(f"the file is {size_text(len(data))}; the limit is {size_text(MAX_IMPORT_BYTES)}")
     if not data.strip():
         raise _fail("the file is empty")
     fmt = detect_format(name, data)
@@ -83,23 +89,23 @@ def import_file(name: str, data: bytes) -> tuple[Flow, ImportReport]:
         flow = flow_json.loads(data)
         return flow, build_report(flow, "json", name)
     if fmt == "bpmn":
-        return import_bpmn(data, name)
+        return import_bpmn(data, name, bpmn_options)
     if fmt == "xlsx":
         return import_xlsx(data, name)
     return import_csv(data, name)
 
 
-def read_import(path: str | Path) -> tuple[Flow, ImportReport]:
+def read_import(path: str | Path, bpmn_options: BpmnImportOptions | None = None) -> tuple[Flow, ImportReport]:
     """`import_file` on a file on disk (refusing one over the size limit unread)."""
     path = Path(path)
     try:
         size = path.stat().st_size
         if size > MAX_IMPORT_BYTES:
-            raise _fail(f"the file is {size / 1e6:.1f} MB; the limit is {MAX_IMPORT_BYTES / 1e6:.0f} MB")
+            raise _fail(f"the file is {size_text(size)}; the limit is {size_text(MAX_IMPORT_BYTES)}")
         data = path.read_bytes()
     except OSError as exc:
         raise _fail(f"cannot read the file: {exc.strerror or exc}") from None
-    return import_file(path.name, data)
+    return import_file(path.name, data, bpmn_options)
 
 
 def _zip(files: dict[str, str]) -> bytes:

@@ -30,7 +30,7 @@ def test_binary_junk_is_refused() -> None:
 
 def test_a_huge_file_is_refused_by_size() -> None:
     result = read_upload("big.json", b" " * (21 * 1024 * 1024))
-    assert result.flow is None and "MB" in result.error
+    assert result.flow is None and "the file is 21 MiB; the limit is 20 MiB" in result.error
 
 
 def test_an_invalid_flow_lists_its_problems() -> None:

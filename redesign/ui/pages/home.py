@@ -7,7 +7,7 @@ import streamlit as st
 from redesign.model import blank_flow
 from redesign.samples import sample_ids, sample_info
 from redesign.store.errors import StoreError
-from redesign.ui.components.uploads import read_upload
+from redesign.ui.components.uploads import read_upload, sub_process_choice
 from redesign.ui.resources import service
 from redesign.ui.session import JOIN_PARAM, SEAT_PARAM, TOKEN_PARAM, current_token, flash, remember
 from redesign.ui.text import plain
@@ -76,8 +76,9 @@ def start_section() -> None:
         )
         file = st.file_uploader("Process file", type=["json", "bpmn", "xml", "csv", "xlsx"], key="upload")
         if file is not None:
+            sub_processes = sub_process_choice(file.name)
             with st.spinner("Reading the file..."):
-                result = read_upload(file.name, file.getvalue())
+                result = read_upload(file.name, file.getvalue(), sub_processes)
             if result.error:
                 st.error(result.error)
             else:

@@ -86,7 +86,7 @@ def test_pools_lanes_messages_and_duplicate_lane_names() -> None:
     channels = {(flow.step(h.source).name, flow.step(h.target).name): h.channel for h in flow.handoffs}
     assert channels == {("Order", "Book"): "", ("Order", "Confirm"): "message", ("Ask for goods", "Order"): "message"}
     skipped = {s.element_id: s.reason for s in report.skipped}
-    assert skipped["m2"] == 'ends at the pool "Bank", not at one of its steps'
+    assert skipped["m2"] == 'points to the pool "Bank", not one of its steps'
 
 
 def test_gateways_named_become_decisions_unnamed_collapse() -> None:
@@ -162,7 +162,7 @@ def test_events_are_skipped_and_flows_reconnected() -> None:
     assert flow.handoffs[0].id == "a_to_b"  # a path through events gets a composite id
     skipped = {s.element_id: (s.element_type, s.reason) for s in report.skipped}
     assert skipped["s"] == ("startEvent", "events are not steps: the hand-offs through it are kept")
-    assert skipped["bad"][1] == 'points to "nowhere", which is not a task, gateway or event in the file'
+    assert skipped["bad"][1] == 'points to "nowhere", which is not in the file'
     events = {k for k, (kind, _) in skipped.items() if kind.endswith("Event")}
     assert events == {"s", "wait", "note", "late", "goto", "land", "e"}
 
@@ -230,7 +230,7 @@ def test_sub_process_is_one_step_and_message_to_inside_lands_on_it() -> None:
     assert flow.step("sp").description == "BPMN subProcess with 3 elements inside, imported as one step"
     assert _edges(flow) == [("Start work", "Handle claim", ""), ("Ping", "Handle claim", "")]
     inside = [s.element_id for s in report.skipped if "inside the sub-process" in s.reason]
-    assert inside == ["inner0", "inner1", "inner2"]
+    assert inside == ["inner0", "inner1", "inner2", "i1", "i2"]  # the flows inside are reported too
 
 
 def test_data_objects_stores_and_associations() -> None:

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from redesign.graph import swimlane_layout
-from redesign.io.bpmn_export import COLUMN_W, TASK_H, TASK_W, export_bpmn
-from redesign.io.bpmn_extension import BPMNDI_NS, DC_NS, MODEL_NS
+from redesign.io.bpmn_export import COLUMN_W, GATEWAY_SIDE, TASK_H, TASK_W, export_bpmn
+from redesign.io.bpmn_extension import BPMNDI_NS, CF_NS, DC_NS, MODEL_NS
 from redesign.io.bpmn_import import import_bpmn
 from redesign.io.safe_xml import parse_xml
 from redesign.model import (
@@ -79,10 +79,12 @@ def test_export_structure_and_layout() -> None:
     assert tasks == {
         "Step_receive": "userTask",  # owned by a person
         "Step_read-data": "serviceTask",  # owned by an AI agent
-        "Step_match": "userTask",  # a decision step stays a task
         "Step_approve": "userTask",
         "Step_pay": "task",  # no owner
     }
+    gateway = root.find(f"{m}process/{m}exclusiveGateway")
+    assert gateway is not None and gateway.get("id") == "Step_match"  # a decision is a gateway other tools see
+    assert gateway.find(f"{m}extensionElements/{{{CF_NS}}}step").get("kind") == "decision"
     flows = root.findall(f"{m}process/{m}sequenceFlow")
     assert [f.get("name") or "" for f in flows] == [h.condition for h in flow.handoffs]
     bounds = {}
@@ -92,6 +94,9 @@ def test_export_structure_and_layout() -> None:
     layout = swimlane_layout(flow)
     for step in flow.steps:
         x, y, w, h = bounds[f"Step_{step.id}"]
+        if step.kind == StepKind.DECISION:  # a 50 x 50 diamond in the middle of the task's cell
+            assert (w, h) == (GATEWAY_SIDE, GATEWAY_SIDE)
+            x, y, w, h = x - (TASK_W - w) / 2, y - (TASK_H - h) / 2, TASK_W, TASK_H
         assert (w, h) == (TASK_W, TASK_H)
         column, _ = layout.positions[step.id]
         assert x == bounds[f"Step_{flow.steps[0].id}"][0] + column * COLUMN_W  # x = column
@@ -256,3 +261,22 @@ def test_round_trip_property(flow: Flow) -> None:
 def test_bpmn_moddle_reads_generated_flows(tmp_path: Path, flow: Flow) -> None:
     require(moddle_available(), "node or bpmn-moddle is missing (run: npm ci --prefix tests/node)")
     _moddle_ok(tmp_path, "generated", export_bpmn(flow))
+
+
+def test_a_decision_with_data_is_an_exclusive_gateway_and_comes_back_exactly(tmp_path: Path) -> None:
+    flow = dict(SAMPLES)["built:invoice_approval"]
+    item = flow.data_items[0].id
+    steps = [
+        s.model_copy(update={"data_in": [item], "data_out": [item]}) if s.kind == StepKind.DECISION else s
+        for s in flow.steps
+    ]
+    flow = flow.model_copy(update={"steps": steps})
+    xml = export_bpmn(flow)
+    root = parse_xml(xml.encode()).root
+    m = f"{{{MODEL_NS}}}"
+    gateways = root.findall(f"{m}process/{m}exclusiveGateway")
+    assert [g.get("name") for g in gateways] == [s.name for s in flow.steps if s.kind == StepKind.DECISION]
+    assert all(g.find(f"{m}dataInputAssociation") is None for g in gateways)  # BPMN gives gateways none
+    assert _round_trip(flow) == decisions_in_step_order(flow)
+    require(moddle_available(), "node or bpmn-moddle is missing (run: npm ci --prefix tests/node)")
+    _moddle_ok(tmp_path, "decision-with-data", xml)

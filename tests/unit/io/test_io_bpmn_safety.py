@@ -70,10 +70,12 @@ def test_broken_xml_names_the_line() -> None:
     assert message == "line 8, column 7: not well-formed XML: mismatched tag"
 
 
-def test_truncated_file_names_the_last_line() -> None:
+def test_truncated_file_is_named_as_cut_off() -> None:
     cut = _doc(TWO_TASKS).encode()[:-40]
     message = _error(cut)
-    assert message.startswith("line ") and "not well-formed XML" in message
+    last_line = cut.decode().count("\n") + 1
+    assert message.startswith(f"line {last_line}, column ")
+    assert "the file is cut off" in message and 'inside <process> "Einkauf"' in message
 
 
 def test_not_xml_and_empty() -> None:
@@ -87,10 +89,11 @@ def test_not_bpmn_names_the_root() -> None:
     assert "BPMN 2.0 file starts with <definitions>" in message
 
 
-def test_wrong_encoding_bytes_get_a_hint() -> None:
-    latin1_without_declaration = '<definitions><task name="Prüfung"/></definitions>'.encode("latin-1")
-    message = _error(latin1_without_declaration)
-    assert "line 1" in message and "encoding" in message
+def test_latin1_bytes_without_a_declaration_are_read_with_a_note() -> None:
+    latin1 = _doc(TWO_TASKS, encoding="UTF-8").replace('<?xml version="1.0" encoding="UTF-8"?>\n', "")
+    flow, report = import_bpmn(latin1.replace("– 5 €", "").encode("latin-1"), "x.bpmn")
+    assert flow.steps[0].name == "Prüfung der Rechnung"
+    assert any("declares no encoding" in note and "0xFC" in note for note in report.notes)
 
 
 def test_unknown_encoding_is_a_clear_message() -> None:

@@ -72,7 +72,7 @@ def test_clear_refusals(monkeypatch: pytest.MonkeyPatch) -> None:
     )
     assert _error("broken.json", b'{"schema_version": 1,\n "id": }').startswith("line 2, column 8: not valid JSON")
     monkeypatch.setattr(formats, "MAX_IMPORT_BYTES", 100)
-    assert _error("big.csv", b"name\n" + b"x\n" * 100) == "the file is 0.0 MB; the limit is 0 MB"
+    assert _error("big.csv", b"name\n" + b"x\n" * 100) == "the file is 205 bytes; the limit is 100 bytes"
     with pytest.raises(ValueError, match="unknown data format"):
         export_data(built_flow(), "docx")
 
