@@ -235,7 +235,7 @@ def test_settling_asks_for_what_the_log_needs_or_decide_later_on_purpose(browser
     choose(fac, "Phase", "Converge", sidebar(fac))
     dialog = open_step(fac, STEP_NAME)
     dialog.locator("[data-testid='stRadio'] label").filter(has_text="augment").first.click()
-    dialog.get_by_role("button", name="Settle").click()
+    dialog.get_by_role("button", name="Settle", exact=True).click()
     wait_for_app(fac)
     dialog = fac.locator("[data-testid='stDialog']")
     refusal = dialog.get_by_text("Not settled yet", exact=False)
@@ -245,7 +245,7 @@ def test_settling_asks_for_what_the_log_needs_or_decide_later_on_purpose(browser
     screenshot(fac, "16-6a-settle-says-what-is-missing")
     dialog.get_by_label("Rationale").fill("Keep the manager's call, score every override by FVA")
     dialog.get_by_text("Settle the tag now and decide the missing details later").click()
-    dialog.get_by_role("button", name="Settle").click()
+    dialog.get_by_role("button", name="Settle", exact=True).click()
     wait_for_app(fac)
     expect(fac.get_by_text("to decide later", exact=False).first).to_be_visible()  # the confirmation says so
     dialog = open_step(fac, STEP_NAME)

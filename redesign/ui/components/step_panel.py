@@ -66,6 +66,8 @@ def step_panel(state: WorkshopState, step_id: str) -> None:
             f"Settled: **{TAG_LABEL[decision.tag]}** [{badge}]"
             + (f" — {plain(decision.rationale)}" if decision.rationale else "")
         )
+        if decision.details_later and (left := missing_details(decision)):
+            st.warning(f"Settled with {missing_sentence(left)} still to decide.", icon="📝")
     left, right = st.columns(2, gap="large")
     with left:
         _details(state, step)
@@ -216,8 +218,6 @@ def settle_form(state: WorkshopState, step: Step, decision: Decision | None) -> 
     default_tag = decision.tag if decision else leading or Tag.HUMAN
     role_ids = ["", *roles]
     with st.expander("⚖️ Settle this step" + (" (settled)" if decision else ""), expanded=decision is None):
-        if decision and decision.details_later and (left := missing_details(decision)):
-            st.warning(f"Settled with {missing_sentence(left)} still to decide.", icon="📝")
         st.caption(
             "The decision log needs a rationale, an accountable owner, a success measure, a review date "
             "and, for augment or automate, a human overseer."
