@@ -26,6 +26,10 @@ SHOWN_AFTER_END_SECONDS = 60
 CHIME_WITHIN_SECONDS = 5
 """A page opened later than this after the end stays silent: the chime marks the moment, not the page load."""
 
+TRUST_BROWSER_CLOCK_SECONDS = 30
+"""A browser clock within this of the server's is used as is (clocks are synchronised; the page's delivery
+time is not); one further off is corrected to the server's."""
+
 _HTML = """
 <div class="cf-timer" role="timer" aria-live="polite" hidden>
   <span class="cf-icon" aria-hidden="true">⏱</span>
@@ -107,7 +111,10 @@ export default function (component) {
   const time = root.querySelector(".cf-time");
   const label = root.querySelector(".cf-label");
   const mute = root.querySelector(".cf-mute");
-  const offset = data.server_now_ms - Date.now();  // the server's clock decides, not this computer's
+  // This computer's clock, unless it is clearly wrong: then the server's. (The difference seen here
+  // also holds the time the page took to arrive, seconds on a busy server, so small ones are ignored.)
+  const seen = data.server_now_ms - Date.now();
+  const offset = Math.abs(seen) > data.trust_clock_within_ms ? seen : 0;
   const showMute = () => { mute.textContent = muted() ? "🔕 Sound off" : "🔔 Sound on"; };
   mute.onclick = () => {
     window.localStorage.setItem(MUTE_KEY, muted() ? "0" : "1");
@@ -180,6 +187,7 @@ def timer_bar(state: WorkshopState) -> None:
             "server_now_ms": now.timestamp() * 1000,
             "shown_after_end_ms": SHOWN_AFTER_END_SECONDS * 1000,
             "chime_within_ms": CHIME_WITHIN_SECONDS * 1000,
+            "trust_clock_within_ms": TRUST_BROWSER_CLOCK_SECONDS * 1000,
         },
     )
 
