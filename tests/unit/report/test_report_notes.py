@@ -91,3 +91,12 @@ def test_the_section_says_why_it_is_empty(sales_flow: Flow) -> None:
     scenario = Scenario(id="as_is", name="As-is")
     no_record = build_summary(sales_flow, scenario, assess(sales_flow, scenario), None)
     assert NO_NOTES_RECORD in render_markdown(no_record)
+
+
+def test_what_people_typed_stays_text_in_html_and_markdown(sales_flow: Flow) -> None:
+    typed = "<script>alert(1)</script> | *not bold*"
+    s = _summary(sales_flow, [comment(1, sales_flow.steps[0].id, "risk", typed)])
+    html = render_html(s)
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    row = next(line for line in render_markdown(s).splitlines() if "alert(1)" in line)
+    assert row.count(" | ") == 3 and "\\|" in row, f"a typed | must not add a column: {row}"
