@@ -128,6 +128,14 @@ def test_the_timer_is_large_signals_its_end_and_clears_itself(browser: Browser, 
     time.sleep(2.2)
     assert fac.get_by_test_id("timer-time").inner_text() != first, "it counts down without a rerun"
     screenshot(fac, "16-7a-timer-running-impact")
+    expect(fac.get_by_test_id("timer-pill")).to_be_hidden()
+    fac.mouse.move(800, 500)
+    fac.mouse.wheel(0, 2000)  # scrolled down the Impact page: the time stays in the corner
+    expect(fac.get_by_test_id("timer-pill")).to_be_visible()
+    expect(fac.get_by_test_id("timer-pill")).to_have_text(re.compile(r"^⏱ [45]:\d\d$"))
+    screenshot(fac, "16-7a2-timer-scrolled")
+    fac.mouse.wheel(0, -4000)
+    expect(fac.get_by_test_id("timer-pill")).to_be_hidden()
     screenshot(sam, "16-7b-timer-running-export")
 
     # Sam mutes this browser; the facilitator's projector keeps the sound.

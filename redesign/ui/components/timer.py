@@ -37,6 +37,7 @@ _HTML = """
   <span class="cf-label"></span>
   <button type="button" class="cf-mute" data-testid="timer-mute"></button>
 </div>
+<div class="cf-pill" data-testid="timer-pill" aria-hidden="true" hidden></div>
 """
 
 _CSS = """
@@ -55,6 +56,15 @@ _CSS = """
   font-size: 1rem; padding: 0.3rem 0.7rem; border-radius: 0.4rem;
   border: 1px solid currentColor; background: transparent; color: inherit; cursor: pointer;
 }
+.cf-pill {
+  position: fixed; top: 4.2rem; right: 1.2rem; z-index: 999990;
+  padding: 0.25rem 0.8rem; border-radius: 0.5rem; border: 2px solid #5b4bc4;
+  background: #efedfb; color: #1f1a4d; font-size: 1.6rem; font-weight: 700;
+  font-variant-numeric: tabular-nums; box-shadow: 0 2px 8px rgba(0, 0, 0, 0.15);
+  font-family: "Source Sans Pro", "Source Sans 3", sans-serif;
+}
+.cf-pill[hidden] { display: none; }
+.cf-pill.cf-ended { background: #c62828; border-color: #7f1010; color: #ffffff; }
 .cf-timer.cf-last { background: #fff4d6; border-color: #b7791f; color: #5a3b00; }
 .cf-timer.cf-ended { background: #fde2e1; border-color: #c62828; color: #7f1010; }
 .cf-timer.cf-flash { animation: cf-flash 0.5s ease-in-out 8 alternate; }
@@ -122,6 +132,14 @@ export default function (component) {
     showMute();
   };
   showMute();
+  // Scrolled past the bar, a small copy stays in the top corner: the time is in sight on every screen.
+  const pill = parentElement.querySelector(".cf-pill");
+  let barInView = true;
+  if (root._cfWatch) { root._cfWatch.disconnect(); }
+  root._cfWatch = new IntersectionObserver((entries) => {
+    barInView = entries.some((e) => e.isIntersecting);
+  });
+  root._cfWatch.observe(root);
   if (root._cfTick) { clearInterval(root._cfTick); }
   const tick = () => {
     const left = data.ends_at_ms - (Date.now() + offset);
@@ -151,10 +169,16 @@ export default function (component) {
       root.dataset.state = "cleared";
       clearInterval(root._cfTick);
     }
+    pill.hidden = root.hidden || barInView;
+    pill.textContent = "⏱ " + time.textContent;
+    pill.classList.toggle("cf-ended", root.dataset.state === "ended");
   };
   tick();
   root._cfTick = setInterval(tick, 250);
-  return () => clearInterval(root._cfTick);
+  return () => {
+    clearInterval(root._cfTick);
+    root._cfWatch.disconnect();
+  };
 }
 """
 
