@@ -219,6 +219,7 @@ class Decision(_Model):
     success_measure: Text = ""
     review_date: date | None = None
     it_signoff: bool = False  # IT security and integration signed off
+    details_later: bool = False  # settled with the missing log details left, on purpose, for later
 
 
 class Scenario(_Model):

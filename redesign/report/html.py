@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from redesign.diagram import DiagramOptions, swimlane_figure
 from redesign.report import formatting as fmt
 from redesign.report import tables as t
+from redesign.report.notes import no_notes, notes_table
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Summary
 
 _CSS = """
@@ -209,6 +210,7 @@ def render_html(summary: Summary) -> str:
         _section("governance", _table(t.governance(s)) or _para(t.NO_FLAGS)),
         _section("pilot", _pilot(s)),
         _section("disagreements", _table(t.disagreements(s)) or _para(t.no_disagreements(s), "muted")),
+        _section("notes", _table(notes_table(s.open_notes)) or _para(no_notes(s.workshop), "muted")),
         _section("decisions", _table(t.decisions(s)) or _para(t.NO_DECISIONS, "muted")),
         _section(
             "sources", _table(t.sources(s)) + "<h3>Attribution</h3>" + "".join(_para(a, "muted") for a in s.attribution)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from redesign.io.mermaid import to_mermaid
 from redesign.model import Decision, Scenario
 from redesign.report import tables as t
+from redesign.report.notes import no_notes, notes_table
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Summary
 
 _SPECIAL = {ch: f"\\{ch}" for ch in "\\`*_[]#|~"} | {"<": "&lt;", ">": "&gt;"}
@@ -87,6 +88,8 @@ def _body(s: Summary) -> list[str]:
         *_bullets(t.wave_totals(s) + [p.why for p in s.held]),
         *_section("disagreements"),
         *(_table(t.disagreements(s)) or [t.no_disagreements(s), ""]),
+        *_section("notes"),
+        *(_table(notes_table(s.open_notes)) or [no_notes(s.workshop), ""]),
         *_section("decisions"),
         *(_table(t.decisions(s)) or [t.NO_DECISIONS, ""]),
         *_section("sources"),

@@ -21,6 +21,7 @@ from fpdf.enums import Align, XPos, YPos
 from redesign.flowchart import BOX_H, BOX_W, Box, ChartPage, chart_pages
 from redesign.report import formatting as fmt
 from redesign.report import tables as t
+from redesign.report.notes import no_notes, notes_table
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Headline, Summary
 from redesign.report.tables import TableData
 
@@ -631,6 +632,13 @@ def _disagreements(pdf: _Doc, s: Summary) -> None:
     _table(pdf, t.disagreements(s), 8)
 
 
+def _notes(pdf: _Doc, s: Summary) -> None:
+    _heading(pdf, TITLES["notes"])
+    if not s.open_notes:
+        _para(pdf, no_notes(s.workshop))
+    _table(pdf, notes_table(s.open_notes), 7.5)
+
+
 def _decisions(pdf: _Doc, s: Summary) -> None:
     _heading(pdf, TITLES["decisions"])
     if not s.decisions:
@@ -662,6 +670,7 @@ def render_pdf(summary: Summary, font_dir: Path = FONT_DIR, cjk_font: Path = CJK
     _governance(pdf, summary)
     _pilot(pdf, summary)
     _disagreements(pdf, summary)
+    _notes(pdf, summary)
     _decisions(pdf, summary)
     _sources(pdf, summary)
     return bytes(pdf.output())

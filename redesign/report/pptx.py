@@ -32,6 +32,7 @@ from pptx.util import Emu, Inches, Pt
 from redesign.flowchart import BOX_H, BOX_W, ChartPage, chart_pages
 from redesign.report import formatting as fmt
 from redesign.report import tables as t
+from redesign.report.notes import no_notes, notes_table
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Summary
 from redesign.report.tables import TableData
 
@@ -446,6 +447,11 @@ def _disagreement_slides(prs: PresentationType, s: Summary) -> None:
         _note_slide(prs, TITLES["disagreements"], t.no_disagreements(s))
 
 
+def _notes_slides(prs: PresentationType, s: Summary) -> None:
+    if not _table_slides(prs, TITLES["notes"], notes_table(s.open_notes), 11):
+        _note_slide(prs, TITLES["notes"], no_notes(s.workshop))
+
+
 def _decision_slides(prs: PresentationType, s: Summary) -> None:
     if not _table_slides(prs, TITLES["decisions"], t.decisions(s), 10):
         _note_slide(prs, TITLES["decisions"], t.NO_DECISIONS)
@@ -645,6 +651,7 @@ def render_pptx(summary: Summary) -> bytes:
     _governance_slides(prs, summary)
     _pilot_slides(prs, summary)
     _disagreement_slides(prs, summary)
+    _notes_slides(prs, summary)
     _decision_slides(prs, summary)
     _sources_slides(prs, summary)
     buffer = io.BytesIO()

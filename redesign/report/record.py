@@ -12,8 +12,10 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
+from redesign.decision_log import DECIDE_LATER
 from redesign.model import Decision, Flow, Tag
-from redesign.workshop import Participant, ProposalOut, consensus
+from redesign.report.notes import NoteRow, open_notes
+from redesign.workshop import CommentOut, Participant, ProposalOut, consensus
 
 FACILITATOR = "Facilitator"
 """The function shown for the facilitator, who sits at the table for no function."""
@@ -65,6 +67,7 @@ class WorkshopRecord(_Row):
     participants: list[PersonRow] = []
     decisions: list[DecisionRow] = []
     disagreements: list[Disagreement] = []
+    open_notes: list[NoteRow] = []  # unresolved comments and flags (redesign.report.notes)
 
 
 def _function_names(flow: Flow) -> dict[str, str]:
@@ -80,16 +83,17 @@ def decision_rows(flow: Flow, decisions: Iterable[Decision]) -> list[DecisionRow
     rows = []
     for d in ordered:
         owner = roles[d.owner].name if d.owner in roles else (d.owner or "")
+        later = DECIDE_LATER if d.details_later else ""  # said on purpose, not a blank
         rows.append(
             DecisionRow(
                 step_id=d.step,
                 step=steps[d.step].name if d.step in steps else d.step,
                 tag=d.tag,
-                owner=owner,
-                success_measure=d.success_measure,
+                owner=owner or later,
+                success_measure=d.success_measure or later,
                 review_date=d.review_date,
                 it_signoff=d.it_signoff,
-                rationale=d.rationale,
+                rationale=d.rationale or later,
             )
         )
     return rows
@@ -133,6 +137,7 @@ def record_from_workshop(
     proposals: Iterable[ProposalOut],
     decisions: Iterable[Decision],
     held_on: date | None = None,
+    comments: Iterable[CommentOut] = (),
 ) -> WorkshopRecord:
     """The record of a workshop from what the store returns (``WorkshopState`` fields)."""
     people = list(participants)
@@ -148,6 +153,7 @@ def record_from_workshop(
         ],
         decisions=decision_rows(flow, settled),
         disagreements=disagreements(flow, people, proposals, settled),
+        open_notes=open_notes(flow, comments),
     )
 
 

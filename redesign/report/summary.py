@@ -24,6 +24,7 @@ from redesign.impact.pilot import PilotItem
 from redesign.impact.scenario_view import UNASSIGNED
 from redesign.model import Flow, RoleKind, Scenario, Tag
 from redesign.report import formatting as fmt
+from redesign.report.notes import NoteRow
 from redesign.report.record import DecisionRow, Disagreement, WorkshopRecord, decision_rows
 
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -37,6 +38,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("governance", "Governance flags and remedies"),
     ("pilot", "Pilot waves"),
     ("disagreements", "Open disagreements"),
+    ("notes", "Open comments and flags"),
     ("decisions", "Decision log"),
     ("sources", "Sources and attribution"),
 )
@@ -258,6 +260,7 @@ class Summary(_Part):
     waves: list[WaveRow]
     held: list[PilotRow]
     disagreements: list[Disagreement]
+    open_notes: list[NoteRow] = []  # the workshop's unresolved comments and flags (redesign.report.notes)
     decisions: list[DecisionRow]
     notes: list[str]
     sources: list[SourceRow]
@@ -611,6 +614,7 @@ def build_summary(flow: Flow, scenario: Scenario, impact: Impact, record: Worksh
         waves=waves,
         held=[_pilot_row(i) for i in impact.pilot.held],
         disagreements=list(record.disagreements) if record else [],
+        open_notes=list(record.open_notes) if record else [],
         decisions=list(record.decisions) if record else decision_rows(flow, scenario.decisions),
         notes=[n.text for n in impact.notes],
         sources=_sources(impact),

@@ -114,8 +114,9 @@ def test_two_functions_disagree_and_the_facilitator_settles(browser: Browser, ap
     dialog.locator("[data-testid='stRadio'] label").filter(has_text="augment").first.click()
     dialog.get_by_label("Rationale").fill("Keep the manager's call, score every override by FVA")
     dialog.get_by_label("Success measure").fill("Forecast accuracy (1 - WMAPE) >= 85% by Q3")
+    choose(fac, "Human overseer", "Regional sales VP", dialog)  # an AI tag needs a named overseer (issue 16.6)
     screenshot(fac, "05-settle-dialog")
-    dialog.get_by_role("button", name="Settle").click()
+    dialog.get_by_role("button", name="Settle", exact=True).click()
     wait_for_app(fac)
 
     # The participant's page updates by itself (polling fragment), no reload.

@@ -171,12 +171,19 @@ def test_converge_shows_the_disagreement_and_the_facilitator_settles(svc: Worksh
     at.session_state["dialog"] = ("view", "manager_adjustment", None)
     at.run()
     assert "managers know the deals" in texts(at)
-    settle = next(b for b in at.button if b.label == "Settle")
     at.radio[0].set_value(Tag.AUGMENT)
-    settle.click().run()
+    next(b for b in at.button if b.label == "Settle").click().run()
+    assert not at.exception
+    # Nothing the decision log needs was given: refused, and it says what is missing.
+    refusal = " ".join(e.value for e in at.error)
+    assert "Not settled yet" in refusal and "a rationale" in refusal and "a human overseer" in refusal, refusal
+    assert svc.state(created.facilitator_token).decisions == []
+    # "Decide later", ticked on purpose, settles the tag and records that the details are pending.
+    next(c for c in at.checkbox if c.label.startswith("Settle the tag now")).check()
+    next(b for b in at.button if b.label == "Settle").click().run()
     assert not at.exception
     decisions = svc.state(created.facilitator_token).decisions
-    assert [(d.step, d.tag) for d in decisions] == [("manager_adjustment", Tag.AUGMENT)]
+    assert [(d.step, d.tag, d.details_later) for d in decisions] == [("manager_adjustment", Tag.AUGMENT, True)]
 
 
 def test_edit_step_dialog_saves_and_a_stale_edit_is_refused_in_place(svc: WorkshopService, workshop) -> None:
@@ -192,10 +199,16 @@ def test_edit_step_dialog_saves_and_a_stale_edit_is_refused_in_place(svc: Worksh
     name_box.input("Update opportunities daily")
     next(b for b in at.button if b.label == "Save").click().run()
     assert not at.exception
-    assert any("Your edit is based on version" in e.value and "Fin" in e.value for e in at.error)
+    assert any("Your save was refused" in w.value and "Fin" in w.value for w in at.warning)
     assert next(t for t in at.text_input if t.label == "Name").value == "Update opportunities daily"  # nothing lost
     step = svc.state(sales.token).flow.step("update_opps")
     assert (step.name, step.touch_minutes) == ("Update opportunities", 45.0)
+    # The dialog now stands on the new version: Save again lands both changes.
+    assert next(n for n in at.number_input if n.label == "Touch minutes").value == 45.0
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    step = svc.state(sales.token).flow.step("update_opps")
+    assert (step.name, step.touch_minutes) == ("Update opportunities daily", 45.0)
 
 
 def test_steps_table_saves_bulk_edits(svc: WorkshopService, workshop) -> None:

@@ -15,9 +15,12 @@ import pandas as pd
 import streamlit as st
 
 from redesign.model import Flow, Handoff, Stakes, Step, StepKind
+from redesign.store.errors import StaleEdit, StoreError
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.step_panel import act
 from redesign.ui.resources import service
+from redesign.ui.text import plain
+from redesign.workshop import actor_label
 
 STEP_COLUMNS = ["id", "name", "function", "owner", "volume", "touch_minutes", "wait_minutes", "pca", "dq_note"]
 HANDOFF_COLUMNS = ["id", "source", "target", "channel", "pca", "wait_minutes", "condition", "rework"]
@@ -35,7 +38,74 @@ def new_id(prefix: str, taken: set[str]) -> str:
 # --------------------------------------------------------------------------- step dialog
 
 
-@st.dialog("Step details", width="large", on_dismiss=lambda: st.session_state.pop("dialog", None))
+DRAFT_KEY = "step_draft"
+"""A refused edit kept for the person: {"step_id", "fields" (what they changed), "before" (what
+they started from), "told" (who changed the step meanwhile)}."""
+
+
+SHOWN_KEY = "step_form_shown"
+"""((step id, base version), the step the form shows): frozen while the dialog stays on that
+version, so someone else's save redrawing the page cannot swap the values under the typing."""
+
+
+def _close_editor() -> None:
+    st.session_state.pop("dialog", None)
+    st.session_state.pop(DRAFT_KEY, None)
+    st.session_state.pop(SHOWN_KEY, None)
+
+
+def _shown_step(existing: Step, base_version: int) -> Step:
+    """The step the form shows at this base version: as it was then, with a kept draft on top."""
+    key = (existing.id, base_version)
+    shown = st.session_state.get(SHOWN_KEY)
+    if shown and shown[0] == key:
+        return shown[1]
+    step = existing
+    draft = st.session_state.get(DRAFT_KEY)
+    if draft and draft["step_id"] == existing.id:
+        try:
+            step = reapply(existing, draft["fields"])
+        except ValueError:  # the step changed so that the draft no longer fits: show the latest
+            st.session_state.pop(DRAFT_KEY, None)
+    st.session_state[SHOWN_KEY] = (key, step)
+    return step
+
+
+def edited_fields(before: Step, after: Step) -> dict[str, Any]:
+    """The fields the person changed in the form (pure)."""
+    old, new = before.model_dump(), after.model_dump()
+    return {k: v for k, v in new.items() if old.get(k) != v}
+
+
+def reapply(latest: Step, fields: dict[str, Any]) -> Step:
+    """The latest version of the step with the person's changed fields on top (pure)."""
+    return Step.model_validate({**latest.model_dump(), **fields})
+
+
+def both_changed(before: dict[str, Any], latest: Step, fields: dict[str, Any]) -> list[str]:
+    """Fields the person changed that someone else also changed meanwhile (pure)."""
+    now = latest.model_dump()
+    return [k for k in fields if k in before and now.get(k) != before[k] and now.get(k) != fields[k]]
+
+
+def _show_draft(draft: dict[str, Any], latest: Step) -> None:
+    """Say whose change came first and what the form now holds, field by field where both changed."""
+    st.warning(
+        f"Your save was refused because {draft['told']} while you were editing. Your changes are back "
+        "in the form, on top of the latest version: check them and **Save** again, or discard them.",
+        icon="🔁",
+    )
+    now = latest.model_dump()
+    for field in both_changed(draft["before"], latest, draft["fields"]):
+        theirs, yours = plain(str(now[field])), plain(str(draft["fields"][field]))
+        st.caption(f"Both of you changed **{field}**: theirs “{theirs}”, yours “{yours}” (in the form).")
+    if st.button("Discard my changes and show the latest version", key="discard_draft"):
+        st.session_state.pop(DRAFT_KEY, None)
+        st.session_state.pop(SHOWN_KEY, None)
+        st.rerun()
+
+
+@st.dialog("Step details", width="large", on_dismiss=_close_editor)
 def step_dialog(state: WorkshopState, step_id: str | None, base_version: int) -> None:
     flow = state.flow
     existing = flow.step(step_id) if step_id and step_id in flow.steps_by_id() else None
@@ -45,6 +115,11 @@ def step_dialog(state: WorkshopState, step_id: str | None, base_version: int) ->
         name="New step",
         function=own_lane or (flow.functions[0].id if flow.functions else "ops"),
     )
+    if existing is not None:
+        step = _shown_step(existing, base_version)
+    draft = st.session_state.get(DRAFT_KEY)
+    if draft and existing is not None and draft["step_id"] == existing.id:
+        _show_draft(draft, existing)
     functions = {f.id: f.name for f in flow.functions}
     roles = {"": "— no owner —", **{r.id: r.name for r in flow.roles}}
     data = {d.id: f"{d.name} ({d.system})" if d.system else d.name for d in flow.data_items}
@@ -117,11 +192,34 @@ def step_dialog(state: WorkshopState, step_id: str | None, base_version: int) ->
         token = st.session_state["token"]
 
         def close() -> None:
+            st.session_state.pop(DRAFT_KEY, None)
+            st.session_state.pop(SHOWN_KEY, None)
             st.session_state["dialog"] = ("view", new.id, None)
             st.session_state["selected_step"] = new.id
 
         if existing:
-            act(lambda: service().update_step(token, base_version, new), f"Saved {new.name}", then=close)
+            try:
+                service().update_step(token, base_version, new)
+            except StaleEdit as exc:
+                # Keep what they typed and move the dialog to the latest version (None = current).
+                told = "; ".join(f"{actor_label(c.actor_name, c.actor_function)} {c.summary}" for c in exc.changes)
+                kept = draft["fields"] if draft and draft["step_id"] == existing.id else {}
+                st.session_state[DRAFT_KEY] = {
+                    "step_id": existing.id,
+                    "fields": {**kept, **edited_fields(step, new)},  # step = what the form showed
+                    "before": existing.model_dump(),  # the version this attempt was based on
+                    "told": told or "someone else changed it",
+                }
+                # The refused version is the newest change to this step: the next save is based on it.
+                newest = max((c.version for c in exc.changes), default=state.version)
+                st.session_state["dialog"] = ("edit", existing.id, newest)
+                st.rerun()
+            except StoreError as exc:
+                st.error(str(exc), icon="⛔")
+                return
+            close()
+            st.session_state["toast"] = f"Saved {new.name}"
+            st.rerun()
         else:
 
             def add() -> None:
@@ -224,31 +322,7 @@ def handoffs_table(state: WorkshopState) -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
     if not state.can.edit_flow or len(flow.steps) < 2:
         return
-    ids = list(names)
-    with st.form(f"add_handoff:{state.version}"):
-        st.markdown("**Add or change a hand-off**")
-        c1, c2, c3 = st.columns(3)
-        source = c1.selectbox("From", ids, format_func=lambda i: names[i])
-        target = c2.selectbox("To", ids, index=min(1, len(ids) - 1), format_func=lambda i: names[i])
-        channel = c3.text_input("Channel", placeholder="e.g. spreadsheet by email")
-        c1, c2, c3 = st.columns(3)
-        pca = c1.number_input("%C&A arriving (0 = same as the step)", min_value=0.0, max_value=100.0, value=0.0)
-        wait = c2.number_input("Wait minutes", min_value=0.0, value=0.0)
-        rework = c3.checkbox("Rework loop (goes back)")
-        if st.form_submit_button("Save hand-off"):
-            existing = next((h for h in flow.handoffs if h.source == source and h.target == target), None)
-            handoff = Handoff(
-                id=existing.id if existing else new_id("H", {h.id for h in flow.handoffs}),
-                source=source,
-                target=target,
-                channel=channel,
-                pca=pca or None,
-                wait_minutes=wait,
-                rework=rework or source == target,
-            )
-            token = st.session_state["token"]
-            call = service().update_handoff if existing else service().add_handoff
-            act(lambda: call(token, state.version, handoff), "Hand-off saved")
+    handoff_form(state, names)
     if flow.handoffs:
         c1, c2 = st.columns([3, 1])
         gone = c1.selectbox(
@@ -261,3 +335,81 @@ def handoffs_table(state: WorkshopState) -> None:
         )
         if c2.button("Remove", key="remove_handoff"):
             act(lambda: service().delete_handoff(st.session_state["token"], state.version, gone), "Removed")
+
+
+def handoff_from_form(flow: Flow, source: str, target: str, values: dict[str, Any]) -> tuple[Handoff, bool]:
+    """The hand-off source -> target after the form's edits, and whether it already existed (pure).
+
+    Only the fields in ``values`` change: an existing hand-off keeps everything else
+    (its data, its notes), so saving a new channel never empties the data it carries.
+    """
+    existing = next((h for h in flow.handoffs if h.source == source and h.target == target), None)
+    base = existing or Handoff(id=new_id("H", {h.id for h in flow.handoffs}), source=source, target=target)
+    update = {k: v for k, v in values.items() if getattr(base, k) != v}
+    if source == target:
+        update["rework"] = True  # a step feeding itself is a loop back by definition
+    merged = Handoff.model_validate({**base.model_dump(), **update})
+    return merged, existing is not None
+
+
+def handoff_form(state: WorkshopState, names: dict[str, str]) -> None:
+    """Pick From and To (the form then shows that hand-off as it is now), edit, save."""
+    flow = state.flow
+    ids = list(names)
+    st.markdown("**Add or change a hand-off**")
+    c1, c2 = st.columns(2)
+    source = c1.selectbox("From", ids, format_func=lambda i: names[i], key="handoff_from")
+    target = c2.selectbox("To", ids, index=min(1, len(ids) - 1), format_func=lambda i: names[i], key="handoff_to")
+    existing = next((h for h in flow.handoffs if h.source == source and h.target == target), None)
+    current = existing or Handoff(id="new", source=source, target=target)
+    st.caption(
+        f"Changing hand-off {existing.id}: the fields show what it is now; only what you change is saved."
+        if existing
+        else "No hand-off yet between these steps: saving adds one."
+    )
+    data = {d.id: d.name for d in flow.data_items}
+    # Keyed by version and pair: another pair, or someone else's save, loads fresh values.
+    with st.form(f"handoff:{state.version}:{source}:{target}"):
+        c1, c2 = st.columns(2)
+        channel = c1.text_input(
+            "Channel", value=current.channel, placeholder="e.g. spreadsheet by email", max_chars=200
+        )
+        condition = c2.text_input("Condition", value=current.condition, placeholder="e.g. only for large deals")
+        carried = st.multiselect(
+            "Data carried",
+            list(data),
+            default=[d for d in current.data if d in data],
+            format_func=data.__getitem__,
+        )
+        c1, c2, c3 = st.columns(3)
+        pca = c1.number_input(
+            "%C&A arriving (empty = same as the step)",
+            min_value=0.0,
+            max_value=100.0,
+            value=current.pca,
+            placeholder="same as the step",
+        )
+        wait = c2.number_input("Wait minutes", min_value=0.0, value=float(current.wait_minutes))
+        rework = c3.checkbox("Rework loop (goes back)", value=current.rework)
+        dq_note = st.text_input("Data-quality note", value=current.dq_note, max_chars=4000)
+        if st.form_submit_button("Save hand-off"):
+            values = {
+                "channel": channel.strip(),
+                "condition": condition.strip(),
+                "data": [*carried, *[d for d in current.data if d not in data]],  # keep ids the list lacks
+                "pca": pca,
+                "wait_minutes": wait,
+                "rework": rework,
+                "dq_note": dq_note,
+            }
+            try:
+                handoff, exists = handoff_from_form(flow, source, target, values)
+            except ValueError as exc:
+                st.error("The hand-off has a problem: " + _first_error(exc), icon="⛔")
+                return
+            if exists and handoff == existing:
+                st.info("Nothing changed.")
+                return
+            token = st.session_state["token"]
+            call = service().update_handoff if exists else service().add_handoff
+            act(lambda: call(token, state.version, handoff), "Hand-off saved")

@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from redesign.decision_log import missing_details, missing_sentence
 from redesign.diagram import TAG_LABEL, TAG_STYLE
 from redesign.model import Decision, Step, Tag
 from redesign.store.errors import StoreError
@@ -65,6 +66,8 @@ def step_panel(state: WorkshopState, step_id: str) -> None:
             f"Settled: **{TAG_LABEL[decision.tag]}** [{badge}]"
             + (f" — {plain(decision.rationale)}" if decision.rationale else "")
         )
+        if decision.details_later and (left := missing_details(decision)):
+            st.warning(f"Settled with {missing_sentence(left)} still to decide.", icon="📝")
     left, right = st.columns(2, gap="large")
     with left:
         _details(state, step)
@@ -203,27 +206,37 @@ def _comments(state: WorkshopState, kind: str, target_id: str) -> None:
 
 
 def settle_form(state: WorkshopState, step: Step, decision: Decision | None) -> None:
-    """Facilitator: settle the step with tag, rationale, owner, measure, review date, IT sign-off."""
+    """Facilitator: settle the step with what the decision log needs, or say what is left for later.
+
+    Settle refuses a decision that lacks a detail of the log (rationale, owner, overseer
+    for an AI tag, success measure, review date) and names what is missing; ticking
+    "decide later" settles it anyway and the summaries print "to decide later".
+    """
     roles = {r.id: r.name for r in state.flow.roles if r.kind == "human"}
     counts = state.proposal_counts.get(step.id, {})
     leading = max(counts, key=lambda t: counts[t]) if counts else None
     default_tag = decision.tag if decision else leading or Tag.HUMAN
     role_ids = ["", *roles]
     with st.expander("⚖️ Settle this step" + (" (settled)" if decision else ""), expanded=decision is None):
+        st.caption(
+            "The decision log needs a rationale, an accountable owner, a success measure, a review date "
+            "and, for augment or automate, a human overseer."
+        )
         with st.form(f"settle:{step.id}:{state.version}"):
             tag = st.radio(
                 "Tag", list(Tag), index=list(Tag).index(default_tag), format_func=TAG_LABEL.__getitem__, horizontal=True
             )
             rationale = st.text_area("Rationale", value=decision.rationale if decision else "", max_chars=2000)
             owner_default = decision.owner if decision and decision.owner in roles else step.owner
-            owner = st.selectbox(
+            c1, c2 = st.columns(2)
+            owner = c1.selectbox(
                 "Accountable owner",
                 role_ids,
                 index=role_ids.index(owner_default) if owner_default in role_ids else 0,
                 format_func=lambda r: roles.get(r, "— choose a role —"),
             )
-            overseer = st.selectbox(
-                "Human overseer (for augment/automate)",
+            overseer = c2.selectbox(
+                "Human overseer (needed for augment / automate)",
                 role_ids,
                 index=role_ids.index(decision.overseer) if decision and decision.overseer in role_ids else 0,
                 format_func=lambda r: roles.get(r, "— none —"),
@@ -233,32 +246,48 @@ def settle_form(state: WorkshopState, step: Step, decision: Decision | None) -> 
                 value=decision.success_measure if decision else "",
                 placeholder="e.g. forecast accuracy (1 - WMAPE) >= 85% by Q3",
             )
-            review = st.date_input(
+            c1, c2 = st.columns(2)
+            review = c1.date_input(
                 "Review date",
                 value=(
                     decision.review_date if decision and decision.review_date else date.today() + timedelta(days=90)
                 ),
             )
-            signoff = st.checkbox(
+            signoff = c2.checkbox(
                 "IT security and integration signed off", value=decision.it_signoff if decision else False
             )
+            later = st.checkbox(
+                "Settle the tag now and decide the missing details later",
+                value=decision.details_later if decision else False,
+                help="The decision log then says 'to decide later' for each missing detail.",
+            )
             if st.form_submit_button("Settle", type="primary"):
-                new = Decision(
-                    step=step.id,
-                    tag=tag,
-                    rationale=rationale,
-                    owner=owner or None,
-                    overseer=overseer or None,
-                    success_measure=measure,
-                    review_date=review,
-                    it_signoff=signoff,
-                    automation_rate=decision.automation_rate if decision else None,
-                    time_saving=decision.time_saving if decision else None,
-                )
-                act(
-                    lambda: service().settle(st.session_state["token"], new),
-                    f"Settled {step.name}",
-                    then=lambda: st.session_state.pop("dialog", None),  # back to the map / the list
-                )
+                edited = {
+                    "step": step.id,
+                    "tag": tag,
+                    "rationale": rationale.strip(),
+                    "owner": owner or None,
+                    "overseer": overseer or None,
+                    "success_measure": measure.strip(),
+                    "review_date": review,
+                    "it_signoff": signoff,
+                }
+                # A re-settle keeps what the form does not show (rates, the AI agent).
+                new = Decision.model_validate({**(decision.model_dump() if decision else {}), **edited})
+                missing = missing_details(new)
+                if missing and not later:
+                    st.error(
+                        f"Not settled yet: the decision log needs {missing_sentence(missing)}. Fill "
+                        "them in, or tick 'decide the missing details later'.",
+                        icon="✋",
+                    )
+                else:
+                    new = new.model_copy(update={"details_later": bool(missing)})
+                    note = f" ({missing_sentence(missing)} to decide later)" if missing else ""
+                    act(
+                        lambda: service().settle(st.session_state["token"], new),
+                        f"Settled {step.name}{note}",
+                        then=lambda: st.session_state.pop("dialog", None),  # back to the map / the list
+                    )
         if decision and st.button("Reopen this decision", key=f"unsettle:{step.id}"):
             act(lambda: service().unsettle(st.session_state["token"], step.id))

@@ -9,6 +9,7 @@ import streamlit as st
 from redesign.report.exports import export
 from redesign.report.record import record_from_workshop
 from redesign.store.errors import StoreError
+from redesign.ui.components.timer import timer_bar
 from redesign.ui.resources import scenarios_of, service
 from redesign.ui.session import require_state
 
@@ -22,6 +23,7 @@ DATA_FORMATS = {
 }
 
 state = require_state("Export", "Join or start a workshop to export its redesign.")
+timer_bar(state)
 
 st.title(f"Export — {state.name}")
 options = scenarios_of(state)

@@ -14,6 +14,7 @@ from redesign.impact.assess import Impact
 from redesign.impact.explain import Reason
 from redesign.model import Scenario
 from redesign.store.schemas import WorkshopState
+from redesign.ui.components.timer import timer_bar
 from redesign.ui.resources import scenario_impact, scenarios_of
 from redesign.ui.session import require_state
 from redesign.ui.text import plain
@@ -257,6 +258,7 @@ def comparison(state: WorkshopState) -> None:
 
 
 state = require_state("Impact", "Join or start a workshop to see the impact of its decisions.")
+timer_bar(state)
 st.title(f"Impact — {state.name}")
 scenario = pick_scenario(state)
 if not scenario.decisions:
