@@ -23,6 +23,7 @@ from redesign.impact.pilot import PilotPlan, pilot_plan
 from redesign.impact.roles import RoleChange, role_changes
 from redesign.impact.scenario_view import ScenarioInvalid, ScenarioView
 from redesign.impact.skills import DeskillingWarning, ReskillingItem, SkillChange, skill_changes
+from redesign.impact.suggested import SUGGESTED_NOTE, is_suggested
 from redesign.model import Flow, Scenario
 
 
@@ -137,17 +138,28 @@ def _assess(view: ScenarioView) -> Impact:
 
 
 def _notes(view: ScenarioView) -> list[Note]:
+    notes: list[Note] = []
+    if is_suggested(view.scenario):
+        steps = list(view.decisions)
+        notes.append(
+            Note(
+                kind="suggested_scenario",
+                text=SUGGESTED_NOTE,
+                reason=because("note_suggested", steps, SUGGESTED_NOTE, {"decisions": len(steps)}),
+            )
+        )
     undecided = [s.id for s in view.flow.steps if s.id not in view.decisions]
     if not undecided or not view.decisions:
-        return []
+        return notes
     text = f"{len(undecided)} of {len(view.flow.steps)} steps have no decision in this scenario; they stay as they are."
-    return [
+    notes.append(
         Note(
             kind="undecided",
             text=text,
             reason=because("note_undecided", undecided, text, {"undecided": len(undecided)}),
         )
-    ]
+    )
+    return notes
 
 
 __all__ = ["Impact", "ScenarioInvalid", "assess", "default_scenario", "resolve_scenario"]

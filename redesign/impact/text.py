@@ -62,6 +62,7 @@ def _impact_header(result: Impact) -> list[str]:
 @to_text.register
 def _impact(result: Impact) -> str:
     lines = _impact_header(result)
+    lines += [f"note: {n.text} {_why(n.reason)}" for n in result.notes]
     if result.blocked:
         lines.append("BLOCKED: at least one governance BLOCK must be resolved first.")
     lines += ["", "Governance"]
@@ -106,8 +107,6 @@ def _impact(result: Impact) -> str:
         lines.append(f"  Wave {wave.number}, {wave.name}: {', '.join(i.name for i in wave.items)} {_why(wave.reason)}")
     for item in result.pilot.held:
         lines.append(f"  held: {item.reason.text} {_why(item.reason)}")
-    for n in result.notes:
-        lines.append(f"note: {n.text} {_why(n.reason)}")
     return "\n".join(lines) + "\n"
 
 
