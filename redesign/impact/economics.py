@@ -122,6 +122,16 @@ def human_share(a: float, r_exc: float) -> float:
     return (1.0 - a) + a * r_exc
 
 
+def augmented_pca(pca: float, error_reduction: float) -> float:
+    """A person with AI help: a share of the step's errors go (or, outside the AI's frontier, grow)."""
+    return min(100.0, max(0.0, pca + (100.0 - pca) * error_reduction))
+
+
+def reviewed_pca(pca: float, catch_rate: float) -> float:
+    """What leaves a human review: the reviewer catches a share of the errors; never below what came in."""
+    return min(100.0, pca + (100.0 - pca) * max(0.0, catch_rate))
+
+
 def automated_pca(pca: float, a: float, r_exc: float) -> float:
     """Output %C&A: straight-through cases reach the catalog figure, the others keep today's."""
     target = catalog().effort.value("effort_automated_pca")
@@ -271,7 +281,13 @@ class _StepCalc:
             text += f" The time saving is capped at {cap:.0%} because the step is not rated E1."
         if folded:
             text += " The owner is also the overseer, so the oversight review replaces the separate validation."
-        return step.touch_minutes * (1.0 - g) + t_val, step.pca, "econ_augment", text
+        e_red = self.p(
+            "error_reduction", effort.value("effort_augment_error_reduction"), "effort_augment_error_reduction"
+        )
+        pca_after = augmented_pca(step.pca, e_red)
+        if pca_after != step.pca:
+            text += f" %C&A {step.pca:.0f} % -> {pca_after:.0f} % (AI removes {e_red:.0%} of the errors)."
+        return step.touch_minutes * (1.0 - g) + t_val, pca_after, "econ_augment", text
 
     def _exceptions_role(self) -> str:
         for role_id in (self.step.owner, self.decision.owner if self.decision else None):
