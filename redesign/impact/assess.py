@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from redesign.impact.collector import collector_paused
 from redesign.impact.e2e import EndToEnd, Note, end_to_end
@@ -53,6 +53,12 @@ class Impact(BaseModel):
     end_to_end: EndToEnd
     pilot: PilotPlan
     notes: list[Note]
+    _after_flow: Flow | None = PrivateAttr(default=None)  # the redesigned flow, for the simulation
+
+    @property
+    def after_flow(self) -> Flow | None:
+        """The flow with the scenario applied (not serialised; None on an Impact read back from JSON)."""
+        return self._after_flow
 
     @property
     def blocked(self) -> bool:
@@ -113,8 +119,8 @@ def _assess(view: ScenarioView) -> Impact:
     new_steps = sorted([*oversight, *econ.exception_steps], key=lambda n: (view.order[n.for_step], n.kind))
     roles = role_changes(view, econ.steps, new_steps)
     skills = skill_changes(view, econ.steps, new_steps)
-    e2e, _ = end_to_end(view, econ.steps, oversight)
-    return Impact(
+    e2e, after_flow = end_to_end(view, econ.steps, oversight)
+    impact = Impact(
         flow_id=flow.id,
         flow_name=flow.name,
         scenario_id=view.scenario.id,
@@ -135,6 +141,8 @@ def _assess(view: ScenarioView) -> Impact:
         pilot=pilot_plan(view, econ.steps, flags),
         notes=_notes(view),
     )
+    impact._after_flow = after_flow
+    return impact
 
 
 def _notes(view: ScenarioView) -> list[Note]:
