@@ -13,6 +13,7 @@ from typing import Protocol
 from pydantic import BaseModel, PrivateAttr
 
 from redesign.impact.collector import collector_paused
+from redesign.impact.costs import Costs, costs
 from redesign.impact.e2e import EndToEnd, Note, end_to_end
 from redesign.impact.economics import HoursTotals, StepEconomics, step_economics, totals
 from redesign.impact.explain import Reason, because
@@ -52,6 +53,7 @@ class Impact(BaseModel):
     governance: list[GovernanceFlag]
     end_to_end: EndToEnd
     pilot: PilotPlan
+    costs: Costs
     notes: list[Note]
     _after_flow: Flow | None = PrivateAttr(default=None)  # the redesigned flow, for the simulation
 
@@ -87,6 +89,7 @@ class Impact(BaseModel):
         for wave in self.pilot.waves:
             yield from wave.items
         yield from self.pilot.held
+        yield self.costs
         yield from self.notes
 
 
@@ -125,6 +128,8 @@ def _assess(view: ScenarioView) -> Impact:
     roles = role_changes(view, econ.steps, new_steps)
     skills = skill_changes(view, econ.steps, new_steps)
     e2e, after_flow = end_to_end(view, econ.steps, oversight)
+    hours_totals = totals(view, econ.steps)
+    blocked = any(f.severity == "BLOCK" for f in flags)
     impact = Impact(
         flow_id=flow.id,
         flow_name=flow.name,
@@ -133,7 +138,7 @@ def _assess(view: ScenarioView) -> Impact:
         period=flow.period.value,
         periods_per_year=flow.periods_per_year,
         fte_hours_per_period=flow.fte_hours_per_period,
-        totals=totals(view, econ.steps),
+        totals=hours_totals,
         steps=econ.steps,
         new_steps=new_steps,
         roles=roles,
@@ -144,6 +149,7 @@ def _assess(view: ScenarioView) -> Impact:
         governance=flags,
         end_to_end=e2e,
         pilot=pilot_plan(view, econ.steps, flags),
+        costs=costs(econ.steps, roles, hours_totals, flow.periods_per_year, blocked, flow.fte_hours_per_year),
         notes=_notes(view),
     )
     impact._after_flow = after_flow
