@@ -189,12 +189,14 @@ def simulation_section(impact: Impact, result: FlowSimulation | str) -> None:
         return
     b, a = result.before, result.after
     cols = st.columns(3)
-    cols[0].metric(
-        "Lead time P50 (h)", f"{a.lead_p50_minutes / 60:,.1f}", help=f"before {b.lead_p50_minutes / 60:,.1f} h"
-    )
-    cols[1].metric(
-        "Lead time P90 (h)", f"{a.lead_p90_minutes / 60:,.1f}", help=f"before {b.lead_p90_minutes / 60:,.1f} h"
-    )
+    for col, label, after, before in (
+        (cols[0], "Lead time P50 (h)", a.lead_p50_minutes / 60, b.lead_p50_minutes / 60),
+        (cols[1], "Lead time P90 (h)", a.lead_p90_minutes / 60, b.lead_p90_minutes / 60),
+    ):
+        delta = f"{after - before:+,.1f}"
+        zero = float(delta.replace(",", "")) == 0
+        col.metric(label, f"{after:,.1f}", delta=None if zero else delta, delta_color="inverse",
+                   help=f"before the change: {before:,.1f} h")  # fmt: skip
     cols[2].metric("Cases simulated", f"{a.cases:,}")
     for note in result.notes:
         st.info(plain(note), icon="📌")
