@@ -216,9 +216,15 @@ def _table(pdf: _Doc, data: TableData, size: float = 8.0, caption: str = "") -> 
     line_h = size * 0.45
     pad = 1.0
 
-    def lines_of(cells: Sequence[str], style: str) -> list[list[str]]:
-        pdf.font(size, style)
-        return [pdf.wrap_lines(text, w - 2 * pad) for text, w in zip(cells, col_w, strict=True)]
+    def lines_of(cells: Sequence[str], style: str, row: int | None = None) -> list[list[str]]:
+        # Measure each cell in the font it is drawn in: coloured cells are bold, and bold text
+        # measured as regular ran into the next column (issue 16 point 9: the tag into Owner).
+        out: list[list[str]] = []
+        for c, (text, w) in enumerate(zip(cells, col_w, strict=True)):
+            bold = style == "B" or (row is not None and (row, c) in colours)
+            pdf.font(size, "B" if bold else "")
+            out.append(pdf.wrap_lines(text, w - 2 * pad))
+        return out
 
     def draw(cells: list[list[str]], y: float, height: float, style: str, row: int | None) -> None:
         x, margin = MARGIN, pdf.c_margin
@@ -258,7 +264,7 @@ def _table(pdf: _Doc, data: TableData, size: float = 8.0, caption: str = "") -> 
     y = draw_header()
     room = bottom - (MARGIN + head_h)
     for r, cells in enumerate(rows):
-        wrapped = lines_of(cells, "")
+        wrapped = lines_of(cells, "", r)
         most = max(1, int((room - 2 * pad) / line_h))
         wrapped = [c if len(c) <= most else [*c[: most - 1], c[most - 1] + "…"] for c in wrapped]
         height = max(len(c) for c in wrapped) * line_h + 2 * pad

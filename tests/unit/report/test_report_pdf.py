@@ -135,3 +135,30 @@ def test_unicode_names_and_the_fallback_without_dejavu(tmp_path: Path) -> None:
     text = " ".join(_text(fallback).split())
     assert FALLBACK_NOTE[:40] in text
     assert "Überprüfung der Aufträge" in text  # Latin-1 survives, the rest becomes "?"
+
+
+def test_bold_tag_cells_stay_inside_their_column(tmp_path: Path) -> None:
+    """Issue 16 point 9: "[H] human judgment" ran into the Owner column of the decision log."""
+    from redesign.samples import load_sample
+
+    pdf = tmp_path / "sales.pdf"
+    pdf.write_bytes(render_pdf(summarize(load_sample("sales_forecasting"))))
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
+    checked = 0
+    for page in html.split("<page ")[1:]:
+        words = [(float(a), float(y), float(b), w) for a, y, b, w in word.findall(page)]
+        heads = [(y, x) for x, y, _, w in words if w == "Decision"]
+        if not heads:
+            continue
+        top = heads[0][0]
+        below = [(a, y, b, w) for a, y, b, w in words if y > top]
+        if not {"Owner", "Tag"} <= {w for *_, w in below}:
+            continue
+        owner_x = min(a for a, _, _, w in below if w == "Owner")
+        tag_x = min(a for a, _, _, w in below if w == "Tag")
+        for a, _, b, w in below:
+            if tag_x - 1 <= a < owner_x and w in ("judgment", "augment", "automate", "human"):
+                assert b < owner_x, (w, b, owner_x)
+                checked += 1
+    assert checked >= 3
