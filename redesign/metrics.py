@@ -105,7 +105,7 @@ def _edge_pca(flow: Flow, graph: nx.DiGraph, source: str, target: str, steps: di
     return min(figures) if figures else steps[source].pca
 
 
-def minor_branch_steps(flow: Flow) -> set[str]:
+def minor_branch_steps(flow: Flow, steps: dict[str, Step] | None = None) -> set[str]:
     """Steps on a branch that carries few of the cases, so it does not set the case lead time.
 
     At a split (a decision step, or hand-offs with a condition), a successor handling
@@ -114,7 +114,7 @@ def minor_branch_steps(flow: Flow) -> set[str]:
     600 ordinary ones); steps reached only through minor steps are minor too. A funnel (one successor,
     fewer cases) is no branch; unknown volumes (0) mark nothing.
     """
-    steps = flow.steps_by_id()
+    steps = steps if steps is not None else flow.steps_by_id()
     succ: dict[str, list[str]] = defaultdict(list)
     preds: dict[str, list[str]] = defaultdict(list)
     conditional: set[str] = set()
@@ -153,15 +153,38 @@ def pca_unknown_steps(flow: Flow) -> list[str]:
 def path_minutes(flow: Flow, path: list[str]) -> float:
     """Per-case minutes along a given chain of steps (touch + wait of steps, the longest wait of each hand-off)."""
     steps = flow.steps_by_id()
+    pairs = set(pairwise(path))
     waits: dict[tuple[str, str], float] = {}
     for h in flow.handoffs:
         key = (h.source, h.target)
-        waits[key] = max(waits.get(key, 0.0), h.wait_minutes)
+        if key in pairs:
+            waits[key] = max(waits.get(key, 0.0), h.wait_minutes)
     total = sum(steps[s].touch_minutes + steps[s].wait_minutes for s in path if s in steps)
-    return total + sum(waits.get(pair, 0.0) for pair in pairwise(path))
+    return total + sum(waits.get(pair, 0.0) for pair in pairs)
 
 
-def critical_path(flow: Flow, dag: nx.DiGraph, skip: set[str] | None = None) -> tuple[list[str], float]:
+def path_rolled_pca(flow: Flow, path: list[str]) -> float:
+    """`rolled_pca` of a given chain without building the graph (the redesigned flow's same-path figure)."""
+    steps = flow.steps_by_id()
+    pairs = set(pairwise(path))
+    given: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for h in flow.handoffs:
+        if (h.source, h.target) in pairs and h.pca is not None:
+            given[(h.source, h.target)].append(h.pca)
+    rolled = 1.0
+    for here, there in pairwise(path):
+        if steps[there].kind == StepKind.REVIEW:
+            continue
+        figures = given.get((here, there))
+        rolled *= (min(figures) if figures else steps[here].pca) / 100.0
+    if path:
+        rolled *= steps[path[-1]].pca / 100.0
+    return rolled * 100.0
+
+
+def critical_path(
+    flow: Flow, dag: nx.DiGraph, skip: set[str] | None = None, steps: dict[str, Step] | None = None
+) -> tuple[list[str], float]:
     """Longest path by per-case minutes (touch + wait of steps, wait of hand-offs).
 
     Steps in ``skip`` (minor branches) take no part, unless nothing would be left.
@@ -169,7 +192,7 @@ def critical_path(flow: Flow, dag: nx.DiGraph, skip: set[str] | None = None) -> 
     """
     if skip and len(skip) < dag.number_of_nodes():
         dag = dag.subgraph([n for n in dag.nodes if n not in skip])
-    steps = flow.steps_by_id()
+    steps = steps if steps is not None else flow.steps_by_id()
     order = {s.id: i for i, s in enumerate(flow.steps)}
     best: dict[str, float] = {}
     previous: dict[str, str | None] = {}
@@ -195,9 +218,9 @@ def critical_path(flow: Flow, dag: nx.DiGraph, skip: set[str] | None = None) -> 
     return path, best[end]
 
 
-def rolled_pca(flow: Flow, graph: nx.DiGraph, path: list[str]) -> float:
+def rolled_pca(flow: Flow, graph: nx.DiGraph, path: list[str], steps: dict[str, Step] | None = None) -> float:
     """Product of the %C&A of each output along the path (Martin & Osterling)."""
-    steps = flow.steps_by_id()
+    steps = steps if steps is not None else flow.steps_by_id()
     rolled = 1.0
     for here, there in pairwise(path):
         if steps[there].kind == StepKind.REVIEW:
@@ -232,14 +255,14 @@ def _reach(
     return sorted(reach, key=order.__getitem__)
 
 
-def break_points(flow: Flow) -> list[BreakPoint]:
+def break_points(flow: Flow, steps: dict[str, Step] | None = None) -> list[BreakPoint]:
     """Steps and hand-offs whose output %C&A is below ``flow.dq_threshold``."""
     order = {s.id: i for i, s in enumerate(flow.steps)}
     successors: dict[str, list[str]] = defaultdict(list)
     for h in flow.handoffs:
         if h.target in order:
             successors[h.source].append(h.target)
-    steps = flow.steps_by_id()
+    steps = steps if steps is not None else flow.steps_by_id()
     consumers = consumers_by_data(flow)
     found: list[BreakPoint] = []
     for step in flow.steps:
@@ -276,7 +299,9 @@ def break_points(flow: Flow) -> list[BreakPoint]:
     return found
 
 
-def bottlenecks(flow: Flow, path: list[str], lead_minutes: float) -> list[Bottleneck]:
+def bottlenecks(
+    flow: Flow, path: list[str], lead_minutes: float, steps: dict[str, Step] | None = None
+) -> list[Bottleneck]:
     """Lead-time bottlenecks on the critical path, then over-loaded roles.
 
     A step is a lead-time bottleneck when its touch + wait is at least
@@ -284,7 +309,7 @@ def bottlenecks(flow: Flow, path: list[str], lead_minutes: float) -> list[Bottle
     is a capacity constraint when this flow alone asks for more than
     `CAPACITY_ALERT` of its hours (headcount x FTE hours per period).
     """
-    steps = flow.steps_by_id()
+    steps = steps if steps is not None else flow.steps_by_id()
     found: list[Bottleneck] = []
     if lead_minutes > 0:
         ranked = sorted(path, key=lambda s: -(steps[s].touch_minutes + steps[s].wait_minutes))
@@ -332,9 +357,9 @@ def analyze(flow: Flow) -> FlowMetrics:
     loops = back_edges(flow)
     dag = to_digraph(flow)
     dag.remove_edges_from(loops)  # the loops are reported apart; everything else is acyclic
-    minor = minor_branch_steps(flow)
-    path, lead = critical_path(flow, dag, minor)
     steps = flow.steps_by_id()
+    minor = minor_branch_steps(flow, steps)
+    path, lead = critical_path(flow, dag, minor, steps)
     touch_on_path = sum(steps[s].touch_minutes for s in path)
     order = {s.id: i for i, s in enumerate(flow.steps)}
     function_of = {s.id: s.function for s in flow.steps}
@@ -354,12 +379,12 @@ def analyze(flow: Flow) -> FlowMetrics:
         activity_ratio=(touch_on_path / lead * 100.0) if lead > 0 else 0.0,
         handoffs=len(flow.handoffs),
         cross_function_handoffs=cross,
-        rolled_pca=rolled_pca(flow, dag, path) if path else 100.0,
+        rolled_pca=rolled_pca(flow, dag, path, steps) if path else 100.0,
         pca_unknown_steps=pca_unknown_steps(flow),
         minor_branch_steps=sorted(minor, key=lambda s: order[s]),
         dq_threshold=flow.dq_threshold,
-        break_points=break_points(flow),
-        bottlenecks=bottlenecks(flow, path, lead),
+        break_points=break_points(flow, steps),
+        bottlenecks=bottlenecks(flow, path, lead, steps),
         rework_loops=[
             ReworkLoop(source=loop.source, target=loop.target, steps=list(loop.steps))
             for loop in rework_loops(flow, dag, loops)

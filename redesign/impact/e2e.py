@@ -21,13 +21,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from redesign.graph import to_digraph
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics, automated_pca, human_share, reviewed_pca
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
-from redesign.metrics import FlowMetrics, analyze, path_minutes, rolled_pca
+from redesign.metrics import FlowMetrics, analyze, path_minutes, path_rolled_pca
 from redesign.model import Flow, Handoff, Step, StepKind, Tag
 
 
@@ -150,7 +149,7 @@ def _on_same_path(before: FlowMetrics, after_flow: Flow) -> dict[str, float]:
     touch = sum(steps[s].touch_minutes for s in path if s in steps)
     return {
         "lead_time_minutes": lead,
-        "rolled_pca": rolled_pca(after_flow, to_digraph(after_flow), path) if path else 100.0,
+        "rolled_pca": path_rolled_pca(after_flow, path) if path else 100.0,
         "activity_ratio": touch / lead * 100.0 if lead > 0 else 0.0,
     }
 

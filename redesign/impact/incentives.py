@@ -59,7 +59,7 @@ def _items(
     reason = because(rule_id, steps, f"{why} {text}".strip(), numbers)
     functions = list(dict.fromkeys(shared_by))
     for metric in rule.metrics:
-        yield IncentiveChange(
+        yield IncentiveChange.model_construct(
             rule=rule_id,
             action=rule.action,
             metric=metric.name.format_map(values),

@@ -120,7 +120,7 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
             text = f'"{e.name}": low risk, value {value:.2f} ({hours(e.saved_hours)} saved, +{gain:.1f} pts %C&A).'
         if tasks.get(e.step):
             text += f" Schedule first: {'; '.join(dict.fromkeys(tasks[e.step]))}"
-        item = PilotItem(
+        item = PilotItem.model_construct(
             step=e.step,
             name=e.name,
             tag=e.tag,
