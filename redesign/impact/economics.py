@@ -79,6 +79,11 @@ class HoursTotals(BaseModel):
     reason: Reason
 
 
+def _line(role: str, activity: Activity, before: float, after: float) -> HoursLine:
+    # Built without re-validating (typed here): a 5,000-step flow makes over 10,000 lines.
+    return HoursLine.model_construct(role=role, activity=activity, before=before, after=after)
+
+
 @dataclass(frozen=True)
 class _Param:
     value: float
@@ -169,11 +174,11 @@ class _StepCalc:
             after_touch, pca_after, rule, text = self._augment()
         else:
             after_touch, pca_after, rule = self.step.touch_minutes, self.step.pca, "econ_human"
-            self.lines.append(HoursLine.model_construct(role=self.owner, activity=self.activity, before=self.before, after=self.before))
+            self.lines.append(_line(role=self.owner, activity=self.activity, before=self.before, after=self.before))
             text = f'"{self.step.name}" stays as it is: {hours(self.before)} per {self.view.flow.period.value}.'
         if self.oversight is not None:
             o = self.oversight
-            self.lines.append(HoursLine.model_construct(role=o.owner, activity="overseeing", before=0.0, after=o.hours))
+            self.lines.append(_line(role=o.owner, activity="overseeing", before=0.0, after=o.hours))
             text += f" Plus {hours(o.hours)} of review by {self.view.role_name(o.owner)} ({o.rule})."
         before = math.fsum(line.before for line in self.lines)
         after = math.fsum(line.after for line in self.lines)
@@ -218,9 +223,9 @@ class _StepCalc:
         exceptions = step.volume * a * r_exc * t_exc / 60.0
         exc_role = self._exceptions_role()
         mon_role = self._monitoring_role()
-        self.lines.append(HoursLine.model_construct(role=self.owner, activity=self.activity, before=self.before, after=residual))
-        self.lines.append(HoursLine.model_construct(role=exc_role, activity="handling_exceptions", before=0.0, after=exceptions))
-        self.lines.append(HoursLine.model_construct(role=mon_role, activity="monitoring", before=0.0, after=h_mon))
+        self.lines.append(_line(role=self.owner, activity=self.activity, before=self.before, after=residual))
+        self.lines.append(_line(role=exc_role, activity="handling_exceptions", before=0.0, after=exceptions))
+        self.lines.append(_line(role=mon_role, activity="monitoring", before=0.0, after=h_mon))
         self.exception_step = NewStep.model_construct(
             id=f"{step.id}__exceptions",
             kind="exceptions",
@@ -270,8 +275,8 @@ class _StepCalc:
             t_val = 0.0
         doing = self.before * (1.0 - g)
         validating = step.volume * t_val / 60.0
-        self.lines.append(HoursLine.model_construct(role=self.owner, activity=self.activity, before=self.before, after=doing))
-        self.lines.append(HoursLine.model_construct(role=self.owner, activity="validating", before=0.0, after=validating))
+        self.lines.append(_line(role=self.owner, activity=self.activity, before=self.before, after=doing))
+        self.lines.append(_line(role=self.owner, activity="validating", before=0.0, after=validating))
         text = (
             f'Augmenting "{step.name}" ({kind.name}): {hours(self.before)} before; AI saves {g:.0%} of the touch time '
             f"({hours(self.before - doing)}) and checking its output takes {t_val:.1f} min per case "
