@@ -156,8 +156,39 @@ def _assess(view: ScenarioView) -> Impact:
     return impact
 
 
+def _missing(view: ScenarioView) -> list[Note]:
+    """What the flow does not say, named, so an analysis of an incomplete map is read as one."""
+    flow = view.flow
+    steps = [s.id for s in flow.steps]
+    gaps: list[tuple[str, str, list[str]]] = []
+    no_time = [s.id for s in flow.steps if s.touch_minutes <= 0]
+    if no_time and len(no_time) == len(steps):
+        gaps.append(("missing_times", "No step has touch minutes, so every hour figure is 0", no_time))
+    elif no_time:
+        names = ", ".join(view.steps[s].name for s in no_time[:3]) + (", ..." if len(no_time) > 3 else "")
+        gaps.append(
+            ("missing_times", f"{len(no_time)} step(s) have no touch minutes ({names}): they count 0 h", no_time)
+        )
+    no_volume = [s.id for s in flow.steps if s.volume <= 0]
+    if no_volume and len(no_volume) == len(steps):
+        gaps.append(("missing_volumes", "No step has a volume, so every hour figure is 0", no_volume))
+    no_owner = [s.id for s in flow.steps if s.owner not in view.roles]
+    if not flow.roles:
+        gaps.append(
+            ("missing_roles", "The flow has no roles: hours go to 'no owner' and no FTE per role is shown", steps)
+        )
+    elif no_owner:
+        names = ", ".join(view.steps[s].name for s in no_owner[:3]) + (", ..." if len(no_owner) > 3 else "")
+        gaps.append(("missing_roles", f"{len(no_owner)} step(s) have no owner role ({names})", no_owner))
+    notes = []
+    for kind, what, ids in gaps:
+        text = f"{what}. Add them to the map for figures that mean something."
+        notes.append(Note(kind=kind, text=text, reason=because("note_missing_input", ids, text, {"steps": len(ids)})))
+    return notes
+
+
 def _notes(view: ScenarioView) -> list[Note]:
-    notes: list[Note] = []
+    notes: list[Note] = _missing(view)
     if is_suggested(view.scenario):
         steps = list(view.decisions)
         notes.append(
