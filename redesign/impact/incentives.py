@@ -54,15 +54,15 @@ def _items(
     rule: IncentiveRule = catalog().incentives.rule(rule_id)
     values = _Fields(fields)
     text = rule.text.format_map(values)
-    # One reason and one list per call, shared by the rule's metrics (all frozen in use):
-    # fewer objects keeps large flows fast.
-    reason = because(rule_id, steps, f"{why} {text}".strip(), numbers)
     functions = list(dict.fromkeys(shared_by))
     for metric in rule.metrics:
+        name = metric.name.format_map(values)
+        # Each metric's reason names the metric: one sentence per finding, never the same text twice.
+        reason = because(rule_id, steps, f"{name} ({metric.use}): {why} {text}".strip(), numbers)
         yield IncentiveChange.model_construct(
             rule=rule_id,
             action=rule.action,
-            metric=metric.name.format_map(values),
+            metric=name,
             kind=metric.kind,
             use=metric.use,
             perspective=metric.perspective,

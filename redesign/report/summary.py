@@ -500,12 +500,22 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
             risks.append(f"{severity} on {len(steps)} steps: {flag.message} The same for {others}.")
         else:
             risks.append(f"{severity}: {flag.message}")
-    metric = next((m for m in shared if len(m.shared_by) > 1), shared[0] if shared else None)
-    shared_text = (
-        f"{metric.metric}, owned by {metric.owner}, shared by {', '.join(metric.shared_by)}."
-        if metric is not None
-        else "No shared metric in this scenario."
+    # The shared outcome metric first (the forecast-accuracy example of the sales sample is the model),
+    # then the flow's end-to-end outcome, then a shared hand-off quality metric.
+    ranked = sorted(
+        (i for i in impact.incentives if i.action == "share"),
+        key=lambda i: (i.kind != "outcome", i.rule == "inc_e2e_outcome", -len(i.shared_by)),
     )
+    if ranked:
+        m = ranked[0]
+        role_names = {r.id: r.name for r in flow.roles}
+        function_names = {f.id: f.name for f in flow.functions}
+        shared_text = (
+            f"{m.metric}, owned by {role_names.get(m.owner or '', 'no one yet')}, shared by "
+            f"{', '.join(function_names.get(x, x) for x in m.shared_by)} ({m.use})."
+        )
+    else:
+        shared_text = "No shared metric in this scenario."
     wave = impact.pilot.waves[0] if impact.pilot.waves else None
     pilot = (
         f"Wave {wave.number}: {', '.join(i.name for i in wave.items)} ({fmt.hours(wave.net_hours)} per {period})."
