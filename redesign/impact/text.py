@@ -52,10 +52,12 @@ def _suggestions(result: Suggestions) -> str:
 
 def _impact_header(result: Impact) -> list[str]:
     t = result.totals
+    saved = "would be saved once the BLOCK flags are resolved" if result.blocked else "saved"
     return [
         f'Impact of "{result.scenario_name}" on {result.flow_name} (hours per {result.period})',
-        f"Hours: {_h(t.before_hours)} before, {_h(t.after_hours)} after, {_h(t.saved_hours)} saved "
+        f"Hours: {_h(t.before_hours)} before, {_h(t.after_hours)} after, {_h(t.saved_hours)} {saved} "
         f"({t.saved_fte:.2f} FTE; {t.saved_hours_per_year:,.0f} h per year) {_why(t.reason)}",
+        f"Capacity and cash: {result.costs.reason.text} {_why(result.costs.reason)}",
     ]
 
 

@@ -466,6 +466,15 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
     if added:
         r = max(added, key=lambda r: r.change_hours)
         whom.append(f"{r.name} takes on {fmt.hours(r.change_hours)} per {period} of review, exceptions or monitoring.")
+    # Overloaded roles found by the analysis travel with the impact: freeing hours there matters most.
+    after_load = {b.id: b.value for b in impact.end_to_end.after.bottlenecks if b.kind == "capacity"}
+    for b in (b for b in impact.end_to_end.before.bottlenecks if b.kind == "capacity"):
+        name = next((r.name for r in impact.roles if r.role == b.id), b.id)
+        still = f"still {after_load[b.id]:.0%} after" if b.id in after_load else "below the alert after the change"
+        whom.append(f"Overloaded today: {name} needs {b.value:.0%} of its capacity for this flow; {still}.")
+    for rid in (r for r in after_load if r not in {b.id for b in impact.end_to_end.before.bottlenecks}):
+        name = next((r.name for r in impact.roles if r.role == rid), rid)
+        whom.append(f"Overloaded after the change: {name} needs {after_load[rid]:.0%} of its capacity.")
     saved = rng.get("saved_hours")
     hours_text = f"{fmt.hours(t.saved_hours)} saved per {period}"
     if saved is not None and abs(saved.p90 - saved.p10) > 0.05:

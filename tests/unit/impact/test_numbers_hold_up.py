@@ -100,3 +100,16 @@ def test_a_measured_flow_names_no_gap() -> None:
     flow = _bare(touch_minutes=5, volume=10, pca=90)
     notes = {n.kind for n in assess(flow, None).notes}
     assert "missing_times" not in notes and "missing_volumes" not in notes
+
+
+def test_an_overloaded_role_is_carried_into_the_executive_page() -> None:
+    from redesign.model import Decision, Role, Scenario, Tag
+    from redesign.report.summary import build_summary
+
+    fn = [Function(id="ops", name="Ops")]
+    roles = [Role(id="clerk", name="Clerk", function="ops", headcount=1)]
+    steps = [Step(id="key", name="Key in orders", function="ops", owner="clerk", volume=100, touch_minutes=30)]
+    scenario = Scenario(id="s", name="S", decisions=[Decision(step="key", tag=Tag.AUTOMATE, it_signoff=True)])
+    flow = Flow(id="o", name="Orders", functions=fn, roles=roles, steps=steps, scenarios=[scenario])
+    executive = build_summary(flow, scenario, assess(flow, scenario)).executive
+    assert any(line.startswith("Overloaded today: Clerk needs 155%") for line in executive.for_whom), executive.for_whom
