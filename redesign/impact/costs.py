@@ -39,7 +39,8 @@ class Costs(BaseModel):
     freed_fte: float
     bankable_fte: float
     roles: list[RoleCapacity]
-    value_per_year: float | None  # hours freed x hourly cost, roles with a cost only (capacity value)
+    value_per_year: float | None  # hours freed x hourly cost (capacity value) + outcome gains
+    outcome_gain_per_year: float  # decisions' outcome gains (forecast accuracy, bad debt, leakage)
     cash_per_year: float | None  # the whole FTE that could be redeployed, at their hourly cost
     uncosted_roles: list[str]  # roles with freed hours and no hourly cost
     investment: float  # one-off
@@ -84,7 +85,9 @@ def costs(
         "effort_investment_augment"
     )
     run = automated * effort.value("effort_run_cost_automate") + augmented * effort.value("effort_run_cost_augment")
-    value = totals.cost_saved_per_period * periods_per_year if totals.cost_saved_per_period is not None else None
+    outcome = math.fsum(s.parameters.get("outcome_gain_per_year", 0.0) for s in steps if s.tag != Tag.HUMAN)
+    hours_value = totals.cost_saved_per_period * periods_per_year if totals.cost_saved_per_period is not None else None
+    value = (hours_value or 0.0) + outcome if (hours_value is not None or outcome > 0) else None
     net = value - run if value is not None else None
     payback = investment / net * 12.0 if net is not None and net > 0 and investment > 0 else None
     capacity = _capacity(roles)
@@ -101,8 +104,10 @@ def costs(
         f"{totals.saved_fte:.2f} FTE of capacity freed, of which {bankable:g} whole FTE could be redeployed; "
         f"investment {cur} {investment:,.0f}, run cost {cur} {run:,.0f} per year"
     )
+    if outcome > 0:
+        text += f", outcome gains {cur} {outcome:,.0f} per year (value beyond hours)"
     if net is not None:
-        text += f", value of the hours freed {cur} {value:,.0f} per year (cash if redeployed: {cur} {cash:,.0f})"
+        text += f", value {cur} {value:,.0f} per year (cash if hours are redeployed: {cur} {cash:,.0f})"
         text += (
             f", payback {payback:,.0f} months on that value."
             if payback is not None
@@ -127,6 +132,7 @@ def costs(
         bankable_fte=bankable,
         roles=capacity,
         value_per_year=value,
+        outcome_gain_per_year=outcome,
         cash_per_year=cash if value is not None else None,
         uncosted_roles=uncosted,
         investment=investment,
@@ -137,7 +143,7 @@ def costs(
             "cost_payback",
             changed or [s.step for s in steps][:1],
             text,
-            {"investment": investment, "run_cost_per_year": run, "bankable_fte": bankable},
+            {"investment": investment, "run_cost_per_year": run, "bankable_fte": bankable, "outcome_gain": outcome},
         ),
     )
 

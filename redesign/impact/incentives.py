@@ -184,10 +184,17 @@ def _outcome_items(view: ScenarioView, critical_path: list[str]) -> Iterator[Inc
     participating = list(dict.fromkeys(s.function for s in flow.steps))
     lead, step = _outcome_owner(view, critical_path)
     owner = view.human_of(step.owner) if step else None
-    metric = outcome.metric.format(flow=flow.name)
+    suggested = outcome.metric.format(flow=flow.name)
+    chosen = view.scenario.outcome_metric.strip()
+    metric = chosen or suggested
     who = f'{view.role_name(owner)} (lead function {lead}, its call "{step.name}")' if step else "nobody named"
+    choice = (
+        f"chosen by the workshop (the catalog suggests {suggested})"
+        if chosen and chosen != suggested
+        else "the catalog's suggestion; the workshop can choose another"
+    )
     why = (
-        f"{metric} is the outcome of the whole flow; every function that does a step shares it "
+        f"{metric} ({choice}) is the outcome of the whole flow; every function that does a step shares it "
         f"({', '.join(participating)}), with {who} accountable [{outcome.id}]."
     )
     steps = [step.id] if step else [s.id for s in flow.steps if not view.successors.get(s.id)]

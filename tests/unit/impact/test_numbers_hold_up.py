@@ -113,3 +113,35 @@ def test_an_overloaded_role_is_carried_into_the_executive_page() -> None:
     flow = Flow(id="o", name="Orders", functions=fn, roles=roles, steps=steps, scenarios=[scenario])
     executive = build_summary(flow, scenario, assess(flow, scenario)).executive
     assert any(line.startswith("Overloaded today: Clerk needs 155%") for line in executive.for_whom), executive.for_whom
+
+
+def test_an_outcome_gain_counts_as_value_not_hours() -> None:
+    from redesign.samples import load_sample
+
+    flow = load_sample("sales_forecasting")
+    base = flow.scenarios[0]
+    decisions = [
+        d.model_copy(update={"outcome_gain_per_year": 120_000.0}) if d.step == "update_opps" else d
+        for d in base.decisions
+    ]
+    gained = base.model_copy(update={"decisions": decisions})
+    before, after = assess(flow, base), assess(flow, gained)
+    assert after.totals.saved_hours == before.totals.saved_hours
+    assert after.costs.outcome_gain_per_year == 120_000.0
+    assert after.costs.value_per_year == before.costs.value_per_year + 120_000.0
+    assert "outcome gains EUR 120,000" in after.costs.reason.text
+
+
+def test_the_outcome_metric_is_the_workshops_choice_with_the_catalogs_suggestion() -> None:
+    from redesign.samples import load_sample
+
+    flow = load_sample("procure_to_pay")
+    suggested = next(i for i in assess(flow, None).incentives if i.rule == "inc_e2e_outcome")
+    assert "catalog's suggestion" in suggested.reason.text
+    chosen = assess(flow, flow.scenarios[0] if flow.scenarios else None)
+    from redesign.model import Scenario
+
+    scenario = Scenario(id="w", name="W", outcome_metric="Invoices paid on time, first time")
+    item = next(i for i in assess(flow, scenario).incentives if i.rule == "inc_e2e_outcome")
+    assert item.metric == "Invoices paid on time, first time"
+    assert "chosen by the workshop (the catalog suggests" in item.reason.text and chosen is not None
