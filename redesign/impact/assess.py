@@ -188,7 +188,7 @@ def _missing(view: ScenarioView) -> list[Note]:
 
 
 def _notes(view: ScenarioView) -> list[Note]:
-    notes: list[Note] = _missing(view)
+    notes: list[Note] = []
     if is_suggested(view.scenario):
         steps = list(view.decisions)
         notes.append(
@@ -198,6 +198,7 @@ def _notes(view: ScenarioView) -> list[Note]:
                 reason=because("note_suggested", steps, SUGGESTED_NOTE, {"decisions": len(steps)}),
             )
         )
+    notes += _missing(view)
     undecided = [s.id for s in view.flow.steps if s.id not in view.decisions]
     if not undecided or not view.decisions:
         return notes

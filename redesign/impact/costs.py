@@ -85,7 +85,7 @@ def costs(
         "effort_investment_augment"
     )
     run = automated * effort.value("effort_run_cost_automate") + augmented * effort.value("effort_run_cost_augment")
-    outcome = math.fsum(s.parameters.get("outcome_gain_per_year", 0.0) for s in steps if s.tag != Tag.HUMAN)
+    outcome = math.fsum(s.parameters.get("gain_per_year", 0.0) for s in steps if s.tag != Tag.HUMAN)
     hours_value = totals.cost_saved_per_period * periods_per_year if totals.cost_saved_per_period is not None else None
     value = (hours_value or 0.0) + outcome if (hours_value is not None or outcome > 0) else None
     net = value - run if value is not None else None
@@ -143,7 +143,7 @@ def costs(
             "cost_payback",
             changed or [s.step for s in steps][:1],
             text,
-            {"investment": investment, "run_cost_per_year": run, "bankable_fte": bankable, "outcome_gain": outcome},
+            {"investment": investment, "run_cost_per_year": run, "bankable_fte": bankable, "gain_per_year": outcome},
         ),
     )
 

@@ -170,7 +170,7 @@ class _StepCalc:
         tag = self.view.tag(self.step.id)
         gain = self.decision.outcome_gain_per_year if self.decision else None
         if gain:  # money per year on an outcome: counted as value by redesign.impact.costs, not as hours
-            self.params["outcome_gain_per_year"] = _Param(float(gain), "decision")
+            self.params["gain_per_year"] = _Param(float(gain), "decision")
         if tag == Tag.AUTOMATE:
             after_touch, pca_after, rule, text = self._automate()
         elif tag == Tag.AUGMENT:

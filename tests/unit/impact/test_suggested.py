@@ -41,4 +41,5 @@ def test_cli_impact_without_scenarios(capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["impact", "sample_processes/customer_service_cases.json"]) == 0
     out = capsys.readouterr().out
     assert 'Impact of "Suggested"' in out
-    assert "nothing here was decided by the workshop" in out.splitlines()[2]
+    lines = out.splitlines()
+    assert any("nothing here was decided by the workshop" in line for line in lines[:5])
