@@ -479,7 +479,9 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
     hours_text = f"{fmt.hours(t.saved_hours)} saved per {period}"
     if saved is not None and abs(saved.p90 - saved.p10) > 0.05:
         hours_text += f" (likely {fmt.number(saved.p10)} to {fmt.number(saved.p90)} h, P10-P90)"
-    if c.bankable_fte >= 1:
+    if not top:
+        pass
+    elif c.bankable_fte >= 1:
         hours_text += (
             f"; {fmt.fte(t.saved_fte)}, of which {fmt.number(c.bankable_fte, 0)} whole FTE could be redeployed."
         )
@@ -505,10 +507,11 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
     for (severity, rule), steps in sorted(by_rule.items(), key=lambda kv: (kv[0][0] != "BLOCK", -len(kv[1]))):
         flag = next(f for f in impact.governance if f.rule == rule and f.severity == severity)
         if len(steps) > 1:
-            others = ", ".join(f"“{names.get(x, x)}”" for x in steps[1:4]) + (", …" if len(steps) > 4 else "")
-            risks.append(f"{severity} on {len(steps)} steps: {flag.message} The same for {others}.")
+            others = ", ".join(f"“{names.get(x, x)}”" for x in steps[1:4])
+            more = f" and {len(steps) - 4} more" if len(steps) > 4 else ""
+            risks.append(f"{severity} on {len(steps)} steps: {fmt.truncate(flag.message, 170)} Also {others}{more}.")
         else:
-            risks.append(f"{severity}: {flag.message}")
+            risks.append(f"{severity}: {fmt.truncate(flag.message, 200)}")
     # The shared outcome metric first (the forecast-accuracy example of the sales sample is the model),
     # then the flow's end-to-end outcome, then a shared hand-off quality metric.
     ranked = sorted(
@@ -531,11 +534,14 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
         if wave is not None
         else "Nothing to pilot: no step uses AI."
     )
-    basis = (
-        "Based on the suggested tags: the flow has no scenario, nothing here was decided by the workshop."
-        if is_suggested(scenario)
-        else f'Based on the scenario "{scenario.name}".'
-    )
+    if is_suggested(scenario):
+        basis = "Based on the suggested tags: the flow has no scenario, nothing here was decided by the workshop."
+    elif not scenario.decisions:
+        basis = "Based on the flow as it is: nothing is decided yet."
+    else:
+        basis = f'Based on the scenario "{scenario.name}".'
+    if not top:
+        hours_text = "No hours change: no step is decided."
     return Executive(
         blocked=impact.blocked,
         basis=basis,
