@@ -135,12 +135,11 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 def cmd_impact(args: argparse.Namespace) -> int:
     from redesign.impact.assess import assess
+    from redesign.impact.suggested import scenario_or_suggested
 
     flow = _load(args.file)
-    scenario = _scenario(flow, args.scenario)
-    if scenario is None and not flow.scenarios:
-        raise CliError(f"{args.file}: the flow has no scenarios; add one with per-step decisions")
-    return _emit(assess(flow, scenario or flow.scenarios[0]), args.format)
+    # A flow with no scenario is assessed with its suggested tags, and the output says so.
+    return _emit(assess(flow, scenario_or_suggested(flow, _scenario(flow, args.scenario))), args.format)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

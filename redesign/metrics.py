@@ -7,6 +7,12 @@ activity ratio = total process time / total lead time. Per case figures are minu
 for one unit of work travelling the flow; per period figures multiply by the
 volume each step handles in the flow's period (week, month, ...).
 
+A review step corrects what it reviews: the quality of its output is the reviewer's
+(its own %C&A), so the edge into it does not multiply the rolled %C&A a second time.
+Branches that carry a small share of the cases (below `MINOR_BRANCH_SHARE` of the
+flow's busiest step) do not set the case lead time: a path 5 of 600 cases take is
+reported apart. A %C&A nobody measured is "unknown" and named, never read as 100 %.
+
 Rework loops are found first (`redesign.graph.back_edges`) and left out of the
 critical path, so the analysis terminates on any graph; the loops are reported.
 """
@@ -21,11 +27,13 @@ import networkx as nx
 from pydantic import BaseModel
 
 from redesign.graph import back_edges, rework_loops, to_digraph
-from redesign.model import Flow, Step
+from redesign.model import Flow, Step, StepKind
 
 BOTTLENECK_SHARE = 0.15
 """A critical-path step taking at least this share of the lead time is a bottleneck."""
 MAX_BOTTLENECKS = 3
+MINOR_BRANCH_SHARE = 0.1
+"""A step handling less than this share of the busiest step's volume is a minor branch for the lead time."""
 CAPACITY_ALERT = 0.85
 """A role whose demanded hours exceed this share of its capacity is a constraint."""
 
@@ -68,7 +76,9 @@ class FlowMetrics(BaseModel):
     activity_ratio: float  # % of critical-path lead time that is touch time
     handoffs: int
     cross_function_handoffs: int
-    rolled_pca: float  # %, product of %C&A along the critical path
+    rolled_pca: float  # %, product of %C&A along the critical path (100 when no %C&A is known)
+    pca_unknown_steps: list[str] = []  # steps whose %C&A nobody measured (counted as 100 in the product)
+    minor_branch_steps: list[str] = []  # steps left out of the lead time: they carry few of the cases
     dq_threshold: float
     break_points: list[BreakPoint]
     bottlenecks: list[Bottleneck]
@@ -95,12 +105,94 @@ def _edge_pca(flow: Flow, graph: nx.DiGraph, source: str, target: str, steps: di
     return min(figures) if figures else steps[source].pca
 
 
-def critical_path(flow: Flow, dag: nx.DiGraph) -> tuple[list[str], float]:
+def minor_branch_steps(flow: Flow, steps: dict[str, Step] | None = None) -> set[str]:
+    """Steps on a branch that carries few of the cases, so it does not set the case lead time.
+
+    At a split (a decision step, or hand-offs with a condition), a successor handling
+    less than `MINOR_BRANCH_SHARE` of its busiest sibling's volume, while that sibling
+    carries at least half of the cases, starts a minor branch (5 large refunds beside
+    600 ordinary ones); steps reached only through minor steps are minor too. A funnel (one successor,
+    fewer cases) is no branch; unknown volumes (0) mark nothing.
+    """
+    steps = steps if steps is not None else flow.steps_by_id()
+    succ: dict[str, list[str]] = defaultdict(list)
+    preds: dict[str, list[str]] = defaultdict(list)
+    conditional: set[str] = set()
+    for h in flow.handoffs:
+        if not h.rework and h.source in steps and h.target in steps and h.target not in succ[h.source]:
+            succ[h.source].append(h.target)
+            preds[h.target].append(h.source)
+            if h.condition:
+                conditional.add(h.source)
+    minor: set[str] = set()
+    for source, targets in succ.items():
+        busiest = max((steps[t].volume for t in targets), default=0.0)
+        # Only a real branch (a decision or a conditional hand-off): volumes in different units are not shares.
+        branch = steps[source].kind == StepKind.DECISION or source in conditional
+        # ... and one branch must carry most of the source's cases (a batch step downstream is no branch).
+        main = busiest >= 0.5 * steps[source].volume
+        if branch and main and len(targets) > 1 and busiest > 0:
+            minor.update(t for t in targets if steps[t].volume < MINOR_BRANCH_SHARE * busiest)
+    frontier = list(minor)
+    while frontier:
+        for nxt in succ[frontier.pop()]:
+            if nxt not in minor and preds[nxt] and all(p in minor for p in preds[nxt]):
+                minor.add(nxt)
+                frontier.append(nxt)
+    return minor
+
+
+def pca_unknown_steps(flow: Flow) -> list[str]:
+    """Steps whose %C&A was never given: left out of the file, or a flow where no %C&A at all was measured."""
+    measured = any(s.pca != 100.0 for s in flow.steps) or any(h.pca is not None for h in flow.handoffs)
+    if not measured:
+        return [s.id for s in flow.steps]
+    return [s.id for s in flow.steps if "pca" not in s.model_fields_set and s.kind != StepKind.REVIEW]
+
+
+def path_minutes(flow: Flow, path: list[str]) -> float:
+    """Per-case minutes along a given chain of steps (touch + wait of steps, the longest wait of each hand-off)."""
+    steps = flow.steps_by_id()
+    pairs = set(pairwise(path))
+    waits: dict[tuple[str, str], float] = {}
+    for h in flow.handoffs:
+        key = (h.source, h.target)
+        if key in pairs:
+            waits[key] = max(waits.get(key, 0.0), h.wait_minutes)
+    total = sum(steps[s].touch_minutes + steps[s].wait_minutes for s in path if s in steps)
+    return total + sum(waits.get(pair, 0.0) for pair in pairs)
+
+
+def path_rolled_pca(flow: Flow, path: list[str]) -> float:
+    """`rolled_pca` of a given chain without building the graph (the redesigned flow's same-path figure)."""
+    steps = flow.steps_by_id()
+    pairs = set(pairwise(path))
+    given: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for h in flow.handoffs:
+        if (h.source, h.target) in pairs and h.pca is not None:
+            given[(h.source, h.target)].append(h.pca)
+    rolled = 1.0
+    for here, there in pairwise(path):
+        if steps[there].kind == StepKind.REVIEW:
+            continue
+        figures = given.get((here, there))
+        rolled *= (min(figures) if figures else steps[here].pca) / 100.0
+    if path:
+        rolled *= steps[path[-1]].pca / 100.0
+    return rolled * 100.0
+
+
+def critical_path(
+    flow: Flow, dag: nx.DiGraph, skip: set[str] | None = None, steps: dict[str, Step] | None = None
+) -> tuple[list[str], float]:
     """Longest path by per-case minutes (touch + wait of steps, wait of hand-offs).
 
+    Steps in ``skip`` (minor branches) take no part, unless nothing would be left.
     Ties go to the step earlier in the file, so the answer is deterministic.
     """
-    steps = flow.steps_by_id()
+    if skip and len(skip) < dag.number_of_nodes():
+        dag = dag.subgraph([n for n in dag.nodes if n not in skip])
+    steps = steps if steps is not None else flow.steps_by_id()
     order = {s.id: i for i, s in enumerate(flow.steps)}
     best: dict[str, float] = {}
     previous: dict[str, str | None] = {}
@@ -126,11 +218,13 @@ def critical_path(flow: Flow, dag: nx.DiGraph) -> tuple[list[str], float]:
     return path, best[end]
 
 
-def rolled_pca(flow: Flow, graph: nx.DiGraph, path: list[str]) -> float:
+def rolled_pca(flow: Flow, graph: nx.DiGraph, path: list[str], steps: dict[str, Step] | None = None) -> float:
     """Product of the %C&A of each output along the path (Martin & Osterling)."""
-    steps = flow.steps_by_id()
+    steps = steps if steps is not None else flow.steps_by_id()
     rolled = 1.0
     for here, there in pairwise(path):
+        if steps[there].kind == StepKind.REVIEW:
+            continue  # the reviewer corrects: the review's own %C&A stands for what leaves it
         rolled *= _edge_pca(flow, graph, here, there, steps) / 100.0
     if path:
         rolled *= steps[path[-1]].pca / 100.0
@@ -161,14 +255,14 @@ def _reach(
     return sorted(reach, key=order.__getitem__)
 
 
-def break_points(flow: Flow) -> list[BreakPoint]:
+def break_points(flow: Flow, steps: dict[str, Step] | None = None) -> list[BreakPoint]:
     """Steps and hand-offs whose output %C&A is below ``flow.dq_threshold``."""
     order = {s.id: i for i, s in enumerate(flow.steps)}
     successors: dict[str, list[str]] = defaultdict(list)
     for h in flow.handoffs:
         if h.target in order:
             successors[h.source].append(h.target)
-    steps = flow.steps_by_id()
+    steps = steps if steps is not None else flow.steps_by_id()
     consumers = consumers_by_data(flow)
     found: list[BreakPoint] = []
     for step in flow.steps:
@@ -205,7 +299,9 @@ def break_points(flow: Flow) -> list[BreakPoint]:
     return found
 
 
-def bottlenecks(flow: Flow, path: list[str], lead_minutes: float) -> list[Bottleneck]:
+def bottlenecks(
+    flow: Flow, path: list[str], lead_minutes: float, steps: dict[str, Step] | None = None
+) -> list[Bottleneck]:
     """Lead-time bottlenecks on the critical path, then over-loaded roles.
 
     A step is a lead-time bottleneck when its touch + wait is at least
@@ -213,7 +309,7 @@ def bottlenecks(flow: Flow, path: list[str], lead_minutes: float) -> list[Bottle
     is a capacity constraint when this flow alone asks for more than
     `CAPACITY_ALERT` of its hours (headcount x FTE hours per period).
     """
-    steps = flow.steps_by_id()
+    steps = steps if steps is not None else flow.steps_by_id()
     found: list[Bottleneck] = []
     if lead_minutes > 0:
         ranked = sorted(path, key=lambda s: -(steps[s].touch_minutes + steps[s].wait_minutes))
@@ -261,9 +357,11 @@ def analyze(flow: Flow) -> FlowMetrics:
     loops = back_edges(flow)
     dag = to_digraph(flow)
     dag.remove_edges_from(loops)  # the loops are reported apart; everything else is acyclic
-    path, lead = critical_path(flow, dag)
     steps = flow.steps_by_id()
+    minor = minor_branch_steps(flow, steps)
+    path, lead = critical_path(flow, dag, minor, steps)
     touch_on_path = sum(steps[s].touch_minutes for s in path)
+    order = {s.id: i for i, s in enumerate(flow.steps)}
     function_of = {s.id: s.function for s in flow.steps}
     cross = sum(
         1
@@ -281,10 +379,12 @@ def analyze(flow: Flow) -> FlowMetrics:
         activity_ratio=(touch_on_path / lead * 100.0) if lead > 0 else 0.0,
         handoffs=len(flow.handoffs),
         cross_function_handoffs=cross,
-        rolled_pca=rolled_pca(flow, dag, path) if path else 100.0,
+        rolled_pca=rolled_pca(flow, dag, path, steps) if path else 100.0,
+        pca_unknown_steps=pca_unknown_steps(flow),
+        minor_branch_steps=sorted(minor, key=lambda s: order[s]),
         dq_threshold=flow.dq_threshold,
-        break_points=break_points(flow),
-        bottlenecks=bottlenecks(flow, path, lead),
+        break_points=break_points(flow, steps),
+        bottlenecks=bottlenecks(flow, path, lead, steps),
         rework_loops=[
             ReworkLoop(source=loop.source, target=loop.target, steps=list(loop.steps))
             for loop in rework_loops(flow, dag, loops)

@@ -220,6 +220,10 @@ class Decision(_Model):
     review_date: date | None = None
     it_signoff: bool = False  # IT security and integration signed off
     details_later: bool = False  # settled with the missing log details left, on purpose, for later
+    # Value beyond hours: money per year the decision gains on an outcome (better forecast accuracy,
+    # less bad debt, less revenue leakage), in the analysis currency; counted apart from hours.
+    outcome_gain_per_year: NonNegative | None = None
+    outcome_note: Text = ""  # how the gain was estimated (which outcome, which figures)
 
 
 class Scenario(_Model):
@@ -229,6 +233,7 @@ class Scenario(_Model):
     name: Name
     description: Text = ""
     decisions: list[Decision] = Field(default_factory=list)
+    outcome_metric: Text = ""  # the flow's outcome metric as the workshop chose it ("" = the catalog's suggestion)
 
     def decision_for(self, step_id: str) -> Decision | None:
         return next((d for d in self.decisions if d.step == step_id), None)

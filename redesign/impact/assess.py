@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from redesign.impact.collector import collector_paused
+from redesign.impact.costs import Costs, costs
 from redesign.impact.e2e import EndToEnd, Note, end_to_end
 from redesign.impact.economics import HoursTotals, StepEconomics, step_economics, totals
 from redesign.impact.explain import Reason, because
@@ -23,6 +24,7 @@ from redesign.impact.pilot import PilotPlan, pilot_plan
 from redesign.impact.roles import RoleChange, role_changes
 from redesign.impact.scenario_view import ScenarioInvalid, ScenarioView
 from redesign.impact.skills import DeskillingWarning, ReskillingItem, SkillChange, skill_changes
+from redesign.impact.suggested import SUGGESTED_NOTE, is_suggested
 from redesign.model import Flow, Scenario
 
 
@@ -51,7 +53,19 @@ class Impact(BaseModel):
     governance: list[GovernanceFlag]
     end_to_end: EndToEnd
     pilot: PilotPlan
+    costs: Costs
     notes: list[Note]
+    _after_flow: Flow | None = PrivateAttr(default=None)  # the redesigned flow, for the simulation
+
+    def __eq__(self, other: object) -> bool:  # the redesigned flow is a cache, not part of the result
+        return isinstance(other, Impact) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def after_flow(self) -> Flow | None:
+        """The flow with the scenario applied (not serialised; None on an Impact read back from JSON)."""
+        return self._after_flow
 
     @property
     def blocked(self) -> bool:
@@ -75,6 +89,7 @@ class Impact(BaseModel):
         for wave in self.pilot.waves:
             yield from wave.items
         yield from self.pilot.held
+        yield self.costs
         yield from self.notes
 
 
@@ -112,8 +127,10 @@ def _assess(view: ScenarioView) -> Impact:
     new_steps = sorted([*oversight, *econ.exception_steps], key=lambda n: (view.order[n.for_step], n.kind))
     roles = role_changes(view, econ.steps, new_steps)
     skills = skill_changes(view, econ.steps, new_steps)
-    e2e, _ = end_to_end(view, econ.steps, oversight)
-    return Impact(
+    e2e, after_flow = end_to_end(view, econ.steps, oversight)
+    hours_totals = totals(view, econ.steps)
+    blocked = any(f.severity == "BLOCK" for f in flags)
+    impact = Impact(
         flow_id=flow.id,
         flow_name=flow.name,
         scenario_id=view.scenario.id,
@@ -121,7 +138,7 @@ def _assess(view: ScenarioView) -> Impact:
         period=flow.period.value,
         periods_per_year=flow.periods_per_year,
         fte_hours_per_period=flow.fte_hours_per_period,
-        totals=totals(view, econ.steps),
+        totals=hours_totals,
         steps=econ.steps,
         new_steps=new_steps,
         roles=roles,
@@ -132,22 +149,68 @@ def _assess(view: ScenarioView) -> Impact:
         governance=flags,
         end_to_end=e2e,
         pilot=pilot_plan(view, econ.steps, flags),
+        costs=costs(econ.steps, roles, hours_totals, flow.periods_per_year, blocked, flow.fte_hours_per_year),
         notes=_notes(view),
     )
+    impact._after_flow = after_flow
+    return impact
+
+
+def _missing(view: ScenarioView) -> list[Note]:
+    """What the flow does not say, named, so an analysis of an incomplete map is read as one."""
+    flow = view.flow
+    steps = [s.id for s in flow.steps]
+    gaps: list[tuple[str, str, list[str]]] = []
+    no_time = [s.id for s in flow.steps if s.touch_minutes <= 0]
+    if no_time and len(no_time) == len(steps):
+        gaps.append(("missing_times", "No step has touch minutes, so every hour figure is 0", no_time))
+    elif no_time:
+        names = ", ".join(view.steps[s].name for s in no_time[:3]) + (", ..." if len(no_time) > 3 else "")
+        gaps.append(
+            ("missing_times", f"{len(no_time)} step(s) have no touch minutes ({names}): they count 0 h", no_time)
+        )
+    no_volume = [s.id for s in flow.steps if s.volume <= 0]
+    if no_volume and len(no_volume) == len(steps):
+        gaps.append(("missing_volumes", "No step has a volume, so every hour figure is 0", no_volume))
+    no_owner = [s.id for s in flow.steps if s.owner not in view.roles]
+    if not flow.roles:
+        gaps.append(
+            ("missing_roles", "The flow has no roles: hours go to 'no owner' and no FTE per role is shown", steps)
+        )
+    elif no_owner:
+        names = ", ".join(view.steps[s].name for s in no_owner[:3]) + (", ..." if len(no_owner) > 3 else "")
+        gaps.append(("missing_roles", f"{len(no_owner)} step(s) have no owner role ({names})", no_owner))
+    notes = []
+    for kind, what, ids in gaps:
+        text = f"{what}. Add them to the map for figures that mean something."
+        notes.append(Note(kind=kind, text=text, reason=because("note_missing_input", ids, text, {"steps": len(ids)})))
+    return notes
 
 
 def _notes(view: ScenarioView) -> list[Note]:
+    notes: list[Note] = []
+    if is_suggested(view.scenario):
+        steps = list(view.decisions)
+        notes.append(
+            Note(
+                kind="suggested_scenario",
+                text=SUGGESTED_NOTE,
+                reason=because("note_suggested", steps, SUGGESTED_NOTE, {"decisions": len(steps)}),
+            )
+        )
+    notes += _missing(view)
     undecided = [s.id for s in view.flow.steps if s.id not in view.decisions]
     if not undecided or not view.decisions:
-        return []
+        return notes
     text = f"{len(undecided)} of {len(view.flow.steps)} steps have no decision in this scenario; they stay as they are."
-    return [
+    notes.append(
         Note(
             kind="undecided",
             text=text,
             reason=because("note_undecided", undecided, text, {"undecided": len(undecided)}),
         )
-    ]
+    )
+    return notes
 
 
 __all__ = ["Impact", "ScenarioInvalid", "assess", "default_scenario", "resolve_scenario"]

@@ -22,11 +22,11 @@ from typing import Literal
 from pydantic import BaseModel
 
 from redesign.impact.catalog import catalog
-from redesign.impact.economics import StepEconomics, automated_pca, human_share
+from redesign.impact.economics import StepEconomics, automated_pca, human_share, reviewed_pca
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
-from redesign.metrics import FlowMetrics, analyze
+from redesign.metrics import FlowMetrics, analyze, path_minutes, path_rolled_pca
 from redesign.model import Flow, Handoff, Step, StepKind, Tag
 
 
@@ -38,6 +38,7 @@ class MetricChange(BaseModel):
     after: float
     change: float  # after - before
     better: Literal["lower", "higher"]
+    known: bool = True  # False: the inputs were never measured (e.g. no %C&A), so the figure means nothing
     reason: Reason
 
 
@@ -93,7 +94,8 @@ def redesigned_flow(view: ScenarioView, steps: list[StepEconomics], oversight: l
                 )
             )
         if step.id in review_of:
-            new_steps.append(_review_step(view, review_of[step.id], step, e.pca_after))
+            catch = catalog().effort.value("effort_review_catch_rate")
+            new_steps.append(_review_step(view, review_of[step.id], step, reviewed_pca(e.pca_after, catch)))
     handoffs: list[Handoff] = []
     taken = {h.id for h in view.flow.handoffs}
     for h in view.flow.handoffs:
@@ -126,13 +128,47 @@ _METRICS: tuple[tuple[str, str, str, str, Literal["lower", "higher"]], ...] = (
 )
 
 
-def _changes(view: ScenarioView, before: FlowMetrics, after: FlowMetrics) -> list[MetricChange]:
-    path_steps = [s for s in dict.fromkeys([*before.critical_path, *after.critical_path]) if s in view.steps]
+def same_path(before_path: list[str], after_flow: Flow) -> list[str]:
+    """The as-is critical path in the redesigned flow: the same steps, with their added review steps."""
+    reviews: dict[str, str] = {}
+    for h in after_flow.handoffs:
+        if h.id.startswith(f"{h.source}__review_in"):
+            reviews[h.source] = h.target
+    path: list[str] = []
+    for step in before_path:
+        path.append(step)
+        if step in reviews:
+            path.append(reviews[step])
+    return path
+
+
+def _on_same_path(before: FlowMetrics, after_flow: Flow) -> dict[str, float]:
+    path = same_path(before.critical_path, after_flow)
+    lead = path_minutes(after_flow, path)
+    steps = after_flow.steps_by_id()
+    touch = sum(steps[s].touch_minutes for s in path if s in steps)
+    return {
+        "lead_time_minutes": lead,
+        "rolled_pca": path_rolled_pca(after_flow, path) if path else 100.0,
+        "activity_ratio": touch / lead * 100.0 if lead > 0 else 0.0,
+    }
+
+
+def _changes(view: ScenarioView, before: FlowMetrics, after: FlowMetrics, after_flow: Flow) -> list[MetricChange]:
+    # Lead time, rolled %C&A and activity ratio compare the same chain of steps before and after;
+    # when another chain becomes the longest, a note names it (`_notes`).
+    path_steps = list(before.critical_path)
+    on_path = _on_same_path(before, after_flow)
     changed = [s for s in view.decisions if view.uses_ai(s)]
     changes: list[MetricChange] = []
     for field, label, unit, rule, better in _METRICS:
-        b, a = float(getattr(before, field)), float(getattr(after, field))
-        steps = path_steps if field in ("lead_time_minutes", "rolled_pca", "activity_ratio") else changed or path_steps
+        b = float(getattr(before, field))
+        a = on_path.get(field, float(getattr(after, field)))
+        known = not (field == "rolled_pca" and before.pca_unknown_steps)
+        steps = path_steps if field in on_path else changed or path_steps
+        text = f"{label}: {b:,.1f} {unit} before, {a:,.1f} {unit} after ({a - b:+,.1f})."
+        if not known:
+            text = f"{label}: unknown, {len(before.pca_unknown_steps)} step(s) have no %C&A measured."
         changes.append(
             MetricChange(
                 metric=field,
@@ -142,12 +178,8 @@ def _changes(view: ScenarioView, before: FlowMetrics, after: FlowMetrics) -> lis
                 after=a,
                 change=a - b,
                 better=better,
-                reason=because(
-                    rule,
-                    steps,
-                    f"{label}: {b:,.1f} {unit} before, {a:,.1f} {unit} after ({a - b:+,.1f}).",
-                    {"before": b, "after": a},
-                ),
+                known=known,
+                reason=because(rule, steps, text, {"before": b, "after": a}),
             )
         )
     return changes
@@ -175,14 +207,36 @@ def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, 
                 )
             )
     if [s for s in after.critical_path if s in view.steps] != before.critical_path:
+        names = [view.steps[s].name for s in after.critical_path if s in view.steps]
+        new = [
+            n
+            for s, n in zip([s for s in after.critical_path if s in view.steps], names, strict=True)
+            if s not in on_path
+        ]
+        through = ", ".join(f'"{n}"' for n in new[:3]) or "the same steps in another order"
         text = (
-            f"The chain of steps that sets the lead time changes: {len(before.critical_path)} steps before, "
-            f"{len(after.critical_path)} after."
+            f"Another chain of steps becomes the longest after the redesign ({after.lead_time_minutes / 60:,.1f} h "
+            f"per case, through {through}); the lead time above compares the as-is critical path before and after."
         )
         moved = [s for s in dict.fromkeys([*before.critical_path, *after.critical_path]) if s in view.steps]
         notes.append(
             Note(kind="critical_path_moved", text=text, reason=because("e2e_critical_path_moved", moved, text))
         )
+    if before.pca_unknown_steps:
+        unknown = before.pca_unknown_steps
+        text = (
+            f"Rolled %C&A is unknown: no %C&A was measured for {len(unknown)} of {len(view.flow.steps)} steps "
+            f"({', '.join(view.steps[s].name for s in unknown[:3])}{', ...' if len(unknown) > 3 else ''}). "
+            "Ask the people downstream what share of what arrives is complete and accurate."
+        )
+        notes.append(Note(kind="pca_unknown", text=text, reason=because("e2e_pca_unknown", unknown, text)))
+    if before.minor_branch_steps:
+        minor = before.minor_branch_steps
+        text = (
+            f"{len(minor)} step(s) on branches that carry few of the cases "
+            f"({', '.join(view.steps[s].name for s in minor[:3])}) do not set the case lead time."
+        )
+        notes.append(Note(kind="minor_branch", text=text, reason=because("e2e_minor_branch", minor, text)))
     monitoring = [(e.step, e.parameters["monitoring_hours"]) for e in steps if e.tag == Tag.AUTOMATE]
     if monitoring:
         total = sum(h for _, h in monitoring)
@@ -204,5 +258,8 @@ def end_to_end(view: ScenarioView, steps: list[StepEconomics], oversight: list[N
     after_flow = redesigned_flow(view, steps, oversight)
     before, after = analyze(view.flow), analyze(after_flow)
     return EndToEnd(
-        before=before, after=after, changes=_changes(view, before, after), notes=_notes(view, steps, before, after)
+        before=before,
+        after=after,
+        changes=_changes(view, before, after, after_flow),
+        notes=_notes(view, steps, before, after),
     ), after_flow

@@ -79,6 +79,11 @@ class HoursTotals(BaseModel):
     reason: Reason
 
 
+def _line(role: str, activity: Activity, before: float, after: float) -> HoursLine:
+    # Built without re-validating (typed here): a 5,000-step flow makes over 10,000 lines.
+    return HoursLine.model_construct(role=role, activity=activity, before=before, after=after)
+
+
 @dataclass(frozen=True)
 class _Param:
     value: float
@@ -122,6 +127,16 @@ def human_share(a: float, r_exc: float) -> float:
     return (1.0 - a) + a * r_exc
 
 
+def augmented_pca(pca: float, error_reduction: float) -> float:
+    """A person with AI help: a share of the step's errors go (or, outside the AI's frontier, grow)."""
+    return min(100.0, max(0.0, pca + (100.0 - pca) * error_reduction))
+
+
+def reviewed_pca(pca: float, catch_rate: float) -> float:
+    """What leaves a human review: the reviewer catches a share of the errors; never below what came in."""
+    return min(100.0, pca + (100.0 - pca) * max(0.0, catch_rate))
+
+
 def automated_pca(pca: float, a: float, r_exc: float) -> float:
     """Output %C&A: straight-through cases reach the catalog figure, the others keep today's."""
     target = catalog().effort.value("effort_automated_pca")
@@ -153,17 +168,20 @@ class _StepCalc:
 
     def run(self) -> StepEconomics:
         tag = self.view.tag(self.step.id)
+        gain = self.decision.outcome_gain_per_year if self.decision else None
+        if gain:  # money per year on an outcome: counted as value by redesign.impact.costs, not as hours
+            self.params["gain_per_year"] = _Param(float(gain), "decision")
         if tag == Tag.AUTOMATE:
             after_touch, pca_after, rule, text = self._automate()
         elif tag == Tag.AUGMENT:
             after_touch, pca_after, rule, text = self._augment()
         else:
             after_touch, pca_after, rule = self.step.touch_minutes, self.step.pca, "econ_human"
-            self.lines.append(HoursLine(role=self.owner, activity=self.activity, before=self.before, after=self.before))
+            self.lines.append(_line(role=self.owner, activity=self.activity, before=self.before, after=self.before))
             text = f'"{self.step.name}" stays as it is: {hours(self.before)} per {self.view.flow.period.value}.'
         if self.oversight is not None:
             o = self.oversight
-            self.lines.append(HoursLine(role=o.owner, activity="overseeing", before=0.0, after=o.hours))
+            self.lines.append(_line(role=o.owner, activity="overseeing", before=0.0, after=o.hours))
             text += f" Plus {hours(o.hours)} of review by {self.view.role_name(o.owner)} ({o.rule})."
         before = math.fsum(line.before for line in self.lines)
         after = math.fsum(line.after for line in self.lines)
@@ -175,7 +193,7 @@ class _StepCalc:
             "saved_hours": before - after,
         }
         numbers.update({k: p.value for k, p in self.params.items()})
-        return StepEconomics(
+        return StepEconomics.model_construct(
             step=self.step.id,
             name=self.step.name,
             tag=tag,
@@ -208,10 +226,10 @@ class _StepCalc:
         exceptions = step.volume * a * r_exc * t_exc / 60.0
         exc_role = self._exceptions_role()
         mon_role = self._monitoring_role()
-        self.lines.append(HoursLine(role=self.owner, activity=self.activity, before=self.before, after=residual))
-        self.lines.append(HoursLine(role=exc_role, activity="handling_exceptions", before=0.0, after=exceptions))
-        self.lines.append(HoursLine(role=mon_role, activity="monitoring", before=0.0, after=h_mon))
-        self.exception_step = NewStep(
+        self.lines.append(_line(role=self.owner, activity=self.activity, before=self.before, after=residual))
+        self.lines.append(_line(role=exc_role, activity="handling_exceptions", before=0.0, after=exceptions))
+        self.lines.append(_line(role=mon_role, activity="monitoring", before=0.0, after=h_mon))
+        self.exception_step = NewStep.model_construct(
             id=f"{step.id}__exceptions",
             kind="exceptions",
             name=f"Handle exceptions: {step.name}",
@@ -260,8 +278,8 @@ class _StepCalc:
             t_val = 0.0
         doing = self.before * (1.0 - g)
         validating = step.volume * t_val / 60.0
-        self.lines.append(HoursLine(role=self.owner, activity=self.activity, before=self.before, after=doing))
-        self.lines.append(HoursLine(role=self.owner, activity="validating", before=0.0, after=validating))
+        self.lines.append(_line(role=self.owner, activity=self.activity, before=self.before, after=doing))
+        self.lines.append(_line(role=self.owner, activity="validating", before=0.0, after=validating))
         text = (
             f'Augmenting "{step.name}" ({kind.name}): {hours(self.before)} before; AI saves {g:.0%} of the touch time '
             f"({hours(self.before - doing)}) and checking its output takes {t_val:.1f} min per case "
@@ -271,7 +289,13 @@ class _StepCalc:
             text += f" The time saving is capped at {cap:.0%} because the step is not rated E1."
         if folded:
             text += " The owner is also the overseer, so the oversight review replaces the separate validation."
-        return step.touch_minutes * (1.0 - g) + t_val, step.pca, "econ_augment", text
+        e_red = self.p(
+            "error_reduction", effort.value("effort_augment_error_reduction"), "effort_augment_error_reduction"
+        )
+        pca_after = augmented_pca(step.pca, e_red)
+        if pca_after != step.pca:
+            text += f" %C&A {step.pca:.0f} % -> {pca_after:.0f} % (AI removes {e_red:.0%} of the errors)."
+        return step.touch_minutes * (1.0 - g) + t_val, pca_after, "econ_augment", text
 
     def _exceptions_role(self) -> str:
         for role_id in (self.step.owner, self.decision.owner if self.decision else None):

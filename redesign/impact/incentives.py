@@ -54,15 +54,15 @@ def _items(
     rule: IncentiveRule = catalog().incentives.rule(rule_id)
     values = _Fields(fields)
     text = rule.text.format_map(values)
-    # One reason and one list per call, shared by the rule's metrics (all frozen in use):
-    # fewer objects keeps large flows fast.
-    reason = because(rule_id, steps, f"{why} {text}".strip(), numbers)
     functions = list(dict.fromkeys(shared_by))
     for metric in rule.metrics:
-        yield IncentiveChange(
+        name = metric.name.format_map(values)
+        # Each metric's reason names the metric: one sentence per finding, never the same text twice.
+        reason = because(rule_id, steps, f"{name} ({metric.use}): {why} {text}".strip(), numbers)
+        yield IncentiveChange.model_construct(
             rule=rule_id,
             action=rule.action,
-            metric=metric.name.format_map(values),
+            metric=name,
             kind=metric.kind,
             use=metric.use,
             perspective=metric.perspective,
@@ -184,10 +184,17 @@ def _outcome_items(view: ScenarioView, critical_path: list[str]) -> Iterator[Inc
     participating = list(dict.fromkeys(s.function for s in flow.steps))
     lead, step = _outcome_owner(view, critical_path)
     owner = view.human_of(step.owner) if step else None
-    metric = outcome.metric.format(flow=flow.name)
+    suggested = outcome.metric.format(flow=flow.name)
+    chosen = view.scenario.outcome_metric.strip()
+    metric = chosen or suggested
     who = f'{view.role_name(owner)} (lead function {lead}, its call "{step.name}")' if step else "nobody named"
+    choice = (
+        f"chosen by the workshop (the catalog suggests {suggested})"
+        if chosen and chosen != suggested
+        else "the catalog's suggestion; the workshop can choose another"
+    )
     why = (
-        f"{metric} is the outcome of the whole flow; every function that does a step shares it "
+        f"{metric} ({choice}) is the outcome of the whole flow; every function that does a step shares it "
         f"({', '.join(participating)}), with {who} accountable [{outcome.id}]."
     )
     steps = [step.id] if step else [s.id for s in flow.steps if not view.successors.get(s.id)]

@@ -4,6 +4,12 @@ Value = net hours saved (relative to the best step) + %C&A gain (per
 ``pca_points_per_value_unit`` points); risk = the worst governance severity and the
 error cost. A BLOCK holds the step until its remedy is applied; a step with no value
 at its parameters is held too. Rule ``pilot_waves`` in ``catalog/rules.json``.
+
+A gap that is a task to schedule (IT security and integration sign-off) is not a
+risk of the step: it is listed on the item as a task before go-live and does not
+push the step out of wave 1. Every plan with a candidate that saves hours has a
+wave 1: when no step is low-risk, the least risky one pilots with its oversight in
+place.
 """
 
 from __future__ import annotations
@@ -19,11 +25,15 @@ from redesign.impact.governance import SEVERITY_RANK, GovernanceFlag
 from redesign.impact.scenario_view import ScenarioView
 from redesign.model import Step, Tag
 
+SCHEDULABLE = frozenset({"gov_no_it_signoff"})
+"""Governance gaps that are a task to schedule before go-live, not a reason to wait."""
+
 
 class PilotItem(BaseModel):
     step: str
     name: str
     tag: Tag
+    tasks: list[str] = []  # what to schedule before this step goes live (e.g. the IT sign-off)
     net_hours: float  # saved per period
     pca_gain: float  # percentage points of the step's output %C&A
     value: float
@@ -64,9 +74,13 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
     high_cost = params["high_error_cost"]
     pca_unit = params["pca_points_per_value_unit"]
     worst: dict[str, str] = {}
+    tasks: dict[str, list[str]] = {}
     for f in flags:
-        if f.step is not None and SEVERITY_RANK[f.severity] > SEVERITY_RANK.get(worst.get(f.step, ""), 0):
-            worst[f.step] = f.severity
+        for sid in [f.step] if f.step is not None else f.reason.steps:
+            if f.rule in SCHEDULABLE:
+                tasks.setdefault(sid, []).append(f.remedy)
+            elif SEVERITY_RANK[f.severity] > SEVERITY_RANK.get(worst.get(sid, ""), 0):
+                worst[sid] = f.severity
     decided = [e for e in steps if e.tag != Tag.HUMAN]
     best = max((e.saved_hours for e in decided), default=0.0)
     waves: dict[int, list[PilotItem]] = {1: [], 2: [], 3: []}
@@ -104,10 +118,13 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
         else:
             rule, wave = "pilot_wave_2", 2
             text = f'"{e.name}": low risk, value {value:.2f} ({hours(e.saved_hours)} saved, +{gain:.1f} pts %C&A).'
-        item = PilotItem(
+        if tasks.get(e.step):
+            text += f" Schedule first: {'; '.join(dict.fromkeys(tasks[e.step]))}"
+        item = PilotItem.model_construct(
             step=e.step,
             name=e.name,
             tag=e.tag,
+            tasks=list(dict.fromkeys(tasks.get(e.step, []))),
             net_hours=e.saved_hours,
             pca_gain=gain,
             value=value,
@@ -134,10 +151,26 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
             )
             wave = 1
         waves[wave].append(item)
+    if not waves[1]:
+        _least_risky_first(waves, first_max)
     return PilotPlan(
         waves=[_wave(number, name, rule, waves[number]) for number, name, rule in _WAVES if waves[number]],
         held=held,
     )
+
+
+def _least_risky_first(waves: dict[int, list[PilotItem]], first_max: int) -> None:
+    """No low-risk candidate: the least risky steps that save hours pilot first, with their oversight in place."""
+    pool = [i for i in waves[2] + waves[3] if i.net_hours > 0]
+    pool.sort(key=lambda i: (i.risk, -i.value))
+    for item in pool[: max(1, first_max)]:
+        (waves[2] if item in waves[2] else waves[3]).remove(item)
+        text = item.reason.text + " Least risky of the steps that save hours: pilot it with its oversight in place."
+        rule = catalog().rule("pilot_wave_1")
+        waves[1].append(item.model_copy(update={"reason": item.reason.model_copy(
+            update={"rule": rule.id, "source": rule.source, "text": text})}))  # fmt: skip
+        if len(waves[1]) >= 1 and item.risk > 0:
+            break  # one risky step is a pilot; more is a roll-out
 
 
 def _wave(number: int, name: str, rule: str, items: list[PilotItem]) -> PilotWave:

@@ -44,7 +44,7 @@ class ReskillingItem(BaseModel):
     change: Literal["grow", "new"]
     hours: float
     people: float
-    priority: float  # hours x people
+    priority: float  # the role's hours of work with the skill (already the total for all its people)
     steps: list[str]
     reason: Reason
 
@@ -194,7 +194,8 @@ def _reskilling(view: ScenarioView, changes: list[SkillChange]) -> list[Reskilli
         if role is not None and role.kind != "human":
             continue
         people = role.headcount if role is not None and role.headcount > 0 else 1.0
-        items.append((c.hours * people, c, people))
+        # c.hours is already the whole role's work (all its people): multiplying by people again counted twice.
+        items.append((c.hours, c, people))
     items.sort(key=lambda t: (-t[0], t[1].role, t[1].skill))
     return [
         ReskillingItem(
@@ -211,7 +212,7 @@ def _reskilling(view: ScenarioView, changes: list[SkillChange]) -> list[Reskilli
                 rule.id,
                 c.steps,
                 f"{c.skill} for {view.role_name(c.role)}: {hours(c.hours)} of work per {view.flow.period.value} "
-                f"x {people:g} people = priority {priority:,.1f}.",
+                f"across {people:g} {'person' if people == 1 else 'people'} ({hours(c.hours / people)} each).",
                 {"hours": c.hours, "people": people, "priority": priority},
             ),
         )

@@ -52,16 +52,19 @@ def _suggestions(result: Suggestions) -> str:
 
 def _impact_header(result: Impact) -> list[str]:
     t = result.totals
+    saved = "would be saved once the BLOCK flags are resolved" if result.blocked else "saved"
     return [
         f'Impact of "{result.scenario_name}" on {result.flow_name} (hours per {result.period})',
-        f"Hours: {_h(t.before_hours)} before, {_h(t.after_hours)} after, {_h(t.saved_hours)} saved "
+        f"Hours: {_h(t.before_hours)} before, {_h(t.after_hours)} after, {_h(t.saved_hours)} {saved} "
         f"({t.saved_fte:.2f} FTE; {t.saved_hours_per_year:,.0f} h per year) {_why(t.reason)}",
+        f"Capacity and cash: {result.costs.reason.text} {_why(result.costs.reason)}",
     ]
 
 
 @to_text.register
 def _impact(result: Impact) -> str:
     lines = _impact_header(result)
+    lines += [f"note: {n.text} {_why(n.reason)}" for n in result.notes]
     if result.blocked:
         lines.append("BLOCKED: at least one governance BLOCK must be resolved first.")
     lines += ["", "Governance"]
@@ -106,8 +109,6 @@ def _impact(result: Impact) -> str:
         lines.append(f"  Wave {wave.number}, {wave.name}: {', '.join(i.name for i in wave.items)} {_why(wave.reason)}")
     for item in result.pilot.held:
         lines.append(f"  held: {item.reason.text} {_why(item.reason)}")
-    for n in result.notes:
-        lines.append(f"note: {n.text} {_why(n.reason)}")
     return "\n".join(lines) + "\n"
 
 

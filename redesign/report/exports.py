@@ -5,7 +5,8 @@ page both call this, so a file looks the same whichever door it left by.
 
 - Summaries (md, html, pdf, pptx) describe one scenario: the one asked for (an
   object, or an id/name of the flow's scenarios), else the flow's first scenario,
-  else an empty "As-is" scenario (the flow as it is, nothing decided).
+  else the suggested tags as a scenario named "Suggested" (which says so), else an
+  empty "As-is" scenario (the flow as it is, nothing decided).
 - Data (json, csv, xlsx, bpmn, mermaid) come from `redesign.io.formats.export_data`.
   JSON and BPMN are the whole flow. CSV and XLSX hold every scenario's decisions
   unless one is asked for, plus the impact tables of the scenario (asked for, or
@@ -88,9 +89,21 @@ def pick_scenario(flow: Flow, scenario: Scenario | str | None) -> Scenario:
     return flow.scenarios[0] if flow.scenarios else AS_IS
 
 
-def summarize(flow: Flow, scenario: Scenario | str | None = None, record: WorkshopRecord | None = None) -> Summary:
-    """Assess the scenario (see `pick_scenario`) and build its summary."""
+def summary_scenario(flow: Flow, scenario: Scenario | str | None) -> Scenario:
+    """What a summary describes: `pick_scenario`, except that a flow with no scenario at all is summarised
+    with its suggested tags (a scenario named "Suggested" that says so), not as an empty as-is."""
     chosen = pick_scenario(flow, scenario)
+    if chosen is AS_IS and flow.steps:
+        from redesign.impact.suggested import suggested_scenario  # loads the O*NET index only when needed
+
+        suggested = suggested_scenario(flow)
+        return suggested if suggested.decisions else AS_IS
+    return chosen
+
+
+def summarize(flow: Flow, scenario: Scenario | str | None = None, record: WorkshopRecord | None = None) -> Summary:
+    """Assess the scenario (see `summary_scenario`) and build its summary."""
+    chosen = summary_scenario(flow, scenario)
     return build_summary(flow, chosen, assess(flow, chosen), record)
 
 
@@ -138,7 +151,7 @@ def export(
     name = _format(fmt)
     info = FORMATS[name]
     if info.summary:
-        chosen = pick_scenario(flow, scenario)
+        chosen = summary_scenario(flow, scenario)
         data = _render(build_summary(flow, chosen, assess(flow, chosen), record), name)
         filename = f"{_slug(flow.id)}-{_slug(chosen.id)}{info.extension}"
     else:
@@ -147,4 +160,4 @@ def export(
     return ExportResult(data=data, filename=filename, mime=info.mime)
 
 
-__all__ = ["AS_IS", "FORMATS", "ExportResult", "Format", "export", "pick_scenario", "summarize"]
+__all__ = ["AS_IS", "FORMATS", "ExportResult", "Format", "export", "pick_scenario", "summarize", "summary_scenario"]

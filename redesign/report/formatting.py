@@ -106,8 +106,22 @@ def change(value: float, unit: str) -> str:
     if unit == "%":
         return f"{signed(value)} pts"
     if unit == "count":
-        return f"{value:+,.0f}" if value else "0"
+        return f"{value:+,.0f}" if round(value) else "0"
     return f"{signed(value)} h"
+
+
+def is_zero_change(value: float, unit: str) -> bool:
+    """True when the change prints as zero in its unit ("+0.0 h" is no change)."""
+    text = change(value, unit)
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return not digits.strip("0")
+
+
+def range_text(low: float | None, high: float | None, unit: str) -> str:
+    """ "P10-P90: 19.2 h to 23.3 h", or "" when there is no range worth showing."""
+    if low is None or high is None or is_zero_change(high - low, unit):
+        return ""
+    return f"P10-P90: {figure(low, unit)} to {figure(high, unit)}"
 
 
 def truncate(text: str, limit: int) -> str:

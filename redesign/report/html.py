@@ -118,23 +118,44 @@ def _head(s: Summary) -> str:
     nav = "".join(f'<a href="#{key}">{escape(title)}</a>' for key, title in TITLES.items())
     goal = f"<p><b>Goal:</b> {escape(s.goal)}</p>" if s.goal else ""
     scope = f'{goal}<p class="muted"><b>Scope:</b> {escape(t.scope_line(s))}</p>'
+    blocked = (
+        '<p class="bad"><b>BLOCKED: the savings below cannot be realised until the BLOCK flags are resolved.</b></p>'
+        if s.executive.blocked
+        else ""
+    )
+    rows = "".join(
+        f"<tr><th>{escape(label)}</th><td>{'<br>'.join(escape(x) for x in items)}</td></tr>"
+        for label, items in t.executive(s)
+    )
+    executive = f'<section id="executive">{blocked}<table class="executive">{rows}</table></section>'
     return (
-        f"<header><h1>{escape(s.title)}</h1><p class='sub'>{escape(t.subtitle(s))}</p><nav>{nav}</nav></header>"
+        f"<header><h1>{escape(s.title)}</h1><p class='sub'>{escape(t.subtitle(s))} · {escape(s.executive.basis)}</p>"
+        f"<nav>{nav}</nav></header>"
+        + executive
         + _section("scope", scope)
         + f'<section id="headline"><h2>{escape(HEADLINE_TITLE)}</h2>{_tiles(s)}{_chips(s)}'
-        + f"{_bullets(s.highlights)}</section>"
+        + f"{_bullets(s.highlights)}"
+        + (f"<h3>How sure: ranges over the uncertain assumptions</h3>{_table(t.ranges(s))}" if s.ranges else "")
+        + (f"<h3>Which assumption moves the hours saved most</h3>{_table(t.sensitivity(s))}" if s.sensitivity else "")
+        + "</section>"
     )
 
 
 def _tiles(s: Summary) -> str:
     tiles = []
     for h in s.headline:
+        zero = fmt.is_zero_change(h.change, h.unit)
         improved = h.change < 0 if h.better == "lower" else h.change > 0
-        tone = "good" if improved else "bad" if h.change else "muted"
+        tone = "muted" if zero or not h.known else "good" if improved else "bad"
+        value = f"{fmt.figure(h.before, h.unit)} → {fmt.figure(h.after, h.unit)}" if h.known else "unknown"
+        change = "not measured" if not h.known else "no change" if zero else fmt.change(h.change, h.unit)
+        spread = fmt.range_text(h.low, h.high, h.unit) if h.known else ""
         tiles.append(
             f'<div class="tile"><div class="label">{escape(h.label)}</div>'
-            f'<div class="value">{escape(fmt.figure(h.before, h.unit))} → {escape(fmt.figure(h.after, h.unit))}</div>'
-            f'<div class="change {tone}">{escape(fmt.change(h.change, h.unit))}</div></div>'
+            f'<div class="value">{escape(value)}</div>'
+            f'<div class="change {tone}">{escape(change)}</div>'
+            + (f'<div class="muted">{escape(spread)}</div>' if spread else "")
+            + "</div>"
         )
     return f'<div class="tiles">{"".join(tiles)}</div>'
 

@@ -45,12 +45,23 @@ def _bullets(items: list[str]) -> list[str]:
     return [f"- {esc(i)}" for i in items] + [""] if items else []
 
 
+def _executive(s: Summary) -> list[str]:
+    lines = ["**BLOCKED: the savings below cannot be realised until the BLOCK flags are resolved.**", ""]
+    lines = lines if s.executive.blocked else []
+    for label, items in t.executive(s):
+        lines += [f"**{label}:** {esc(items[0])}", ""] if len(items) == 1 else [f"**{label}:**", "", *_bullets(items)]
+    return lines
+
+
 def _head(s: Summary) -> list[str]:
-    lines = [f"# {esc(s.title)}", "", f"*{esc(t.subtitle(s))}*", "", *_section("scope")]
+    lines = [f"# {esc(s.title)}", "", f"*{esc(t.subtitle(s))} · {esc(s.executive.basis)}*", "", *_executive(s)]
+    lines += _section("scope")
     if s.goal:
         lines += [f"**Goal:** {esc(s.goal)}", ""]
     lines += [f"**Scope:** {esc(t.scope_line(s))}", "", f"## {HEADLINE_TITLE}", "", *_table(t.headline(s))]
-    return [*lines, f"**Governance:** {t.flag_line(s)}", "", *_bullets(s.highlights)]
+    lines += [f"**Governance:** {t.flag_line(s)}", "", *_bullets(s.highlights)]
+    lines += _table(t.ranges(s), "How sure: ranges over the uncertain assumptions:")
+    return lines + _table(t.sensitivity(s), "Which assumption moves the hours saved most:")
 
 
 def _flow(s: Summary) -> list[str]:

@@ -217,9 +217,15 @@ def _table(pdf: _Doc, data: TableData, size: float = 8.0, caption: str = "") -> 
     line_h = size * 0.45
     pad = 1.0
 
-    def lines_of(cells: Sequence[str], style: str) -> list[list[str]]:
-        pdf.font(size, style)
-        return [pdf.wrap_lines(text, w - 2 * pad) for text, w in zip(cells, col_w, strict=True)]
+    def lines_of(cells: Sequence[str], style: str, row: int | None = None) -> list[list[str]]:
+        # Measure each cell in the font it is drawn in: coloured cells are bold, and bold text
+        # measured as regular ran into the next column (issue 16 point 9: the tag into Owner).
+        out: list[list[str]] = []
+        for c, (text, w) in enumerate(zip(cells, col_w, strict=True)):
+            bold = style == "B" or (row is not None and (row, c) in colours)
+            pdf.font(size, "B" if bold else "")
+            out.append(pdf.wrap_lines(text, w - 2 * pad))
+        return out
 
     def draw(cells: list[list[str]], y: float, height: float, style: str, row: int | None) -> None:
         x, margin = MARGIN, pdf.c_margin
@@ -259,7 +265,7 @@ def _table(pdf: _Doc, data: TableData, size: float = 8.0, caption: str = "") -> 
     y = draw_header()
     room = bottom - (MARGIN + head_h)
     for r, cells in enumerate(rows):
-        wrapped = lines_of(cells, "")
+        wrapped = lines_of(cells, "", r)
         most = max(1, int((room - 2 * pad) / line_h))
         wrapped = [c if len(c) <= most else [*c[: most - 1], c[most - 1] + "…"] for c in wrapped]
         height = max(len(c) for c in wrapped) * line_h + 2 * pad
@@ -291,37 +297,92 @@ def _tile(pdf: _Doc, x: float, y: float, w: float, h: float, item: Headline) -> 
     if pdf.get_string_width(pdf.txt(value)) > w - 6:
         pdf.font(11.5, "B")
     pdf.cell(w - 6, 7, pdf.txt(value))
+    if not item.known:
+        pdf.set_xy(x + 3, y + 8)
+        pdf.set_fill_color(*tint(ACCENT, 0.07))
+        pdf.rect(x + 1, y + 7.5, w - 2, 13, style="F")
+        pdf.font(14, "B")
+        pdf.cell(w - 6, 7, pdf.txt("unknown"))
+        pdf.set_xy(x + 3, y + 16)
+        pdf.font(8)
+        pdf.set_text_color(*GREY)
+        pdf.cell(w - 6, 5, pdf.txt("not measured: ask the people downstream"))
+        pdf.set_text_color(*INK)
+        return
+    zero = fmt.is_zero_change(item.change, item.unit)
     improved = item.change < 0 if item.better == "lower" else item.change > 0
-    pdf.set_text_color(*(GOOD if improved else BAD if item.change else GREY))
+    pdf.set_text_color(*(GREY if zero else GOOD if improved else BAD))
     pdf.set_xy(x + 3, y + 16)
     pdf.font(9.5, "B")
-    pdf.cell(w - 6, 5, pdf.txt(fmt.change(item.change, item.unit)))
+    change = "no change" if zero else fmt.change(item.change, item.unit)
+    pdf.cell(24, 5, pdf.txt(change))
+    spread = fmt.range_text(item.low, item.high, item.unit)
+    if spread:
+        pdf.font(7.5)
+        pdf.set_text_color(*GREY)
+        pdf.set_xy(x + 27, y + 16)
+        pdf.cell(w - 30, 5, pdf.txt(spread))
     pdf.set_text_color(*INK)
 
 
 def _headline_page(pdf: _Doc, s: Summary) -> None:
+    """The executive page: what changes, for whom, hours with their range, risks, the shared metric, the pilot."""
     pdf.add_page()
-    pdf.font(20, "B")
-    pdf.multi_cell(0, 9, pdf.txt(s.title), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    _para(pdf, t.subtitle(s), 10, colour=GREY)
+    pdf.font(18, "B")
+    pdf.multi_cell(0, 8, pdf.txt(s.title), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _para(pdf, f"{t.subtitle(s)} · {s.executive.basis}", 9, colour=GREY)
     if not pdf.unicode:
         _para(pdf, FALLBACK_NOTE, 8, colour=BAD)
+    if s.executive.blocked:
+        pdf.ln(1)
+        pdf.set_fill_color(*BAD)
+        pdf.set_text_color(255, 255, 255)
+        pdf.font(10, "B")
+        text = "BLOCKED: the savings below cannot be realised until the BLOCK flags are resolved."
+        pdf.cell(0, 7, pdf.txt(text), fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(*INK)
+    pdf.ln(2)
+    label_w = 34.0
+    for label, lines in t.executive(s):
+        pdf.font(9.5, "B")
+        pdf.set_text_color(*ACCENT)
+        y = pdf.get_y()
+        pdf.set_xy(MARGIN, y)
+        pdf.cell(label_w, 5, pdf.txt(label))
+        pdf.set_text_color(*INK)
+        pdf.font(9.5, "B" if label == "Hours" else "")
+        for line in lines:
+            pdf.set_x(MARGIN + label_w)
+            pdf.multi_cell(BODY_W - label_w, 4.8, pdf.txt(line), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(1.2)
     pdf.ln(1)
-    _sub(pdf, TITLES["scope"])
+    gap, cols = 4.0, 3
+    w, h = (BODY_W - gap * (cols - 1)) / cols, 22.0
+    tiles = [x for x in s.headline if x.key in ("hours", "fte", "lead_time", "rolled_pca", "handoffs", "hours_year")]
+    rows = (len(tiles) + cols - 1) // cols
+    if pdf.get_y() + rows * (h + gap) + 10 > PAGE_H - MARGIN:
+        tiles, rows = tiles[:cols], 1  # the first page stays one page: the rest is on page 2
+    y0 = pdf.get_y()
+    for i, item in enumerate(tiles):
+        _tile(pdf, MARGIN + (i % cols) * (w + gap), y0 + (i // cols) * (h + gap), w, h, item)
+    pdf.set_y(y0 + rows * (h + gap))
+    _flag_chips(pdf, s)
+
+
+def _scope_and_highlights(pdf: _Doc, s: Summary) -> None:
+    _heading(pdf, TITLES["scope"])
     if s.goal:
         _para(pdf, f"Goal: {fmt.truncate(s.goal, 600)}", 10)
     _para(pdf, f"Scope: {t.scope_line(s)}", 9.5, colour=GREY)
     _sub(pdf, HEADLINE_TITLE)
-    pdf.ln(1)
-    gap, cols = 4.0, 3
-    w, h = (BODY_W - gap * (cols - 1)) / cols, 22.0
-    y0 = pdf.get_y()
-    for i, item in enumerate(s.headline):
-        _tile(pdf, MARGIN + (i % cols) * (w + gap), y0 + (i // cols) * (h + gap), w, h, item)
-    pdf.set_y(y0 + ((len(s.headline) + cols - 1) // cols) * (h + gap))
-    _flag_chips(pdf, s)
-    pdf.ln(2)
-    _bullets(pdf, s.highlights, 9.5)
+    _table(pdf, t.headline(s), 8.5)
+    _bullets(pdf, s.highlights, 9)
+    if s.ranges:
+        _sub(pdf, "How sure: ranges over the uncertain assumptions")
+        _table(pdf, t.ranges(s), 8)
+    if s.sensitivity:
+        _sub(pdf, "Which assumption moves the hours saved most")
+        _table(pdf, t.sensitivity(s), 8)
 
 
 def _flag_chips(pdf: _Doc, s: Summary) -> None:
@@ -660,6 +721,7 @@ def render_pdf(summary: Summary, font_dir: Path = FONT_DIR, cjk_font: Path = CJK
     pdf = _Doc(summary.title, font_dir, cjk_font if _needs_cjk(summary) else None)
     _headline_page(pdf, summary)
     pdf.add_page()  # the headline is one page; the detail starts on the next
+    _scope_and_highlights(pdf, summary)
     _participants(pdf, summary)
     _end_to_end(pdf, summary)
     _diagram(pdf, summary)

@@ -284,6 +284,37 @@ def _title_slide(prs: PresentationType, s: Summary) -> None:
     subtitle.text_frame.paragraphs[0].runs[0].font.color.rgb = GREY
 
 
+def _executive_slide(prs: PresentationType, s: Summary) -> None:
+    """The first slide, readable in a minute: what changes, for whom, hours with their range, risks, metric, pilot."""
+    slide = _slide(prs, s.title)
+    top = Inches(1.1)
+    _text(
+        slide, MARGIN, top, BODY_W, Inches(0.4), [f"{t.subtitle(s)} · {s.executive.basis}"], (12, 11, 10), colour=GREY
+    )
+    top += Inches(0.45)
+    if s.executive.blocked:
+        banner = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, MARGIN, top, BODY_W, Inches(0.4))
+        banner.fill.solid()
+        banner.fill.fore_color.rgb = BAD
+        banner.line.fill.background()
+        banner.text_frame.text = "BLOCKED: the savings below cannot be realised until the BLOCK flags are resolved."
+        run = banner.text_frame.paragraphs[0].runs[0]
+        run.font.size, run.font.bold, run.font.color.rgb = Pt(13), True, RGBColor(0xFF, 0xFF, 0xFF)
+        top += Inches(0.5)
+    label_w = Inches(1.9)
+    rows = t.executive(s)
+    texts = [line for _, lines in rows for line in lines]
+    height = BODY_BOTTOM - top - Inches(0.5)
+    size = _fit(texts, _pt(BODY_W - label_w) - 6, _pt(height) - 6 * len(rows), (15, 14, 13, 12, 11, 10, 9))
+    for label, lines in rows:
+        needed = sum(_lines(x, _pt(BODY_W - label_w) - 6, size) for x in lines)
+        h = Pt(needed * size * 1.25 + 6)
+        _text(slide, MARGIN, top, label_w, h, [label], (size,), colour=ACCENT, bold=True)
+        _text(slide, MARGIN + label_w, top, BODY_W - label_w, h, lines, (size,), bold=label == "Hours")
+        top += h
+    _flag_chips(slide, s, max(top + Inches(0.05), BODY_BOTTOM - Inches(0.45)))
+
+
 def _headline_slide(prs: PresentationType, s: Summary) -> None:
     slide = _slide(prs, HEADLINE_TITLE)
     cols, gap = 3, Inches(0.25)
@@ -301,16 +332,18 @@ def _headline_slide(prs: PresentationType, s: Summary) -> None:
         frame.word_wrap = True
         frame.vertical_anchor = MSO_ANCHOR.MIDDLE
         value = f"{fmt.figure(item.before, item.unit)} → {fmt.figure(item.after, item.unit)}"
+        zero = fmt.is_zero_change(item.change, item.unit)
+        change = "no change" if zero else fmt.change(item.change, item.unit)
+        spread = fmt.range_text(item.low, item.high, item.unit)
+        if not item.known:
+            value, change, spread = "unknown", "not measured", ""
         value_size = _fit([value], _pt(w) - 20, 30, (24, 20, 18, 16))
         improved = item.change < 0 if item.better == "lower" else item.change > 0
-        tone = GOOD if improved else BAD if item.change else GREY
-        for j, (text, size, colour, bold) in enumerate(
-            (
-                (item.label, 13, GREY, False),
-                (value, value_size, INK, True),
-                (fmt.change(item.change, item.unit), 14, tone, True),
-            )
-        ):
+        tone = GREY if zero or not item.known else GOOD if improved else BAD
+        lines = [(item.label, 13, GREY, False), (value, value_size, INK, True), (change, 14, tone, True)]
+        if spread:
+            lines.append((spread, 10, GREY, False))
+        for j, (text, size, colour, bold) in enumerate(lines):
             paragraph = frame.paragraphs[0] if j == 0 else frame.add_paragraph()
             paragraph.alignment = PP_ALIGN.LEFT
             run = paragraph.add_run()
@@ -640,7 +673,7 @@ def render_pptx(summary: Summary) -> bytes:
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     prs.core_properties.title = summary.title
     prs.core_properties.author = "Crossflow"
-    _title_slide(prs, summary)
+    _executive_slide(prs, summary)
     _headline_slide(prs, summary)
     _scope_slide(prs, summary)
     _e2e_slide(prs, summary)

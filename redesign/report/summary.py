@@ -21,7 +21,9 @@ from pydantic import BaseModel, ConfigDict
 from redesign.impact.assess import Impact
 from redesign.impact.catalog import catalog
 from redesign.impact.pilot import PilotItem
+from redesign.impact.ranges import Ranges, ranges
 from redesign.impact.scenario_view import UNASSIGNED
+from redesign.impact.suggested import is_suggested
 from redesign.model import Flow, RoleKind, Scenario, Tag
 from redesign.report import formatting as fmt
 from redesign.report.notes import NoteRow
@@ -75,10 +77,45 @@ class Headline(_Part):
     before: float
     after: float
     better: Literal["lower", "higher"]
+    low: float | None = None  # P10-P90 of the "after" figure over the Monte Carlo draws
+    high: float | None = None
+    known: bool = True  # False: not measured (e.g. no %C&A), shown as "unknown"
 
     @property
     def change(self) -> float:
         return self.after - self.before
+
+
+class Executive(_Part):
+    """The first page, readable in a minute: what changes, for whom, hours with their range, risks, metric, pilot."""
+
+    blocked: bool
+    basis: str  # what the summary is based on ("Suggested" tags, a prepared scenario, ...)
+    what_changes: str
+    for_whom: list[str]
+    hours: str
+    money: str
+    risks: list[str]
+    shared_metric: str
+    pilot_first: str
+
+
+class RangeRow(_Part):
+    label: str
+    unit: str
+    point: float
+    p10: float
+    p50: float
+    p90: float
+
+
+class SwingRow(_Part):
+    assumption: str
+    low: float
+    high: float
+    result_low: float  # hours saved per period with the assumption at its low / high
+    result_high: float
+    swing: float
 
 
 class FlagCounts(_Part):
@@ -239,6 +276,10 @@ class Summary(_Part):
     goal: str
     scope: Scope
     headline: list[Headline]
+    executive: Executive
+    ranges: list[RangeRow]
+    sensitivity: list[SwingRow]
+    currency: str
     flags: FlagCounts
     highlights: list[str]
     participants: list[FunctionGroup]
@@ -278,8 +319,27 @@ class Summary(_Part):
 # --------------------------------------------------------------------------- builders
 
 
-def _headline(impact: Impact) -> list[Headline]:
+def _headline(impact: Impact, rng: Ranges) -> list[Headline]:
+    rows = _headline_rows(impact)
+    after_ranges = {"hours": "saved_hours", "fte": "saved_fte", "lead_time": "lead_time", "rolled_pca": "pca"}
+    before = {h.key: h.before for h in rows}
+    out: list[Headline] = []
+    for h in rows:
+        r = rng.get(after_ranges.get(h.key, ""))
+        update: dict[str, object] = {}
+        if r is not None and h.key in ("hours", "fte"):  # the range is of the saving: after = before - saved
+            update = {"low": before[h.key] - r.p90, "high": before[h.key] - r.p10}
+        elif r is not None:
+            update = {"low": r.p10, "high": r.p90}
+        if h.key == "rolled_pca" and impact.end_to_end.before.pca_unknown_steps:
+            update = {"known": False}
+        out.append(h.model_copy(update=update))
+    return out
+
+
+def _headline_rows(impact: Impact) -> list[Headline]:
     t, e2e, ppy = impact.totals, impact.end_to_end, impact.periods_per_year
+    same = {c.metric: c for c in e2e.changes}  # lead time and %C&A on the same path before and after
     return [
         Headline(
             key="hours",
@@ -302,8 +362,8 @@ def _headline(impact: Impact) -> list[Headline]:
             key="lead_time",
             label="Lead time per case",
             unit="min",
-            before=e2e.before.lead_time_minutes,
-            after=e2e.after.lead_time_minutes,
+            before=same["lead_time_minutes"].before,
+            after=same["lead_time_minutes"].after,
             better="lower",
         ),
         Headline(
@@ -318,8 +378,8 @@ def _headline(impact: Impact) -> list[Headline]:
             key="rolled_pca",
             label="Rolled %C&A",
             unit="%",
-            before=e2e.before.rolled_pca,
-            after=e2e.after.rolled_pca,
+            before=same["rolled_pca"].before,
+            after=same["rolled_pca"].after,
             better="higher",
         ),
     ]
@@ -332,19 +392,27 @@ def _flag_counts(impact: Impact) -> FlagCounts:
 
 def _highlights(impact: Impact, flags: FlagCounts, roles: list[RoleRow], waves: list[WaveRow]) -> list[str]:
     t, e2e, period = impact.totals, impact.end_to_end, impact.period
+    same = {c.metric: c for c in e2e.changes}
     out: list[str] = []
-    verb = "frees" if t.saved_fte >= 0 else "adds"
+    verb = "would free" if impact.blocked else "frees" if t.saved_fte >= 0 else "adds"
+    blocked = "BLOCKED until the BLOCK flags are resolved: " if impact.blocked else ""
     out.append(
-        f"The redesign {verb} {fmt.fte(abs(t.saved_fte))}: {fmt.hours(t.before_hours)} → {fmt.hours(t.after_hours)} "
-        f"per {period} ({fmt.hours(abs(t.saved_hours_per_year))} per year)."
+        f"{blocked}The redesign {verb} {fmt.fte(abs(t.saved_fte))}: {fmt.hours(t.before_hours)} → "
+        f"{fmt.hours(t.after_hours)} per {period} ({fmt.hours(abs(t.saved_hours_per_year))} per year)."
     )
-    lead = f"Lead time per case {fmt.minutes_as_hours(e2e.before.lead_time_minutes)} → " + fmt.minutes_as_hours(
-        e2e.after.lead_time_minutes
+    lead = f"Lead time per case {fmt.minutes_as_hours(same['lead_time_minutes'].before)} → " + fmt.minutes_as_hours(
+        same["lead_time_minutes"].after
     )
     off_path = sum(1 for n in e2e.notes if n.kind == "off_critical_path")
     if off_path:
         lead += f"; savings on {off_path} step(s) off the critical path do not shorten it"
-    out.append(lead + f". Rolled %C&A {fmt.percent(e2e.before.rolled_pca)} → {fmt.percent(e2e.after.rolled_pca)}.")
+    pca = same["rolled_pca"]
+    quality = (
+        f"Rolled %C&A {fmt.percent(pca.before)} → {fmt.percent(pca.after)}."
+        if pca.known
+        else f"Rolled %C&A unknown: {len(e2e.before.pca_unknown_steps)} steps have no %C&A measured."
+    )
+    out.append(lead + ". " + quality)
     freed = sorted((r for r in roles if r.freed_fte > 0), key=lambda r: -r.freed_fte)[:3]
     if freed:
         out.append("Most capacity freed: " + ", ".join(f"{r.name} ({fmt.fte(r.freed_fte)})" for r in freed) + ".")
@@ -360,11 +428,134 @@ def _highlights(impact: Impact, flags: FlagCounts, roles: list[RoleRow], waves: 
         out.append(f"{first.name} ({fmt.hours(first.net_hours)} per {period}): {names}.")
     if t.cost_saved_per_period is not None:
         word = "saved" if t.cost_saved_per_period >= 0 else "added"
+        cur = catalog().effort.currency
         out.append(
-            f"Loaded cost {word}: {fmt.number(abs(t.cost_saved_per_period), 0)} per {period} "
-            f"({len(t.costed_roles)} roles with an hourly cost, in the currency they were entered in)."
+            f"Loaded cost {word}: {cur} {fmt.number(abs(t.cost_saved_per_period), 0)} per {period} "
+            f"({len(t.costed_roles)} roles with an hourly cost)."
         )
     return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _people(n: float) -> str:
+    return f"{fmt.number(n, 0)} {'person' if round(n) == 1 else 'people'}"
+
+
+def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shared: list[SharedMetric]) -> Executive:
+    t, period, c = impact.totals, impact.period, impact.costs
+    auto = [e.name for e in impact.steps if e.tag == Tag.AUTOMATE]
+    aug = [e.name for e in impact.steps if e.tag == Tag.AUGMENT]
+    top = sorted((e for e in impact.steps if e.tag != Tag.HUMAN), key=lambda e: -e.saved_hours)[:3]
+    what = (
+        f"{_count(len(auto), 'step')} automated and {len(aug)} AI-assisted, of {len(impact.steps)}; "
+        f"most hours from {', '.join(f'“{e.name}”' for e in top)}."
+        if top
+        else "No step changes in this scenario."
+    )
+    capacity = {r.role: r for r in c.roles}
+    whom: list[str] = []
+    for r in sorted((r for r in impact.roles if r.freed_fte), key=lambda r: r.change_hours)[:3]:
+        if r.change_hours >= 0:
+            continue
+        cap = capacity.get(r.role)
+        line = f"{r.name} ({_people(r.headcount or 1)}): {fmt.hours(-r.change_hours)} per {period} freed"
+        if cap is not None and cap.spread:
+            line += f", {fmt.hours(cap.hours_per_person)} each: capacity, not cash"
+        whom.append(line + ".")
+    added = [r for r in impact.roles if r.change_hours > 0.05 and r.kind == RoleKind.HUMAN]
+    if added:
+        r = max(added, key=lambda r: r.change_hours)
+        whom.append(f"{r.name} takes on {fmt.hours(r.change_hours)} per {period} of review, exceptions or monitoring.")
+    # Overloaded roles found by the analysis travel with the impact: freeing hours there matters most.
+    after_load = {b.id: b.value for b in impact.end_to_end.after.bottlenecks if b.kind == "capacity"}
+    for b in (b for b in impact.end_to_end.before.bottlenecks if b.kind == "capacity"):
+        name = next((r.name for r in impact.roles if r.role == b.id), b.id)
+        still = f"still {after_load[b.id]:.0%} after" if b.id in after_load else "below the alert after the change"
+        whom.append(f"Overloaded today: {name} needs {b.value:.0%} of its capacity for this flow; {still}.")
+    for rid in (r for r in after_load if r not in {b.id for b in impact.end_to_end.before.bottlenecks}):
+        name = next((r.name for r in impact.roles if r.role == rid), rid)
+        whom.append(f"Overloaded after the change: {name} needs {after_load[rid]:.0%} of its capacity.")
+    saved = rng.get("saved_hours")
+    hours_text = f"{fmt.hours(t.saved_hours)} saved per {period}"
+    if saved is not None and abs(saved.p90 - saved.p10) > 0.05:
+        hours_text += f" (likely {fmt.number(saved.p10)} to {fmt.number(saved.p90)} h, P10-P90)"
+    if not top:
+        pass
+    elif c.bankable_fte >= 1:
+        hours_text += (
+            f"; {fmt.fte(t.saved_fte)}, of which {fmt.number(c.bankable_fte, 0)} whole FTE could be redeployed."
+        )
+    else:
+        hours_text += f"; {fmt.fte(t.saved_fte)} of capacity, spread across people: no whole FTE to redeploy."
+    if impact.blocked:
+        hours_text = "BLOCKED, not a saving yet: " + hours_text
+    cur = c.currency
+    money = (
+        f"Investment {cur} {fmt.number(c.investment, 0)}, run cost {cur} {fmt.number(c.run_cost_per_year, 0)} a year"
+    )
+    if c.value_per_year is not None:
+        money += f"; hours freed worth {cur} {fmt.number(c.value_per_year, 0)} a year"
+        money += f", payback {fmt.number(c.payback_months, 0)} months." if c.payback_months else ", no payback."
+    else:
+        money += "; no role has an hourly cost, so no payback is computed."
+    risks: list[str] = []
+    by_rule: dict[tuple[str, str], list[str]] = defaultdict(list)
+    names = {s.id: s.name for s in flow.steps}
+    for f in impact.governance:
+        if f.severity in ("BLOCK", "WARN"):
+            by_rule[(f.severity, f.rule)].extend([f.step] if f.step else f.reason.steps)
+    for (severity, rule), steps in sorted(by_rule.items(), key=lambda kv: (kv[0][0] != "BLOCK", -len(kv[1]))):
+        flag = next(f for f in impact.governance if f.rule == rule and f.severity == severity)
+        if len(steps) > 1:
+            others = ", ".join(f"“{names.get(x, x)}”" for x in steps[1:4])
+            more = f" and {len(steps) - 4} more" if len(steps) > 4 else ""
+            risks.append(f"{severity} on {len(steps)} steps: {fmt.truncate(flag.message, 170)} Also {others}{more}.")
+        else:
+            risks.append(f"{severity}: {fmt.truncate(flag.message, 200)}")
+    # The shared outcome metric first (the forecast-accuracy example of the sales sample is the model),
+    # then the flow's end-to-end outcome, then a shared hand-off quality metric.
+    ranked = sorted(
+        (i for i in impact.incentives if i.action == "share"),
+        key=lambda i: (i.kind != "outcome", i.rule == "inc_e2e_outcome", -len(i.shared_by)),
+    )
+    if ranked:
+        m = ranked[0]
+        role_names = {r.id: r.name for r in flow.roles}
+        function_names = {f.id: f.name for f in flow.functions}
+        shared_text = (
+            f"{m.metric}, owned by {role_names.get(m.owner or '', 'no one yet')}, shared by "
+            f"{', '.join(function_names.get(x, x) for x in m.shared_by)} ({m.use})."
+        )
+    else:
+        shared_text = "No shared metric in this scenario."
+    wave = impact.pilot.waves[0] if impact.pilot.waves else None
+    pilot = (
+        f"Wave {wave.number}: {', '.join(i.name for i in wave.items)} ({fmt.hours(wave.net_hours)} per {period})."
+        if wave is not None
+        else "Nothing to pilot: no step uses AI."
+    )
+    if is_suggested(scenario):
+        basis = "Based on the suggested tags: the flow has no scenario, nothing here was decided by the workshop."
+    elif not scenario.decisions:
+        basis = "Based on the flow as it is: nothing is decided yet."
+    else:
+        basis = f'Based on the scenario "{scenario.name}".'
+    if not top:
+        hours_text = "No hours change: no step is decided."
+    return Executive(
+        blocked=impact.blocked,
+        basis=basis,
+        what_changes=what,
+        for_whom=whom,
+        hours=hours_text,
+        money=money,
+        risks=risks[:5] or ["No BLOCK or WARN flag."],
+        shared_metric=shared_text,
+        pilot_first=pilot,
+    )
 
 
 def _scope(flow: Flow, scenario: Scenario) -> Scope:
@@ -525,9 +716,9 @@ def _pilot_row(item: PilotItem) -> PilotRow:
     )
 
 
-def _sources(impact: Impact) -> list[SourceRow]:
+def _sources(impact: Impact, rng: Ranges) -> list[SourceRow]:
     rules: dict[str, set[str]] = defaultdict(set)
-    for item in impact.items():
+    for item in [*impact.items(), rng]:
         rules[item.reason.source].add(item.reason.rule)
     taxonomies = {c.taxonomy for c in impact.skills}
     for tax in catalog().skills.taxonomies:
@@ -561,6 +752,7 @@ def build_summary(flow: Flow, scenario: Scenario, impact: Impact, record: Worksh
     ]
     flags = _flag_counts(impact)
     step_metrics, shared_metrics = _metrics(impact, names)
+    rng = ranges(flow, impact)
     severity_rank = {"BLOCK": 0, "WARN": 1, "INFO": 2}
     governance = sorted(impact.governance, key=lambda f: severity_rank[f.severity])
     return Summary(
@@ -573,7 +765,23 @@ def build_summary(flow: Flow, scenario: Scenario, impact: Impact, record: Worksh
         held_on=record.held_on if record else None,
         goal=_goal(flow, scenario, record),
         scope=_scope(flow, scenario),
-        headline=_headline(impact),
+        headline=_headline(impact, rng),
+        executive=_executive(flow, scenario, impact, rng, shared_metrics),
+        ranges=[
+            RangeRow(label=r.label, unit=r.unit, point=r.point, p10=r.p10, p50=r.p50, p90=r.p90) for r in rng.ranges
+        ],
+        sensitivity=[
+            SwingRow(
+                assumption=w.label,
+                low=w.low,
+                high=w.high,
+                result_low=w.result_low,
+                result_high=w.result_high,
+                swing=w.swing,
+            )
+            for w in rng.sensitivity
+        ],
+        currency=impact.costs.currency,
         flags=flags,
         highlights=_highlights(impact, flags, roles, waves),
         participants=_participants(record),
@@ -616,10 +824,10 @@ def build_summary(flow: Flow, scenario: Scenario, impact: Impact, record: Worksh
         disagreements=list(record.disagreements) if record else [],
         open_notes=list(record.open_notes) if record else [],
         decisions=list(record.decisions) if record else decision_rows(flow, scenario.decisions),
-        notes=[n.text for n in impact.notes],
-        sources=_sources(impact),
+        notes=[n.text for n in impact.notes] + [impact.costs.reason.text],
+        sources=_sources(impact, rng),
         attribution=list(ATTRIBUTION),
     )
 
 
-__all__ = ["SECTIONS", "TITLES", "Headline", "Summary", "build_summary"]
+__all__ = ["SECTIONS", "TITLES", "Executive", "Headline", "RangeRow", "Summary", "SwingRow", "build_summary"]

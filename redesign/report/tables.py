@@ -28,9 +28,9 @@ class TableData:
         return bool(self.rows)
 
 
-def _tone(change: float, better: str) -> str | None:
-    if not change:
-        return None
+def _tone(change: float, better: str, unit: str = "") -> str | None:
+    if not change or fmt.is_zero_change(change, unit):
+        return None  # a change that rounds to nothing is no change: not red, not green
     improved = change < 0 if better == "lower" else change > 0
     return GOOD if improved else BAD
 
@@ -48,8 +48,29 @@ def headline(s: Summary) -> TableData:
         [h.label, fmt.figure(h.before, h.unit), fmt.figure(h.after, h.unit), fmt.change(h.change, h.unit)]
         for h in s.headline
     ]
-    colours = {(i, 3): c for i, h in enumerate(s.headline) if (c := _tone(h.change, h.better))}
+    colours = {(i, 3): c for i, h in enumerate(s.headline) if (c := _tone(h.change, h.better, h.unit))}
     return TableData(["Measure", "Before", "After", "Change"], rows, "LRRR", [5, 2, 2, 2], colours)
+
+
+def _range_figure(value: float, unit: str, currency: str) -> str:
+    return f"{currency} {fmt.number(value, 0)}" if unit == "money" else fmt.figure(value, unit)
+
+
+def ranges(s: Summary) -> TableData:
+    rows = [
+        [r.label, *(_range_figure(v, r.unit, s.currency) for v in (r.point, r.p10, r.p50, r.p90))] for r in s.ranges
+    ]
+    return TableData(["Figure (after the redesign)", "Estimate", "P10", "P50", "P90"], rows, "LRRRR", [5, 2, 2, 2, 2])
+
+
+def sensitivity(s: Summary) -> TableData:
+    rows = [
+        [w.assumption, f"{fmt.number(w.low, 2)} to {fmt.number(w.high, 2)}", fmt.hours(w.result_low),
+         fmt.hours(w.result_high), fmt.hours(w.swing)]
+        for w in s.sensitivity[:8]
+    ]  # fmt: skip
+    header = ["Assumption", "Range", f"Saved h/{s.period} at low", "at high", "Swing"]
+    return TableData(header, rows, "LRRRR", [6, 2, 2, 2, 1.5])
 
 
 def participants(s: Summary) -> TableData:
@@ -57,12 +78,26 @@ def participants(s: Summary) -> TableData:
     return TableData(["Function", "People", "Names"], rows, "LRL", [2, 1, 8])
 
 
+def executive(s: Summary) -> list[tuple[str, list[str]]]:
+    """The first page's labelled lines, in reading order."""
+    e = s.executive
+    return [
+        ("What changes", [e.what_changes]),
+        ("For whom", e.for_whom or ["No role's hours change."]),
+        ("Hours", [e.hours]),
+        ("Money", [e.money]),
+        ("Risks to clear", e.risks),
+        ("Shared metric", [e.shared_metric]),
+        ("Pilot first", [e.pilot_first]),
+    ]
+
+
 def end_to_end(s: Summary) -> TableData:
     rows = [
         [m.label, fmt.figure(m.before, m.unit), fmt.figure(m.after, m.unit), fmt.change(m.change, m.unit)]
         for m in s.end_to_end
     ]
-    colours = {(i, 3): c for i, m in enumerate(s.end_to_end) if (c := _tone(m.change, m.better))}
+    colours = {(i, 3): c for i, m in enumerate(s.end_to_end) if (c := _tone(m.change, m.better, m.unit))}
     return TableData(["Measure", "Before", "After", "Change"], rows, "LRRR", [5, 2, 2, 2], colours)
 
 

@@ -37,6 +37,8 @@ class EffortParameter(_Entry):
     unit: str
     text: str
     source: str
+    low: float | None = None  # plausible range for the Monte Carlo draws (docs/methodology.md#ranges)
+    high: float | None = None
 
 
 class AugmentKind(_Entry):
@@ -46,11 +48,14 @@ class AugmentKind(_Entry):
     match: str
     keywords: list[str]
     source: str
+    low: float | None = Field(default=None, ge=0, le=1)
+    high: float | None = Field(default=None, ge=0, le=1)
 
 
 class Effort(_Entry):
     parameters: list[EffortParameter]
     augment_kinds: list[AugmentKind]
+    currency: str = "EUR"
 
     @cached_property
     def _by_id(self) -> dict[str, EffortParameter]:  # lookups run for every step: index once

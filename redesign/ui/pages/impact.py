@@ -11,8 +11,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from redesign.impact.assess import Impact
+from redesign.impact.catalog import catalog
 from redesign.impact.explain import Reason
-from redesign.model import Scenario
+from redesign.impact.ranges import Ranges, ranges
+from redesign.impact.simulation import FlowSimulation, SimulationRefused, simulate_impact
+from redesign.impact.suggested import SUGGESTED_NOTE, suggested_scenario
+from redesign.model import Flow, Scenario
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.timer import timer_bar
 from redesign.ui.resources import scenario_impact, scenarios_of
@@ -20,13 +24,45 @@ from redesign.ui.session import require_state
 from redesign.ui.text import plain
 
 SEVERITY_ICON = {"BLOCK": "⛔", "WARN": "⚠️", "INFO": "ℹ️"}
-ACTIVITY_COLOURS = {
+ACTIVITY_COLOURS = {  # one distinct colour per activity the engine can report (redesign.impact.economics)
     "doing": "#90a4ae",
-    "reviewing": "#ef6c00",
     "deciding": "#1565c0",
-    "exceptions": "#c62828",
+    "reviewing": "#ef6c00",
+    "validating": "#2e7d32",
+    "handling_exceptions": "#c62828",
     "monitoring": "#6a1b9a",
+    "overseeing": "#f9a825",
 }
+ACTIVITY_LABELS = {
+    "doing": "Doing the work",
+    "deciding": "Deciding",
+    "reviewing": "Reviewing",
+    "validating": "Checking AI output",
+    "handling_exceptions": "Handling exceptions",
+    "monitoring": "Monitoring automations",
+    "overseeing": "Overseeing AI decisions",
+}
+
+
+def people(n: float) -> str:
+    return f"{n:g} {'person' if n == 1 else 'people'}"
+
+
+def money(value: float) -> str:
+    return f"{catalog().effort.currency} {value:,.0f}"
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _ranges(key: tuple[str, int, str], _flow: Flow, _impact: Impact) -> Ranges:
+    return ranges(_flow, _impact)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Simulating the cases before and after…")
+def _simulation(key: tuple[str, int, str], _flow: Flow, _impact: Impact) -> FlowSimulation | str:
+    try:
+        return simulate_impact(_flow, _impact, cases=3000)
+    except SimulationRefused as exc:
+        return str(exc)
 
 
 def why(reason: Reason, key: str) -> None:
@@ -59,32 +95,118 @@ def pick_scenario(state: WorkshopState) -> Scenario:
     return options[choice]
 
 
-def end_to_end(impact: Impact) -> None:
+_RANGE_OF = {"lead_time_minutes": "lead_time", "rolled_pca": "pca"}
+
+
+def end_to_end(impact: Impact, rng: Ranges) -> None:
     st.subheader("End to end, before → after")
     changes = impact.end_to_end.changes
     cols = st.columns(max(1, min(5, len(changes))))
     for i, change in enumerate(changes):
         after, delta, unit = change.after, change.change, change.unit
+        scale = 1 / 60 if unit == "min" else 1.0
         if unit == "min":  # minutes per case read better as hours
             after, delta, unit = after / 60, delta / 60, "h"
         digits = 0 if unit == "count" or abs(after) >= 1000 else 1
+        shown = f"{delta:+,.{digits}f}"
+        zero = float(shown.replace(",", "")) == 0
+        spread = rng.get(_RANGE_OF.get(change.metric, ""))
+        help_text = change.reason.text
+        if spread is not None:
+            help_text += f" Likely {spread.p10 * scale:,.1f} to {spread.p90 * scale:,.1f} {unit} (P10-P90)."
         with cols[i % len(cols)]:
             st.metric(
                 f"{change.label} ({unit})",
-                f"{after:,.{digits}f}",
-                delta=f"{delta:+,.{digits}f}",
+                f"{after:,.{digits}f}" if change.known else "unknown",
+                delta=None if zero or not change.known else shown,  # no red "+0" for no change
                 delta_color="inverse" if change.better == "lower" else "normal",
-                help=change.reason.text,
+                help=help_text,
             )
-    t = impact.totals
+    t, c = impact.totals, impact.costs
+    saved = rng.get("saved_hours")
+    likely = (
+        f" (likely {saved.p10:,.1f} to {saved.p90:,.1f} h, P10-P90)" if saved and saved.p90 - saved.p10 > 0.05 else ""
+    )
+    blocked = "**Blocked, not a saving yet:** " if impact.blocked else ""
     st.markdown(
-        f"**Hours per {impact.period}:** {t.before_hours:,.0f} → {t.after_hours:,.0f} "
-        f"(net **{t.saved_hours:,.0f} h** saved, {t.saved_fte:,.1f} FTE; {t.saved_hours_per_year:,.0f} h a year)"
-        + (f" · cost saved per {impact.period}: {t.cost_saved_per_period:,.0f}" if t.cost_saved_per_period else "")
+        f"{blocked}**Hours per {impact.period}:** {t.before_hours:,.0f} → {t.after_hours:,.0f} "
+        f"(net **{t.saved_hours:,.1f} h** saved{likely}; {t.saved_fte:,.2f} FTE of capacity; "
+        f"{t.saved_hours_per_year:,.0f} h a year)"
+        + (
+            f" · cost of those hours per {impact.period}: {money(t.cost_saved_per_period)}"
+            if t.cost_saved_per_period
+            else ""
+        )
     )
     why(t.reason, "totals")
+    st.markdown(
+        f"**Capacity and cash:** {c.bankable_fte:g} whole FTE could be redeployed · investment {money(c.investment)} · "
+        f"run cost {money(c.run_cost_per_year)} a year"
+        + (f" · payback {c.payback_months:,.0f} months" if c.payback_months else "")
+    )
+    for cap in c.roles:
+        if cap.spread:
+            st.caption(
+                f"{plain(cap.name)}: {cap.freed_fte:.2f} FTE spread across {people(cap.people)} "
+                f"({cap.hours_per_person:,.1f} h each per {impact.period}): capacity, not cash."
+            )
+    why(c.reason, "costs")
     for note in [*impact.end_to_end.notes, *impact.notes]:
         st.info(plain(note.text), icon="📌")
+    overloaded = [b for b in impact.end_to_end.before.bottlenecks if b.kind == "capacity"]
+    for b in overloaded:
+        st.warning(f"Overloaded before the change: {plain(b.reason)}.", icon="⚠️")
+    sensitivity_section(impact, rng)
+
+
+def sensitivity_section(impact: Impact, rng: Ranges) -> None:
+    if not rng.sensitivity:
+        return
+    st.markdown(f"**Which assumption moves the hours saved most** (per {impact.period}; others at their values)")
+    swings = rng.sensitivity[:6]
+    base = impact.totals.saved_hours
+    fig = go.Figure()
+    labels = [w.label for w in swings]
+    fig.add_bar(y=labels, x=[w.result_low - base for w in swings], base=base, orientation="h", name="at its low",
+                marker_color="#90a4ae")  # fmt: skip
+    fig.add_bar(y=labels, x=[w.result_high - base for w in swings], base=base, orientation="h", name="at its high",
+                marker_color="#1565c0")  # fmt: skip
+    fig.update_layout(
+        barmode="overlay",
+        height=60 + 34 * len(swings),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis_title=f"hours saved per {impact.period}",
+        yaxis={"autorange": "reversed"},
+        legend={"orientation": "h", "y": 1.1},
+    )
+    st.plotly_chart(fig, width="stretch", key="sensitivity_chart")
+    why(rng.reason, "ranges")
+
+
+def simulation_section(impact: Impact, result: FlowSimulation | str) -> None:
+    st.subheader("Flow simulation: cases queueing for people")
+    if isinstance(result, str):
+        st.warning(plain(result))
+        return
+    b, a = result.before, result.after
+    cols = st.columns(3)
+    for col, label, after, before in (
+        (cols[0], "Lead time P50 (h)", a.lead_p50_minutes / 60, b.lead_p50_minutes / 60),
+        (cols[1], "Lead time P90 (h)", a.lead_p90_minutes / 60, b.lead_p90_minutes / 60),
+    ):
+        delta = f"{after - before:+,.1f}"
+        zero = float(delta.replace(",", "")) == 0
+        col.metric(label, f"{after:,.1f}", delta=None if zero else delta, delta_color="inverse",
+                   help=f"before the change: {before:,.1f} h")  # fmt: skip
+    cols[2].metric("Cases simulated", f"{a.cases:,}")
+    for note in result.notes:
+        st.info(plain(note), icon="📌")
+    rows = [
+        {"role": r.name, "people": r.people, "utilisation after": f"{r.utilisation:.0%}", "overloaded": r.overloaded}
+        for r in a.roles[:8]
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption("How the simulation works: docs/methodology.md#flow-simulation")
 
 
 def roles_section(impact: Impact) -> None:
@@ -98,7 +220,7 @@ def roles_section(impact: Impact) -> None:
     for activity in activities:
         for when, attr in (("before", "before_by_activity"), ("after", "after_by_activity")):
             fig.add_bar(
-                name=f"{activity}",
+                name=ACTIVITY_LABELS.get(activity, activity.replace("_", " ")),
                 legendgroup=activity,
                 showlegend=when == "before",
                 x=[getattr(r, attr).get(activity, 0) for r in humans],
@@ -118,7 +240,7 @@ def roles_section(impact: Impact) -> None:
     for role in humans:
         cols = st.columns([4, 2, 2, 1])
         fte = f"{role.freed_fte:+.1f} FTE freed" if role.freed_fte else ""
-        cols[0].markdown(f"**{plain(role.name)}** ({role.headcount:g} people)")
+        cols[0].markdown(f"**{plain(role.name)}** ({people(role.headcount)})")
         cols[1].caption(f"{role.before_hours:,.0f} → {role.after_hours:,.0f} h ({role.change_hours:+,.0f})")
         cols[2].caption(fte)
         with cols[3]:
@@ -144,7 +266,7 @@ def _names(state: WorkshopState) -> tuple[dict[str, str], dict[str, str]]:
 def skills_section(state: WorkshopState, impact: Impact) -> None:
     roles, _ = _names(state)
     st.subheader("Skills and reskilling")
-    st.caption("Prioritised by the hours of work affected times the people in the role.")
+    st.caption("Prioritised by the hours of work affected in the role (all its people together).")
     if impact.reskilling:
         frame = pd.DataFrame(
             [
@@ -226,6 +348,7 @@ def pilot_section(impact: Impact) -> None:
             st.caption(
                 f"· {plain(item.name)} ({item.tag.value}): {item.net_hours:,.1f} h, %C&A +{item.pca_gain:.0f} pts"
                 + (f", {item.severity}" if item.severity else "")
+                + (f" · schedule first: {plain('; '.join(item.tasks))}" if item.tasks else "")
             )
     if impact.pilot.held:
         st.caption("Held back: " + ", ".join(plain(i.name) for i in impact.pilot.held))
@@ -261,16 +384,21 @@ state = require_state("Impact", "Join or start a workshop to see the impact of i
 timer_bar(state)
 st.title(f"Impact — {state.name}")
 scenario = pick_scenario(state)
+if not scenario.decisions and not any(s.decisions for s in scenarios_of(state)):
+    scenario = suggested_scenario(state.flow)
+    st.info(SUGGESTED_NOTE, icon="💡")
 if not scenario.decisions:
     st.info("This scenario decides nothing yet, so nothing changes.")
     st.stop()
 impact = scenario_impact(state, scenario)
+key = (state.workshop_id, state.version, scenario.id)
+rng = _ranges(key, state.flow, impact)
 blocks = sum(f.severity == "BLOCK" for f in impact.governance)
 if blocks:
     st.error(f"⛔ {blocks} decision(s) are blocked by governance rules: see Governance below.")
-tabs = st.tabs(["End to end", "Roles", "Skills", "Incentives", "Governance", "Pilot", "Compare"])
+tabs = st.tabs(["End to end", "Roles", "Skills", "Incentives", "Governance", "Pilot", "Simulation", "Compare"])
 with tabs[0]:
-    end_to_end(impact)
+    end_to_end(impact, rng)
 with tabs[1]:
     roles_section(impact)
 with tabs[2]:
@@ -282,4 +410,9 @@ with tabs[4]:
 with tabs[5]:
     pilot_section(impact)
 with tabs[6]:
+    if st.toggle("Simulate the cases before and after", key="impact_simulate"):
+        simulation_section(impact, _simulation(key, state.flow, impact))
+    else:
+        st.caption("Runs a few thousand cases through the flow before and after, with queues for the people.")
+with tabs[7]:
     comparison(state)

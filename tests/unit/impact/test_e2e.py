@@ -23,11 +23,22 @@ def test_lead_time_hand_computed() -> None:
     assert lead.reason.rule == "e2e_lead_time" and lead.reason.steps == ["intake", "check", "approve"]
 
 
-def test_rolled_pca_rises_where_automation_handles_cases_straight_through() -> None:
+def test_a_review_step_corrects_what_arrives() -> None:
+    # "check" is a review: its output quality (95 %) is the reviewer's, the 70 % hand-off into it is not
+    # multiplied a second time (changed deliberately, issue 15 point 9).
     rolled = _change(assess(small_flow(), "s"), "rolled_pca")
+    assert rolled.before == pytest.approx(95.0)
+    # augmenting the check removes 20 % of its errors: 95 + 5 x .2 = 96 %
+    assert rolled.after == pytest.approx(96.0)
+
+
+def test_rolled_pca_rises_where_automation_handles_cases_straight_through() -> None:
+    flow = small_flow()
+    flow.steps[1].kind = StepKind.TASK
+    rolled = _change(assess(flow, "s"), "rolled_pca")
     assert rolled.before == pytest.approx(70 * 0.95)
-    # hand-off 70 % -> .585 x 99 + .415 x 70 = 86.965 % (straight-through share .65 x .9)
-    assert rolled.after == pytest.approx(86.965 * 0.95)
+    # hand-off 70 % -> .585 x 99 + .415 x 70 = 86.965 % (straight-through share .65 x .9); check 95 -> 96 augmented
+    assert rolled.after == pytest.approx(86.965 * 0.96)
 
 
 def test_touch_hours_and_handoffs() -> None:

@@ -40,17 +40,42 @@ def test_a_step_that_costs_hours_for_a_quality_gain_is_not_a_pilot() -> None:
     assert plan.waves[1].items[0].reason.rule == "pilot_wave_2"
 
 
-def test_warn_or_high_error_cost_waits_for_governance() -> None:
+def test_high_error_cost_waits_for_governance_but_a_missing_sign_off_is_a_task() -> None:
+    # Changed deliberately (issue 15 point 10): a missing IT sign-off no longer sends a step to wave 3.
     steps = [_key(0, 100), _key(1, 100, rubric=Rubric(error_cost=5)), _key(2, 100)]
     decisions = [
         Decision(step="k0", tag=Tag.AUTOMATE, it_signoff=True),
         Decision(step="k1", tag=Tag.AUTOMATE, it_signoff=True),
-        Decision(step="k2", tag=Tag.AUTOMATE),  # no IT sign-off: WARN
+        Decision(step="k2", tag=Tag.AUTOMATE),  # no IT sign-off: a task to schedule
     ]
     plan = assess(_flow(decisions, steps), "s").pilot
     third = next(w for w in plan.waves if w.number == 3)
-    assert {i.step for i in third.items} == {"k1", "k2"}
+    assert {i.step for i in third.items} == {"k1"}
     assert all(i.reason.rule == "pilot_wave_3" for i in third.items)
+    first = next(w for w in plan.waves if w.number == 1)
+    k2 = next(i for i in first.items if i.step == "k2")
+    assert k2.tasks and "IT" in k2.tasks[0] and "Schedule first" in k2.reason.text
+
+
+def test_with_no_low_risk_step_the_least_risky_one_pilots_first() -> None:
+    steps = [_key(0, 100, rubric=Rubric(error_cost=5)), _key(1, 300, rubric=Rubric(error_cost=4))]
+    decisions = [Decision(step=s.id, tag=Tag.AUTOMATE, it_signoff=True) for s in steps]
+    plan = assess(_flow(decisions, steps), "s").pilot
+    assert plan.waves[0].number == 1
+    assert [i.step for i in plan.waves[0].items] == ["k1"]  # error cost 4 is less risky than 5
+    assert "oversight in place" in plan.waves[0].items[0].reason.text
+
+
+def test_every_sample_with_candidates_has_a_wave_one() -> None:
+    from redesign.impact.suggested import scenario_or_suggested
+    from redesign.samples import load_sample, sample_ids
+
+    for sample in sample_ids():
+        flow = load_sample(sample)
+        for scenario in flow.scenarios or [scenario_or_suggested(flow, None)]:
+            plan = assess(flow, scenario).pilot
+            if any(i.net_hours > 0 for w in plan.waves for i in w.items):
+                assert plan.waves[0].number == 1, (sample, scenario.id)
 
 
 def test_blocked_and_valueless_steps_are_held() -> None:

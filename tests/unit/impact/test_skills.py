@@ -81,17 +81,19 @@ def test_deskilling_warning_only_for_automated_learning_steps() -> None:
     assert assess(one_step_flow(KEY, Decision(step="x", tag=Tag.AUTOMATE)), "s").deskilling == []
 
 
-def test_reskilling_is_ordered_by_hours_times_people() -> None:
+def test_reskilling_is_ordered_by_hours_and_counts_no_headcount_twice() -> None:
+    # Changed deliberately (issue 15 point 9): a role's hours are already the total of all its people.
     roles = [Role(id="owner", name="Owner", function="ops", headcount=10), Role(id="boss", name="Boss", function="ops")]
     other = Step(id="y", name="Key in returns", function="ops", owner="boss", volume=600, touch_minutes=10)
     flow = one_step_flow(KEY, None, roles=roles, more_steps=[other])
     flow = flow.model_copy(update={"scenarios": [Scenario(id="s", name="S", decisions=[
         Decision(step="x", tag=Tag.AUGMENT), Decision(step="y", tag=Tag.AUGMENT)])]})  # fmt: skip
     items = assess(flow, "s").reskilling
-    # owner: 10 h x 10 people = 100; boss: 100 h x 1 person = 100 -> tie broken by role id ("boss" first)
+    # owner: 10 h across 10 people; boss: 100 h for 1 person -> the boss's 100 h come first
     assert [i.rank for i in items] == list(range(1, len(items) + 1))
     assert all(a.priority >= b.priority for a, b in pairwise(items))
     top = items[0]
-    assert top.priority == pytest.approx(100.0) and top.reason.rule == "skl_reskilling_priority"
+    assert top.role == "boss" and top.priority == pytest.approx(100.0) and top.reason.rule == "skl_reskilling_priority"
     owner_item = next(i for i in items if i.role == "owner")
-    assert owner_item.people == 10 and owner_item.hours == pytest.approx(10.0)
+    assert owner_item.people == 10 and owner_item.hours == pytest.approx(10.0) and owner_item.priority == 10.0
+    assert "across 10 people (1.0 h each)" in owner_item.reason.text

@@ -64,14 +64,19 @@ def test_format_names_are_forgiving(sales_flow: Flow) -> None:
     assert export(sales_flow, ".markdown").mime == "text/markdown"
 
 
-def test_scenario_defaults_first_then_as_is(sales_flow: Flow) -> None:
+def test_scenario_defaults_first_then_suggested_then_as_is(sales_flow: Flow) -> None:
+    # Changed deliberately (issue 15 point 8): a flow with no scenario is summarised with its suggested
+    # tags, as a scenario named "Suggested" that says so; the as-is stays for a flow nothing is suggested for.
     assert pick_scenario(sales_flow, None).name == "Cautious"
     assert pick_scenario(sales_flow, "ambitious").name == "Ambitious"  # names match case-insensitively
     bare = tiny_flow().model_copy(update={"scenarios": []})
     assert pick_scenario(bare, None) is AS_IS
     result = export(bare, "md")
-    assert result.filename == "tiny-as_is.md" and b"# Tiny orders: As-is" in result.data
-    assert summarize(bare).scope.decided == 0
+    assert result.filename == "tiny-suggested.md" and b"# Tiny orders: Suggested" in result.data
+    assert b"nothing here was decided by the workshop" in result.data
+    assert summarize(bare).scope.decided > 0
+    empty = bare.model_copy(update={"steps": [], "handoffs": []})
+    assert summarize(empty).scenario_name == "As-is" and summarize(empty).scope.decided == 0
     # An unsaved scenario object (the workshop's settled decisions) is taken as it is.
     settled = Scenario(id="workshop_decisions", name="Workshop decisions", decisions=tiny_flow().scenarios[0].decisions)
     assert export(tiny_flow(), "md", settled).filename == "tiny-workshop_decisions.md"

@@ -57,15 +57,22 @@ def test_pdf_renders_to_png_page_by_page(sales_pdf: Path) -> None:
     assert abs(width - 297 / 25.4 * 60) <= 2 and abs(height - 210 / 25.4 * 60) <= 2
 
 
-def test_headline_page_has_the_headline_numbers(sales_pdf: Path, sales_summary: Summary) -> None:
-    first = _pages(sales_pdf)[0]
-    assert sales_summary.title in first and HEADLINE_TITLE in first and TITLES["scope"] in first
-    for h in sales_summary.headline:
+def test_first_page_is_the_executive_page(sales_pdf: Path, sales_summary: Summary) -> None:
+    # Changed deliberately (issue 15 point 7): page 1 says what changes, for whom, hours with their range,
+    # risks, the shared metric and the pilot; goal, scope and the full headline table move to page 2.
+    pages = _pages(sales_pdf)
+    first = " ".join(pages[0].split())
+    assert sales_summary.title in first
+    for label in ("What changes", "For whom", "Hours", "Money", "Risks to clear", "Shared metric", "Pilot first"):
+        assert label in first
+    assert "P10-P90" in first and "EUR" in first
+    for h in sales_summary.headline[:3]:
         assert h.label in first
         assert f"{fmt.figure(h.before, h.unit)} → {fmt.figure(h.after, h.unit)}" in first
-        assert fmt.change(h.change, h.unit) in first
     f = sales_summary.flags
     assert f"{f.block} BLOCK" in first and f"{f.warn} WARN" in first and f"{f.info} INFO" in first
+    second = " ".join(pages[1].split())
+    assert HEADLINE_TITLE in second and TITLES["scope"] in second
 
 
 def test_every_section_and_its_content_is_there(sales_pdf: Path, sales_summary: Summary) -> None:
@@ -128,3 +135,30 @@ def test_unicode_names_and_the_fallback_without_dejavu(tmp_path: Path) -> None:
     text = " ".join(_text(fallback).split())
     assert FALLBACK_NOTE[:40] in text
     assert "Überprüfung der Aufträge" in text  # Latin-1 survives, the rest becomes "?"
+
+
+def test_bold_tag_cells_stay_inside_their_column(tmp_path: Path) -> None:
+    """Issue 16 point 9: "[H] human judgment" ran into the Owner column of the decision log."""
+    from redesign.samples import load_sample
+
+    pdf = tmp_path / "sales.pdf"
+    pdf.write_bytes(render_pdf(summarize(load_sample("sales_forecasting"))))
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>')
+    checked = 0
+    for page in html.split("<page ")[1:]:
+        words = [(float(a), float(y), float(b), w) for a, y, b, w in word.findall(page)]
+        heads = [(y, x) for x, y, _, w in words if w == "Decision"]
+        if not heads:
+            continue
+        top = heads[0][0]
+        below = [(a, y, b, w) for a, y, b, w in words if y > top]
+        if not {"Owner", "Tag"} <= {w for *_, w in below}:
+            continue
+        owner_x = min(a for a, _, _, w in below if w == "Owner")
+        tag_x = min(a for a, _, _, w in below if w == "Tag")
+        for a, _, b, w in below:
+            if tag_x - 1 <= a < owner_x and w in ("judgment", "augment", "automate", "human"):
+                assert b < owner_x, (w, b, owner_x)
+                checked += 1
+    assert checked >= 3
