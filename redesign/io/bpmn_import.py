@@ -13,9 +13,9 @@ Mapping, and the choices behind it:
 - **Activities become steps**: task, userTask, manualTask, serviceTask,
   scriptTask, sendTask, receiveTask, businessRuleTask, callActivity, and
   subProcess / transaction / adHocSubProcess as one step each (what is inside is
-  reported as skipped) or, when the import asks for it, their activities as steps
-  (`redesign.io.bpmn_subprocesses`). The task type is kept as a hint in the description
-  ("BPMN serviceTask: a system does it") and in the rubric: service and script
+  reported as skipped) or, when the import asks for it, their activities as
+  steps (`redesign.io.bpmn_subprocesses`). The task type is kept as a hint in the
+  description ("BPMN serviceTask: a system does it") and in the rubric: service and script
   tasks score digital input 5, business-rule tasks digital input 5 and rules 5,
   manual tasks digital input 1.
 - **Gateways**: an exclusive, inclusive, complex or event-based gateway with a
@@ -32,8 +32,8 @@ Mapping, and the choices behind it:
   same signal (channel "signal").
 - **Sequence flows become hand-offs** (condition = flow name), also the ones a
   tool drew between pools (BPMN allows only message flows there; a note says
-  so); **message flows** between pools become hand-offs with channel "message". Paths that lead from
-  one step to the same next step are merged into one hand-off.
+  so); **message flows** between pools become hand-offs with channel "message".
+  Paths that lead from one step to the same next step are merged into one hand-off.
 - **Data**: data objects, data object references and data stores become data
   items (a reference becomes the item it refers to; a store's name is the
   item's system); data input/output associations become the step's data in/out.
@@ -259,7 +259,8 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
         self.nodes: dict[str, _Node] = {}
         self.inner_owner: dict[str, str] = {}  # BPMN id inside a sub-process -> the sub-process's BPMN id
         self.options = options
-        self.pool_of: dict[str, str] = {}  # node id -> the pool (name) it is drawn in
+        self.pool_of: dict[str, str] = {}  # node id -> the id of the process (pool) it is drawn in
+        self.pool_label: dict[str, str] = {}  # process id -> its pool's name
         self.exit_of: dict[str, str] = {}  # expanded sub-process id -> its exit node id
         self.members: dict[str, list[str]] = defaultdict(list)  # expanded sub-process id -> its steps' node ids
         self.open_containers: list[str] = []  # expanded sub-processes being read, outermost first
@@ -428,7 +429,8 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
             return pool_function[0]
 
         self._data_objects(process)
-        self._scope(process, pool_name, function_for, None)
+        self.pool_label[process.get("id", "")] = pool_name
+        self._scope(process, process.get("id", ""), function_for, None)
         if not any(local_name(c.tag) in FLOW_NODE_TYPES for c in process):
             self.skip(process, "the process is empty (no tasks, events or gateways)")
 
@@ -640,8 +642,9 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
             self.skip(flow, f'inside the sub-process "{self.nodes[owner].name}", which is imported as one step')
             return
         pools = (self.pool_of.get(source, ""), self.pool_of.get(target, ""))
-        if pools[0] != pools[1]:
-            self.cross_pool.append((flow.get("id", ""), *pools))
+        if pools[0] != pools[1]:  # by process id: two pools may share a name
+            names = (self.pool_label.get(pools[0], pools[0]), self.pool_label.get(pools[1], pools[1]))
+            self.cross_pool.append((flow.get("id", ""), *names))
         cf_handoff = self.ext(flow, "handoff")
         self.edges.append(
             _Edge(

@@ -231,3 +231,9 @@ def test_an_annotation_on_a_missing_element_says_so() -> None:
 </process>"""
     )
     assert _skipped(report)["n1"] == 'annotates "ghost", which is not in the file'
+
+
+def test_pools_with_the_same_name_are_still_told_apart() -> None:
+    _, report = _read(CROSS_POOL.replace('name="Warehouse"', 'name="Sales"'))
+    note = next(n for n in report.notes if "from one pool to another" in n)
+    assert note.startswith('2 sequence flows ("across", "back") run from one pool to another')
