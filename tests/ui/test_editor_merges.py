@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from redesign.model import Handoff
 from redesign.samples import load_sample
+from redesign.store.service import WorkshopService
 from redesign.ui.components.editors import both_changed, edited_fields, handoff_from_form, reapply
+from tests.ui.conftest import open_page
 
 FLOW = load_sample("sales_forecasting")
 
@@ -39,3 +41,24 @@ def test_a_refused_edit_is_reapplied_on_the_new_version_and_both_changes_are_nam
     merged = reapply(theirs, fields)
     assert (merged.dq_note, merged.name, merged.wait_minutes) == ("my note", "My name", 99.0)
     assert both_changed(base.model_dump(), theirs, fields) == ["name"]
+
+
+def test_when_both_change_the_same_field_the_dialog_shows_theirs_and_keeps_yours(svc: WorkshopService) -> None:
+    created = svc.create_from_sample("sales_forecasting", "Fran")
+    sales = svc.join(created.join_code, "Sam", "sales")
+    finance = svc.join(created.join_code, "Fin", "finance")
+    version = svc.version(created.workshop_id)
+    at = open_page("workshop", sales.token)
+    at.session_state["dialog"] = ("edit", "update_opps", version)
+    at.run()
+    theirs = svc.state(finance.token).flow.step("update_opps").model_copy(update={"name": "Update deals"})
+    svc.update_step(finance.token, version, theirs)
+    next(t for t in at.text_input if t.label == "Name").input("Update opportunities daily")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception
+    shown = " ".join(c.value for c in at.caption)
+    assert "Both of you changed **name**" in shown and "Update deals" in shown, shown
+    assert next(t for t in at.text_input if t.label == "Name").value == "Update opportunities daily"
+    next(b for b in at.button if b.label == "Discard my changes and show the latest version").click().run()
+    assert not at.exception
+    assert next(t for t in at.text_input if t.label == "Name").value == "Update deals"

@@ -40,7 +40,7 @@ def new_id(prefix: str, taken: set[str]) -> str:
 
 DRAFT_KEY = "step_draft"
 """A refused edit kept for the person: {"step_id", "fields" (what they changed), "before" (what
-they started from), "told" (who changed the step meanwhile)}."""
+the form showed them), "told" (who changed the step meanwhile)}."""
 
 
 SHOWN_KEY = "step_form_shown"
@@ -201,13 +201,13 @@ def step_dialog(state: WorkshopState, step_id: str | None, base_version: int) ->
             try:
                 service().update_step(token, base_version, new)
             except StaleEdit as exc:
-                # Keep what they typed and move the dialog to the latest version (None = current).
+                # Keep what they typed; the dialog moves to the newest version with it on top.
                 told = "; ".join(f"{actor_label(c.actor_name, c.actor_function)} {c.summary}" for c in exc.changes)
                 kept = draft["fields"] if draft and draft["step_id"] == existing.id else {}
                 st.session_state[DRAFT_KEY] = {
                     "step_id": existing.id,
                     "fields": {**kept, **edited_fields(step, new)},  # step = what the form showed
-                    "before": existing.model_dump(),  # the version this attempt was based on
+                    "before": step.model_dump(),  # what the form showed: a field now unlike it changed meanwhile
                     "told": told or "someone else changed it",
                 }
                 # The refused version is the newest change to this step: the next save is based on it.
