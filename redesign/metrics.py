@@ -368,7 +368,8 @@ def analyze(flow: Flow) -> FlowMetrics:
         for h in flow.handoffs
         if h.source in function_of and h.target in function_of and function_of[h.source] != function_of[h.target]
     )
-    return FlowMetrics(
+    # Built without re-validating: every figure is computed here, typed (two runs per assessment).
+    return FlowMetrics.model_construct(
         period=flow.period.value,
         steps=len(flow.steps),
         touch_hours=touch_hours(flow),
