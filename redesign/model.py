@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -155,6 +155,14 @@ class Rubric(_Model):
     exposure: ExposureLabel | None = None  # facilitator override of the O*NET prior
 
 
+class Dismissal(_Model):
+    """A workshop's "no" to a regulated-use detection on a step (redesign.impact.regulated), with who and why."""
+
+    key: Annotated[str, StringConstraints(min_length=1, max_length=100)]  # e.g. "annex3_5b", "art22"
+    by: Annotated[str, StringConstraints(max_length=MAX_NAME)] = ""
+    why: Text = ""
+
+
 class Step(_Model):
     """One step of the flow, in one function's lane, owned by one role."""
 
@@ -180,6 +188,7 @@ class Step(_Model):
     learning_step: bool = False  # juniors learn the job by doing this step
     skills: list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]] = Field(default_factory=list)
     rubric: Rubric = Field(default_factory=Rubric)
+    dismissed: list[Dismissal] = Field(default_factory=list)  # regulated-use detections the workshop said no to
 
 
 class Handoff(_Model):
@@ -219,6 +228,9 @@ class Decision(_Model):
     success_measure: Text = ""
     review_date: date | None = None
     it_signoff: bool = False  # IT security and integration signed off
+    # What does the work: "ai" (an AI system in the AI Act's sense), "rules" (rules written by people:
+    # not an AI system, AI Act Art 3(1) and Recital 12), None = not said (treated as AI, and asked).
+    system: Literal["ai", "rules"] | None = None
 
 
 class Scenario(_Model):
