@@ -138,7 +138,7 @@ class DataItem(_Model):
 class Rubric(_Model):
     """Facilitator scores (1-5) behind a tag suggestion; None means not yet assessed.
 
-    The attributes follow research/frameworks.md 1.10 (UiPath Automation Hub's
+    The attributes follow docs/methodology.md#tag-suggestions-and-evidence (UiPath Automation Hub's
     high-level assessment, Autor-Levy-Murnane, Frey-Osborne bottlenecks, Jarrahi,
     Parasuraman-Sheridan-Wickens). Input quality is not here: it is measured, as the
     %C&A of what arrives at the step.

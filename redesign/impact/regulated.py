@@ -34,17 +34,21 @@ from typing import Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict
 
 from redesign.impact.exposure import _words
-from redesign.model import DataItem, Flow, Role, Step
+from redesign.model import DataItem, Flow, Role, Scenario, Step, Tag
 
 __all__ = [
     "Detection",
     "Evidence",
     "Vocabulary",
+    "adverse_decisions",
+    "confirm",
     "detect",
     "detect_step",
+    "dismiss",
     "is_rules_based",
     "open_detections",
     "phrases_in",
+    "rewards_more",
 ]
 
 Kind = Literal["area", "person_question", "art22"]
@@ -483,3 +487,43 @@ def dismiss(step: Step, detection: Detection, by: str, why: str) -> Step:
 
     kept = [d for d in step.dismissed if d.key != detection.key]
     return step.model_copy(update={"dismissed": [*kept, Dismissal(key=detection.key, by=by, why=why)]})
+
+
+# --------------------------------------------------------------------------- adverse automated decisions
+
+
+@cache
+def _adverse() -> tuple[Terms, Terms, str]:
+    raw = json.loads(resources.files("redesign.impact.catalog").joinpath("regulated_uses.json").read_text("utf-8"))
+    return _stem_terms(raw["adverse"]["verbs"]), _stem_terms(raw["adverse"]["volume_words"]), raw["adverse"]["source"]
+
+
+def adverse_decisions(flow: Flow, scenario: Scenario | None) -> dict[str, tuple[str, ...]]:
+    """Automated steps that can decide against a person, with the words that say so.
+
+    For the incentive rules: a target on such a step must never reward *more* of its
+    decisions (more declines, more rejections), since each one is an automated adverse
+    decision a person may contest (GDPR Art 22(3)); see ``rewards_more``.
+    """
+    if scenario is None:
+        return {}
+    verbs, _, _ = _adverse()
+    automated = {d.step for d in scenario.decisions if d.tag == Tag.AUTOMATE}
+    found: dict[str, tuple[str, ...]] = {}
+    for step in flow.steps:
+        if step.id not in automated:
+            continue
+        words = phrases_in(step.name, verbs)
+        if words or step.decides_for_person:
+            found[step.id] = words or ("decides for a person",)
+    return found
+
+
+def rewards_more(metric: str) -> tuple[str, ...]:
+    """Words in a metric or target that reward doing more of something ("number of loans declined")."""
+    _, volume, _ = _adverse()
+    return phrases_in(metric, volume)
+
+
+def adverse_source() -> str:
+    return _adverse()[2]

@@ -1,4 +1,4 @@
-"""Tag suggestions: gates first, then scores (research/frameworks.md 1.10).
+"""Tag suggestions: gates first, then scores (docs/methodology.md#tag-suggestions-and-evidence).
 
 Attributes come from the step's rubric (facilitator scores 1-5), the %C&A of the
 work arriving at the step (Q), the step's stakes when no error cost is scored (E),

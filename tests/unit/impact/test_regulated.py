@@ -9,11 +9,13 @@ from hypothesis import strategies as st
 from redesign.impact.assess import assess
 from redesign.impact.regulated import (
     Detection,
+    adverse_decisions,
     confirm,
     detect,
     detect_step,
     dismiss,
     phrases_in,
+    rewards_more,
     vocabulary,
 )
 from redesign.model import Decision, Flow, Step, Tag
@@ -255,3 +257,22 @@ def test_every_rule_and_vocabulary_names_a_published_source() -> None:
         assert "https://" in source
     for rule in v.rules:
         assert "https://" in rule.source and rule.activity and rule.domain
+
+
+# ------------------------------------------------------------------ no target rewards more adverse decisions
+
+
+def test_automated_adverse_decisions_are_listed_for_the_incentive_rules() -> None:
+    flow = rf.consumer_loan()
+    found = adverse_decisions(flow, flow.scenarios[0])
+    assert "decide" in found and "declin" in found["decide"]
+    assert "score" not in found  # a score is not itself a decline (unless labelled as deciding)
+    assert adverse_decisions(flow, None) == {}
+    labelled = flow.model_copy(
+        update={
+            "steps": [s.model_copy(update={"decides_for_person": True}) if s.id == "score" else s for s in flow.steps]
+        }
+    )
+    assert "score" in adverse_decisions(labelled, labelled.scenarios[0])
+    assert rewards_more("Number of loans declined per week") and rewards_more("Increase approvals")
+    assert not rewards_more("Share of declines overturned on appeal")
