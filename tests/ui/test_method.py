@@ -21,4 +21,3 @@ def test_method_page_shows_every_section_of_the_methodology(db_url: str) -> None
     body = "\n".join(m.value for m in at.markdown)
     assert "Annex III point 5(b)" in body or "5(b)" in body
     assert "https://eur-lex.europa.eu/eli/reg/2024/1689/oj" in body
-
