@@ -14,6 +14,7 @@ from redesign.impact.assess import Impact
 from redesign.impact.explain import Reason
 from redesign.model import Scenario
 from redesign.store.schemas import WorkshopState
+from redesign.ui.components.detections import detections_section
 from redesign.ui.resources import scenario_impact, scenarios_of
 from redesign.ui.session import require_state
 from redesign.ui.text import plain
@@ -277,6 +278,7 @@ with tabs[3]:
     incentives_section(state, impact)
 with tabs[4]:
     governance_section(impact)
+    detections_section(state)
 with tabs[5]:
     pilot_section(impact)
 with tabs[6]:
