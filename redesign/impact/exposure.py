@@ -545,6 +545,9 @@ class SemanticIndex:
     the step's text is encoded here, once per distinct text (``query_key``).
     """
 
+    #: Callers put the flow's name before the step's (``suggest.step_queries``).
+    uses_context = True
+
     def __init__(self, words: ExposureIndex, encoder: Any, vectors: Any, rows: Any) -> None:
         import numpy as np
 
@@ -555,6 +558,7 @@ class SemanticIndex:
         # Rows of the indexed tasks (repeats merged as in ``words``), as float32 for BLAS.
         self._matrix = np.ascontiguousarray(vectors[np.asarray(rows)[np.asarray(words.rows)]], dtype=np.float32)
         self._cache: dict[str, Any] = {}
+        self._priors: dict[tuple[str, int], ExposurePrior] = {}
 
     @classmethod
     def load(cls, words: ExposureIndex | None = None, path: Path | None = None) -> SemanticIndex | None:
@@ -611,6 +615,16 @@ class SemanticIndex:
         return [self.words._task_match(doc, max(0.0, sim)) for doc, sim in self._search(text, k)]
 
     def prior(self, text: str, k: int = 5) -> ExposurePrior:
+        """Exposure prior for a step described by ``text``; computed once per distinct text (``query_key``)."""
+        key = (query_key(text), k)
+        found = self._priors.get(key)
+        if found is None:
+            if len(self._priors) > 50_000:
+                self._priors.clear()
+            found = self._priors[key] = self._prior(text, k)
+        return found
+
+    def _prior(self, text: str, k: int) -> ExposurePrior:
         hits = self._search(text, k)
         if not hits:
             return ExposurePrior(label="E0", score=0.0, confidence=0.0, matches=[], explanation=NO_MATCH_EXPLANATION)
