@@ -26,6 +26,7 @@ packaged catalog.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, cached_property
 from importlib import resources
@@ -33,7 +34,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from redesign.impact.exposure import _words
+from redesign.impact.exposure import _BREAK, _fold, _keep, _words
 from redesign.model import DataItem, Flow, Role, Scenario, Step, Tag
 
 __all__ = [
@@ -270,7 +271,27 @@ def _flow_fields(flow: Flow, with_description: bool) -> list[_Field]:
 
 
 def _hits(fields: Sequence[_Field], terms: Terms) -> list[Evidence]:
-    return [Evidence(field=f.field, text=f.text, words=w) for f in fields if (w := phrases_in(f.text, terms))]
+    return [
+        Evidence(field=f.field, text=f.text, words=_surface(f.text, w))
+        for f in fields
+        if (w := phrases_in(f.text, terms))
+    ]
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _surface(text: str, phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The words as the text writes them ("declined", not the stem "declin"), for people to read."""
+    pairs = [(stem, raw) for raw in _WORD.findall(_fold(text)) if (stem := _keep(raw)) not in (None, _BREAK)]
+    stems = [p[0] for p in pairs]
+    shown: list[str] = []
+    for phrase in phrases:
+        words = phrase.split()
+        n = len(words)
+        at = next((i for i in range(len(stems) - n + 1) if stems[i : i + n] == words), None)
+        shown.append(" ".join(raw for _, raw in pairs[at : at + n]) if at is not None else phrase)
+    return tuple(dict.fromkeys(shown))
 
 
 def _onet_hits(tasks: Sequence[tuple[str, str, str]], prefixes: tuple[str, ...]) -> list[Evidence]:

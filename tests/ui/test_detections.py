@@ -55,3 +55,12 @@ def test_dismiss_is_disabled_without_a_reason(svc: WorkshopService) -> None:
     at = open_page("impact", created.facilitator_token)
     button = next(b for b in at.button if b.key and b.key.startswith(f"det_no:{STEP}:art22"))
     assert button.disabled
+
+
+def test_detections_show_before_anything_is_decided(svc: WorkshopService) -> None:
+    created = _workshop(svc)
+    at = open_page("impact", created.facilitator_token)
+    at.selectbox(key="impact_scenario").select_index(0).run()  # the workshop's own decisions: none yet
+    assert not at.exception
+    assert any("decides nothing yet" in i.value for i in at.info)
+    assert "to confirm" in _expander(at, "Run background and reference checks").label

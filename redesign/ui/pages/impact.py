@@ -262,6 +262,7 @@ st.title(f"Impact — {state.name}")
 scenario = pick_scenario(state)
 if not scenario.decisions:
     st.info("This scenario decides nothing yet, so nothing changes.")
+    detections_section(state)  # regulated uses are worth confirming before anything is decided
     st.stop()
 impact = scenario_impact(state, scenario)
 blocks = sum(f.severity == "BLOCK" for f in impact.governance)
