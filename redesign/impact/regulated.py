@@ -548,3 +548,17 @@ def rewards_more(metric: str) -> tuple[str, ...]:
 
 def adverse_source() -> str:
     return _adverse()[2]
+
+
+def matched_tasks(suggestions: Iterable[object], min_similarity: float = 0.5) -> dict[str, list[tuple[str, str, str]]]:
+    """(soc, occupation, task) of the O*NET tasks matched to each step by the tag suggestions, for ``detect``.
+
+    Only close matches count: a task is evidence of the step's domain, not a guess.
+    """
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for item in suggestions:
+        exposure = getattr(item, "exposure", None)
+        for m in getattr(exposure, "matches", []) or []:
+            if m.similarity >= min_similarity:
+                found.setdefault(item.step, []).append((m.soc, m.occupation, m.task))  # type: ignore[attr-defined]
+    return found

@@ -10,10 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from redesign.impact.catalog import catalog
-from redesign.impact.regulated import Detection, confirm, detect, dismiss
+from redesign.impact.regulated import Detection, confirm, detect, dismiss, matched_tasks
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.step_panel import act
-from redesign.ui.resources import service
+from redesign.ui.resources import service, step_suggestion
 from redesign.ui.text import plain
 
 KIND_LABEL = {"area": "Annex III area", "person_question": "Natural persons?", "art22": "GDPR Art 22"}
@@ -55,7 +55,9 @@ def _actions(state: WorkshopState, d: Detection, key: str) -> None:
 
 def detections_section(state: WorkshopState) -> None:
     """Every regulated use the flow's words suggest, open ones first, each with its evidence."""
-    found = detect(state.flow)
+    # The O*NET tasks matched to each step (computed once per flow version) add domain evidence.
+    tasks = matched_tasks(step_suggestion(state, s.id) for s in state.flow.steps)
+    found = detect(state.flow, tasks)
     st.markdown("**Regulated uses found in the flow's words**")
     if not found:
         st.caption("Nothing in the step names, data, roles or flow description suggests an Annex III use or Art 22.")

@@ -14,6 +14,7 @@ from redesign.impact.regulated import (
     detect,
     detect_step,
     dismiss,
+    matched_tasks,
     phrases_in,
     rewards_more,
     vocabulary,
@@ -276,3 +277,27 @@ def test_automated_adverse_decisions_are_listed_for_the_incentive_rules() -> Non
     assert "score" in adverse_decisions(labelled, labelled.scenarios[0])
     assert rewards_more("Number of loans declined per week") and rewards_more("Increase approvals")
     assert not rewards_more("Share of declines overturned on appeal")
+
+
+def test_matched_onet_occupations_are_domain_evidence() -> None:
+    flow = rf.unclear_credit()
+    bare = flow.model_copy(
+        update={
+            "name": "Files",
+            "steps": [s.model_copy(update={"name": "Score the file"}) for s in flow.steps[:1]],
+            "handoffs": [],
+        }
+    )
+    assert not [d for d in detect(bare) if d.area == "annex3_5b"]
+    tasks = {"score": [("13-2041.00", "Credit Analysts", "Analyze credit data and financial statements")]}
+    found = [d for d in detect(bare, tasks) if d.area == "annex3_5b"]
+    assert found and any(e.field == "O*NET task" for e in found[0].evidence)
+
+
+def test_only_close_suggestion_matches_become_evidence() -> None:
+    from types import SimpleNamespace as NS
+
+    close = NS(soc="13-2041.00", occupation="Credit Analysts", task="t", similarity=0.7)
+    far = NS(soc="27-3022.00", occupation="Reporters", task="u", similarity=0.3)
+    items = [NS(step="a", exposure=NS(matches=[close, far])), NS(step="b", exposure=NS(matches=[]))]
+    assert matched_tasks(items) == {"a": [("13-2041.00", "Credit Analysts", "t")]}
