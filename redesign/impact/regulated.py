@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from typing import Literal, NamedTuple
 
@@ -281,6 +281,7 @@ def _hits(fields: Sequence[_Field], terms: Terms) -> list[Evidence]:
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=8192)  # the flow's and the roles' texts come back for every step
 def _surface(text: str, phrases: tuple[str, ...]) -> tuple[str, ...]:
     """The words as the text writes them ("declined", not the stem "declin"), for people to read."""
     pairs = [(stem, raw) for raw in _WORD.findall(_fold(text)) if (stem := _keep(raw)) not in (None, _BREAK)]

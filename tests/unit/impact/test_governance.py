@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from impact_flows import one_step_flow
+from hypothesis import given, settings
+from impact_flows import flows, one_step_flow
 
 from redesign.impact.assess import assess
 from redesign.impact.catalog import catalog
 from redesign.impact.governance import SEVERITY_RANK, GovernanceFlag
-from redesign.model import Decision, Handoff, Role, RoleKind, Rubric, Scenario, Stakes, Step, StepKind, Tag
+from redesign.model import Decision, Flow, Handoff, Role, RoleKind, Rubric, Scenario, Stakes, Step, StepKind, Tag
 
 
 def _flags(step: Step, decision: Decision | None, **kw):
@@ -198,3 +199,16 @@ def test_rule_templates_render_with_all_fields(rule_id: str) -> None:
     assert "{" not in rule.message.format(**fields) and "{" not in rule.remedy.format(**fields)
     for template in (rule.summary, rule.summary_item, rule.summary_remedy):
         assert template is None or "{" not in template.format(**fields)
+
+
+@settings(max_examples=40, deadline=None)
+@given(flows())
+def test_flags_are_one_item_per_kind_of_gap_and_ordered_by_severity(flow: Flow) -> None:
+    flags = assess(flow, flow.scenarios[0].id).governance
+    ranks = [SEVERITY_RANK[f.severity] for f in flags]
+    assert ranks == sorted(ranks, reverse=True)
+    summarised = [f.rule for f in flags if catalog().governance[f.rule].summary]
+    assert len(summarised) == len(set(summarised))  # a kind of gap never comes twice
+    for f in flags:
+        assert f.steps or f.step is None  # every item names its steps, or is about the whole scenario
+        assert f.step is None or f.steps == [f.step] or f.rule not in summarised
