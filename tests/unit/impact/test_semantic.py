@@ -148,4 +148,4 @@ def test_matching_by_meaning_beats_word_overlap_on_the_labelled_set() -> None:
 
     r = measure()
     assert r["semantic_unjudged"] == 0 and r["word_unjudged"] == 0  # every returned task was judged
-    assert r["semantic"] >= r["word"] + 0.08  # measured +0.10; the target of +0.2 is not reached
+    assert r["semantic"] >= r["word"] + 0.1  # measured +0.13; the target of +0.2 is not reached
