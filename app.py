@@ -10,6 +10,7 @@ st.navigation(
         st.Page("redesign/ui/pages/impact.py", title="Impact", icon="📈"),
         st.Page("redesign/ui/pages/export.py", title="Export", icon="📤"),
         st.Page("redesign/ui/pages/samples.py", title="Sample processes", icon="📚"),
+        st.Page("redesign/ui/pages/method.py", title="How is this computed?", icon="📐"),
     ],
     position="top",
 ).run()

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -138,7 +138,7 @@ class DataItem(_Model):
 class Rubric(_Model):
     """Facilitator scores (1-5) behind a tag suggestion; None means not yet assessed.
 
-    The attributes follow research/frameworks.md 1.10 (UiPath Automation Hub's
+    The attributes follow docs/methodology.md#tag-suggestions-and-evidence (UiPath Automation Hub's
     high-level assessment, Autor-Levy-Murnane, Frey-Osborne bottlenecks, Jarrahi,
     Parasuraman-Sheridan-Wickens). Input quality is not here: it is measured, as the
     %C&A of what arrives at the step.
@@ -153,6 +153,14 @@ class Rubric(_Model):
     error_cost: Score | None = None  # 5 = costly and irreversible mistakes
     auditability: Score | None = None  # 5 = must be fully explainable and logged
     exposure: ExposureLabel | None = None  # facilitator override of the O*NET prior
+
+
+class Dismissal(_Model):
+    """A workshop's "no" to a regulated-use detection on a step (redesign.impact.regulated), with who and why."""
+
+    key: Annotated[str, StringConstraints(min_length=1, max_length=100)]  # e.g. "annex3_5b", "art22"
+    by: Annotated[str, StringConstraints(max_length=MAX_NAME)] = ""
+    why: Text = ""
 
 
 class Step(_Model):
@@ -180,6 +188,7 @@ class Step(_Model):
     learning_step: bool = False  # juniors learn the job by doing this step
     skills: list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]] = Field(default_factory=list)
     rubric: Rubric = Field(default_factory=Rubric)
+    dismissed: list[Dismissal] = Field(default_factory=list)  # regulated-use detections the workshop said no to
 
 
 class Handoff(_Model):
@@ -224,6 +233,9 @@ class Decision(_Model):
     # less bad debt, less revenue leakage), in the analysis currency; counted apart from hours.
     outcome_gain_per_year: NonNegative | None = None
     outcome_note: Text = ""  # how the gain was estimated (which outcome, which figures)
+    # What does the work: "ai" (an AI system in the AI Act's sense), "rules" (rules written by people:
+    # not an AI system, AI Act Art 3(1) and Recital 12), None = not said (treated as AI, and asked).
+    system: Literal["ai", "rules"] | None = None
 
 
 class Scenario(_Model):

@@ -76,7 +76,7 @@ from functools import lru_cache
 from heapq import nlargest
 from itertools import accumulate, chain, pairwise, repeat
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -89,8 +89,11 @@ __all__ = [
     "WEAK_SIMILARITY",
     "ExposureIndex",
     "ExposurePrior",
+    "SemanticIndex",
     "TaskMatch",
     "default_index",
+    "query_key",
+    "word_index",
 ]
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
@@ -290,6 +293,8 @@ class ExposureIndex:
         for i, key in enumerate(zip(texts, human, gpt4, auto, strict=True)):
             first.setdefault(key, i)
         keep = list(first.values())
+        #: Catalog row of each indexed task (the semantic matcher looks its vector up by it).
+        self.rows = keep
         self._soc = [socs[occ[i]] for i in keep]
         self._occupation = [titles[occ[i]] for i in keep]
         self._text = [texts[i] for i in keep]
@@ -443,49 +448,61 @@ class ExposureIndex:
         if not hits:
             return ExposurePrior(label="E0", score=0.0, confidence=0.0, matches=[], explanation=NO_MATCH_EXPLANATION)
         matches = [self._task_match(doc, sim) for doc, sim in hits]
-        weights = [m.similarity for m in matches]
-        total = math.fsum(weights)
-        score = _clamp(math.fsum(w * m.beta for w, m in zip(weights, matches, strict=True)) / total)
-        gpt4_score = _clamp(math.fsum(w * m.gpt4_beta for w, m in zip(weights, matches, strict=True)) / total)
-        label, share, votes = _vote([m.human_exposure for m in matches], weights)
-        gpt4_label, _, _ = _vote([m.gpt4_exposure for m in matches], weights)
-
-        best = matches[0].similarity
-        strength = _clamp((best - MIN_SIMILARITY) / (STRONG_SIMILARITY - MIN_SIMILARITY))
-        agreement = _clamp((share - 1 / 3) * 1.5)
         evidence = _clamp(self._shared_idf(hits[0][0], vec) / EVIDENCE_IDF)
-        confidence = round(strength * agreement * evidence, 3)
+        return prior_from(matches, evidence, Thresholds(MIN_SIMILARITY, WEAK_SIMILARITY, STRONG_SIMILARITY))
 
-        parts: list[str] = []
-        if best < WEAK_SIMILARITY:
-            parts.append(
-                f"Only weak matches (best similarity {best:.2f}, below {WEAK_SIMILARITY:.2f}): "
-                "treat this as a rough hint."
-            )
-        shown = "; ".join(
-            f'"{_short(m.task)}" ({m.occupation}, human {m.human_exposure}, GPT-4 {m.gpt4_exposure}, '
-            f"similarity {m.similarity:.2f})"
-            for m in matches[:3]
-        )
-        parts.append(f"Nearest O*NET tasks: {shown}.")
-        if share < 1.0:
-            split = ", ".join(f"{lab} {votes[lab] / total:.0%}" for lab in LABELS if votes[lab])
-            parts.append(f"Human ratings of the matches differ ({split}).")
-        if evidence < 1.0:
-            parts.append("The step shares little specific wording with the nearest task, so confidence is reduced.")
+
+class Thresholds(NamedTuple):
+    """Similarity cut-offs of one matcher: no match below ``low``, weak below ``weak``, full strength at ``strong``."""
+
+    low: float
+    weak: float
+    strong: float
+
+
+def prior_from(matches: list[TaskMatch], evidence: float, th: Thresholds, note: str = "") -> ExposurePrior:
+    """The prior and its explanation from ranked matches (best first); ``evidence`` in [0, 1]."""
+    weights = [m.similarity for m in matches]
+    total = math.fsum(weights)
+    score = _clamp(math.fsum(w * m.beta for w, m in zip(weights, matches, strict=True)) / total)
+    gpt4_score = _clamp(math.fsum(w * m.gpt4_beta for w, m in zip(weights, matches, strict=True)) / total)
+    label, share, votes = _vote([m.human_exposure for m in matches], weights)
+    gpt4_label, _, _ = _vote([m.gpt4_exposure for m in matches], weights)
+
+    best = matches[0].similarity
+    strength = _clamp((best - th.low) / (th.strong - th.low))
+    agreement = _clamp((share - 1 / 3) * 1.5)
+    confidence = round(strength * agreement * evidence, 3)
+
+    parts: list[str] = [note] if note else []
+    if best < th.weak:
         parts.append(
-            f"Prior {label} from the human ratings (beta {score:.2f}, confidence {confidence:.2f}); "
-            f"GPT-4 second opinion {gpt4_label} (beta {gpt4_score:.2f})."
+            f"Only weak matches (best similarity {best:.2f}, below {th.weak:.2f}): treat this as a rough hint."
         )
-        return ExposurePrior(
-            label=label,
-            score=round(score, 4),
-            confidence=confidence,
-            matches=matches,
-            explanation=" ".join(parts),
-            gpt4_label=gpt4_label,
-            gpt4_score=round(gpt4_score, 4),
-        )
+    shown = "; ".join(
+        f'"{_short(m.task)}" ({m.occupation}, human {m.human_exposure}, GPT-4 {m.gpt4_exposure}, '
+        f"similarity {m.similarity:.2f})"
+        for m in matches[:3]
+    )
+    parts.append(f"Nearest O*NET tasks: {shown}.")
+    if share < 1.0:
+        split = ", ".join(f"{lab} {votes[lab] / total:.0%}" for lab in LABELS if votes[lab])
+        parts.append(f"Human ratings of the matches differ ({split}).")
+    if evidence < 1.0:
+        parts.append("The step has little specific wording to go on, so confidence is reduced.")
+    parts.append(
+        f"Prior {label} from the human ratings (beta {score:.2f}, confidence {confidence:.2f}); "
+        f"GPT-4 second opinion {gpt4_label} (beta {gpt4_score:.2f})."
+    )
+    return ExposurePrior(
+        label=label,
+        score=round(score, 4),
+        confidence=confidence,
+        matches=matches,
+        explanation=" ".join(parts),
+        gpt4_label=gpt4_label,
+        gpt4_score=round(gpt4_score, 4),
+    )
 
 
 def _clamp(value: float) -> float:
@@ -503,11 +520,143 @@ def _vote(labels: list[Label], weights: list[float]) -> tuple[Label, float, dict
     return winner, (top / total if total else 0.0), votes
 
 
+# --------------------------------------------------------------------------
+# Matching by meaning
+
+DEFAULT_VECTORS_PATH = CATALOG_DIR / "onet_task_vectors.npz"
+#: Cosine cut-offs of the sentence-embedding matcher. all-MiniLM-L6-v2 puts unrelated
+#: sentences at 0.0-0.25, related work at 0.4-0.6 and paraphrases above 0.7; set by
+#: reading the matches of the labelled set (tests/unit/impact/data/matcher_labels.json).
+SEMANTIC_THRESHOLDS = Thresholds(low=0.30, weak=0.45, strong=0.70)
+_NUMBER = re.compile(r"\b\d+\b")
+#: Share of the word-overlap similarity added to the cosine for ranking, and how many word
+#: matches are considered (bench/matcher.py; 0.1-0.3 all help a little, 0.2 best).
+WORD_WEIGHT = 0.2
+WORD_CANDIDATES = 50
+_SEMANTIC_NOTE = "Matched by meaning (sentence embeddings, all-MiniLM-L6-v2)."
+
+
+def query_key(text: str) -> str:
+    """What a step's text is matched as: case, spacing and bare numbers ("Screen applications 17")
+    say nothing about the work, and dropping them lets steps that differ only there share one lookup."""
+    return " ".join(_NUMBER.sub(" ", text).split()).casefold()
+
+
+class SemanticIndex:
+    """O*NET tasks matched by the cosine of sentence vectors; priors computed as for ``ExposureIndex``.
+
+    The task vectors are precomputed (``scripts/build_task_vectors.py``) and shipped; only
+    the step's text is encoded here, once per distinct text (``query_key``).
+    """
+
+    #: Callers put the flow's name before the step's (``suggest.step_queries``).
+    uses_context = True
+
+    def __init__(self, words: ExposureIndex, encoder: Any, vectors: Any, rows: Any) -> None:
+        import numpy as np
+
+        self.words = words
+        self.encoder = encoder
+        self.attribution = words.attribution
+        self.task_count = words.task_count
+        # Rows of the indexed tasks (repeats merged as in ``words``), as float32 for BLAS.
+        self._matrix = np.ascontiguousarray(vectors[np.asarray(rows)[np.asarray(words.rows)]], dtype=np.float32)
+        self._cache: dict[str, Any] = {}
+        self._priors: dict[tuple[str, int], ExposurePrior] = {}
+
+    @classmethod
+    def load(cls, words: ExposureIndex | None = None, path: Path | None = None) -> SemanticIndex | None:
+        """The shipped vectors with the installed model, or None if either is missing or stale."""
+        import hashlib
+
+        import numpy as np
+
+        from redesign.impact.embedding import default_encoder
+
+        path = path or DEFAULT_VECTORS_PATH
+        encoder = default_encoder()
+        if encoder is None or not path.is_file():
+            return None
+        with np.load(path) as data:
+            if str(data["checksum"]) != hashlib.sha256(DEFAULT_TASKS_PATH.read_bytes()).hexdigest():
+                return None  # vectors of another catalog: rebuild them (scripts/build_task_vectors.py)
+            vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
+            rows = data["row"]
+        return cls(words or ExposureIndex.load(), encoder, vectors, rows)
+
+    def _vector(self, key: str) -> Any:
+        vec = self._cache.get(key)
+        if vec is None:
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            vec = self._cache[key] = self.encoder.encode([key])[0]
+        return vec
+
+    def warm(self, texts: Iterable[str]) -> None:
+        """Encode many texts in batches (faster than one by one); later lookups hit the cache."""
+        keys = [k for k in dict.fromkeys(map(query_key, texts)) if k and k not in self._cache]
+        if keys:
+            for key, vec in zip(keys, self.encoder.encode(keys), strict=True):
+                self._cache[key] = vec
+
+    def _search(self, text: str, k: int) -> list[tuple[int, float]]:
+        import numpy as np
+
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, not {type(text).__name__}")
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        key = query_key(text)
+        if not _words(key):
+            return []
+        cosine = self._matrix @ self._vector(key)
+        # Ranking adds a little of the word-overlap similarity of the step's own words (the part
+        # after "flow name: "): on the labelled set it breaks ties between tasks of similar meaning
+        # in favour of the one that also says what the step says (top-3 precision 0.28 -> 0.30).
+        score = cosine.copy()
+        own = text.split(": ", 1)[1] if ": " in text else text
+        for doc, sim in self.words._search(own, WORD_CANDIDATES)[0]:
+            score[doc] += WORD_WEIGHT * sim
+        top = np.argpartition(-score, min(k, len(score) - 1))[:k]
+        ranked = sorted(top.tolist(), key=lambda d: (-score[d], d))
+        return [(d, float(cosine[d])) for d in ranked if cosine[d] >= SEMANTIC_THRESHOLDS.low]
+
+    def match(self, text: str, k: int = 5) -> list[TaskMatch]:
+        """The ``k`` O*NET tasks closest in meaning to ``text``, closest first."""
+        return [self.words._task_match(doc, max(0.0, sim)) for doc, sim in self._search(text, k)]
+
+    def prior(self, text: str, k: int = 5) -> ExposurePrior:
+        """Exposure prior for a step described by ``text``; computed once per distinct text (``query_key``)."""
+        key = (query_key(text), k)
+        found = self._priors.get(key)
+        if found is None:
+            if len(self._priors) > 50_000:
+                self._priors.clear()
+            found = self._priors[key] = self._prior(text, k)
+        return found
+
+    def _prior(self, text: str, k: int) -> ExposurePrior:
+        hits = self._search(text, k)
+        if not hits:
+            return ExposurePrior(label="E0", score=0.0, confidence=0.0, matches=[], explanation=NO_MATCH_EXPLANATION)
+        matches = [self.words._task_match(doc, sim) for doc, sim in hits]
+        # A one- or two-word name ("Review", "Approve") is close to many tasks and says little.
+        evidence = _clamp(len(set(_words(text))) / 3)
+        return prior_from(matches, evidence, SEMANTIC_THRESHOLDS, _SEMANTIC_NOTE)
+
+
 @lru_cache(maxsize=1)
-def default_index() -> ExposureIndex:
-    """The index over the shipped catalog, built on first use and then shared.
+def word_index() -> ExposureIndex:
+    """The word-overlap (TF-IDF) index over the shipped catalog, built on first use and then shared."""
+    return ExposureIndex.load()
+
+
+@lru_cache(maxsize=1)
+def default_index() -> SemanticIndex | ExposureIndex:
+    """The matcher over the shipped catalog, built on first use and then shared: by meaning when
+    the model package and the shipped vectors are there, else by words.
 
     Two threads racing on the very first call may both build it (lru_cache does
     not lock around the call); the results are equivalent and one is dropped.
     """
-    return ExposureIndex.load()
+    return SemanticIndex.load(word_index()) or word_index()

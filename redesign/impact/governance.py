@@ -1,9 +1,20 @@
 """Governance flags: what the EU AI Act, GDPR Art 22 and NIST AI RMF ask of a redesign.
 
-research/frameworks.md section 2. Each check below is the trigger of one rule of
-``catalog/governance_rules.json``; the wording, severity, remedy and source are data.
-BLOCK means the scenario cannot go ahead as tagged; WARN needs a named remedy before
-go-live; INFO is a duty to note.
+Method: docs/methodology.md#governance-flags. Each check below is the trigger of one
+rule of ``catalog/governance_rules.json``; the wording, severity, remedy and source are
+data. BLOCK means the scenario cannot go ahead as tagged; WARN needs a named remedy
+before go-live; INFO is a duty to note.
+
+Three things keep the flags worth reading:
+* rules with a ``summary`` are gaps of the same kind (no IT sign-off, no named person who
+  can stop an automation ...): they come out as **one item** listing the steps, not one
+  item per step; everything is ordered by severity, then flow order;
+* regulated uses the flow's words suggest but nobody has labelled
+  (``redesign.impact.regulated``) come out as "to confirm" items, including the question
+  whether a credit decision is about natural persons;
+* the AI Act's duties apply to AI systems: a decision whose ``system`` is "rules" (rules
+  written by people, AI Act Art 3(1) and Recital 12) gets no AI Act flag, but GDPR Art 22
+  still applies to it, since it is about solely automated decisions, however made.
 """
 
 from __future__ import annotations
@@ -16,8 +27,9 @@ from pydantic import BaseModel
 from redesign.impact.catalog import GovernanceRule, Severity, catalog
 from redesign.impact.explain import Reason, because
 from redesign.impact.oversight import NewStep
+from redesign.impact.regulated import Detection, detect_step, is_rules_based, phrases_in, vocabulary
 from redesign.impact.scenario_view import ScenarioView
-from redesign.model import RoleKind, Step, StepKind, Tag
+from redesign.model import Handoff, RoleKind, Step, StepKind, Tag
 
 SEVERITY_RANK: dict[str, int] = {"BLOCK": 3, "WARN": 2, "INFO": 1}
 
@@ -25,11 +37,13 @@ SEVERITY_RANK: dict[str, int] = {"BLOCK": 3, "WARN": 2, "INFO": 1}
 class GovernanceFlag(BaseModel):
     rule: str
     severity: Severity
-    step: str | None  # the step it is about (None: the whole scenario)
+    step: str | None  # the step it is about (None: the whole scenario, or several steps: see ``steps``)
     message: str
     remedy: str
     oversight_step: str | None = None  # id of the review step it adds to the flow
     reason: Reason
+    steps: list[str] = []  # every step it concerns (one item per kind of gap lists them all)
+    item: str = ""  # this step's line in the kind's one item (the rule's summary_item)
 
 
 class _Fields(dict[str, Any]):
@@ -51,6 +65,7 @@ def _flag(
     values = _Fields(fields)
     message = rule.message.format_map(values)
     return GovernanceFlag(
+        item=(rule.summary_item or "{step}").format_map(values),
         rule=rule_id,
         severity=rule.severity,
         step=step.id if step else None,
@@ -75,13 +90,37 @@ def _error_cost(step: Step) -> int:
     return catalog().suggest.scales.stakes_to_error_cost[step.stakes.value]
 
 
-def _human_review_after(view: ScenarioView, step: Step) -> bool:
-    """A human review or decision right after the step (what keeps a decision from being solely automated)."""
-    for succ in view.successors.get(step.id, []):
-        nxt = view.steps[succ]
-        if nxt.kind in (StepKind.REVIEW, StepKind.DECISION) and view.tag(succ) != Tag.AUTOMATE:
-            return True
-    return False
+def _sees_every_case(view: ScenarioView, step: Step, handoff: Handoff, nxt: Step) -> bool:
+    """Whether a step after ``step`` gets every decision ``step`` makes, not only appeals or large cases.
+
+    A condition on the hand-off ("if appealed", "amount over 50k"), a smaller volume, or words
+    such as "appeal" or "escalation" in the next step's name mean it sees some cases only: the
+    decisions it never sees stay solely automated (WP251 rev.01 IV.A).
+    """
+    if handoff.condition.strip() or phrases_in(nxt.name, vocabulary().partial_review):
+        return False
+    return not (step.volume > 0 and 0 < nxt.volume < step.volume * 0.95)  # 0 = volume not known
+
+
+def _human_review_after(view: ScenarioView, step: Step) -> tuple[bool, str]:
+    """(a human review or decision right after the step sees every case, a note on one that sees only some)."""
+    partial = ""
+    outgoing = (h for succ in view.successors.get(step.id, []) for h in view.incoming[succ] if h.source == step.id)
+    for h in outgoing:
+        nxt = view.steps[h.target]
+        if nxt.kind in (StepKind.REVIEW, StepKind.DECISION) and view.tag(nxt.id) != Tag.AUTOMATE:
+            if _sees_every_case(view, step, h, nxt):
+                return True, ""
+            partial = (
+                f' "{nxt.name}" after it sees only some cases ({h.condition or f"{nxt.volume:g} of {step.volume:g}"}).'
+            )
+    return False, partial
+
+
+def is_ai(view: ScenarioView, step_id: str) -> bool:
+    """AI (augment or automate) done by an AI system; False for rules written by people (AI Act Art 3(1))."""
+    decision = view.decision(step_id)
+    return view.uses_ai(step_id) and not (decision is not None and decision.system == "rules")
 
 
 def _agent_problem(view: ScenarioView, agent_id: str) -> bool:
@@ -110,7 +149,8 @@ def _step_flags(view: ScenarioView, step: Step, oversight: NewStep | None) -> It
         yield _flag("gov_unknown_area", step, ids, {**fields, "area_id": step.high_risk_area, "known": known})
     if tag == Tag.HUMAN:
         return
-    if step.emotion_recognition:
+    ai = is_ai(view, step.id)
+    if step.emotion_recognition and ai:
         yield _flag("gov_emotion_recognition", step, ids, fields)
     if oversight is not None:
         fields["role"] = view.role_name(oversight.owner)
@@ -118,12 +158,13 @@ def _step_flags(view: ScenarioView, step: Step, oversight: NewStep | None) -> It
         yield _flag(oversight.rule, step, ids, fields, numbers, oversight)
     if tag == Tag.AUTOMATE:
         already = oversight is not None and oversight.rule == "gov_profiling_automate"
-        if not already and step.profiling and (step.decides_for_person or area is not None):
+        if ai and not already and step.profiling and (step.decides_for_person or area is not None):
             yield _flag("gov_profiling_automate", step, ids, fields)
-        if step.decides_for_person and not _human_review_after(view, step):
-            yield _flag("gov_gdpr_art22", step, ids, fields)
+        reviewed, partial = _human_review_after(view, step)
+        if step.decides_for_person and not reviewed:
+            yield _flag("gov_gdpr_art22", step, ids, {**fields, "partial": partial})
         error_cost = _error_cost(step)
-        if area is None and error_cost >= 4:
+        if (area is None or not ai) and error_cost >= 4:
             yield _flag(
                 "gov_high_stakes_automate", step, ids, {**fields, "error_cost": error_cost}, {"error_cost": error_cost}
             )
@@ -132,20 +173,101 @@ def _step_flags(view: ScenarioView, step: Step, oversight: NewStep | None) -> It
         yield _flag("gov_agent_without_owner", step, ids, {**fields, "role": decision.ai_agent})
     if decision is not None and not decision.it_signoff:
         yield _flag("gov_no_it_signoff", step, ids, fields)
-    if tag == Tag.AUTOMATE:
+    if tag == Tag.AUTOMATE and ai:
         yield _flag("gov_nist_disengage", step, ids, {**fields, "role": _accountable_name(view, step)})
-    if step.customer_facing:
+    if step.customer_facing and ai:
         yield _flag("gov_art50_disclosure", step, ids, fields)
     if area is not None and area.id == "annex3_4a":
         yield _flag("gov_hr_adverse_impact", step, ids, fields)
+    if decision is not None and decision.system is None and tag == Tag.AUTOMATE:
+        words = is_rules_based(f"{decision.rationale} {step.description}")
+        if words:
+            yield _flag("gov_confirm_ai_system", step, ids, {**fields, "words": ", ".join(words)})
+
+
+def _to_confirm(view: ScenarioView, step: Step) -> Iterator[GovernanceFlag]:
+    """Open detections on a step the scenario hands to AI or automates: the workshop confirms or dismisses them."""
+    tag = view.tag(step.id)
+    if tag == Tag.HUMAN:
+        return
+    for d in detect_step(view.flow, step):
+        if d.status != "open":
+            continue
+        if d.kind == "art22" and tag == Tag.AUTOMATE:
+            yield _detected("gov_confirm_art22", step, d)
+        elif d.kind == "person_question" and is_ai(view, step.id):
+            yield _detected("gov_confirm_person", step, d)
+        elif d.kind == "area" and is_ai(view, step.id) and step.high_risk_area is None:
+            yield _detected("gov_confirm_area", step, d)
+
+
+def _detected(rule_id: str, step: Step, d: Detection) -> GovernanceFlag:
+    from redesign.impact.catalog import catalog as _catalog
+
+    area = _catalog().high_risk_areas.get(d.area or "")
+    words = sorted({w for e in d.evidence for w in e.words if e.field != "area"})
+    fields = {
+        "step": step.name,
+        "step_id": step.id,
+        "point": area.point if area else "",
+        "title": area.title if area else "",
+        "words": ", ".join(words[:6]),
+        "question": d.question,
+    }
+    return _flag(rule_id, step, [step.id], fields)
+
+
+def consolidate(flags: list[GovernanceFlag]) -> list[GovernanceFlag]:
+    """One item per kind of gap (rules with a ``summary``), listing its steps; all ordered by severity.
+
+    A kind that concerns a single step keeps that step's own wording.
+    """
+    rules = catalog().governance
+    grouped: dict[str, list[GovernanceFlag]] = {}
+    out: list[GovernanceFlag] = []
+    for f in flags:
+        if rules[f.rule].summary and f.step is not None:
+            if f.rule not in grouped:
+                out.append(f)  # placeholder: keeps the kind where its first step is
+            grouped.setdefault(f.rule, []).append(f)
+        else:
+            out.append(f.model_copy(update={"steps": f.steps or list(f.reason.steps)}))
+    merged: list[GovernanceFlag] = []
+    for f in out:
+        group = grouped.get(f.rule) if f.step is not None and rules[f.rule].summary else None
+        if group is None:
+            merged.append(f)
+        elif len(group) == 1:
+            merged.append(f.model_copy(update={"steps": [f.step]}))
+        elif group[0] is f:
+            merged.append(_summary(rules[f.rule], group))
+    return sorted(merged, key=lambda f: -SEVERITY_RANK[f.severity])
+
+
+def _summary(rule: GovernanceRule, group: list[GovernanceFlag]) -> GovernanceFlag:
+    steps = [f.step for f in group if f.step is not None]
+    items = "; ".join(f.item for f in group)
+    message = rule.summary.format_map(_Fields(count=len(group), items=items))  # type: ignore[union-attr]
+    return GovernanceFlag(
+        rule=rule.id,
+        severity=rule.severity,
+        step=None,
+        message=message,
+        remedy=(rule.summary_remedy or rule.remedy).format_map(
+            _Fields(count=len(group), items=items, step="each step")
+        ),
+        reason=because(rule.id, steps, message),
+        steps=steps,
+    )
 
 
 def check(view: ScenarioView, oversight: list[NewStep]) -> list[GovernanceFlag]:
-    """Every flag of the scenario, in flow order, then the scenario-wide ones."""
+    """Every flag of the scenario: one item per kind of gap, ordered by severity, then flow order."""
     review_of = {o.for_step: o for o in oversight}
     flags: list[GovernanceFlag] = []
     for step in view.flow.steps:
         flags.extend(_step_flags(view, step, review_of.get(step.id)))
+        flags.extend(_to_confirm(view, step))
     for role in view.flow.roles:
         # Defensive: the model already refuses an AI agent without an accountable human.
         if role.kind == RoleKind.AI_AGENT and view.human_of(role.id) is None:
@@ -153,10 +275,10 @@ def check(view: ScenarioView, oversight: list[NewStep]) -> list[GovernanceFlag]:
             if owned:
                 step = view.steps[owned[0]]
                 flags.append(_flag("gov_agent_without_owner", step, owned, {"step": step.name, "role": role.id}))
-    high_risk = [s.id for s in view.flow.steps if view.area(s) is not None and view.uses_ai(s.id)]
+    high_risk = [s.id for s in view.flow.steps if view.area(s) is not None and is_ai(view, s.id)]
     if high_risk:
         flags.append(_flag("gov_annex3_timing", None, high_risk, {}))
-    return flags
+    return consolidate(flags)
 
 
 def worst_severity(flags: list[GovernanceFlag]) -> str | None:

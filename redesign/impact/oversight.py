@@ -1,7 +1,8 @@
 """The new human steps a redesign creates: oversight of high-risk steps, exception handling.
 
-research/frameworks.md 2.4: every BLOCK/WARN on a high-risk step adds a human
-"review/override" step owned by a role; 5.1: new steps add hours to their owner role.
+docs/methodology.md#governance-flags: every BLOCK/WARN on a high-risk step that an AI
+system touches adds a human "review/override" step owned by a role (AI Act Art 14); new
+steps add hours to their owner role.
 Oversight steps are inserted into the redesigned flow right after the step they
 review (every case passes through them). Exception handling is not a separate box in
 the flow: it is part of the automated step's per-case time, and listed here so the
@@ -43,8 +44,9 @@ def oversight_rule(view: ScenarioView, step: Step) -> str | None:
     Kept here, beside the step it creates, so governance flags and hours agree.
     """
     tag = view.tag(step.id)
-    if tag == Tag.HUMAN:
-        return None
+    decision = view.decision(step.id)
+    if tag == Tag.HUMAN or (decision is not None and decision.system == "rules"):
+        return None  # rules written by people are not an AI system (AI Act Art 3(1), Recital 12)
     area = view.area(step)
     rules = catalog().governance
     if tag == Tag.AUTOMATE:

@@ -1,4 +1,4 @@
-"""Tag suggestions: gates first, then scores (research/frameworks.md 1.10).
+"""Tag suggestions: gates first, then scores (docs/methodology.md#tag-suggestions-and-evidence).
 
 Attributes come from the step's rubric (facilitator scores 1-5), the %C&A of the
 work arriving at the step (Q), the step's stakes when no error cost is scored (E),
@@ -93,7 +93,9 @@ def _default_index() -> tuple[ExposureSource, str]:
     try:
         from redesign.impact.exposure import default_index
 
-        return default_index(), "O*NET task exposure labels (Eloundou et al. 2023; O*NET CC BY 4.0)"
+        index = default_index()
+        how = "matched by meaning" if getattr(index, "uses_context", False) else "matched by words"
+        return index, f"O*NET task exposure labels (Eloundou et al. 2023; O*NET CC BY 4.0), {how}"
     except (ImportError, OSError, ValueError, KeyError) as exc:  # a missing or broken data file
         return _NoIndex(), f"no O*NET exposure index ({exc.__class__.__name__}: {exc}); rubric scores only"
 
@@ -316,20 +318,26 @@ def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
     )
 
 
-def step_queries(step: Step) -> list[str]:
+def step_queries(step: Step, context: str = "") -> list[str]:
     """What the exposure index reads for a step: its name, and its name with the description.
 
     A short name matches O*NET task statements best; a long description dilutes the
     similarity but helps when the name alone is jargon. Both are asked, the more
-    confident prior wins (the name on a tie).
+    confident prior wins (the name on a tie). ``context`` (the flow's name, for the
+    matcher by meaning) goes first: "Source candidates" in "Recruiting and hiring" is
+    about job candidates, not political ones.
     """
-    return [step.name, f"{step.name}. {step.description}"] if step.description.strip() else [step.name]
+    lead = f"{context}: " if context.strip() else ""
+    queries = [f"{lead}{step.name}"]
+    if step.description.strip():
+        queries.append(f"{lead}{step.name}. {step.description}")
+    return queries
 
 
-def best_prior(index: ExposureSource, step: Step, cache: dict[str, Any] | None = None) -> Any:
+def best_prior(index: ExposureSource, step: Step, cache: dict[str, Any] | None = None, context: str = "") -> Any:
     cache = {} if cache is None else cache
     best: Any = None
-    for text in step_queries(step):
+    for text in step_queries(step, context):
         if text not in cache:
             cache[text] = index.prior(text, k=5)
         prior = cache[text]
@@ -352,8 +360,13 @@ def suggest(flow: Flow, exposure: ExposureSource | Literal["default"] | None = "
         index, described = exposure, type(exposure).__name__
     view = ScenarioView(flow, None)
     cache: dict[str, Any] = {}  # steps with the same wording share one lookup
+    # The matcher by meaning reads the step in its flow's setting (measured: bench/matcher.py).
+    context = flow.name if getattr(index, "uses_context", False) else ""
+    warm = getattr(index, "warm", None)
+    if warm is not None:  # encode every distinct query in batches, faster than one at a time
+        warm(q for step in flow.steps for q in step_queries(step, context))
     with collector_paused():
-        items = [suggest_step(view, step, best_prior(index, step, cache)) for step in flow.steps]
+        items = [suggest_step(view, step, best_prior(index, step, cache, context)) for step in flow.steps]
     return Suggestions(flow_id=flow.id, flow_name=flow.name, exposure_index=described, items=items)
 
 

@@ -157,6 +157,11 @@ class GovernanceRule(_Entry):
     remedy: str
     oversight_step: bool
     source: str
+    # A gap of the same kind on many steps is one item: ``summary`` takes {count} and {items}
+    # (each step's ``summary_item``, default its name); ``summary_remedy`` replaces the remedy.
+    summary: str | None = None
+    summary_item: str | None = None
+    summary_remedy: str | None = None
 
 
 # --------------------------------------------------------------------------- incentives

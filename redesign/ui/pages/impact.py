@@ -19,6 +19,7 @@ from redesign.impact.suggested import SUGGESTED_NOTE, suggested_scenario
 from redesign.model import Flow, Scenario
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.timer import timer_bar
+from redesign.ui.components.detections import detections_section
 from redesign.ui.resources import scenario_impact, scenarios_of
 from redesign.ui.session import require_state
 from redesign.ui.text import plain
@@ -389,6 +390,7 @@ if not scenario.decisions and not any(s.decisions for s in scenarios_of(state)):
     st.info(SUGGESTED_NOTE, icon="💡")
 if not scenario.decisions:
     st.info("This scenario decides nothing yet, so nothing changes.")
+    detections_section(state)  # regulated uses are worth confirming before anything is decided
     st.stop()
 impact = scenario_impact(state, scenario)
 key = (state.workshop_id, state.version, scenario.id)
@@ -407,6 +409,7 @@ with tabs[3]:
     incentives_section(state, impact)
 with tabs[4]:
     governance_section(impact)
+    detections_section(state)
 with tabs[5]:
     pilot_section(impact)
 with tabs[6]:

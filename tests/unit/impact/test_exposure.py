@@ -28,6 +28,7 @@ from redesign.impact.exposure import (
     _tokens,
     _tokens_many,
     default_index,
+    word_index,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -40,7 +41,8 @@ BETA = {"E0": 0.0, "E1": 1.0, "E2": 0.5}
 
 @pytest.fixture(scope="module")
 def index() -> ExposureIndex:
-    return default_index()
+    """The word-overlap index (the fallback when the model package is missing; the semantic one is in test_semantic)."""
+    return word_index()
 
 
 def _load_build_script():

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from impact_flows import one_step_flow
+from hypothesis import given, settings
+from impact_flows import flows, one_step_flow
 
 from redesign.impact.assess import assess
 from redesign.impact.catalog import catalog
-from redesign.model import Decision, Handoff, Role, RoleKind, Rubric, Stakes, Step, StepKind, Tag
+from redesign.impact.governance import SEVERITY_RANK, GovernanceFlag
+from redesign.model import Decision, Flow, Handoff, Role, RoleKind, Rubric, Scenario, Stakes, Step, StepKind, Tag
 
 
 def _flags(step: Step, decision: Decision | None, **kw):
@@ -151,8 +153,39 @@ def test_unknown_area_id_is_a_clear_warning_not_a_crash() -> None:
     assert "gov_unknown_area" not in _rules(SCREEN, auto())
 
 
+def _many(n: int, **step_fields: object) -> list[GovernanceFlag]:
+    steps = [PLAIN.model_copy(update={"id": f"x{i}", "name": f"Key in orders {i}", **step_fields}) for i in range(n)]
+    decisions = [Decision(step=s.id, tag=Tag.AUTOMATE) for s in steps]
+    flow = one_step_flow(steps[0], None, more_steps=steps[1:])
+    flow = flow.model_copy(update={"scenarios": [Scenario(id="s", name="S", decisions=decisions)]})
+    return assess(flow, "s").governance
+
+
+def test_one_item_per_kind_of_gap_listing_its_steps() -> None:
+    flags = _many(7)
+    signoff = [f for f in flags if f.rule == "gov_no_it_signoff"]
+    assert len(signoff) == 1
+    assert signoff[0].message.startswith("7 AI steps lack IT security and integration sign-off")
+    assert signoff[0].steps == [f"x{i}" for i in range(7)] and signoff[0].step is None
+    assert "Key in orders 6" in signoff[0].message
+    assert len([f for f in flags if f.rule == "gov_nist_disengage"]) == 1
+
+
+def test_a_kind_on_one_step_keeps_its_own_wording() -> None:
+    flag = next(f for f in _many(1) if f.rule == "gov_no_it_signoff")
+    assert flag.step == "x0" and flag.steps == ["x0"] and flag.message.startswith('"Key in orders 0"')
+
+
+def test_flags_are_ordered_by_severity() -> None:
+    flags = _many(3, high_risk_area="annex3_4a", decides_for_person=True)
+    ranks = [SEVERITY_RANK[f.severity] for f in flags]
+    assert ranks == sorted(ranks, reverse=True) and flags[0].severity == "BLOCK"
+    assert len([f for f in flags if f.rule == "gov_annex3_automate"]) == 3  # blocks stay one per step
+
+
 def test_every_governance_rule_has_a_test_here() -> None:
-    source = Path(__file__).read_text(encoding="utf-8")
+    here = Path(__file__)
+    source = here.read_text(encoding="utf-8") + (here.parent / "test_regulated.py").read_text(encoding="utf-8")
     for rule_id in catalog().governance:
         assert f'"{rule_id}"' in source, f"no test names {rule_id}"
 
@@ -161,5 +194,21 @@ def test_every_governance_rule_has_a_test_here() -> None:
 def test_rule_templates_render_with_all_fields(rule_id: str) -> None:
     rule = catalog().governance[rule_id]
     fields = dict(step="S", step_id="s", point="Annex III point 1(a)", area="A", title="T", tag="automate",
-                  role="R", area_id="x", known="k", error_cost=5)  # fmt: skip
+                  role="R", area_id="x", known="k", error_cost=5, words="w", question="Q?", partial="",
+                  count=2, items="a; b")  # fmt: skip
     assert "{" not in rule.message.format(**fields) and "{" not in rule.remedy.format(**fields)
+    for template in (rule.summary, rule.summary_item, rule.summary_remedy):
+        assert template is None or "{" not in template.format(**fields)
+
+
+@settings(max_examples=40, deadline=None)
+@given(flows())
+def test_flags_are_one_item_per_kind_of_gap_and_ordered_by_severity(flow: Flow) -> None:
+    flags = assess(flow, flow.scenarios[0].id).governance
+    ranks = [SEVERITY_RANK[f.severity] for f in flags]
+    assert ranks == sorted(ranks, reverse=True)
+    summarised = [f.rule for f in flags if catalog().governance[f.rule].summary]
+    assert len(summarised) == len(set(summarised))  # a kind of gap never comes twice
+    for f in flags:
+        assert f.steps or f.step is None  # every item names its steps, or is about the whole scenario
+        assert f.step is None or f.steps == [f.step] or f.rule not in summarised
