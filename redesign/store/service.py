@@ -1327,47 +1327,80 @@ class WorkshopService:
 
         return self._read(run)
 
-    def restore_workshop(self, doc: dict[str, Any]) -> bool:
-        """Restore one backed-up workshop with its id, join code and hashes; False if its id or code is taken."""
-        parsed, flow = transfer.parse_export(doc)
-        secrets = parsed.secrets
-        if secrets is None:
-            raise InvalidInput("This export has no secrets section; restore needs a backup made by backup().")
+    def restore_backup(
+        self, workshops: Sequence[Mapping[str, Any]], archived: Sequence[Mapping[str, Any]]
+    ) -> tuple[list[str], list[str], int]:
+        """Restore a backup in one transaction: every workshop and archived export, or nothing.
 
-        def run(conn: Connection) -> bool:
-            if repo.workshop(conn, parsed.workshop.id) or repo.workshop_by_code(conn, secrets.join_code):
-                return False
-            transfer.insert_document(
-                conn,
-                parsed,
-                flow,
-                workshop_id=parsed.workshop.id,
-                join_code=secrets.join_code,
-                key_hash=secrets.facilitator_key_hash,
-                facilitator_name=None,
-                facilitator_token_hash=None,
-                now=self._clock(),
-            )
-            return True
+        Returns (restored ids, skipped ids, archived exports added); a workshop whose id
+        or join code is already in this database is skipped, never overwritten. Every
+        document is checked before anything is written, and a refusal names the
+        workshop by its place in the backup.
+        """
+        parsed_all = []
+        for i, doc in enumerate(workshops):
+            try:
+                if not isinstance(doc, Mapping):
+                    raise InvalidInput("it is not a workshop document.")
+                parsed, flow = transfer.parse_export(dict(doc))
+            except InvalidInput as exc:
+                message = f"Workshop {i + 1} of the backup: {exc} Nothing was restored."
+                raise InvalidInput(message, exc.problems) from None
+            if parsed.secrets is None:
+                raise InvalidInput(
+                    f"Workshop {i + 1} of the backup has no secrets section (restore needs a file made by backup). "
+                    "Nothing was restored."
+                )
+            parsed_all.append((parsed, flow))
+
+        def run(conn: Connection) -> tuple[list[str], list[str], int]:
+            restored: list[str] = []
+            skipped: list[str] = []
+            for parsed, flow in parsed_all:
+                secrets = parsed.secrets
+                assert secrets is not None
+                if repo.workshop(conn, parsed.workshop.id) or repo.workshop_by_code(conn, secrets.join_code):
+                    skipped.append(parsed.workshop.id)
+                    continue
+                transfer.insert_document(
+                    conn,
+                    parsed,
+                    flow,
+                    workshop_id=parsed.workshop.id,
+                    join_code=secrets.join_code,
+                    key_hash=secrets.facilitator_key_hash,
+                    facilitator_name=None,
+                    facilitator_token_hash=None,
+                    now=self._clock(),
+                )
+                restored.append(parsed.workshop.id)
+            return restored, skipped, self._restore_archive(conn, archived)
 
         try:
             return self._transaction(run)
-        except sa.exc.IntegrityError:
-            return False  # its id, code or a token hash is already in this database
+        except sa.exc.IntegrityError as exc:
+            raise InvalidInput(
+                "The backup clashes with this database (a participant's token or a workshop is already here under "
+                f"another id): {' '.join(str(exc.orig).split())[:200]}. Nothing was restored."
+            ) from None
 
-    def restore_archive(self, entries: Sequence[Mapping[str, Any]]) -> int:
-        def run(conn: Connection) -> int:
-            existing = {(r.workshop_id, r.archived_at.isoformat()) for r in repo.archived(conn)}
-            added = 0
-            for entry in entries:
+    @staticmethod
+    def _restore_archive(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> int:
+        existing = {(r.workshop_id, r.archived_at.isoformat()) for r in repo.archived(conn)}
+        added = 0
+        for i, entry in enumerate(entries):
+            try:
                 at = datetime.fromisoformat(str(entry["archived_at"]))
-                if (str(entry["workshop_id"]), at.isoformat()) in existing:
-                    continue
-                repo.archive(conn, str(entry["workshop_id"]), str(entry["name"]), at, dict(entry["export"]))
-                added += 1
-            return added
-
-        return self._transaction(run)
+                wid, name, export = str(entry["workshop_id"]), str(entry["name"]), dict(entry["export"])
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InvalidInput(
+                    f"Archived export {i + 1} of the backup is incomplete ({exc}). Nothing was restored."
+                ) from None
+            if (wid, at.isoformat()) in existing:
+                continue
+            repo.archive(conn, wid, name, at, export)
+            added += 1
+        return added
 
     def is_sqlite(self) -> bool:
         return is_sqlite(self._engine)
