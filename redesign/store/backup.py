@@ -49,7 +49,7 @@ def backup(url: str | None, path: str | Path) -> int:
     fd, tmp = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(doc, out, ensure_ascii=False, indent=1)
+            json.dump(doc, out, ensure_ascii=False, indent=1, allow_nan=False)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)

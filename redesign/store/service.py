@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Connection, Row
 
 from redesign.io.flow_json import flow_to_dict, read_flow
@@ -76,7 +77,7 @@ from redesign.store.schemas import (
     WorkshopState,
 )
 from redesign.store.tables import utcnow
-from redesign.validation import FlowInvalid
+from redesign.validation import FlowInvalid, pydantic_problems
 from redesign.workshop import (
     EDIT_KINDS,
     MAX_COMMENT,
@@ -127,6 +128,22 @@ def _name(value: Any, what: str) -> str:
         raise InvalidInput(f"The {what} must be text.")
     _reject(name_problem(value, what))
     return value.strip()
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _checked(model: type[M], value: Any, what: str) -> M:
+    """`value` validated again as `model`: an object built without validation (`model_construct`,
+    or edited after it was made) could otherwise carry NaN, infinity or a bad name into the store."""
+    if not isinstance(value, model):
+        raise InvalidInput(f"Expected a {model.__name__}.")
+    try:
+        return model.model_validate(value.model_dump())
+    except ValidationError as exc:
+        problems = pydantic_problems(exc)
+        listed = "; ".join(f"{p.location}: {p.message}" if p.location else p.message for p in problems[:5])
+        raise InvalidInput(f"The {what} is not valid: {listed}.", problems) from None
 
 
 def _text(value: Any, what: str, limit: int) -> str:
@@ -396,6 +413,7 @@ class WorkshopService:
         if not isinstance(flow, Flow):
             raise InvalidInput("The flow is missing or not a Crossflow flow.")
         transfer.check_steps(len(flow.steps))
+        flow = _checked(Flow, flow, "flow")
         transfer.raise_if_invalid(flow, what="The flow has problems; it")
         created_at = self._clock()
         doc = WorkshopExport(
@@ -833,8 +851,7 @@ class WorkshopService:
 
     def _add_item(self, token: str, base_version: int, kind: str, item: Step | Handoff, after: str | None) -> int:
         model = Step if kind == "step" else Handoff
-        if not isinstance(item, model):
-            raise InvalidInput(f"Expected a {model.__name__}.")
+        item = _checked(model, item, "step" if kind == "step" else "hand-off")
 
         def body(w: _Write) -> None:
             self._refuse_if_stale(w, base_version, [flow_rows.target(kind, item.id)])
@@ -864,9 +881,7 @@ class WorkshopService:
 
     def _update_item(self, token: str, base_version: int, kind: str, item: Step | Handoff) -> int:
         model = Step if kind == "step" else Handoff
-
-        if not isinstance(item, model):
-            raise InvalidInput(f"Expected a {model.__name__}.")
+        item = _checked(model, item, "step" if kind == "step" else "hand-off")
 
         def body(w: _Write) -> None:
             self._refuse_if_stale(w, base_version, [flow_rows.target(kind, item.id)])
@@ -901,6 +916,7 @@ class WorkshopService:
         if not isinstance(flow, Flow):
             raise InvalidInput("Expected a Flow.")
         transfer.check_steps(len(flow.steps))
+        flow = _checked(Flow, flow, "flow")
 
         def body(w: _Write) -> None:
             current = self._current_parts(w)
@@ -1075,8 +1091,7 @@ class WorkshopService:
 
     def settle(self, token: str, decision: Decision) -> int:
         """Facilitator: the room's decision for a step (replaces an earlier one for that step)."""
-        if not isinstance(decision, Decision):
-            raise InvalidInput("Expected a Decision.")
+        decision = _checked(Decision, decision, "decision")
 
         def body(w: _Write) -> None:
             self._require_target(w, "step", decision.step)
