@@ -44,7 +44,7 @@ from sqlalchemy.engine import Connection, Row
 
 from redesign.io.flow_json import flow_to_dict, read_flow
 from redesign.model import Decision, Flow, Handoff, Step, Tag
-from redesign.store import codes, contributions, flow_rows, transfer
+from redesign.store import codes, contributions, flow_rows, rate_limit, transfer
 from redesign.store import repository as repo
 from redesign.store.contributions import BAD_TOKEN as _BAD_TOKEN
 from redesign.store.database import is_sqlite, make_engine, read_transaction, resolve_database_url, write_transaction
@@ -56,11 +56,13 @@ from redesign.store.errors import (
     StaleEdit,
     StoreError,
     StoreUnavailable,
+    WrongCode,
+    WrongKey,
     missing_item,
 )
 from redesign.store.group_commit import BatchStats, GroupCommit, Job
 from redesign.store.migrate import upgrade
-from redesign.store.rate_limit import FailureLimiter
+from redesign.store.rate_limit import Client
 from redesign.store.schemas import (
     CommentOut,
     Contribution,
@@ -255,12 +257,10 @@ class WorkshopService:
         *,
         samples_dir: Path | None = None,
         clock: Callable[[], datetime] = utcnow,
-        join_limiter: FailureLimiter | None = None,
     ) -> None:
         self._engine = engine
         self.samples_dir = samples_dir or SAMPLES_DIR
         self._clock = clock
-        self._limiter = join_limiter or FailureLimiter()
         self._contributions: GroupCommit[contributions.Contribution] = GroupCommit(self._save_contributions)
 
     @classmethod
@@ -461,19 +461,37 @@ class WorkshopService:
             )
         return out
 
-    def _workshop_for_code(self, conn: Connection, join_code: str) -> Row[Any]:
-        if self._limiter.blocked():
-            raise LimitExceeded("Too many wrong codes were tried in the last minute; wait a minute and try again.")
+    def _guarded(self, client: Client | None, attempt: Callable[[], T], workshop_key: str | None = None) -> T:
+        """Run a join, preview or key recovery unless `client` (or, for keys, the workshop) guessed wrong too often.
+
+        A wrong guess is counted in its own transaction: the attempt's own one rolls back.
+        """
+        buckets = rate_limit.client_buckets(client)
+        checked = [*buckets, rate_limit.key_bucket(workshop_key)] if workshop_key else buckets
+        refused = self._read(lambda conn: rate_limit.refusal(conn, checked, self._clock()), snapshot=False)
+        if refused:
+            raise LimitExceeded(refused)
+        try:
+            return attempt()
+        except (WrongCode, WrongKey) as exc:
+            counted = [*buckets, rate_limit.key_bucket(exc.workshop_id)] if isinstance(exc, WrongKey) else buckets
+            self._transaction(lambda conn: rate_limit.record(conn, counted, self._clock()))
+            raise
+
+    @staticmethod
+    def _workshop_for_code(conn: Connection, join_code: str) -> Row[Any]:
         code = codes.normalize_code(join_code) if isinstance(join_code, str) else None
         row = repo.workshop_by_code(conn, code) if code else None
         if row is None:
-            self._limiter.record_failure()
             shown = str(join_code)[:40] if isinstance(join_code, str) else ""
-            raise NotFound(f'No workshop has the code "{shown}". Check the code with your facilitator.')
+            raise WrongCode(f'No workshop has the code "{shown}". Check the code with your facilitator.')
         return row
 
-    def join(self, join_code: str, name: str, function: str) -> Joined:
-        """Take a seat: `function` is a function id or name of the flow (case-insensitive)."""
+    def join(self, join_code: str, name: str, function: str, client: Client | None = None) -> Joined:
+        """Take a seat: `function` is a function id or name of the flow (case-insensitive).
+
+        `client` is who is asking (see `rate_limit`): wrong codes slow that client only.
+        """
         name = _name(name, "name")
 
         def run(conn: Connection) -> Joined:
@@ -505,7 +523,7 @@ class WorkshopService:
             w.flush()
             return Joined(workshop_id=ws.id, participant_id=seat_id, token=token)
 
-        return self._transaction(run)
+        return self._guarded(client, lambda: self._transaction(run))
 
     @staticmethod
     def _function_id(flow: Flow, function: str) -> str:
@@ -549,15 +567,18 @@ class WorkshopService:
         )
         return seat_id
 
-    def reclaim_facilitator(self, join_code: str, facilitator_key: str) -> Joined:
-        """A new facilitator token; the old one stops working (a lost or hijacked seat comes back)."""
+    def reclaim_facilitator(self, join_code: str, facilitator_key: str, client: Client | None = None) -> Joined:
+        """A new facilitator token; the old one stops working (a lost or hijacked seat comes back).
+
+        Wrong keys count for `client` and for the workshop (see `rate_limit`).
+        """
+        code = codes.normalize_code(join_code) if isinstance(join_code, str) else None
 
         def run(conn: Connection) -> Joined:
             found = self._workshop_for_code(conn, join_code)
             key = facilitator_key if isinstance(facilitator_key, str) else ""
             if not hmac.compare_digest(codes.key_digest(key), found.facilitator_key_hash):
-                self._limiter.record_failure()
-                raise AccessDenied("That facilitator key does not match this workshop.")
+                raise WrongKey("That facilitator key does not match this workshop.", found.id)
             now = self._clock()
             ws = repo.lock_workshop(conn, found.id)
             assert ws is not None
@@ -569,9 +590,10 @@ class WorkshopService:
             w.flush()
             return Joined(workshop_id=ws.id, participant_id=seat.id, token=token)
 
-        return self._transaction(run)
+        workshop = self._read(lambda conn: repo.workshop_by_code(conn, code), snapshot=False) if code else None
+        return self._guarded(client, lambda: self._transaction(run), workshop.id if workshop else None)
 
-    def preview(self, join_code: str) -> JoinPreview:
+    def preview(self, join_code: str, client: Client | None = None) -> JoinPreview:
         """What a person opening the join link needs before taking a seat: the workshop and its functions.
 
         Counts as a code attempt: unknown codes feed the same rate limit as `join`.
@@ -585,7 +607,7 @@ class WorkshopService:
             functions += [(f.id, f.name) for f in flow.functions if (f.id, f.name) not in functions]
             return JoinPreview(name=found.name, goal=found.goal, functions=functions)
 
-        return self._read(run)
+        return self._guarded(client, lambda: self._read(run))
 
     # ------------------------------------------------------------------ reading
 
@@ -1308,14 +1330,22 @@ class WorkshopService:
                 raise AccessDenied("Only the facilitator can delete a workshop.")
             key = facilitator_key if isinstance(facilitator_key, str) else ""
             if not hmac.compare_digest(codes.key_digest(key), ws.facilitator_key_hash):
-                self._limiter.record_failure()
-                raise AccessDenied("That facilitator key does not match this workshop.")
+                raise WrongKey("That facilitator key does not match this workshop.", ws.id)
             export = transfer.export_document(conn, ws.id, exported_at=self._clock(), with_secrets=False)
             repo.archive(conn, ws.id, ws.name, self._clock(), export)
             repo.delete_workshop(conn, ws.id)
             return export
 
-        return self._transaction(run)
+        workshop_id = self._read(lambda conn: self._me(conn, token).workshop_id)
+        key_bucket = [rate_limit.key_bucket(workshop_id)]
+        refused = self._read(lambda conn: rate_limit.refusal(conn, key_bucket, self._clock()), snapshot=False)
+        if refused:
+            raise LimitExceeded(refused)
+        try:
+            return self._transaction(run)
+        except WrongKey:
+            self._transaction(lambda conn: rate_limit.record(conn, key_bucket, self._clock()))
+            raise
 
     # ------------------------------------------------------------------ backups (used by backup.py)
 
