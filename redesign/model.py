@@ -26,6 +26,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from redesign.names import hidden_problem, normalise
+
 SCHEMA_VERSION = 1
 """Version of the JSON file format; bump it with a migration in `redesign.io.flow_json`."""
 
@@ -40,7 +42,20 @@ Id = Annotated[
     str,
     StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$"),
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
+
+
+def _clean_name(value: Any) -> Any:
+    """Names are NFKC-normalised and may not hide characters (see `redesign.names`)."""
+    if not isinstance(value, str):
+        return value
+    value = normalise(value)  # first: tabs and line breaks become spaces
+    problem = hidden_problem(value, "name")
+    if problem:
+        raise PydanticCustomError("hidden_character", problem)
+    return value
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME), BeforeValidator(_clean_name)]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 
 
@@ -67,11 +82,12 @@ def _finite(value: Any) -> Any:
     return value
 
 
-FiniteFloat = Annotated[float, BeforeValidator(_finite)]
-"""Every float of the model is one of these: NaN and infinity get their own message."""
-Percent = Annotated[FiniteFloat, Field(ge=0, le=100)]
-Share = Annotated[FiniteFloat, Field(ge=0, le=1)]
-NonNegative = Annotated[FiniteFloat, Field(ge=0)]
+_FINITE = BeforeValidator(_finite)  # last in each Annotated, so it runs before the range check
+FiniteFloat = Annotated[float, _FINITE]
+"""Every float of the model is finite: NaN and infinity get their own message."""
+Percent = Annotated[float, Field(ge=0, le=100), _FINITE]
+Share = Annotated[float, Field(ge=0, le=1), _FINITE]
+NonNegative = Annotated[float, Field(ge=0), _FINITE]
 Score = Annotated[int, Field(ge=1, le=5)]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 
@@ -271,7 +287,7 @@ class Flow(_Model):
     description: Text = ""
     source: Text = ""  # where the realism comes from, e.g. the APQC PCF category
     period: Period = Period.WEEK
-    fte_hours_per_year: Annotated[FiniteFloat, Field(gt=0)] = 1680.0
+    fte_hours_per_year: Annotated[float, Field(gt=0), _FINITE] = 1680.0
     dq_threshold: Percent = 80.0  # %C&A below this is a data-quality break point
     functions: list[Function] = Field(default_factory=list)
     roles: list[Role] = Field(default_factory=list)

@@ -42,6 +42,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Connection, Row
 
+from redesign import names
 from redesign.io.flow_json import flow_to_dict, read_flow
 from redesign.model import Decision, Flow, Handoff, Step, Tag
 from redesign.store import codes, contributions, flow_rows, rate_limit, transfer
@@ -125,11 +126,13 @@ def _reject(problem: str | None, exc: type[StoreError] = InvalidInput) -> None:
 
 
 def _name(value: Any, what: str) -> str:
-    """A checked, stripped name, or InvalidInput saying what is wrong with it."""
+    """A checked, normalised name (see `redesign.names`), or InvalidInput saying what is wrong with it."""
     if not isinstance(value, str):
         raise InvalidInput(f"The {what} must be text.")
-    _reject(name_problem(value, what))
-    return value.strip()
+    _reject(name_problem(value, what))  # before normalising: a person's name is one line, as typed
+    value = names.normalise(value)
+    _reject(names.hidden_problem(value, what))
+    return value
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -504,6 +507,7 @@ class WorkshopService:
             seats = repo.participants(conn, ws.id)
             token = codes.new_token()
             same = [s for s in seats if s.name.casefold() == name.casefold()]
+            lookalike = names.confusable_with(name, [s.name for s in seats])
             if same and same[0].token_hash is None and same[0].function == function_id and not same[0].is_facilitator:
                 seat_id = same[0].id  # an imported seat nobody holds yet: claim it
                 repo.update_participant(conn, ws.id, seat_id, token_hash=codes.digest(token))
@@ -511,6 +515,12 @@ class WorkshopService:
                 raise InvalidInput(
                     f'Someone called "{same[0].name}" has already joined this workshop. If that was you in another '
                     f'browser, use the link from there; otherwise add an initial, e.g. "{name} B."'
+                )
+            elif lookalike is not None:
+                raise InvalidInput(
+                    f'The name "{name}" looks the same as "{lookalike}", who is already in this workshop (it differs '
+                    "only in look-alike characters, such as 1 and l, or a letter from another alphabet), so the room "
+                    f'could not tell you apart. Choose a name that looks different, e.g. "{name} B."'
                 )
             else:
                 if len(seats) >= MAX_PARTICIPANTS:

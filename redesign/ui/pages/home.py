@@ -127,7 +127,6 @@ def join_section() -> None:
 
 
 flash()
-ensure_browser_id()
 code = st.query_params.get(JOIN_PARAM)
 if code:
     join_form(code)
@@ -145,3 +144,4 @@ else:
         start_section()
     with right:
         join_section()
+ensure_browser_id()  # last: an element that appears once must not shift the others (tabs would reset)
