@@ -260,11 +260,13 @@ class WorkshopService:
         *,
         samples_dir: Path | None = None,
         clock: Callable[[], datetime] = utcnow,
+        batch_edits: bool = True,
     ) -> None:
         self._engine = engine
         self.samples_dir = samples_dir or SAMPLES_DIR
         self._clock = clock
-        self._contributions: GroupCommit[contributions.Contribution] = GroupCommit(self._save_contributions)
+        self._batch_edits = batch_edits  # False: each edit commits alone (as before issue 13; for benchmarks)
+        self._contributions: GroupCommit[contributions.Contribution | _Edit] = GroupCommit(self._save_contributions)
 
     @classmethod
     def from_url(cls, url: str | None = None, *, migrate: bool = True, **options: Any) -> WorkshopService:
@@ -362,7 +364,9 @@ class WorkshopService:
             write.flush()
             return result
 
-        return self._transaction(run)
+        if not self._batch_edits:
+            return self._transaction(run)
+        return self._contributions.submit(_Edit(run))  # shares a commit with concurrent writes (see below)
 
     def _contribute(self, token: str, what: contributions.NewProposal | contributions.NewComment) -> Any:
         """Save a proposal or comment; concurrent ones share a transaction (see `group_commit`)."""
@@ -370,17 +374,41 @@ class WorkshopService:
             raise AccessDenied(_BAD_TOKEN)
         return self._contributions.submit(contributions.Contribution(codes.digest(token), what))
 
-    def _save_contributions(self, jobs: list[Job[contributions.Contribution]]) -> None:
+    def _save_contributions(self, jobs: list[Job[contributions.Contribution | _Edit]]) -> None:
         """Save a batch (GroupCommit's callback), settling every job with its outcome.
 
+        Proposals and comments are saved together (`contributions.save`); every other
+        write (step edits, settling, facilitator controls) then runs in its own
+        savepoint of the same transaction, so a refused edit (stale, invalid, not
+        allowed) rolls back alone and the others keep their own versions and events.
+        Before edits joined the batches, comments queued behind each edit's own commit.
         If the batch's transaction fails for a reason no retry cures, its writes are
         saved again one by one, so one bad write cannot sink the others; if the
         database is down or the commit's outcome is unknown, all of them report it.
         """
+        contributed = [job for job in jobs if isinstance(job.work, contributions.Contribution)]
+        edits = [job for job in jobs if isinstance(job.work, _Edit)]
+
+        def run(conn: Connection) -> dict[int, Any]:
+            outcomes: dict[int, Any] = {}
+            if contributed:
+                works = [job.work for job in contributed if isinstance(job.work, contributions.Contribution)]
+                saved = contributions.save(conn, works, self._clock())
+                outcomes.update({id(job): outcome for job, outcome in zip(contributed, saved, strict=True)})
+            for job in edits:
+                assert isinstance(job.work, _Edit)
+                if len(jobs) == 1:
+                    outcomes[id(job)] = job.work.run(conn)  # alone: a refusal rolls back the whole transaction
+                    continue
+                try:
+                    with conn.begin_nested():
+                        outcomes[id(job)] = job.work.run(conn)
+                except StoreError as exc:
+                    outcomes[id(job)] = exc
+            return outcomes
+
         try:
-            outcomes = self._transaction(
-                lambda conn: contributions.save(conn, [job.work for job in jobs], self._clock())
-            )
+            outcomes = self._transaction(run)
         except StoreUnavailable as exc:
             for job in jobs:
                 job.fail(exc)
@@ -389,11 +417,12 @@ class WorkshopService:
             if len(jobs) == 1:
                 jobs[0].fail(exc)
                 return
-            log.warning("A batch of %d contributions failed; saving them one by one", len(jobs), exc_info=True)
+            log.warning("A batch of %d writes failed; saving them one by one", len(jobs), exc_info=True)
             for job in jobs:
                 self._save_contributions([job])
             return
-        for job, outcome in zip(jobs, outcomes, strict=True):
+        for job in jobs:
+            outcome = outcomes[id(job)]
             if isinstance(outcome, StoreError):
                 job.fail(outcome)
             else:
@@ -1477,6 +1506,13 @@ def _revert_phase(event: Row[Any]) -> tuple[int, int]:
     if verb == "delete":
         return (1, event.position if event.position is not None else 0)
     return (0, 0)
+
+
+@dataclass(frozen=True, eq=False)
+class _Edit:
+    """A write other than a proposal or comment, as the body of a transaction (see `_save_contributions`)."""
+
+    run: Callable[[Connection], Any]
 
 
 @dataclass(frozen=True)

@@ -207,9 +207,9 @@ def test_flow_size_bound(svc: WorkshopService) -> None:
     big = close_flow(MAX_WORKSHOP_STEPS)
     created = svc.create_workshop("Big", "", big, "Fran")  # exactly at the limit is fine
     too_many = big.model_copy(update={"steps": [*big.steps, Step(id="extra", name="One too many", function="finance")]})
-    with pytest.raises(LimitExceeded, match="at most 2,000 steps"):
+    with pytest.raises(LimitExceeded, match="at most 5,000 steps"):
         svc.create_workshop("Bigger", "", too_many, "Fran")
-    with pytest.raises(LimitExceeded, match="at most 2,000 steps"):
+    with pytest.raises(LimitExceeded, match="at most 5,000 steps"):
         svc.add_step(created.facilitator_token, 1, Step(id="extra", name="One too many", function="finance"))
 
 
