@@ -48,6 +48,8 @@ def _clean_name(value: Any) -> Any:
     """Names are NFKC-normalised and may not hide characters (see `redesign.names`)."""
     if not isinstance(value, str):
         return value
+    if value.isascii() and value.isprintable() and value == value.strip() and "  " not in value:
+        return value  # the common case, cheaply: already normal, nothing hidden
     value = normalise(value)  # first: tabs and line breaks become spaces
     problem = hidden_problem(value, "name")
     if problem:
@@ -65,6 +67,8 @@ def _finite(value: Any) -> Any:
     Without this, infinity passes `ge=0` and shows as `inf` / `nan%` in metrics and
     as non-standard `Infinity` in JSON, and NaN fails with a misleading range message.
     """
+    if type(value) is float and value - value == 0:  # the common case, cheaply: x - x is 0 only when finite
+        return value
     number = value
     if isinstance(value, int) and not isinstance(value, bool):
         try:
