@@ -5,6 +5,9 @@ summary and rendering included), after one warm-up export that loads the librari
 A measurement whose first run takes longer than `SLOW_SECONDS` is not repeated, so
 the script stays within a couple of minutes; the table says "1 run" then.
 Target (issue 6): PDF and PPTX of the sample under 3 s.
+Scaling (issue 13): the summaries of synthetic flows of 1,000, 5,000 and 10,000
+steps, one run each; linear means the 10,000-step time is at most about ten times
+the 1,000-step time (the target allows 12x for noise).
 
 Run from the repo root: ``.venv/bin/python bench/exports.py``
 """
@@ -33,6 +36,9 @@ RUNS = 3
 SLOW_SECONDS = 15.0
 TARGET_SECONDS = 3.0
 SYNTHETIC_STEPS = 500
+SCALING_STEPS = (1_000, 5_000, 10_000)
+SCALING_FORMATS = ("pptx", "pdf", "html", "md")
+LINEAR_FACTOR = 12.0
 
 
 def sample_workshop() -> tuple[Flow, str, WorkshopRecord]:
@@ -107,6 +113,36 @@ def measure() -> list[tuple[str, float, int, float, int, int]]:
     return rows
 
 
+def scaling() -> dict[str, dict[int, float]]:
+    """Seconds of one export per format and flow size (SCALING_STEPS)."""
+    times: dict[str, dict[int, float]] = {fmt: {} for fmt in SCALING_FORMATS}
+    for steps in SCALING_STEPS:
+        flow = synthetic_with_decisions(steps)
+        for fmt in SCALING_FORMATS:
+            start = time.perf_counter()
+            export(flow, fmt)
+            times[fmt][steps] = time.perf_counter() - start
+            print(f"  {fmt} {steps:,} steps: {times[fmt][steps]:.1f} s", file=sys.stderr, flush=True)
+    return times
+
+
+def _linear(by_size: dict[int, float]) -> bool:
+    small, large = by_size[SCALING_STEPS[0]], by_size[SCALING_STEPS[-1]]
+    return large <= LINEAR_FACTOR * small  # 10x the steps: at most 12x the time
+
+
+def scaling_rows(times: dict[str, dict[int, float]]) -> list[dict[str, object]]:
+    return [
+        {
+            "figure": f"export {fmt}, {' / '.join(f'{n // 1000}k' for n in SCALING_STEPS)} steps",
+            "value": " / ".join(f"{by_size[n]:.1f} s" for n in SCALING_STEPS),
+            "target": f"10k <= {LINEAR_FACTOR:.0f}x 1k (linear)",
+            "met": _linear(by_size),
+        }
+        for fmt, by_size in times.items()
+    ]
+
+
 def run() -> list[dict[str, object]]:
     """Rows for `python -m bench` (figure, value, target, met)."""
     rows: list[dict[str, object]] = []
@@ -129,7 +165,7 @@ def run() -> list[dict[str, object]]:
                 "met": None,
             }
         )
-    return rows
+    return rows + scaling_rows(scaling())
 
 
 def main() -> None:
@@ -147,6 +183,12 @@ def main() -> None:
     slow = [f for f, small, *_ in rows if f in ("pdf", "pptx") and small >= TARGET_SECONDS]
     verdict = "met" if not slow else f"MISSED for {', '.join(slow)}"
     print(f"\nTarget: PDF and PPTX of the sample under {TARGET_SECONDS:.0f} s: {verdict}.")
+    times = scaling()
+    print(f"\n| format | {' | '.join(f'{n:,} steps (s)' for n in SCALING_STEPS)} | linear |")
+    print("|--------|" + "------------------:|" * len(SCALING_STEPS) + "--------|")
+    for fmt, by_size in times.items():
+        cells = " | ".join(f"{by_size[n]:18.1f}" for n in SCALING_STEPS)
+        print(f"| {fmt:6} | {cells} | {'yes' if _linear(by_size) else 'NO':6} |")
 
 
 if __name__ == "__main__":

@@ -16,13 +16,17 @@ Validation has two layers, and both report *all* problems at once:
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from redesign.names import hidden_problem, normalise
 
 SCHEMA_VERSION = 1
 """Version of the JSON file format; bump it with a migration in `redesign.io.flow_json`."""
@@ -38,11 +42,56 @@ Id = Annotated[
     str,
     StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$"),
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
+
+
+def _clean_name(value: Any) -> Any:
+    """Names are NFKC-normalised and may not hide characters (see `redesign.names`)."""
+    if not isinstance(value, str):
+        return value
+    if value.isascii() and value.isprintable() and value == value.strip() and "  " not in value:
+        return value  # the common case, cheaply: already normal, nothing hidden
+    value = normalise(value)  # first: tabs and line breaks become spaces
+    problem = hidden_problem(value, "name")
+    if problem:
+        raise PydanticCustomError("hidden_character", problem)
+    return value
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME), BeforeValidator(_clean_name)]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
-Percent = Annotated[float, Field(ge=0, le=100)]
-Share = Annotated[float, Field(ge=0, le=1)]
-NonNegative = Annotated[float, Field(ge=0)]
+
+
+def _finite(value: Any) -> Any:
+    """Refuse NaN and infinity (also as text, e.g. "Infinity" or 1e400) before range checks run.
+
+    Without this, infinity passes `ge=0` and shows as `inf` / `nan%` in metrics and
+    as non-standard `Infinity` in JSON, and NaN fails with a misleading range message.
+    """
+    if type(value) is float and value - value == 0:  # the common case, cheaply: x - x is 0 only when finite
+        return value
+    number = value
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf  # an integer beyond the float range, e.g. 10**400
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return value  # not a number at all: the float validator says so
+    if isinstance(number, float) and not math.isfinite(number):
+        shown = "not a number (NaN)" if math.isnan(number) else "infinite"
+        raise PydanticCustomError("finite_number", f"must be a finite number, but it is {shown}")
+    return value
+
+
+_FINITE = BeforeValidator(_finite)  # last in each Annotated, so it runs before the range check
+FiniteFloat = Annotated[float, _FINITE]
+"""Every float of the model is finite: NaN and infinity get their own message."""
+Percent = Annotated[float, Field(ge=0, le=100), _FINITE]
+Share = Annotated[float, Field(ge=0, le=1), _FINITE]
+NonNegative = Annotated[float, Field(ge=0), _FINITE]
 Score = Annotated[int, Field(ge=1, le=5)]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 
@@ -260,7 +309,7 @@ class Flow(_Model):
     description: Text = ""
     source: Text = ""  # where the realism comes from, e.g. the APQC PCF category
     period: Period = Period.WEEK
-    fte_hours_per_year: Annotated[float, Field(gt=0)] = 1680.0
+    fte_hours_per_year: Annotated[float, Field(gt=0), _FINITE] = 1680.0
     dq_threshold: Percent = 80.0  # %C&A below this is a data-quality break point
     functions: list[Function] = Field(default_factory=list)
     roles: list[Role] = Field(default_factory=list)

@@ -25,7 +25,7 @@ def flow_to_dict(flow: Flow) -> dict[str, Any]:
 
 
 def dumps(flow: Flow) -> str:
-    return json.dumps(flow_to_dict(flow), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(flow_to_dict(flow), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def decode_json(data: bytes | str, max_bytes: int = MAX_FILE_BYTES) -> Any:

@@ -16,6 +16,7 @@ page both call this, so a file looks the same whichever door it left by.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from redesign.impact.assess import Impact, assess, resolve_scenario
@@ -107,7 +108,11 @@ def summarize(flow: Flow, scenario: Scenario | str | None = None, record: Worksh
     return build_summary(flow, chosen, assess(flow, chosen), record)
 
 
-def _render(summary: Summary, fmt: str) -> bytes:
+Progress = Callable[[float, str], None]
+"""Hears the share of an export done (0..1) and a few words on what it is doing."""
+
+
+def _render(summary: Summary, fmt: str, progress: Progress | None = None) -> bytes:
     # Imported here: each renderer pulls in its own library (plotly, fpdf2, python-pptx),
     # and a CLI export of one format should not pay for the others.
     if fmt == "pdf":
@@ -117,7 +122,7 @@ def _render(summary: Summary, fmt: str) -> bytes:
     if fmt == "pptx":
         from redesign.report.pptx import render_pptx
 
-        return render_pptx(summary)
+        return render_pptx(summary, progress)
     if fmt == "html":
         from redesign.report.html import render_html
 
@@ -143,20 +148,34 @@ def export(
     fmt: str,
     scenario: Scenario | str | None = None,
     record: WorkshopRecord | None = None,
+    progress: Progress | None = None,
 ) -> ExportResult:
     """The flow (or its executive summary) in format ``fmt``, with a file name and MIME type.
 
+    `progress`, if given, is told how far the export is (for a progress bar).
     Raises `ValueError` with a plain message for an unknown format or scenario.
     """
+
+    def report(done: float, what: str) -> None:
+        if progress is not None:
+            progress(done, what)
+
     name = _format(fmt)
     info = FORMATS[name]
     if info.summary:
         chosen = summary_scenario(flow, scenario)
-        data = _render(build_summary(flow, chosen, assess(flow, chosen), record), name)
+        report(0.0, "working out the impact")
+        impact = assess(flow, chosen)
+        report(0.15, "writing the summary")
+        summary = build_summary(flow, chosen, impact, record)
+        report(0.25, f"drawing the {name.upper()}")
+        data = _render(summary, name, lambda share, what: report(0.25 + 0.75 * share, what))
         filename = f"{_slug(flow.id)}-{_slug(chosen.id)}{info.extension}"
     else:
+        report(0.0, f"writing the {name.upper()}")
         data = _data(flow, name, scenario)
         filename = f"{_slug(flow.id)}{info.extension}"
+    report(1.0, "done")
     return ExportResult(data=data, filename=filename, mime=info.mime)
 
 

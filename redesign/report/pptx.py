@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from lxml import etree
 from pptx import Presentation
@@ -24,7 +24,10 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.packuri import PackURI
 from pptx.oxml.ns import qn
+from pptx.parts.slide import SlidePart
 from pptx.presentation import Presentation as PresentationType
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
@@ -104,8 +107,36 @@ def _pt(emu: int) -> float:
 # --------------------------------------------------------------------------- slide helpers
 
 
+FIRST_SLIDE_ID = 256  # the smallest slide id PowerPoint accepts
+
+
+def _add_slide(prs: PresentationType, layout_index: int = 5) -> Slide:
+    """`prs.slides.add_slide`, in time independent of the deck's size.
+
+    python-pptx's own add_slide first looks for an existing relationship to the new
+    slide by rebuilding an index of every relationship of the presentation (one per
+    slide), which made a deck of n slides cost O(n^2): 2,000 steps took 15 s, 10,000
+    did not finish; so did finding the next slide number and id by searching every
+    slide id. A brand-new slide part cannot be related already, so it is related
+    directly, and slides are numbered by count (this deck never deletes slides)
+    (python-pptx 1.0.2 internals, pinned in requirements.txt).
+    Its shapes then take ids from a cached maximum ("turbo add") instead of
+    searching the slide's tree for each new shape.
+    """
+    layout = prs.slide_layouts[layout_index]
+    part, id_list = prs.part, prs.slides._sldIdLst
+    count = len(id_list)  # lxml counts children in C; python-pptx runs an XPath over all of them, twice
+    slide_part = SlidePart.new(PackURI(f"/ppt/slides/slide{count + 1}.xml"), part.package, layout.part)
+    r_id = part.rels._add_relationship(RT.SLIDE, slide_part)
+    slide = slide_part.slide
+    slide.shapes.clone_layout_placeholders(layout)
+    id_list._add_sldId(id=FIRST_SLIDE_ID + count, rId=r_id)  # python-pptx numbers them the same way
+    slide.shapes.turbo_add_enabled = True
+    return slide
+
+
 def _slide(prs: PresentationType, title: str) -> Slide:
-    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide = _add_slide(prs)
     shape = slide.shapes.title
     shape.left, shape.top, shape.width, shape.height = MARGIN, Inches(0.3), BODY_W, Inches(0.8)
     shape.text = title
@@ -652,7 +683,7 @@ def _is_freeform(el: etree._Element) -> bool:
     return el.tag == qn("p:sp") and el.find(f".//{qn('a:custGeom')}") is not None
 
 
-def _flow_slides(prs: PresentationType, s: Summary) -> None:
+def _flow_slides(prs: PresentationType, s: Summary, progress: Progress | None = None) -> None:
     pages = chart_pages(s.flow, s.tags, MAX_DIAGRAM_COLUMNS)
     for page in pages:
         title = TITLES["flow"] if len(pages) == 1 else f"{TITLES['flow']} ({page.index + 1}/{len(pages)})"
@@ -665,10 +696,21 @@ def _flow_slides(prs: PresentationType, s: Summary) -> None:
         _flow_arrows(slide, frame, page, boxes)
         _send_lines_back(slide, last_band)
         _flow_stubs(slide, frame, page)
+        if progress is not None:
+            progress((page.index + 1) / len(pages), f"flow slide {page.index + 1} of {len(pages)}")
 
 
-def render_pptx(summary: Summary) -> bytes:
-    """The summary as PPTX bytes (16:9)."""
+Progress = Callable[[float, str], None]
+"""Called with the share done (0..1) and what is being drawn, so a page can show a progress bar."""
+
+
+def render_pptx(summary: Summary, progress: Progress | None = None) -> bytes:
+    """The summary as PPTX bytes (16:9). `progress`, if given, hears how far the rendering is."""
+
+    def report(done: float, what: str) -> None:
+        if progress is not None:
+            progress(min(1.0, done), what)
+
     prs = Presentation()
     prs.slide_width, prs.slide_height = SLIDE_W, SLIDE_H
     prs.core_properties.title = summary.title
@@ -677,18 +719,25 @@ def render_pptx(summary: Summary) -> bytes:
     _headline_slide(prs, summary)
     _scope_slide(prs, summary)
     _e2e_slide(prs, summary)
-    _flow_slides(prs, summary)
-    _roles_slides(prs, summary)
-    _skills_slides(prs, summary)
-    _incentive_slides(prs, summary)
-    _governance_slides(prs, summary)
-    _pilot_slides(prs, summary)
-    _disagreement_slides(prs, summary)
-    _notes_slides(prs, summary)
-    _decision_slides(prs, summary)
-    _sources_slides(prs, summary)
+    report(0.05, "headline slides")
+    _flow_slides(prs, summary, lambda share, what: report(0.05 + 0.55 * share, what))  # the flow is most of the work
+    sections = (
+        _roles_slides,
+        _skills_slides,
+        _incentive_slides,
+        _governance_slides,
+        _pilot_slides,
+        _disagreement_slides,
+        _notes_slides,
+        _decision_slides,
+        _sources_slides,
+    )
+    for i, section in enumerate(sections):
+        section(prs, summary)
+        report(0.6 + 0.3 * (i + 1) / len(sections), "detail slides")
     buffer = io.BytesIO()
     prs.save(buffer)
+    report(1.0, "saved")
     return buffer.getvalue()
 
 

@@ -79,10 +79,12 @@ def migrate(url: str | None = None) -> Migrated:
 
 
 def backup(url: str | None, path: str | Path) -> int:
-    """Write every workshop to the JSON file `path` (atomically); returns how many workshops."""
+    """Write every workshop to the JSON file `path` (atomically); returns how many workshops.
+
+    Refuses a database that does not exist or holds no Crossflow schema (never creates one)."""
     try:
         return backups.backup(url, path)
-    except sa.exc.OperationalError as exc:
+    except sa.exc.DatabaseError as exc:
         raise StoreUnavailable(f"Cannot read the database {shown_url(url)}: {_reason(exc)}") from None
     except OSError as exc:
         raise StoreUnavailable(f"Cannot write the backup {path}: {exc.strerror or exc}") from None

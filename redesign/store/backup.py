@@ -16,7 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from redesign.store.database import is_sqlite, make_engine, normalize_url, resolve_database_url
 from redesign.store.errors import InvalidInput
+from redesign.store.migrate import current_revision
 from redesign.store.service import WorkshopService
 from redesign.store.tables import utcnow
 
@@ -35,6 +37,7 @@ def backup(url: str | None, path: str | Path) -> int:
     The file is written to a temporary name and renamed, so a crash never leaves a
     half-written backup under the final name.
     """
+    _refuse_missing_database(url)
     svc = WorkshopService.from_url(url)
     try:
         body = svc.export_all()
@@ -46,7 +49,7 @@ def backup(url: str | None, path: str | Path) -> int:
     fd, tmp = tempfile.mkstemp(prefix=target.name, suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(doc, out, ensure_ascii=False, indent=1)
+            json.dump(doc, out, ensure_ascii=False, indent=1, allow_nan=False)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)
@@ -56,8 +59,30 @@ def backup(url: str | None, path: str | Path) -> int:
     return len(body["workshops"])
 
 
+def _refuse_missing_database(url: str | None) -> None:
+    """A backup reads a database that exists and holds Crossflow's schema: never creates or migrates one.
+
+    Opening a mistyped SQLite path would otherwise create an empty database and
+    report "0 workshops" as if that were a backup.
+    """
+    parsed = normalize_url(url or resolve_database_url())
+    if is_sqlite(parsed) and parsed.database not in (None, "", ":memory:") and not Path(parsed.database).is_file():
+        raise InvalidInput(f"There is no database file {parsed.database}; check the path (nothing was written).")
+    engine = make_engine(parsed)
+    try:
+        revision = current_revision(engine)
+    finally:
+        engine.dispose()
+    if revision is None:
+        shown = parsed.render_as_string(hide_password=True)
+        raise InvalidInput(f"{shown} holds no Crossflow workshops (no Crossflow schema); nothing to back up.")
+
+
 def restore(url: str | None, path: str | Path) -> RestoreReport:
-    """Load a backup into the database at `url`; workshops already there are skipped, not overwritten."""
+    """Load a backup into the database at `url` in one transaction: all of it or, on any refusal, nothing.
+
+    Workshops already there (same id or join code) are skipped, not overwritten.
+    """
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
@@ -72,15 +97,7 @@ def restore(url: str | None, path: str | Path) -> RestoreReport:
         raise InvalidInput(f"{path} is not a Crossflow backup: it has no list of workshops.")
     svc = WorkshopService.from_url(url)
     try:
-        report = RestoreReport(restored=[], skipped=[], archived_added=0)
-        for i, item in enumerate(workshops):
-            try:
-                done = svc.restore_workshop(item)
-            except InvalidInput as exc:
-                raise InvalidInput(f"Workshop {i + 1} of the backup: {exc}", exc.problems) from None
-            wid = str(item["workshop"]["id"])
-            (report.restored if done else report.skipped).append(wid)
-        report.archived_added = svc.restore_archive(archived)
-        return report
+        restored, skipped, archived_added = svc.restore_backup(workshops, archived)
+        return RestoreReport(restored=restored, skipped=skipped, archived_added=archived_added)
     finally:
         svc.dispose()

@@ -2,9 +2,9 @@
 
 - Join code: 10 symbols from a 31-symbol alphabet without 0/O/1/I/L, grouped 4-4-2
   ("K7F3-QX9M-2R"): 10 * log2(31) = 49.5 bits, easy to read out loud and type.
-  Input is case- and dash-insensitive. Failed joins are rate-limited per process,
-  so at 20 guesses a minute finding one of even 10,000 live workshops takes
-  ~2^36 minutes.
+  Input is case- and dash-insensitive. Failed joins are rate-limited per browser
+  and per address in the database (see `rate_limit`), so at 60 guesses a minute
+  finding one of even 10,000 live workshops takes ~2^37 minutes.
 - Participant token: 192 random bits, URL-safe; stored only as its SHA-256.
 - Facilitator key: 20 symbols of the join-code alphabet (99 bits), grouped by 4
   so it can be written down; stored only as its SHA-256.

@@ -41,6 +41,18 @@ class InvalidInput(StoreError):
         self.problems = problems or []
 
 
+class WrongCode(NotFound):
+    """No workshop has that join code (a guess: counted by the rate limiter)."""
+
+
+class WrongKey(AccessDenied):
+    """The facilitator key does not match (a guess: counted by the rate limiter)."""
+
+    def __init__(self, message: str, workshop_id: str) -> None:
+        super().__init__(message)
+        self.workshop_id = workshop_id
+
+
 class LimitExceeded(StoreError):
     """A size or rate limit was hit (participants, steps, failed join attempts)."""
 

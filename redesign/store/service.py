@@ -39,12 +39,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.engine import Connection, Row
 
+from redesign import names
 from redesign.io.flow_json import flow_to_dict, read_flow
 from redesign.model import Decision, Flow, Handoff, Step, Tag
 from redesign.samples import SAMPLES_DIR
-from redesign.store import codes, contributions, flow_rows, transfer
+from redesign.store import codes, contributions, flow_rows, rate_limit, transfer
 from redesign.store import repository as repo
 from redesign.store.contributions import BAD_TOKEN as _BAD_TOKEN
 from redesign.store.database import is_sqlite, make_engine, read_transaction, resolve_database_url, write_transaction
@@ -56,11 +58,13 @@ from redesign.store.errors import (
     StaleEdit,
     StoreError,
     StoreUnavailable,
+    WrongCode,
+    WrongKey,
     missing_item,
 )
 from redesign.store.group_commit import BatchStats, GroupCommit, Job
 from redesign.store.migrate import upgrade
-from redesign.store.rate_limit import FailureLimiter
+from redesign.store.rate_limit import Client
 from redesign.store.schemas import (
     CommentOut,
     Contribution,
@@ -77,7 +81,7 @@ from redesign.store.schemas import (
     WorkshopState,
 )
 from redesign.store.tables import utcnow
-from redesign.validation import FlowInvalid
+from redesign.validation import FlowInvalid, pydantic_problems
 from redesign.workshop import (
     EDIT_KINDS,
     MAX_COMMENT,
@@ -122,11 +126,29 @@ def _reject(problem: str | None, exc: type[StoreError] = InvalidInput) -> None:
 
 
 def _name(value: Any, what: str) -> str:
-    """A checked, stripped name, or InvalidInput saying what is wrong with it."""
+    """A checked, normalised name (see `redesign.names`), or InvalidInput saying what is wrong with it."""
     if not isinstance(value, str):
         raise InvalidInput(f"The {what} must be text.")
-    _reject(name_problem(value, what))
-    return value.strip()
+    _reject(name_problem(value, what))  # before normalising: a person's name is one line, as typed
+    value = names.normalise(value)
+    _reject(names.hidden_problem(value, what))
+    return value
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _checked(model: type[M], value: Any, what: str) -> M:
+    """`value` validated again as `model`: an object built without validation (`model_construct`,
+    or edited after it was made) could otherwise carry NaN, infinity or a bad name into the store."""
+    if not isinstance(value, model):
+        raise InvalidInput(f"Expected a {model.__name__}.")
+    try:
+        return model.model_validate(value.model_dump())
+    except ValidationError as exc:
+        problems = pydantic_problems(exc)
+        listed = "; ".join(f"{p.location}: {p.message}" if p.location else p.message for p in problems[:5])
+        raise InvalidInput(f"The {what} is not valid: {listed}.", problems) from None
 
 
 def _text(value: Any, what: str, limit: int) -> str:
@@ -238,13 +260,13 @@ class WorkshopService:
         *,
         samples_dir: Path | None = None,
         clock: Callable[[], datetime] = utcnow,
-        join_limiter: FailureLimiter | None = None,
+        batch_edits: bool = True,
     ) -> None:
         self._engine = engine
         self.samples_dir = samples_dir or SAMPLES_DIR
         self._clock = clock
-        self._limiter = join_limiter or FailureLimiter()
-        self._contributions: GroupCommit[contributions.Contribution] = GroupCommit(self._save_contributions)
+        self._batch_edits = batch_edits  # False: each edit commits alone (as before issue 13; for benchmarks)
+        self._contributions: GroupCommit[contributions.Contribution | _Edit] = GroupCommit(self._save_contributions)
 
     @classmethod
     def from_url(cls, url: str | None = None, *, migrate: bool = True, **options: Any) -> WorkshopService:
@@ -342,7 +364,9 @@ class WorkshopService:
             write.flush()
             return result
 
-        return self._transaction(run)
+        if not self._batch_edits:
+            return self._transaction(run)
+        return self._contributions.submit(_Edit(run))  # shares a commit with concurrent writes (see below)
 
     def _contribute(self, token: str, what: contributions.NewProposal | contributions.NewComment) -> Any:
         """Save a proposal or comment; concurrent ones share a transaction (see `group_commit`)."""
@@ -350,17 +374,41 @@ class WorkshopService:
             raise AccessDenied(_BAD_TOKEN)
         return self._contributions.submit(contributions.Contribution(codes.digest(token), what))
 
-    def _save_contributions(self, jobs: list[Job[contributions.Contribution]]) -> None:
+    def _save_contributions(self, jobs: list[Job[contributions.Contribution | _Edit]]) -> None:
         """Save a batch (GroupCommit's callback), settling every job with its outcome.
 
+        Proposals and comments are saved together (`contributions.save`); every other
+        write (step edits, settling, facilitator controls) then runs in its own
+        savepoint of the same transaction, so a refused edit (stale, invalid, not
+        allowed) rolls back alone and the others keep their own versions and events.
+        Before edits joined the batches, comments queued behind each edit's own commit.
         If the batch's transaction fails for a reason no retry cures, its writes are
         saved again one by one, so one bad write cannot sink the others; if the
         database is down or the commit's outcome is unknown, all of them report it.
         """
+        contributed = [job for job in jobs if isinstance(job.work, contributions.Contribution)]
+        edits = [job for job in jobs if isinstance(job.work, _Edit)]
+
+        def run(conn: Connection) -> dict[int, Any]:
+            outcomes: dict[int, Any] = {}
+            if contributed:
+                works = [job.work for job in contributed if isinstance(job.work, contributions.Contribution)]
+                saved = contributions.save(conn, works, self._clock())
+                outcomes.update({id(job): outcome for job, outcome in zip(contributed, saved, strict=True)})
+            for job in edits:
+                assert isinstance(job.work, _Edit)
+                if len(jobs) == 1:
+                    outcomes[id(job)] = job.work.run(conn)  # alone: a refusal rolls back the whole transaction
+                    continue
+                try:
+                    with conn.begin_nested():
+                        outcomes[id(job)] = job.work.run(conn)
+                except StoreError as exc:
+                    outcomes[id(job)] = exc
+            return outcomes
+
         try:
-            outcomes = self._transaction(
-                lambda conn: contributions.save(conn, [job.work for job in jobs], self._clock())
-            )
+            outcomes = self._transaction(run)
         except StoreUnavailable as exc:
             for job in jobs:
                 job.fail(exc)
@@ -369,11 +417,12 @@ class WorkshopService:
             if len(jobs) == 1:
                 jobs[0].fail(exc)
                 return
-            log.warning("A batch of %d contributions failed; saving them one by one", len(jobs), exc_info=True)
+            log.warning("A batch of %d writes failed; saving them one by one", len(jobs), exc_info=True)
             for job in jobs:
                 self._save_contributions([job])
             return
-        for job, outcome in zip(jobs, outcomes, strict=True):
+        for job in jobs:
+            outcome = outcomes[id(job)]
             if isinstance(outcome, StoreError):
                 job.fail(outcome)
             else:
@@ -396,6 +445,7 @@ class WorkshopService:
         if not isinstance(flow, Flow):
             raise InvalidInput("The flow is missing or not a Crossflow flow.")
         transfer.check_steps(len(flow.steps))
+        flow = _checked(Flow, flow, "flow")
         transfer.raise_if_invalid(flow, what="The flow has problems; it")
         created_at = self._clock()
         doc = WorkshopExport(
@@ -443,19 +493,37 @@ class WorkshopService:
             )
         return out
 
-    def _workshop_for_code(self, conn: Connection, join_code: str) -> Row[Any]:
-        if self._limiter.blocked():
-            raise LimitExceeded("Too many wrong codes were tried in the last minute; wait a minute and try again.")
+    def _guarded(self, client: Client | None, attempt: Callable[[], T], workshop_key: str | None = None) -> T:
+        """Run a join, preview or key recovery unless `client` (or, for keys, the workshop) guessed wrong too often.
+
+        A wrong guess is counted in its own transaction: the attempt's own one rolls back.
+        """
+        buckets = rate_limit.client_buckets(client)
+        checked = [*buckets, rate_limit.key_bucket(workshop_key)] if workshop_key else buckets
+        refused = self._read(lambda conn: rate_limit.refusal(conn, checked, self._clock()), snapshot=False)
+        if refused:
+            raise LimitExceeded(refused)
+        try:
+            return attempt()
+        except (WrongCode, WrongKey) as exc:
+            counted = [*buckets, rate_limit.key_bucket(exc.workshop_id)] if isinstance(exc, WrongKey) else buckets
+            self._transaction(lambda conn: rate_limit.record(conn, counted, self._clock()))
+            raise
+
+    @staticmethod
+    def _workshop_for_code(conn: Connection, join_code: str) -> Row[Any]:
         code = codes.normalize_code(join_code) if isinstance(join_code, str) else None
         row = repo.workshop_by_code(conn, code) if code else None
         if row is None:
-            self._limiter.record_failure()
             shown = str(join_code)[:40] if isinstance(join_code, str) else ""
-            raise NotFound(f'No workshop has the code "{shown}". Check the code with your facilitator.')
+            raise WrongCode(f'No workshop has the code "{shown}". Check the code with your facilitator.')
         return row
 
-    def join(self, join_code: str, name: str, function: str) -> Joined:
-        """Take a seat: `function` is a function id or name of the flow (case-insensitive)."""
+    def join(self, join_code: str, name: str, function: str, client: Client | None = None) -> Joined:
+        """Take a seat: `function` is a function id or name of the flow (case-insensitive).
+
+        `client` is who is asking (see `rate_limit`): wrong codes slow that client only.
+        """
         name = _name(name, "name")
 
         def run(conn: Connection) -> Joined:
@@ -468,6 +536,7 @@ class WorkshopService:
             seats = repo.participants(conn, ws.id)
             token = codes.new_token()
             same = [s for s in seats if s.name.casefold() == name.casefold()]
+            lookalike = names.confusable_with(name, [s.name for s in seats])
             if same and same[0].token_hash is None and same[0].function == function_id and not same[0].is_facilitator:
                 seat_id = same[0].id  # an imported seat nobody holds yet: claim it
                 repo.update_participant(conn, ws.id, seat_id, token_hash=codes.digest(token))
@@ -475,6 +544,12 @@ class WorkshopService:
                 raise InvalidInput(
                     f'Someone called "{same[0].name}" has already joined this workshop. If that was you in another '
                     f'browser, use the link from there; otherwise add an initial, e.g. "{name} B."'
+                )
+            elif lookalike is not None:
+                raise InvalidInput(
+                    f'The name "{name}" looks the same as "{lookalike}", who is already in this workshop (it differs '
+                    "only in look-alike characters, such as 1 and l, or a letter from another alphabet), so the room "
+                    f'could not tell you apart. Choose a name that looks different, e.g. "{name} B."'
                 )
             else:
                 if len(seats) >= MAX_PARTICIPANTS:
@@ -487,7 +562,7 @@ class WorkshopService:
             w.flush()
             return Joined(workshop_id=ws.id, participant_id=seat_id, token=token)
 
-        return self._transaction(run)
+        return self._guarded(client, lambda: self._transaction(run))
 
     @staticmethod
     def _function_id(flow: Flow, function: str) -> str:
@@ -531,15 +606,18 @@ class WorkshopService:
         )
         return seat_id
 
-    def reclaim_facilitator(self, join_code: str, facilitator_key: str) -> Joined:
-        """A new facilitator token; the old one stops working (a lost or hijacked seat comes back)."""
+    def reclaim_facilitator(self, join_code: str, facilitator_key: str, client: Client | None = None) -> Joined:
+        """A new facilitator token; the old one stops working (a lost or hijacked seat comes back).
+
+        Wrong keys count for `client` and for the workshop (see `rate_limit`).
+        """
+        code = codes.normalize_code(join_code) if isinstance(join_code, str) else None
 
         def run(conn: Connection) -> Joined:
             found = self._workshop_for_code(conn, join_code)
             key = facilitator_key if isinstance(facilitator_key, str) else ""
             if not hmac.compare_digest(codes.key_digest(key), found.facilitator_key_hash):
-                self._limiter.record_failure()
-                raise AccessDenied("That facilitator key does not match this workshop.")
+                raise WrongKey("That facilitator key does not match this workshop.", found.id)
             now = self._clock()
             ws = repo.lock_workshop(conn, found.id)
             assert ws is not None
@@ -551,9 +629,10 @@ class WorkshopService:
             w.flush()
             return Joined(workshop_id=ws.id, participant_id=seat.id, token=token)
 
-        return self._transaction(run)
+        workshop = self._read(lambda conn: repo.workshop_by_code(conn, code), snapshot=False) if code else None
+        return self._guarded(client, lambda: self._transaction(run), workshop.id if workshop else None)
 
-    def preview(self, join_code: str) -> JoinPreview:
+    def preview(self, join_code: str, client: Client | None = None) -> JoinPreview:
         """What a person opening the join link needs before taking a seat: the workshop and its functions.
 
         Counts as a code attempt: unknown codes feed the same rate limit as `join`.
@@ -567,7 +646,7 @@ class WorkshopService:
             functions += [(f.id, f.name) for f in flow.functions if (f.id, f.name) not in functions]
             return JoinPreview(name=found.name, goal=found.goal, functions=functions)
 
-        return self._read(run)
+        return self._guarded(client, lambda: self._read(run))
 
     # ------------------------------------------------------------------ reading
 
@@ -833,8 +912,7 @@ class WorkshopService:
 
     def _add_item(self, token: str, base_version: int, kind: str, item: Step | Handoff, after: str | None) -> int:
         model = Step if kind == "step" else Handoff
-        if not isinstance(item, model):
-            raise InvalidInput(f"Expected a {model.__name__}.")
+        item = _checked(model, item, "step" if kind == "step" else "hand-off")
 
         def body(w: _Write) -> None:
             self._refuse_if_stale(w, base_version, [flow_rows.target(kind, item.id)])
@@ -864,9 +942,7 @@ class WorkshopService:
 
     def _update_item(self, token: str, base_version: int, kind: str, item: Step | Handoff) -> int:
         model = Step if kind == "step" else Handoff
-
-        if not isinstance(item, model):
-            raise InvalidInput(f"Expected a {model.__name__}.")
+        item = _checked(model, item, "step" if kind == "step" else "hand-off")
 
         def body(w: _Write) -> None:
             self._refuse_if_stale(w, base_version, [flow_rows.target(kind, item.id)])
@@ -901,6 +977,7 @@ class WorkshopService:
         if not isinstance(flow, Flow):
             raise InvalidInput("Expected a Flow.")
         transfer.check_steps(len(flow.steps))
+        flow = _checked(Flow, flow, "flow")
 
         def body(w: _Write) -> None:
             current = self._current_parts(w)
@@ -1075,8 +1152,7 @@ class WorkshopService:
 
     def settle(self, token: str, decision: Decision) -> int:
         """Facilitator: the room's decision for a step (replaces an earlier one for that step)."""
-        if not isinstance(decision, Decision):
-            raise InvalidInput("Expected a Decision.")
+        decision = _checked(Decision, decision, "decision")
 
         def body(w: _Write) -> None:
             self._require_target(w, "step", decision.step)
@@ -1293,14 +1369,22 @@ class WorkshopService:
                 raise AccessDenied("Only the facilitator can delete a workshop.")
             key = facilitator_key if isinstance(facilitator_key, str) else ""
             if not hmac.compare_digest(codes.key_digest(key), ws.facilitator_key_hash):
-                self._limiter.record_failure()
-                raise AccessDenied("That facilitator key does not match this workshop.")
+                raise WrongKey("That facilitator key does not match this workshop.", ws.id)
             export = transfer.export_document(conn, ws.id, exported_at=self._clock(), with_secrets=False)
             repo.archive(conn, ws.id, ws.name, self._clock(), export)
             repo.delete_workshop(conn, ws.id)
             return export
 
-        return self._transaction(run)
+        workshop_id = self._read(lambda conn: self._me(conn, token).workshop_id)
+        key_bucket = [rate_limit.key_bucket(workshop_id)]
+        refused = self._read(lambda conn: rate_limit.refusal(conn, key_bucket, self._clock()), snapshot=False)
+        if refused:
+            raise LimitExceeded(refused)
+        try:
+            return self._transaction(run)
+        except WrongKey:
+            self._transaction(lambda conn: rate_limit.record(conn, key_bucket, self._clock()))
+            raise
 
     # ------------------------------------------------------------------ backups (used by backup.py)
 
@@ -1327,47 +1411,80 @@ class WorkshopService:
 
         return self._read(run)
 
-    def restore_workshop(self, doc: dict[str, Any]) -> bool:
-        """Restore one backed-up workshop with its id, join code and hashes; False if its id or code is taken."""
-        parsed, flow = transfer.parse_export(doc)
-        secrets = parsed.secrets
-        if secrets is None:
-            raise InvalidInput("This export has no secrets section; restore needs a backup made by backup().")
+    def restore_backup(
+        self, workshops: Sequence[Mapping[str, Any]], archived: Sequence[Mapping[str, Any]]
+    ) -> tuple[list[str], list[str], int]:
+        """Restore a backup in one transaction: every workshop and archived export, or nothing.
 
-        def run(conn: Connection) -> bool:
-            if repo.workshop(conn, parsed.workshop.id) or repo.workshop_by_code(conn, secrets.join_code):
-                return False
-            transfer.insert_document(
-                conn,
-                parsed,
-                flow,
-                workshop_id=parsed.workshop.id,
-                join_code=secrets.join_code,
-                key_hash=secrets.facilitator_key_hash,
-                facilitator_name=None,
-                facilitator_token_hash=None,
-                now=self._clock(),
-            )
-            return True
+        Returns (restored ids, skipped ids, archived exports added); a workshop whose id
+        or join code is already in this database is skipped, never overwritten. Every
+        document is checked before anything is written, and a refusal names the
+        workshop by its place in the backup.
+        """
+        parsed_all = []
+        for i, doc in enumerate(workshops):
+            try:
+                if not isinstance(doc, Mapping):
+                    raise InvalidInput("it is not a workshop document.")
+                parsed, flow = transfer.parse_export(dict(doc))
+            except InvalidInput as exc:
+                message = f"Workshop {i + 1} of the backup: {exc} Nothing was restored."
+                raise InvalidInput(message, exc.problems) from None
+            if parsed.secrets is None:
+                raise InvalidInput(
+                    f"Workshop {i + 1} of the backup has no secrets section (restore needs a file made by backup). "
+                    "Nothing was restored."
+                )
+            parsed_all.append((parsed, flow))
+
+        def run(conn: Connection) -> tuple[list[str], list[str], int]:
+            restored: list[str] = []
+            skipped: list[str] = []
+            for parsed, flow in parsed_all:
+                secrets = parsed.secrets
+                assert secrets is not None
+                if repo.workshop(conn, parsed.workshop.id) or repo.workshop_by_code(conn, secrets.join_code):
+                    skipped.append(parsed.workshop.id)
+                    continue
+                transfer.insert_document(
+                    conn,
+                    parsed,
+                    flow,
+                    workshop_id=parsed.workshop.id,
+                    join_code=secrets.join_code,
+                    key_hash=secrets.facilitator_key_hash,
+                    facilitator_name=None,
+                    facilitator_token_hash=None,
+                    now=self._clock(),
+                )
+                restored.append(parsed.workshop.id)
+            return restored, skipped, self._restore_archive(conn, archived)
 
         try:
             return self._transaction(run)
-        except sa.exc.IntegrityError:
-            return False  # its id, code or a token hash is already in this database
+        except sa.exc.IntegrityError as exc:
+            raise InvalidInput(
+                "The backup clashes with this database (a participant's token or a workshop is already here under "
+                f"another id): {' '.join(str(exc.orig).split())[:200]}. Nothing was restored."
+            ) from None
 
-    def restore_archive(self, entries: Sequence[Mapping[str, Any]]) -> int:
-        def run(conn: Connection) -> int:
-            existing = {(r.workshop_id, r.archived_at.isoformat()) for r in repo.archived(conn)}
-            added = 0
-            for entry in entries:
+    @staticmethod
+    def _restore_archive(conn: Connection, entries: Sequence[Mapping[str, Any]]) -> int:
+        existing = {(r.workshop_id, r.archived_at.isoformat()) for r in repo.archived(conn)}
+        added = 0
+        for i, entry in enumerate(entries):
+            try:
                 at = datetime.fromisoformat(str(entry["archived_at"]))
-                if (str(entry["workshop_id"]), at.isoformat()) in existing:
-                    continue
-                repo.archive(conn, str(entry["workshop_id"]), str(entry["name"]), at, dict(entry["export"]))
-                added += 1
-            return added
-
-        return self._transaction(run)
+                wid, name, export = str(entry["workshop_id"]), str(entry["name"]), dict(entry["export"])
+            except (KeyError, TypeError, ValueError) as exc:
+                raise InvalidInput(
+                    f"Archived export {i + 1} of the backup is incomplete ({exc}). Nothing was restored."
+                ) from None
+            if (wid, at.isoformat()) in existing:
+                continue
+            repo.archive(conn, wid, name, at, export)
+            added += 1
+        return added
 
     def is_sqlite(self) -> bool:
         return is_sqlite(self._engine)
@@ -1389,6 +1506,13 @@ def _revert_phase(event: Row[Any]) -> tuple[int, int]:
     if verb == "delete":
         return (1, event.position if event.position is not None else 0)
     return (0, 0)
+
+
+@dataclass(frozen=True, eq=False)
+class _Edit:
+    """A write other than a proposal or comment, as the body of a transaction (see `_save_contributions`)."""
+
+    run: Callable[[Connection], Any]
 
 
 @dataclass(frozen=True)

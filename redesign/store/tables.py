@@ -170,3 +170,14 @@ archived_workshops = sa.Table(
     sa.Column("archived_at", UTCDateTime, nullable=False),
     sa.Column("export", sa.Text, nullable=False),
 )
+
+failed_attempts = sa.Table(
+    "failed_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # "browser:<hash>", "address:<hash>" or "key:<workshop id>": see rate_limit; addresses are stored hashed
+    sa.Column("bucket", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_failed_attempts_bucket_at", "bucket", "at"),
+    sa.Index("ix_failed_attempts_at", "at"),
+)

@@ -274,10 +274,6 @@ def test_settling_asks_for_what_the_log_needs_or_decide_later_on_purpose(browser
 # --------------------------------------------------------------------------- 9. flags in the PDF
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the Export page to pass the comments: comments=state.comments in its record_from_workshop call",
-)
 def test_a_participants_data_quality_flag_reaches_the_pdf(browser: Browser, app: AppServer) -> None:
     fac = start_workshop(browser, app)
     sam = join(browser, app, fac, "Sam", "Sales")

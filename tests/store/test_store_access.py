@@ -9,7 +9,6 @@ import pytest
 
 from redesign.model import Decision, Flow, Step, Tag
 from redesign.store.errors import AccessDenied, InvalidInput, LimitExceeded, NotFound
-from redesign.store.rate_limit import FailureLimiter
 from redesign.store.service import WorkshopService
 from redesign.workshop import MAX_PARTICIPANTS, MAX_WORKSHOP_STEPS, Phase
 from tests.store.store_flows import close_flow, open_room
@@ -63,22 +62,6 @@ def test_a_name_already_at_the_table_is_refused(svc: WorkshopService) -> None:
     room = open_room(svc)
     with pytest.raises(InvalidInput, match='Someone called "Ana" has already joined'):
         svc.join(room.created.join_code, "ana", "ops")
-
-
-def test_failed_codes_are_rate_limited_per_process(database_url: str) -> None:
-    now = [0.0]
-    svc = WorkshopService.from_url(database_url, join_limiter=FailureLimiter(20, 60.0, clock=lambda: now[0]))
-    try:
-        created = svc.create_workshop("W", "", close_flow(), "Fran")
-        for _ in range(20):
-            with pytest.raises(NotFound):
-                svc.join("ZZZZ-ZZZZ-ZZ", "Eve", "it")
-        with pytest.raises(LimitExceeded, match="Too many wrong codes"):
-            svc.join(created.join_code, "Ana", "finance")  # even a right code waits: no oracle
-        now[0] = 61.0
-        assert svc.join(created.join_code, "Ana", "finance").workshop_id == created.workshop_id
-    finally:
-        svc.dispose()
 
 
 def test_unknown_or_missing_tokens_are_refused(svc: WorkshopService) -> None:
@@ -224,9 +207,9 @@ def test_flow_size_bound(svc: WorkshopService) -> None:
     big = close_flow(MAX_WORKSHOP_STEPS)
     created = svc.create_workshop("Big", "", big, "Fran")  # exactly at the limit is fine
     too_many = big.model_copy(update={"steps": [*big.steps, Step(id="extra", name="One too many", function="finance")]})
-    with pytest.raises(LimitExceeded, match="at most 2,000 steps"):
+    with pytest.raises(LimitExceeded, match="at most 5,000 steps"):
         svc.create_workshop("Bigger", "", too_many, "Fran")
-    with pytest.raises(LimitExceeded, match="at most 2,000 steps"):
+    with pytest.raises(LimitExceeded, match="at most 5,000 steps"):
         svc.add_step(created.facilitator_token, 1, Step(id="extra", name="One too many", function="finance"))
 
 

@@ -74,6 +74,7 @@ def test_backup_then_restore_into_an_empty_database(tmp_path: Path) -> None:
 
 def test_backup_to_an_unwritable_place_says_so(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'a.db'}"
+    admin.migrate(url)
     blocker = tmp_path / "file"
     blocker.write_text("")
     with pytest.raises(StoreUnavailable, match=f"Cannot write the backup {blocker}/b.json"):

@@ -1,4 +1,4 @@
-"""Join codes, tokens and keys: format, entropy, normalisation, hashing; the failure limiter."""
+"""Join codes, tokens and keys: format, entropy, normalisation, hashing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from redesign.store import codes
-from redesign.store.rate_limit import FailureLimiter
 
 CODE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{2}$")
 
@@ -57,16 +56,3 @@ def test_tokens_and_keys() -> None:
     assert codes.key_digest(key) == codes.key_digest(key.lower().replace("-", " "))
     assert codes.digest(token) != codes.digest(token + "x")
     assert len(codes.digest(token)) == 64 and token not in codes.digest(token)
-
-
-def test_failure_limiter_window() -> None:
-    now = [100.0]
-    limiter = FailureLimiter(limit=3, window_seconds=60, clock=lambda: now[0])
-    for _ in range(3):
-        assert not limiter.blocked()
-        limiter.record_failure()
-    assert limiter.blocked()
-    now[0] = 159.9
-    assert limiter.blocked()
-    now[0] = 160.0  # the first failures are a minute old
-    assert not limiter.blocked()

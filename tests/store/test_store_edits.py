@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -368,3 +369,21 @@ def test_history_records_who_when_what_before_and_after(svc: WorkshopService) ->
     assert [e.seq for e in everything] == list(range(len(everything), 0, -1))  # newest first, no gaps
     assert everything[-1].kind == "workshop.create"
     assert [e.kind for e in everything].count("participant.join") == 2
+
+
+def test_a_step_built_without_validation_cannot_store_infinity(svc: WorkshopService) -> None:
+    """Finite numbers only (issue 13, point 4): the store validates again what callers hand it."""
+    created = svc.create_from_sample("sales_forecasting", "Fran")
+    state = svc.state(created.facilitator_token)
+    step = state.flow.steps[0]
+    broken = Step.model_construct(**{**step.__dict__, "touch_minutes": math.inf})
+    with pytest.raises(InvalidInput, match=r"steps?.*touch_minutes: must be a finite number, but it is infinite"):
+        svc.update_step(created.facilitator_token, state.version, broken)
+    nan_flow = state.flow.model_copy(update={"fte_hours_per_year": math.nan})
+    with pytest.raises(InvalidInput, match="fte_hours_per_year: must be a finite number"):
+        svc.replace_flow(created.facilitator_token, state.version, nan_flow)
+    bad_decision = Decision.model_construct(step=step.id, tag=Tag.AUTOMATE, automation_rate=math.inf)
+    with pytest.raises(InvalidInput, match="automation_rate: must be a finite number"):
+        svc.settle(created.facilitator_token, bad_decision)
+    after = svc.state(created.facilitator_token)
+    assert after.version == state.version and after.flow.steps[0].touch_minutes == step.touch_minutes

@@ -9,6 +9,7 @@ from redesign.model import Decision, Step, Tag
 from redesign.store.service import WorkshopService
 from redesign.workshop import PHASES, Phase
 from tests.ui.conftest import APP, open_page, open_tab, texts
+from tests.ui.test_export_page import finish_export
 
 
 @pytest.fixture
@@ -316,12 +317,14 @@ def test_a_page_that_reconnects_does_not_open_the_focus_again(svc: WorkshopServi
 
 def test_export_page_prepares_a_pdf_and_offers_the_download(svc: WorkshopService, workshop) -> None:
     created, _, _ = workshop
+    svc.set_phase(created.facilitator_token, Phase.CONVERGE)
+    svc.settle(created.facilitator_token, Decision(step="manager_adjustment", tag=Tag.AUGMENT))
     at = open_page("export", created.facilitator_token)
     assert not at.exception
+    assert "Based on the 1 decision the room settled" in texts(at)
     at.button(key="prep:pdf").click().run()
     assert not at.exception
-    downloads = [b for b in at.get("download_button")]
-    labels = [d.proto.label for d in downloads]
+    labels = finish_export(at)
     assert any(label.endswith(".pdf") for label in labels), labels
 
 

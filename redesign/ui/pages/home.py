@@ -7,6 +7,7 @@ import streamlit as st
 from redesign.model import blank_flow
 from redesign.samples import sample_ids, sample_info
 from redesign.store.errors import StoreError
+from redesign.ui.client import current_client, ensure_browser_id
 from redesign.ui.components.uploads import read_upload, sub_process_choice
 from redesign.ui.resources import service
 from redesign.ui.session import JOIN_PARAM, SEAT_PARAM, TOKEN_PARAM, current_token, flash, remember
@@ -27,7 +28,7 @@ def enter(token: str, facilitator_key: str | None = None, facilitator_of: str | 
 def join_form(code: str) -> None:
     """A participant arrives from the join link: a name, a function, in."""
     try:
-        preview = service().preview(code)
+        preview = service().preview(code, current_client())
     except StoreError as exc:
         st.error(str(exc))
         st.page_link("redesign/ui/pages/home.py", label="Back to the start page", icon="🏠")
@@ -44,7 +45,7 @@ def join_form(code: str) -> None:
                 st.error("Type your name first, so the others know who proposed what.")
                 return
             try:
-                joined = service().join(code, name, function_id)
+                joined = service().join(code, name, function_id, current_client())
             except StoreError as exc:
                 st.error(str(exc))
                 return
@@ -119,7 +120,7 @@ def join_section() -> None:
         key = st.text_input("Facilitator key", type="password", key="reclaim_key", max_chars=80)
         if st.form_submit_button("Take the facilitator seat"):
             try:
-                joined = service().reclaim_facilitator(code, key)
+                joined = service().reclaim_facilitator(code, key, current_client())
             except StoreError as exc:
                 st.error(str(exc))
             else:
@@ -144,3 +145,4 @@ else:
         start_section()
     with right:
         join_section()
+ensure_browser_id()  # last: an element that appears once must not shift the others (tabs would reset)

@@ -18,8 +18,8 @@ from redesign.impact.simulation import FlowSimulation, SimulationRefused, simula
 from redesign.impact.suggested import SUGGESTED_NOTE, suggested_scenario
 from redesign.model import Flow, Scenario
 from redesign.store.schemas import WorkshopState
-from redesign.ui.components.timer import timer_bar
 from redesign.ui.components.detections import detections_section
+from redesign.ui.components.timer import timer_bar
 from redesign.ui.resources import scenario_impact, scenarios_of
 from redesign.ui.session import require_state
 from redesign.ui.text import plain

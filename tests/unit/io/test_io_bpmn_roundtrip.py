@@ -37,6 +37,7 @@ from redesign.model import (
     StepKind,
     Tag,
 )
+from redesign.names import hidden_character, normalise
 
 SAMPLES = sample_flows()
 INTEROP = interop_files()
@@ -118,13 +119,15 @@ def test_empty_flow_exports_and_comes_back() -> None:
 def test_text_xml_cannot_carry_is_dropped_not_fatal() -> None:
     flow = Flow(
         id="f",
-        name="Bell\x07 and NUL\x00",
+        name="Bell and NUL",
         functions=[Function(id="a", name="A")],
         steps=[Step(id="s", name="Tab\there", function="a", description="form\x0cfeed")],
     )
+    # names refuse control characters (redesign.names); a flow built without validation may still carry them
+    flow = flow.model_copy(update={"name": "Bell\x07 and NUL\x00"})
     again = _round_trip(flow)
     assert again.name == "Bell and NUL"
-    assert again.steps[0].description == "formfeed" and again.steps[0].name == "Tab\there"
+    assert again.steps[0].description == "formfeed" and again.steps[0].name == "Tab here"
 
 
 # --------------------------------------------------------------------------- bpmn-moddle
@@ -171,7 +174,10 @@ def test_bpmn_moddle_check_reports_warnings(tmp_path: Path) -> None:
 _ids = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.:\-]{0,12}", fullmatch=True)
 _chars = st.characters(exclude_categories=("Cs", "Cc", "Cn")) | st.sampled_from("\n\t\r<>&\"' ")
 _text = st.text(_chars, max_size=40)
-_names = st.text(_chars, min_size=1, max_size=40)
+# names are NFKC with nothing invisible (redesign.names): draw only what a name can be
+_names = (
+    st.text(_chars, min_size=1, max_size=40).map(normalise).filter(lambda n: n != "" and hidden_character(n) is None)
+)
 _amount = st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)
 
 
