@@ -165,7 +165,9 @@ function button(parent, text, title, onClick) {
 function send(B, action) {
   const seq = Date.now();
   B.pendingSeq = seq;
-  B.send("action", { ...action, seq, base: B.data.version });
+  // An edit carries the version it was based on: a drag or rename started before someone else's
+  // change is refused as stale (first save wins) even if the page redrew meanwhile.
+  B.send("action", { base: B.data.version, ...action, seq });
 }
 
 function notice(B, text) {
@@ -651,7 +653,7 @@ function startCardDrag(B, e, card) {
   const sy = e.clientY;
   const left = parseFloat(card.style.left);
   const top = parseFloat(card.style.top);
-  B.drag = { id, moving: false };
+  B.drag = { id, moving: false, base: B.data.version };
   let refused = false;
   track(
     B,
@@ -698,7 +700,7 @@ function startCardDrag(B, e, card) {
       card.classList.add("cf-saving");
       card.__json = null; // the next draw puts it where the store says, saved or refused
       select(B, id);
-      send(B, { op: "move", step: id, lane: lane.id, before: others.length ? others[0].id : null });
+      send(B, { op: "move", step: id, lane: lane.id, before: others.length ? others[0].id : null, base: drag.base });
     },
   );
 }
@@ -765,12 +767,14 @@ function propose(B, tag) {
 }
 
 function onDoubleClick(B, e) {
-  const card = e.target.closest(".cf-card");
+  // The pointer capture of the first click retargets the dblclick to the view: ask what is under it.
+  const under = document.elementFromPoint(e.clientX, e.clientY) || e.target;
+  const card = under.closest(".cf-card");
   if (card) {
     if (!B.data.can.edit) return refuseEdit(B, "rename steps");
     return startRename(B, card);
   }
-  if (e.target.closest(".cf-wire") || e.target.closest(".cf-editor")) return;
+  if (under.closest(".cf-wire") || under.closest(".cf-editor")) return;
   const [wx, wy] = toWorld(B, e.clientX, e.clientY);
   const lane = laneAt(B, wy);
   if (!lane) return;
@@ -788,7 +792,8 @@ function onDoubleClick(B, e) {
 function startRename(B, card) {
   const id = card.dataset.id;
   const c = B.data.cards.find((x) => x.id === id);
-  B.edit = { id };
+  B.edit = { id, base: B.data.version };
+  const base = B.edit.base;
   const nameEl = card.querySelector(".cf-name");
   const input = el("input", "cf-rename");
   input.value = c.name;
@@ -812,7 +817,7 @@ function startRename(B, card) {
     card.querySelector(".cf-name").textContent = value;
     card.__json = null;
     card.classList.add("cf-saving");
-    send(B, { op: "rename", step: id, name: value });
+    send(B, { op: "rename", step: id, name: value, base });
   };
   input.addEventListener("keydown", (ev) => {
     ev.stopPropagation();
