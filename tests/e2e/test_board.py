@@ -256,3 +256,25 @@ def test_bad_input_snaps_back_and_conflicts_say_who(browser: Browser, app: AppSe
     )
     expect(ben.locator(".cf-who", has_text="AL")).to_have_count(1)
     expect(ben.get_by_label("Ana Lima (Finance) has this step selected")).to_have_count(1)
+
+
+def test_projector_mode_labels_are_large_at_1920(browser: Browser, app: AppServer) -> None:
+    fac = start(browser, app, viewport={"width": 1920, "height": 1080})
+    fac.get_by_role("button", name="📽 Projector").click()
+    time.sleep(0.5)
+    sizes = fac.evaluate(
+        """() => [...document.querySelectorAll('.cf-card')].flatMap(card => {
+            const scale = card.getBoundingClientRect().width / card.offsetWidth;
+            return [...card.querySelectorAll('.cf-name, .cf-top, .cf-foot')].map(
+                e => parseFloat(getComputedStyle(e).fontSize) * scale);
+        })"""
+    )
+    assert sizes and min(sizes) >= 18, min(sizes)
+    lanes = fac.evaluate(
+        "() => [...document.querySelectorAll('.cf-lane-name')].map(e => parseFloat(getComputedStyle(e).fontSize))"
+    )
+    assert min(lanes) >= 18
+    # Every step's name is in the DOM, readable by a screen reader, also in projector mode.
+    expect(fac.get_by_role("button", name=re.compile(r"^Step \d+: Run statistical forecast\."))).to_have_count(1)
+    screenshot(fac, "board-projector-1920")
+    fac.get_by_role("button", name="📽 Projector").click()  # back to normal for the next tests (stored per browser)

@@ -46,8 +46,10 @@ def open_view_look() -> Look | None:
     return VIEW_LOOKS.get(st.session_state.get(TAB_KEY, TABS[0]))
 
 
-# Where each phase's work happens (the board unless named): a phase change brings everyone there.
-PHASE_TAB = {Phase.CONVERGE: TABS[1]}
+# Where each phase's work happens: a phase change brings everyone back to the board (mapping,
+# annotating, voting and converging all happen on it: settled and, after reveal, leading tags show on
+# the cards, proposals in the list below it); Impact and Export get a link to their page.
+PHASE_TAB: dict[Phase, str] = {}
 PHASE_PAGE = {
     Phase.IMPACT: ("redesign/ui/pages/impact.py", "📈 Impact"),
     Phase.EXPORT: ("redesign/ui/pages/export.py", "📤 Export"),

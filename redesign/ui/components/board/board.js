@@ -137,7 +137,10 @@ function init(root) {
     B.live = d.mode === "push" ? "● live (push)" : "○ live (polling)";
     drawStatus(B);
   });
-  listen(B, window, "resize", () => sizeRoot(B));
+  listen(B, window, "resize", () => {
+    sizeRoot(B);
+    if (!B.userMoved) requestAnimationFrame(() => fit(B, false));
+  });
   B.teardown = () => {
     for (const [target, type, fn] of B.listeners) target.removeEventListener(type, fn);
     B.listeners = [];
@@ -542,6 +545,7 @@ function onWheel(B, e) {
   } else {
     B.tx -= e.deltaX;
     B.ty -= e.deltaY;
+    B.userMoved = true;
     applyView(B);
   }
 }
