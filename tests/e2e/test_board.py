@@ -38,6 +38,14 @@ def lane_of(page: Page, name: str) -> str:
     return ""
 
 
+def wait_lane(page: Page, name: str, lane: str, within_ms: int = SEE_WITHIN_MS) -> None:
+    """Wait until the card stands in `lane` on this page (cards glide to their place)."""
+    deadline = time.monotonic() + within_ms / 1000
+    while lane_of(page, name) != lane and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert lane_of(page, name) == lane
+
+
 def lane_label(page: Page, lane: str) -> Locator:
     return page.locator(".cf-lane-name", has_text=re.compile(rf"^{lane}$"))
 
@@ -122,12 +130,9 @@ def test_a_room_moves_links_and_proposes_on_the_board(browser: Browser, app: App
     drag(sam, card(sam, "Maintain rep roster in HRIS"), 700, finance["y"] + finance["height"] / 2)
     wait_for_app(sam)
     expect(card(sam, "Maintain rep roster in HRIS")).not_to_have_class(re.compile("cf-saving"))
-    assert lane_of(sam, "Maintain rep roster in HRIS") == "Finance"
+    wait_lane(sam, "Maintain rep roster in HRIS", "Finance", 2_000)
     # ...and the facilitator's page shows it there, without a reload.
-    deadline = time.monotonic() + SEE_WITHIN_MS / 1000
-    while lane_of(fac, "Maintain rep roster in HRIS") != "Finance" and time.monotonic() < deadline:
-        time.sleep(0.3)
-    assert lane_of(fac, "Maintain rep roster in HRIS") == "Finance"
+    wait_lane(fac, "Maintain rep roster in HRIS", "Finance")
 
     # Fin draws a hand-off from "Book closed-won orders in ERP" to "Review executive forecast".
     target = card(fin, "Review executive forecast")
@@ -154,7 +159,7 @@ def test_a_room_moves_links_and_proposes_on_the_board(browser: Browser, app: App
     before = lane_of(sam, "Run statistical forecast")
     drag(sam, card(sam, "Run statistical forecast"), 700, finance["y"] + finance["height"] / 2)
     expect(sam.locator(".cf-msg")).to_contain_text("You cannot move steps")
-    assert lane_of(sam, "Run statistical forecast") == before
+    wait_lane(sam, "Run statistical forecast", before, 2_000)
     card(sam, "Run statistical forecast").click()
     sam.keyboard.press("2")
     wait_for_app(sam)
@@ -223,7 +228,7 @@ def test_bad_input_snaps_back_and_conflicts_say_who(browser: Browser, app: AppSe
     assert view is not None
     drag(ana, card(ana, "Pay commissions through payroll"), view["x"] + 400, view["y"] + view["height"] - 4)
     expect(ana.locator(".cf-msg")).to_contain_text("Drop the card inside a lane")
-    assert lane_of(ana, "Pay commissions through payroll") == lane
+    wait_lane(ana, "Pay commissions through payroll", lane, 2_000)
     ana.get_by_role("button", name="⤢ Fit").click()
 
     # Two people drag the same card: Ben grabs it, Ana moves it first, Ben's page redraws under
@@ -239,7 +244,7 @@ def test_bad_input_snaps_back_and_conflicts_say_who(browser: Browser, app: AppSe
     ben.mouse.move(hbox["x"] + hbox["width"] / 2 + 20, hbox["y"] + hbox["height"] / 2 + 10, steps=4)
     drag(ana, card(ana, "Resolve commission disputes"), 900, fin_lane["y"] + fin_lane["height"] / 2)
     wait_for_app(ana)
-    assert lane_of(ana, "Resolve commission disputes") == "Finance"
+    wait_lane(ana, "Resolve commission disputes", "Finance", 2_000)
     version = re.search(r"version (\d+)", ana.get_by_text("live · version").first.inner_text()).group(1)
     expect(ben.get_by_text(f"live · version {version}")).to_be_visible(timeout=SEE_WITHIN_MS)
     expect(held).to_have_class(re.compile("cf-dragging"))  # the redraw did not drop Ben's drag
@@ -247,7 +252,7 @@ def test_bad_input_snaps_back_and_conflicts_say_who(browser: Browser, app: AppSe
     ben.mouse.up()
     wait_for_app(ben)
     expect(ben.locator(".cf-msg")).to_contain_text("Moved by Ana")
-    assert lane_of(ben, "Resolve commission disputes") == "Finance"
+    wait_lane(ben, "Resolve commission disputes", "Finance", 2_000)
 
     # Presence: another person's selection shows on the card (event from the push helper's listener).
     ben.evaluate(

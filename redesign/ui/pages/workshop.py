@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from redesign.store.schemas import WorkshopState
-from redesign.ui.components.board import board
+from redesign.ui.components.board import PEEK_KEY, board
 from redesign.ui.components.controls import facilitator_sidebar, phase_header
 from redesign.ui.components.converge import converge_view
 from redesign.ui.components.dialogs import open_dialogs
@@ -68,6 +68,25 @@ def map_view(state: WorkshopState) -> None:
     board(state)
     if state.can.propose:
         vote_list(state)
+
+
+def agreement_view(state: WorkshopState) -> None:
+    """The Agreement tab. Before reveal the facilitator's (often projected) screen does not show the
+    room's votes: a private peek, opened on purpose, does."""
+    if state.me.is_facilitator and not state.revealed and not st.session_state.get(PEEK_KEY):
+        st.info(
+            "🙈 The room's proposals stay hidden until you **Reveal** them (sidebar): your screen may be "
+            "on the projector. Peek privately if you need to see them now.",
+        )
+        if st.button("👁 Peek privately", key="agreement_peek"):
+            st.session_state[PEEK_KEY] = True
+            st.rerun()
+        return
+    peeking = state.me.is_facilitator and not state.revealed
+    if peeking and st.button("🙈 Stop peeking", key="agreement_unpeek"):
+        st.session_state[PEEK_KEY] = False
+        st.rerun()
+    converge_view(state)
 
 
 def headline(state: WorkshopState) -> None:
@@ -136,7 +155,7 @@ if state.can.edit_flow and st.sidebar.button("➕ Add step", help=ADD_HELP):
 # Only the open tab is drawn (on_change="rerun" makes tabs lazy): every open page is
 # redrawn on every change in the room, and the hidden tabs were half of that work.
 tabs = st.tabs(TABS, key=TAB_KEY, on_change="rerun")
-views = (map_view, converge_view, steps_table, handoffs_table, comments_list, history_list)
+views = (map_view, agreement_view, steps_table, handoffs_table, comments_list, history_list)
 for tab, view in zip(tabs, views, strict=True):
     if tab.open:
         with tab:
