@@ -150,6 +150,23 @@ def test_a_room_moves_links_and_proposes_on_the_board(browser: Browser, app: App
     expect(fin.locator(".cf-msg")).to_contain_text("already is a hand-off")
     expect(fin.get_by_role("button", name=new_wire)).to_have_count(1)
 
+    # Fin selects the hand-off on the board and deletes it; the facilitator undoes that.
+    wire = fin.get_by_role("button", name=new_wire)
+    x, y = wire.evaluate(
+        """g => { const p = g.querySelector('.cf-wire-hit'); const m = p.getPointAtLength(p.getTotalLength() / 2);
+                  const s = p.getScreenCTM(); return [m.x * s.a + s.e, m.y * s.d + s.f]; }"""
+    )
+    fin.mouse.click(x, y)
+    expect(wire).to_have_class(re.compile("cf-sel"))
+    fin.keyboard.press("Delete")
+    wait_for_app(fin)
+    expect(fin.get_by_role("button", name=new_wire)).to_have_count(0)
+    expect(fac.get_by_role("button", name=new_wire)).to_have_count(0, timeout=SEE_WITHIN_MS)
+    fac.locator("[data-testid='stSidebar']").get_by_role("button", name="↶ Undo last change").click()
+    wait_for_app(fac)
+    expect(fac.get_by_role("button", name=new_wire)).to_have_count(1)
+    expect(fin.get_by_role("button", name=new_wire)).to_have_count(1, timeout=SEE_WITHIN_MS)
+
     # Tag & vote: the map is locked for participants; Sam proposes by keyboard on the board.
     set_phase(fac, "Tag & vote")
     shoot_both(fac, "vote-facilitator")

@@ -107,9 +107,9 @@ def follow_phase(state: WorkshopState) -> None:
     st.session_state["seen_phase"] = state.phase
     if seen is None or seen == state.phase:
         return
+    # Only the tab moves: a step panel the person opened stays open with what they typed, and
+    # nothing here opens one (issue 16.8: dialogs open only from the person's action or a new focus).
     st.session_state[TAB_KEY] = PHASE_TAB.get(state.phase, TABS[0])
-    if st.session_state.get("dialog", ("",))[0] == "view":
-        st.session_state.pop("dialog", None)  # a new phase: a step panel left open is closed, never opened
 
 
 flash()

@@ -391,10 +391,20 @@ function fillCard(B, e, c) {
   const words = B.data.tagWords;
   const shapes = B.data.tagShapes;
   const tag = e.querySelector(".cf-tag");
-  tag.className = `cf-tag cf-tag-${c.tag || "none"}`;
-  tag.textContent = c.tag ? `${shapes[c.tag]} ${words[c.tag]}${c.tagWhy === "leading" ? " (leading)" : ""}` : "● untagged";
+  // One short top line: the room's tag (settled, or leading once revealed), else your own proposal.
+  const mine = e.querySelector(".cf-mine");
+  if (!c.tag && c.mine) {
+    tag.className = `cf-tag cf-tag-${c.mine} cf-tag-mine`;
+    tag.textContent = `you: ${shapes[c.mine]} ${words[c.mine]}`;
+    mine.textContent = "";
+  } else {
+    tag.className = `cf-tag cf-tag-${c.tag || "none"}`;
+    tag.textContent = c.tag ? `${c.tagWhy === "leading" ? "≈ " : ""}${shapes[c.tag]} ${words[c.tag]}` : "● untagged";
+    tag.title = c.tag ? (c.tagWhy === "leading" ? "The room's leading proposal (≈), not settled yet" : "Settled") : "";
+    mine.textContent = c.mine ? `you: ${shapes[c.mine]}` : "";
+    mine.title = c.mine ? `Your proposal: ${words[c.mine]}` : "";
+  }
   e.querySelector(".cf-n").textContent = String(c.n);
-  e.querySelector(".cf-mine").textContent = c.mine ? `you: ${shapes[c.mine]} ${words[c.mine]}` : "";
   e.querySelector(".cf-name").textContent = c.name;
   e.querySelector(".cf-pca").textContent = `%C&A ${c.pca}`;
   e.querySelector(".cf-break").textContent = c.break ? "⚠ break" : "";
