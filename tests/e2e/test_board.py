@@ -103,7 +103,18 @@ def set_phase(fac: Page, title: str) -> None:
     expect(fac.get_by_text(f"{title} —", exact=False).first).to_be_visible()
 
 
+def cards_on_first_screen(page: Page) -> int:
+    """How many step cards are wholly inside the window as the page opens (no scrolling)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.cf-card')].filter(c => {
+            const r = c.getBoundingClientRect();
+            return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth; }).length"""
+    )
+
+
 def shoot_both(page: Page, name: str) -> None:
+    # First screen at 1366x768, every phase, facilitator and participants: the board with its steps.
+    assert cards_on_first_screen(page) >= 8, name
     screenshot(page, f"board-{name}-1366")
     page.set_viewport_size({"width": 1920, "height": 1080})
     time.sleep(0.6)
