@@ -257,7 +257,27 @@ def test_bad_input_snaps_back_and_conflicts_say_who(browser: Browser, app: AppSe
     drag(ana, card(ana, "Pay commissions through payroll"), view["x"] + 400, view["y"] + view["height"] - 4)
     expect(ana.locator(".cf-msg")).to_contain_text("Drop the card inside a lane")
     wait_lane(ana, "Pay commissions through payroll", lane, 2_000)
+
+    # Add a step from an empty spot of the Ops lane (still zoomed out: every lane is on screen).
+    ops_band = lane_label(ana, "Ops").bounding_box()
+    assert ops_band is not None
+    ana.mouse.dblclick(ops_band["x"] + ops_band["width"] + 60, ops_band["y"] + ops_band["height"] / 2)
+    ana.get_by_label("New step in Ops").fill("Check demand plan with Ops")
+    ana.get_by_label("New step in Ops").press("Enter")
+    wait_for_app(ana)
+    wait_lane(ana, "Check demand plan with Ops", "Ops", 4_000)
+    wait_lane(fac, "Check demand plan with Ops", "Ops")
     ana.get_by_role("button", name="⤢ Fit").click()
+
+    # Drop a risk note on a step: the card's open-notes count goes up on the others' pages.
+    risk = ana.locator(".cf-chip", has_text="Risk")
+    target = card(ana, "Calculate sales commissions").bounding_box()
+    assert target is not None
+    drag(ana, risk, target["x"] + 40, target["y"] + 30)
+    ana.get_by_label(re.compile("Risk on")).fill("Payroll cut-off moves in Q3")
+    ana.get_by_label(re.compile("Risk on")).press("Enter")
+    wait_for_app(ana)
+    expect(card(fac, "Calculate sales commissions")).to_contain_text("💬 1", timeout=SEE_WITHIN_MS)
 
     # Two people drag the same card: Ben grabs it, Ana moves it first, Ben's page redraws under
     # his drag (the drag survives), Ben drops: the first save wins and Ben is told who moved it.
