@@ -530,7 +530,7 @@ function fit(B, byUser) {
   z = Math.max(z, g.minFit); // readable first (>= 18 px labels in projector mode); pan for the rest
   B.z = z;
   B.tx = g.gutter + Math.max(0, (room - size.w * z) / 2);
-  B.ty = Math.max(6, (vh - size.h * z) / 2);
+  B.ty = 6; // top-aligned: the first lanes sit right under the bar
   B.fitted = true;
   if (byUser) B.userMoved = false;
   applyView(B);
