@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from redesign.flowchart import chart_pages
+from redesign.flowchart import ChartPage, chart_pages
 from redesign.metrics import FlowMetrics
-from redesign.model import Tag
+from redesign.model import Flow, Tag
 from redesign.store.schemas import WorkshopState
 
 TAG_WORD = {Tag.HUMAN: "Human", Tag.AUGMENT: "Augment", Tag.AUTOMATE: "Automate"}
@@ -37,6 +37,11 @@ def open_comments(state: WorkshopState, kind: str) -> dict[str, int]:
     return dict(Counter(c.target_id for c in state.comments if c.target_kind == kind and not c.resolved))
 
 
+def board_layout(flow: Flow) -> ChartPage:
+    """The swimlane layout on one page with every function's lane (the same for every viewer)."""
+    return chart_pages(flow, {}, max_columns=10**6, keep_empty_lanes=True)[0]
+
+
 def board_data(
     state: WorkshopState,
     metrics: FlowMetrics,
@@ -44,10 +49,13 @@ def board_data(
     peek: bool = False,
     notice: dict[str, Any] | None = None,
     ack: int = 0,
+    layout: ChartPage | None = None,
 ) -> dict[str, Any]:
-    """Everything the board's JS needs; the same state draws the same data (so a rerun redraws nothing)."""
+    """Everything the board's JS needs; the same state draws the same data (so a rerun redraws nothing).
+
+    `layout`: `board_layout(state.flow)`, shared by every viewer of this version when given."""
     flow = state.flow
-    page = chart_pages(flow, {}, max_columns=10**6, keep_empty_lanes=True)[0]
+    page = layout or board_layout(flow)
     tags = shown_tags(state, peek)
     mine = {p.step_id: p.tag for p in state.proposals if p.participant_id == state.me.id}
     step_notes = open_comments(state, "step")
