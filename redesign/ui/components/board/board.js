@@ -527,7 +527,9 @@ function fit(B, byUser) {
   const size = worldSize(B);
   const room = vw - g.gutter - 8;
   let z = Math.min(room / size.w, (vh - 12) / size.h, 1.25);
-  z = Math.max(z, g.minFit); // readable first (>= 18 px labels in projector mode); pan for the rest
+  // The board opens readable (minFit; >= 18 px labels in projector mode) and pans for the rest;
+  // the Fit button shows the whole flow, however small (never below 18 px labels on the projector).
+  z = Math.max(z, byUser ? (B.projector ? g.minFit : 0.25) : g.minFit);
   B.z = z;
   B.tx = g.gutter + Math.max(0, (room - size.w * z) / 2);
   B.ty = 6; // top-aligned: the first lanes sit right under the bar
