@@ -25,6 +25,7 @@ class Band:
     colour: str
     top: float
     height: float
+    function: str = ""  # the lane's function id (the board drops steps into it)
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,15 @@ class ChartPage:
         return next(b for b in self.boxes if b.step_id == step_id)
 
 
-def chart_pages(flow: Flow, tags: dict[str, Tag], max_columns: int) -> list[ChartPage]:
-    """The diagram in pages of at most ``max_columns`` columns, balanced in width."""
+def chart_pages(
+    flow: Flow, tags: dict[str, Tag], max_columns: int, *, keep_empty_lanes: bool = False
+) -> list[ChartPage]:
+    """The diagram in pages of at most ``max_columns`` columns, balanced in width.
+
+    ``keep_empty_lanes``: the live board keeps every function's lane, so a step can be dragged
+    (or added) into a function that has none yet; printed pages leave them out."""
     layout = swimlane_layout(flow)
-    used = {s.function for s in flow.steps}
+    used = {lane.function for lane in layout.lanes} if keep_empty_lanes else {s.function for s in flow.steps}
     bands: list[Band] = []
     shift: dict[float, float] = {}
     top = 0.0
@@ -89,7 +95,7 @@ def chart_pages(flow: Flow, tags: dict[str, Tag], max_columns: int) -> list[Char
         if lane.function not in used:
             continue
         shift[lane.top] = top - lane.top
-        bands.append(Band(lane.name, lane.colour, top, lane.height))
+        bands.append(Band(lane.name, lane.colour, top, lane.height, lane.function))
         top += lane.height
     lane_top = {lane.function: lane.top for lane in layout.lanes}
     if not flow.steps:

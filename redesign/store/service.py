@@ -888,6 +888,40 @@ class WorkshopService:
 
         return self._edit(token, "edit_flow", body)
 
+    def move_step(self, token: str, base_version: int, step_id: str, function: str, before: str | None) -> int:
+        """Move a step to `function`'s lane and in the flow's order just before `before` (None: the end).
+
+        One write for the board's drag: the function change is a step.update, the new order a
+        step.reorder aimed at this step, so a second person moving the same card from an older
+        version is refused as stale (the first save wins) while other cards move freely.
+        """
+
+        def body(w: _Write) -> None:
+            self._refuse_if_stale(w, base_version, [flow_rows.target("step", step_id)])
+            flow = w.flow()
+            step = next((s for s in flow.steps if s.id == step_id), None)
+            if step is None:
+                raise missing_item("step", step_id)
+            if function not in flow.functions_by_id():
+                raise InvalidInput(f'There is no function "{function}" to move the step to.')
+            old = [s.id for s in flow.steps]
+            if before is not None and before not in old:
+                raise missing_item("step", before)
+            if step.function != function:
+                self._update_item_in(w, "step", step.model_copy(update={"function": function}))
+            new = [i for i in old if i != step_id]
+            if before == step_id:  # dropped where it stood
+                new = old
+            else:
+                new.insert(new.index(before) if before is not None else len(new), step_id)
+            if new != old:
+                w.keep_layout("step")
+                repo.set_positions(w.conn, w.wid, "step", new)
+                w.log("step.reorder", flow_rows.target("step", step_id), old, new, summary=f"moved {step.name}")
+                w.forget_flow()
+
+        return self._edit(token, "edit_flow", body)
+
     def add_handoff(self, token: str, base_version: int, handoff: Handoff) -> int:
         return self._add_item(token, base_version, "handoff", handoff, None)
 
@@ -946,21 +980,25 @@ class WorkshopService:
 
         def body(w: _Write) -> None:
             self._refuse_if_stale(w, base_version, [flow_rows.target(kind, item.id)])
-            current = repo.flow_item(w.conn, w.wid, kind, item.id)
-            if current is None:
-                raise missing_item(kind, item.id)
-            body_json = item.model_dump(mode="json")
-            if body_json == current[1]:
-                return
-            flow = w.flow()
-            field_name = flow_rows.LIST_FIELDS[kind]
-            items = [item if x.id == item.id else x for x in getattr(flow, field_name)]
-            changed = flow.model_copy(update={field_name: items})
-            transfer.raise_if_invalid(changed, self._decisions(w))
-            repo.update_item(w.conn, w.wid, kind, item.id, body_json)
-            w.log(f"{kind}.update", flow_rows.target(kind, item.id), current[1], body_json)
+            self._update_item_in(w, kind, item)
 
         return self._edit(token, "edit_flow", body)
+
+    def _update_item_in(self, w: _Write, kind: str, item: Step | Handoff) -> None:
+        current = repo.flow_item(w.conn, w.wid, kind, item.id)
+        if current is None:
+            raise missing_item(kind, item.id)
+        body_json = item.model_dump(mode="json")
+        if body_json == current[1]:
+            return
+        flow = w.flow()
+        field_name = flow_rows.LIST_FIELDS[kind]
+        items = [item if x.id == item.id else x for x in getattr(flow, field_name)]
+        changed = flow.model_copy(update={field_name: items})
+        transfer.raise_if_invalid(changed, self._decisions(w))
+        repo.update_item(w.conn, w.wid, kind, item.id, body_json)
+        w.log(f"{kind}.update", flow_rows.target(kind, item.id), current[1], body_json)
+        w.forget_flow()
 
     @staticmethod
     def _decisions(w: _Write) -> list[Decision]:

@@ -164,6 +164,7 @@ def test_converge_shows_the_disagreement_and_the_facilitator_settles(svc: Worksh
     svc.propose(sales.token, "manager_adjustment", Tag.HUMAN, "managers know the deals")
     svc.propose(finance.token, "manager_adjustment", Tag.AUGMENT, "overrides hurt accuracy")
     svc.set_phase(created.facilitator_token, Phase.CONVERGE)
+    svc.set_reveal(created.facilitator_token, True)  # before reveal the facilitator's tab hides the votes
     at = open_page("workshop", created.facilitator_token)
     assert "Functions disagree" not in {m.label for m in at.metric}  # the Agreement tab is not drawn until opened
     open_tab(at, "⚖️ Agreement")
@@ -402,3 +403,19 @@ def test_tabs_are_drawn_only_when_opened_and_show_the_latest_version(svc: Worksh
     assert texts(at) != before
     newest = next(c.value for c in at.caption if str(c.value).startswith("v"))
     assert "Fin" in newest and str(svc.version(created.workshop_id)) in newest
+
+
+def test_before_reveal_the_facilitators_agreement_tab_hides_votes_until_a_private_peek(
+    svc: WorkshopService, workshop
+) -> None:
+    created, sales, finance = workshop
+    svc.set_phase(created.facilitator_token, Phase.VOTE)
+    svc.propose(sales.token, "manager_adjustment", Tag.HUMAN, "managers know the deals")
+    svc.propose(finance.token, "manager_adjustment", Tag.AUGMENT, "overrides hurt accuracy")
+    at = open_page("workshop", created.facilitator_token)
+    open_tab(at, "⚖️ Agreement")
+    assert not at.exception
+    assert "Functions disagree" not in {m.label for m in at.metric}  # a projected screen shows no votes
+    assert "stay hidden until you **Reveal**" in texts(at)
+    next(b for b in at.button if b.label == "👁 Peek privately").click().run()
+    assert "Functions disagree" in {m.label for m in at.metric}  # the facilitator's deliberate look

@@ -13,18 +13,21 @@ from redesign.workshop import PHASES, Phase
 
 
 def phase_header(state: WorkshopState) -> None:
-    """The agenda with the current phase marked, and what it asks of the viewer."""
+    """The agenda with the current phase marked, and what it asks of the viewer: two short lines,
+    so the board starts high on the first screen."""
     marks = []
     for i, phase in enumerate(PHASES, start=1):
         label = f"{i}. {phase.title}"
         marks.append(f"**:violet-background[{label}]**" if phase == state.phase else f":gray[{label}]")
-    st.markdown(" → ".join(marks))
+    st.caption(" → ".join(marks))
     functions = state.flow.functions_by_id()
     who = "facilitator" if state.me.is_facilitator else functions.get(state.me.function, state.me.function)
     who = who.name if hasattr(who, "name") else who
     extra = " 🔒 Editing is locked (pens down)." if state.locked else ""
-    st.info(f"**{state.phase.title}** — {state.phase.asks(state.me.is_facilitator)}{extra}", icon="🧭")
-    st.caption(f"You are **{plain(state.me.name)}** ({plain(who)}).")
+    st.markdown(
+        f"🧭 **{state.phase.title}** — {state.phase.asks(state.me.is_facilitator)}{extra} "
+        f":gray[· You are **{plain(state.me.name)}** ({plain(who)}).]"
+    )
 
 
 def join_link(state: WorkshopState) -> str:
@@ -33,6 +36,10 @@ def join_link(state: WorkshopState) -> str:
 
 
 def facilitator_sidebar(state: WorkshopState) -> None:
+    """The facilitator's controls (phase, lock, reveal, timer, focus, undo, people) in the sidebar.
+
+    Any page a facilitator can open calls this (the Impact and Export pages too), so the
+    controls are reachable wherever the room's work happens."""
     token = st.session_state["token"]
     svc = service()
     st.sidebar.markdown("### Facilitator")
