@@ -9,6 +9,7 @@ import streamlit as st
 from redesign.report.exports import export
 from redesign.report.record import record_from_workshop
 from redesign.store.errors import StoreError
+from redesign.ui.live import live_watch
 from redesign.ui.resources import scenarios_of, service
 from redesign.ui.session import require_state
 
@@ -24,6 +25,7 @@ DATA_FORMATS = {
 state = require_state("Export", "Join or start a workshop to export its redesign.")
 
 st.title(f"Export — {state.name}")
+live_watch(state, st.session_state["token"])  # brought up to date when the workshop moves on
 options = scenarios_of(state)
 default = 0 if options[0].decisions else next((i for i, s in enumerate(options) if s.decisions), 0)
 index = st.selectbox(

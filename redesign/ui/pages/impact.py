@@ -14,6 +14,7 @@ from redesign.impact.assess import Impact
 from redesign.impact.explain import Reason
 from redesign.model import Scenario
 from redesign.store.schemas import WorkshopState
+from redesign.ui.live import live_watch
 from redesign.ui.resources import scenario_impact, scenarios_of
 from redesign.ui.session import require_state
 from redesign.ui.text import plain
@@ -258,6 +259,7 @@ def comparison(state: WorkshopState) -> None:
 
 state = require_state("Impact", "Join or start a workshop to see the impact of its decisions.")
 st.title(f"Impact — {state.name}")
+live_watch(state, st.session_state["token"])  # brought up to date when the workshop moves on
 scenario = pick_scenario(state)
 if not scenario.decisions:
     st.info("This scenario decides nothing yet, so nothing changes.")
