@@ -10,6 +10,11 @@ delivered to every replica's `PgListener` exactly when (and only if) the write c
 replica that wrote hears its own notification too; listeners keep the highest version they have
 seen per workshop, so a version announced twice is delivered once.
 
+A write made by another process on SQLite (a CLI command, a second server on the same file) has no
+NOTIFY; `current_versions` lets the push route read the versions of the workshops it has open pages
+for, a cheap indexed read a few times a second, and announce what moved (on PostgreSQL the same
+check runs rarely, as a safety net for notifications missed while a listener reconnected).
+
 Presence (who is on the board, which step each has selected) is not stored: each replica keeps its
 own people in memory and tells the others through the presence channel (`send_presence`).
 On SQLite (one process) there are no other replicas and nothing is sent.
@@ -26,6 +31,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection
 
+from redesign.store import tables as t
 from redesign.store.database import is_sqlite, normalize_url
 
 log = logging.getLogger(__name__)
@@ -114,6 +120,16 @@ def send_presence(engine: sa.Engine, payloads: Iterable[str]) -> None:
     with engine.connect() as conn:
         conn.execute(_NOTIFY, batch)
         conn.commit()
+
+
+def current_versions(engine: sa.Engine, workshop_ids: Iterable[str]) -> dict[str, int]:
+    """The stored versions of these workshops (one query)."""
+    ids = sorted(set(workshop_ids))
+    if not ids:
+        return {}
+    query = sa.select(t.workshops.c.id, t.workshops.c.version).where(t.workshops.c.id.in_(ids))
+    with engine.connect() as conn:
+        return {str(row.id): int(row.version) for row in conn.execute(query)}
 
 
 def libpq_url(url: str | URL) -> str:

@@ -125,11 +125,12 @@ def live_watch(state: WorkshopState, token: str, view_look: Callable[[], Look | 
 _LISTENER = st.components.v2.component(
     "crossflow_live",
     js=(Path(__file__).parent / "assets" / "live_listener.js").read_text(encoding="utf-8"),
-    css=(
-        ".crossflow-live { font-size: 0.875rem; color: var(--st-text-color); opacity: 0.8; }"
-        ".crossflow-live[data-mode=polling] { opacity: 1; background: #fff3cd; color: #664d03;"
-        " border: 1px solid #e0b000; border-radius: 4px; padding: 2px 6px; }"
-    ),
+    # multi-line on purpose: Streamlit takes a one-line string with "[" for a file path (a glob)
+    css="""
+.crossflow-live { font-size: 0.875rem; color: var(--st-text-color); opacity: 0.8; }
+.crossflow-live[data-mode=polling] { opacity: 1; background: #fff3cd; color: #664d03;
+  border: 1px solid #e0b000; border-radius: 4px; padding: 2px 6px; }
+""",
 )
 
 

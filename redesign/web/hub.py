@@ -89,6 +89,15 @@ class Hub:
 
     # ------------------------------------------------------------------ on the loop
 
+    def watched(self) -> list[str]:
+        """The workshops that have open pages here."""
+        return list(self._subs)
+
+    def versions(self, found: dict[str, int]) -> None:
+        """Versions read from the store (on the loop): announce those that moved."""
+        for workshop_id, version in found.items():
+            self._on_version(workshop_id, version)
+
     def latest(self, workshop_id: str) -> int | None:
         return self._latest.get(workshop_id)
 

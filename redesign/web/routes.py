@@ -37,6 +37,11 @@ from redesign.web.hub import HEARTBEAT_S, Hub, Person
 EVENTS_PATH = "/crossflow/events"
 PRESENCE_PATH = "/crossflow/presence"
 PING_S = 15.0
+CHECK_S_SQLITE = 0.25
+"""SQLite: how often the versions of workshops with open pages are read (catches other processes' writes)."""
+CHECK_S_POSTGRES = 5.0
+"""PostgreSQL: the same read as a safety net (NOTIFY carries the writes; one could be missed during a
+reconnect of the listener)."""
 SEAT_CACHE_S = 30.0
 log = logging.getLogger(__name__)
 _STEP = re.compile(r"^[A-Za-z0-9_.:-]{1,120}$")
@@ -183,14 +188,31 @@ def build(base_path: str = "", url: str | None = None) -> tuple[list[BaseRoute],
     @asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         live.start(asyncio.get_running_loop())
-        beat = asyncio.create_task(_beat(live.hub))
+        tasks = [asyncio.create_task(_beat(live.hub)), asyncio.create_task(_check(live))]
         try:
             yield
         finally:
-            beat.cancel()
+            for task in tasks:
+                task.cancel()
             live.stop()
 
     return routes, lifespan, live
+
+
+async def _check(live: Live) -> None:
+    """Read the versions of the workshops that have open pages here; announce what moved."""
+    interval = CHECK_S_SQLITE if is_sqlite(normalize_url(live.url)) else CHECK_S_POSTGRES
+    while True:
+        await asyncio.sleep(interval)
+        watched = live.hub.watched()
+        if not watched:
+            continue
+        try:
+            found = await run_in_threadpool(announce.current_versions, live.service().engine, watched)
+        except Exception as exc:  # the store is down: pages fall back to polling and say so
+            log.warning("Could not read workshop versions: %s", exc)
+            continue
+        live.hub.versions(found)
 
 
 async def _beat(hub: Hub) -> None:

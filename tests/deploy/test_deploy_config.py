@@ -57,8 +57,16 @@ def test_the_websocket_location_upgrades_and_waits_long() -> None:
     assert "proxy_set_header Connection $crossflow_connection;" in conf
     # A location with its own proxy_set_header would silently drop the server's ones.
     blocks = re.findall(r"^\s+location [^{]+\{(.*?)\}", conf, re.M | re.S)
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     assert not [b for b in blocks if "proxy_set_header" in b]
+
+
+def test_the_push_route_is_passed_through_unbuffered() -> None:
+    conf = render([8501], Settings())
+    events = conf[conf.index("location /crossflow/events") :]
+    events = events[: events.index("}")]
+    assert "proxy_buffering off;" in events and "proxy_cache off;" in events
+    assert "proxy_read_timeout 1h;" in events  # longer than the 15 s between pings
 
 
 @pytest.mark.parametrize(
