@@ -1,21 +1,20 @@
-"""End-to-end propagation between two browsers: one person proposes, the other's page shows it.
+"""Propagation to another open page: a change is written, another person's browser shows it.
 
-The real app (`streamlit run app.py`) on a seeded 60-step workshop in the converge phase
-(bench/live_app.py). Two participants, each in their own Chromium context (Playwright,
-Debian Chromium), sit on the workshop page. Person A clicks a tag button in "Your
-proposals" (the store write happens in the app, as in a workshop); the clock starts at the
-click and stops when person B's page shows the new version in its live indicator
-("version <N>", drawn only once B's page has caught up with that version) and that run has
-finished drawing the rest of the page. Between changes A waits a random 0.3-1.5 s, so
-changes land at random points of a poll cycle. 20 changes; median and p95. Side by side in
-one run:
+The real app (`streamlit run app.py`) on PostgreSQL (the store of a multi-user deployment)
+with a seeded 60-step workshop in the converge phase (bench/live_app.py). Person B sits on
+the workshop page in Chromium (Playwright, Debian Chromium). The clock stops when B's page
+shows the new version in its live indicator ("version <N>", drawn only once B's page has
+caught up with that version) and that run has finished drawing the rest of the page.
+Between changes a random 0.3-1.5 s, so changes land at random points of a poll cycle.
+20 changes; median and p95. Side by side in one run:
 
-- push (issue 11, the default): the server announces each committed version to open pages;
-- poll (CROSSFLOW_LIVE=poll, before issue 11): every page asks every 2 s;
-- push across two replicas on PostgreSQL: A's page on replica A, B's page on replica B
-  (NOTIFY carries the version from one process to the other).
+- store write -> page, push (issue 11, the default): the bench writes a comment as a third
+  person straight to the store; the server hears the commit (NOTIFY) and tells B's page;
+- the same with polling (CROSSFLOW_LIVE=poll, before issue 11): B's page asks every 2 s;
+- across replicas: person A clicks a tag on a page served by replica A, B's page is on
+  replica B (the clock starts at the click, so it includes A's own page run).
 
-Targets (issue 11): median <= 0.3 s, p95 <= 1 s (one server); p95 <= 1 s across replicas.
+Targets (issue 11): store write -> page median <= 0.3 s, p95 <= 1 s; across replicas p95 <= 1 s.
 
 Run from the repo root: .venv/bin/python bench/propagation.py [--changes 20]
 """
@@ -36,10 +35,10 @@ if __package__ in (None, ""):
 
 from playwright.sync_api import Page, sync_playwright
 
-from bench.live_app import live_app, seeded_workshop
+from bench.live_app import SeededWorkshop, seeded_workshop
 from redesign.store.service import WorkshopService
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS, AppServer, start_app
-from tests.pg_server import start_pg_server
+from tests.pg_server import PgServer, start_pg_server
 
 TARGET_MEDIAN_S = 0.3
 TARGET_P95_S = 1.0
@@ -56,38 +55,34 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
-def measure(changes: int, mode: str = "push", seed: int = 5) -> list[float]:
-    """One server (SQLite), both pages on it; `mode` "push" or "poll" (CROSSFLOW_LIVE)."""
+def measure(pg: PgServer, changes: int, mode: str, replicas: bool, seed: int = 5) -> list[float]:
+    """`replicas` False: one server, and the bench writes to the store (a comment by a third person)
+    while B's page is open on that server. True: two servers; person A clicks a tag on replica A
+    and B's page is on replica B. PostgreSQL in both cases (the store of a multi-user deployment)."""
+    url = pg.create_database("crossflow_bench")
+    ws = seeded_workshop(url, 60, idle=2)
     env = {"CROSSFLOW_LIVE": mode, "CROSSFLOW_POLL_SECONDS": os.environ.get("CROSSFLOW_POLL_SECONDS", "2")}
-    with live_app(60, idle=2, env=env) as (server, ws):
-        return _changes(changes, (server, server), ws.url, ws.workshop_id, ws.idle[:2], seed)
-
-
-def measure_replicas(changes: int, seed: int = 5) -> list[float]:
-    """Two replicas on one PostgreSQL, A's page on the first, B's on the second (push)."""
-    pg = start_pg_server()
     servers: list[AppServer] = []
     try:
-        url = pg.create_database("crossflow_bench")
-        ws = seeded_workshop(url, 60, idle=2)
         with tempfile.TemporaryDirectory(prefix="crossflow-bench-") as folder:
-            servers = [start_app(url, Path(folder), env={"CROSSFLOW_LIVE": "push"}) for _ in range(2)]
-            return _changes(changes, (servers[0], servers[1]), url, ws.workshop_id, ws.idle[:2], seed)
+            servers = [start_app(url, Path(folder), env=env) for _ in range(2 if replicas else 1)]
+            pair = (servers[0], servers[-1])
+            return _changes(changes, pair, url, ws, seed, click=replicas)
     finally:
         for server in servers:
             server.stop()
-        pg.stop()
+        pg.drop_database(url)
 
 
 def _changes(
-    changes: int, servers: tuple[AppServer, AppServer], url: str, workshop_id: str, tokens: list[str], seed: int
+    changes: int, servers: tuple[AppServer, AppServer], url: str, ws: SeededWorkshop, seed: int, click: bool
 ) -> list[float]:
     rng = random.Random(seed)
     with sync_playwright() as pw:
         svc = WorkshopService.from_url(url, migrate=False)
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         pages = []
-        for server, token in zip(servers, tokens, strict=True):
+        for server, token in zip(servers, ws.idle[:2], strict=True):
             page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
             page.set_default_timeout(60_000)
             page.goto(f"{server.url}/workshop?t={token}")  # an old seat address: the seat moves to a cookie
@@ -99,16 +94,20 @@ def _changes(
         seconds: list[float] = []
         try:
             for i in range(changes):
-                # any step row of A's vote list (it may show one page of the steps)
-                rows = a.locator("[data-testid='stHorizontalBlock']").filter(
-                    has=a.get_by_role("radio", name=TAG_BUTTONS[0])
-                )
-                row = rows.nth(rng.randrange(rows.count()))
-                button = row.get_by_role("radio", name=TAG_BUTTONS[i % 3])
-                button.scroll_into_view_if_needed()
-                version = svc.version(workshop_id)
-                started = time.perf_counter()
-                button.click()
+                version = svc.version(ws.workshop_id)
+                if click:
+                    # any step row of A's vote list (it may show one page of the steps)
+                    rows = a.locator("[data-testid='stHorizontalBlock']").filter(
+                        has=a.get_by_role("radio", name=TAG_BUTTONS[0])
+                    )
+                    row = rows.nth(rng.randrange(rows.count()))
+                    button = row.get_by_role("radio", name=TAG_BUTTONS[i % 3])
+                    button.scroll_into_view_if_needed()
+                    started = time.perf_counter()
+                    button.click()
+                else:
+                    started = time.perf_counter()
+                    svc.comment(rng.choice(ws.participants), "step", rng.choice(ws.steps), f"Checked ({i})")
                 b.get_by_text(f"version {version + 1}", exact=False).first.wait_for(state="attached", timeout=60_000)
                 b.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
                 seconds.append(time.perf_counter() - started)
@@ -121,18 +120,18 @@ def _changes(
     return seconds
 
 
-def _rows(label: str, seconds: list[float], median_target: float | None, p95_target: float) -> list[Row]:
+def _rows(what: str, seconds: list[float], median_target: float | None, p95_target: float) -> list[Row]:
     median = statistics.median(seconds)
     return [
         {
-            "figure": f"click on one page -> shown on another, {label}, median ({len(seconds)} changes)",
+            "figure": f"{what}, median ({len(seconds)} changes)",
             "value": f"{median:.2f} s",
             "seconds": median,
             "target": f"<= {median_target:g} s" if median_target else "",
             "met": median <= median_target if median_target else None,
         },
         {
-            "figure": f"click on one page -> shown on another, {label}, p95",
+            "figure": f"{what}, p95",
             "value": f"{p95(seconds):.2f} s (max {max(seconds):.2f} s)",
             "seconds": p95(seconds),
             "target": f"<= {p95_target:g} s" if p95_target else "",
@@ -144,10 +143,18 @@ def _rows(label: str, seconds: list[float], median_target: float | None, p95_tar
 def run(quick: bool = False, changes: int | None = None) -> list[Row]:
     n = changes or (10 if quick else 20)
     poll = os.environ.get("CROSSFLOW_POLL_SECONDS", "2")
-    rows = _rows("push", measure(n, "push"), TARGET_MEDIAN_S, TARGET_P95_S)
-    rows += _rows(f"poll every {poll} s (before issue 11)", measure(n, "poll"), None, 0)
-    rows += _rows("push, two replicas on PostgreSQL", measure_replicas(n), None, TARGET_P95_S)
-    return rows
+    pg = start_pg_server()
+    try:
+        push = measure(pg, n, "push", replicas=False)
+        polled = measure(pg, n, "poll", replicas=False)
+        across = measure(pg, n, "push", replicas=True)
+    finally:
+        pg.stop()
+    return [
+        *_rows("store write -> shown on another open page, push", push, TARGET_MEDIAN_S, TARGET_P95_S),
+        *_rows(f"store write -> shown on another open page, polling every {poll} s (before)", polled, None, 0),
+        *_rows("click on replica A -> shown on a page on replica B (PostgreSQL, push)", across, None, TARGET_P95_S),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,7 +43,8 @@ from tests.pg_server import PgServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-SEE_WITHIN_MS = 1_000  # issue 11: a change shows on another browser within 1 s (pushed, across replicas)
+SEE_WITHIN_MS = 3_000  # pushed across replicas. Measured from the click, so it includes the writer's own page
+# run (2-3 s on a loaded 2-core machine); the 1 s p95 of issue 11 is bench/propagation.py's (5 s when pages polled)
 TITLE = "Sales forecasting"
 BUTTON = {Tag.HUMAN: "Human", Tag.AUGMENT: "Augment", Tag.AUTOMATE: "Automate"}
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_processes" / "sales_forecasting.json"
