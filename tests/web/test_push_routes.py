@@ -157,3 +157,36 @@ def test_a_write_in_another_process_reaches_this_one_through_notify(pg_database_
     finally:
         server.stop()
         svc.dispose()
+
+
+@pytest.mark.postgres
+def test_presence_crosses_replicas_through_notify(pg_database_url: str) -> None:
+    """Ana's page on one replica, Bo's on another: each sees the other, Bo's step, and Bo leaving."""
+    svc = WorkshopService.from_url(pg_database_url)
+    one, two = serve(pg_database_url), serve(pg_database_url)
+    try:
+        created, ana, bo = room(svc)
+        wid = created.workshop_id
+        _, anas = open_stream(one.port, wid, ana.token)
+        anas.wait_for("presence")
+        _, bos = open_stream(two.port, wid, bo.token)
+        names = lambda d: sorted(p["name"] for p in d["people"])  # noqa: E731
+        assert anas.wait_for("presence", 1.0, lambda d: names(d) == ["Ana", "Bo"]) is not None
+        assert bos.wait_for("presence", 1.0, lambda d: names(d) == ["Ana", "Bo"]) is not None
+        conn, answer = request(
+            two.port,
+            "POST",
+            "/crossflow/presence",
+            f"crossflow_seat_{wid}={bo.token}",
+            {"w": wid, "step": "stat_forecast"},
+        )
+        conn.close()
+        assert answer.status == 204
+        assert anas.wait_for("presence", 1.0, lambda d: any(p["step"] == "stat_forecast" for p in d["people"]))
+        bos.close()
+        assert anas.wait_for("presence", 2.0, lambda d: names(d) == ["Ana"]) is not None
+        anas.close()
+    finally:
+        one.stop()
+        two.stop()
+        svc.dispose()
