@@ -23,6 +23,7 @@ with what it shows, and only reruns the page when they differ.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -117,6 +118,9 @@ def live_watch(state: WorkshopState, token: str, view_look: Callable[[], Look | 
         if LIVE_MODE == "poll":
             _watch(state.workshop_id, token, state.timer_ends_at, view_look)
         else:
+            # Outside the fragment, so its trigger reruns the whole page: the listener uses it when the
+            # fragment's reruns go unanswered (a new server session after a replica restart).
+            _LISTENER(key="crossflow_live_kick", data={"kick": True}, on_kick_change=_ignore, height=0)
             _listen(state.workshop_id, token, state.timer_ends_at, view_look)
     finally:
         st.session_state[_DRAWING_PAGE] = False
@@ -162,6 +166,7 @@ def _listen(
             "events": f"{root_path()}{EVENTS_PATH.lstrip('/')}?w={workshop_id}",
             "poll": POLL_SECONDS,
             "timer": _iso(timer_ends_at),
+            "run": time.time(),  # each run differs: the listener knows its request was answered
         },
         on_version_change=_ignore,
         on_tick_change=_ignore,

@@ -6,17 +6,21 @@
 //   fragment reruns and decides whether the page must be redrawn.
 // - every `presence` payload -> window CustomEvent "crossflow:presence" {detail: payload};
 // - its status -> window CustomEvent "crossflow:live" {detail: {mode: "push" | "polling", version}}.
+// - a request the page does not answer within UNANSWERED_MS (after a replica restart the page has a new
+//   server session that does not know the listener's fragment, and skips its reruns) -> the
+//   "kick" component (outside the fragment) reruns the whole page.
 // - no event within FIRST_EVENT_MS of connecting (a proxy that buffers) or an error (a restarted
 //   replica): polling mode, setTriggerValue("tick", n) every `poll` seconds, and the page says so;
 //   the stream is tried again every RETRY_MS and push resumes by itself when it answers.
 const FIRST_EVENT_MS = 4000;
 const RETRY_MS = 5000;
+const UNANSWERED_MS = 4000;
 
 function makeLive() {
   const s = {
     w: null, url: null, es: null, mode: "connecting", shown: 0, latest: 0, asked: 0, askedAt: 0,
     poll: 2, timerEnds: null, trigger: null, el: null, ticks: 0, lastPoll: 0, openedAt: 0,
-    retryAt: 0, closeTimer: null,
+    retryAt: 0, closeTimer: null, kick: null, pendingSince: 0, served: null,
   };
 
   function dispatch(name, detail) {
@@ -40,6 +44,7 @@ function makeLive() {
       s.asked = value;
       s.askedAt = Date.now();
     }
+    if (!s.pendingSince) s.pendingSince = Date.now();
     s.trigger(name, value);
   }
 
@@ -80,6 +85,10 @@ function makeLive() {
 
   function clock() {
     const now = Date.now();
+    if (s.pendingSince && now - s.pendingSince > UNANSWERED_MS && s.kick) {
+      s.pendingSince = now; // the fragment's reruns go unanswered: rerun the whole page
+      s.kick("kick", now);
+    }
     if (s.mode !== "push" && s.trigger && now - s.lastPoll >= s.poll * 1000) {
       s.lastPoll = now;
       s.ticks += 1;
@@ -116,8 +125,15 @@ function makeLive() {
 
   setInterval(clock, 1000);
   return {
+    setKick(kick) {
+      s.kick = kick;
+    },
     bind(data, trigger, el) {
       if (s.closeTimer) { clearTimeout(s.closeTimer); s.closeTimer = null; }
+      if (data.run !== s.served) { // a run of the listener's fragment (or of the page) answered
+        s.served = data.run;
+        s.pendingSince = 0;
+      }
       s.trigger = trigger;
       s.el = el;
       s.poll = data.poll;
@@ -158,6 +174,10 @@ function makeLive() {
 export default function (component) {
   const { data, setTriggerValue, parentElement } = component;
   const live = window.__crossflowLive || (window.__crossflowLive = makeLive());
+  if (data && data.kick) { // the page-level helper: only lends its trigger
+    live.setKick(setTriggerValue);
+    return () => {};
+  }
   live.bind(data, setTriggerValue, parentElement);
   return () => live.unbind(parentElement);
 }
