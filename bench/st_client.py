@@ -311,6 +311,8 @@ class Session:
             element.WhichOneof("type") == "bidi_component" and element.bidi_component.component_name == "crossflow_live"
         ):
             data = json.loads(element.bidi_component.json or "{}")
+            if data.get("kick"):
+                return  # the page-level helper the listener reruns the whole page with; not the listener
             self._live_version = int(data["version"])
             self.listener_fragment = delta.fragment_id
             if self.push and self._push_thread is None:
