@@ -82,7 +82,8 @@ class Live:
         self.url = url or resolve_database_url()
         self._service: WorkshopService | None = None
         self._service_lock = threading.Lock()
-        self.hub = Hub(send=self._send_presence)
+        # SQLite is one process: no other replica to tell about presence
+        self.hub = Hub(send=None if is_sqlite(normalize_url(self.url)) else self._send_presence)
         self.seats = Seats(self.service)
         self._unsubscribe: list[Callable[[], None]] = []
         self.listener: announce.PgListener | None = None

@@ -140,7 +140,9 @@ function makeLive() {
       s.timerEnds = data.timer ? Date.parse(data.timer) : null;
       if (data.version !== s.shown) {
         s.shown = data.version;
-        dispatch("crossflow:live", { mode: s.mode === "push" ? "push" : "polling", version: s.shown });
+        if (s.mode !== "connecting") { // the first status goes out when the stream answers (or does not)
+          dispatch("crossflow:live", { mode: s.mode === "push" ? "push" : "polling", version: s.shown });
+        }
       }
       if (data.w !== s.w || data.events !== s.url) {
         s.w = data.w;
