@@ -1,16 +1,20 @@
-"""Crossflow's Streamlit entry point: page config and navigation, nothing else."""
+"""Crossflow's entry point for `streamlit run app.py`.
+
+Streamlit finds `app` (an `st.App`) here and serves it with uvicorn: Streamlit's own routes plus
+ours (redesign/web/routes.py: the push route, presence, the seat cookie). Streamlit then runs this
+same file as the page script, where `__name__` is "__main__": page config and navigation, nothing else.
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="Crossflow", page_icon="🔀", layout="wide")
-st.navigation(
-    [
-        st.Page("redesign/ui/pages/home.py", title="Start", icon="🏠", default=True),
-        st.Page("redesign/ui/pages/workshop.py", title="Workshop", icon="🗺"),
-        st.Page("redesign/ui/pages/impact.py", title="Impact", icon="📈"),
-        st.Page("redesign/ui/pages/export.py", title="Export", icon="📤"),
-        st.Page("redesign/ui/pages/samples.py", title="Sample processes", icon="📚"),
-        st.Page("redesign/ui/pages/method.py", title="How is this computed?", icon="📐"),
-    ],
-    position="top",
-).run()
+if __name__ == "__main__":
+    from redesign.ui.navigation import run_pages
+
+    run_pages()
+else:
+    from streamlit import config
+
+    from redesign.web.routes import build
+
+    routes, lifespan, live = build(config.get_option("server.baseUrlPath") or "")
+    app = st.App(__file__, routes=routes, lifespan=lifespan)

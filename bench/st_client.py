@@ -19,6 +19,12 @@ frontend, `static/js/index.*.js`):
   `bench/ui.py --check-browser` compares the server's CPU per tick against a real
   Chromium tab to show the difference does not matter.
 
+- in push mode (the default since issue 11), the page holds the listener component
+  (redesign/ui/live.py); like its script (redesign/ui/assets/live_listener.js) this client
+  then opens the push route (`/crossflow/events?w=...`, with the seat cookie) and, on a
+  `version` event newer than the page shows, asks for a rerun of the listener's fragment
+  (the browser sends the component's trigger value with it; the fragment does not read it).
+
 The client also times requests (`rerun()` returns the time to `script_finished`) and
 counts what the server ran, so benchmarks can check every tick really ran.
 """
@@ -26,6 +32,8 @@ counts what the server ran, so benchmarks can check every tick really ran.
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
 import re
 import select
 import socket
@@ -43,6 +51,7 @@ FINISHED = ForwardMsg.ScriptFinishedStatus
 AUTH_PLACEHOLDER = "PLACEHOLDER_AUTH_TOKEN"
 
 
+LISTENER = "crossflow_live"  # the listener component's name (redesign/ui/live.py)
 _LIVE_VERSION = re.compile(r"live · version (\d+)")
 
 
@@ -75,6 +84,7 @@ class Session:
         query: dict[str, str] | None = None,
         poll: bool = True,
         timeout: float = 60,
+        push: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.page = page
@@ -99,6 +109,14 @@ class Session:
         self.last_finished_at = 0.0
         self.connected_at = 0.0
         self._live_version: int | None = None  # drawn by the run in progress
+        self.push = push  # follow the push route when the page holds the listener component
+        self.token = (query or {}).get("t", "")
+        self.listener_fragment = ""  # the fragment that holds the listener component
+        self.shown_version = 0  # what the page shows (the listener's data)
+        self._asked: tuple[int, float] = (0, 0.0)  # (version asked for, when)
+        self._push_thread: threading.Thread | None = None
+        self._push_conn: http.client.HTTPConnection | None = None
+        self.push_events = 0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -122,6 +140,9 @@ class Session:
     def close(self) -> None:
         """Drop the connection, as a closed tab does (the server keeps the session for a while)."""
         self._stop.set()
+        if self._push_conn is not None and self._push_conn.sock is not None:
+            with contextlib.suppress(OSError):
+                self._push_conn.sock.shutdown(socket.SHUT_RDWR)
         if self._ws is not None and self._ws.sock is not None:
             with contextlib.suppress(OSError):
                 self._ws.sock.shutdown(socket.SHUT_RDWR)  # wakes the receiving thread at once
@@ -286,6 +307,56 @@ class Session:
             shown = _LIVE_VERSION.search(element.markdown.body)
             if shown:
                 self._live_version = int(shown.group(1))
+        elif (
+            element.WhichOneof("type") == "bidi_component" and element.bidi_component.component_name == "crossflow_live"
+        ):
+            data = json.loads(element.bidi_component.json or "{}")
+            if data.get("kick"):
+                return  # the page-level helper the listener reruns the whole page with; not the listener
+            self._live_version = int(data["version"])
+            self.listener_fragment = delta.fragment_id
+            if self.push and self._push_thread is None:
+                self._push_thread = threading.Thread(
+                    target=self._follow_push, args=(str(data["events"]),), name="st-push", daemon=True
+                )
+                self._push_thread.start()
+
+    # ------------------------------------------------------------------ push
+
+    def _follow_push(self, path: str) -> None:
+        """Read the push route; a newer version asks for a rerun of the listener's fragment, as the browser does."""
+        parts = urlsplit(self.base_url)
+        workshop_id = path.rsplit("w=", 1)[-1]
+        try:
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=None)
+            self._push_conn = conn
+            conn.request("GET", path, headers={"Cookie": f"crossflow_seat_{workshop_id}={self.token}"})
+            response = conn.getresponse()
+            if response.status != 200:
+                raise ClientError(f"push route answered {response.status}")
+            event = ""
+            while not self._stop.is_set():
+                line = response.fp.readline().decode()
+                if not line:
+                    break
+                line = line.rstrip("\n")
+                if line.startswith("event: "):
+                    event = line[7:]
+                elif line.startswith("data: ") and event == "version":
+                    self.push_events += 1
+                    self._ask(int(json.loads(line[6:])["version"]))
+        except Exception as exc:
+            if not self._stop.is_set():
+                self.counts.exceptions.append(f"push ended: {type(exc).__name__}: {exc}")
+
+    def _ask(self, version: int) -> None:
+        asked, when = self._asked
+        if version <= self.shown_version or not self.listener_fragment:
+            return
+        if asked >= version and time.monotonic() - when < 3:
+            return  # a rerun is on its way (live_listener.js does the same)
+        self._asked = (version, time.monotonic())
+        self._send_rerun(fragment_id=self.listener_fragment, auto=False)
 
     def _on_auto_rerun(self, fragment_id: str, interval: float) -> None:
         if not fragment_id or self.auto_reruns.get(fragment_id) == interval:
@@ -321,6 +392,7 @@ class Session:
                 FINISHED.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
             ):
                 self.counts.versions_shown.append((time.monotonic(), self._live_version))
+                self.shown_version = max(self.shown_version, self._live_version)
             self._live_version = None
             if status == FINISHED.FINISHED_SUCCESSFULLY:
                 self.counts.full_runs += 1

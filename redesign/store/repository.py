@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Row
 
+from redesign.store import announce
 from redesign.store import tables as t
 from redesign.workshop import UNDOABLE_KINDS, describe_event
 
@@ -90,6 +91,7 @@ def commit_version(conn: Connection, workshop_id: str, version: int, now: dateti
     """Set the new version and the per-workshop counters this write advanced (one statement)."""
     stmt = sa.update(t.workshops).where(t.workshops.c.id == workshop_id)
     conn.execute(stmt.values(version=version, updated_at=now, **counters))
+    announce.note(conn, workshop_id, version)  # announced to open pages once the transaction commits
 
 
 def update_workshop(conn: Connection, workshop_id: str, **changes: Any) -> None:

@@ -46,7 +46,7 @@ from redesign import names
 from redesign.io.flow_json import flow_to_dict, read_flow
 from redesign.model import Decision, Flow, Handoff, Step, Tag
 from redesign.samples import SAMPLES_DIR
-from redesign.store import codes, contributions, flow_rows, rate_limit, transfer
+from redesign.store import announce, codes, contributions, flow_rows, rate_limit, transfer
 from redesign.store import repository as repo
 from redesign.store.contributions import BAD_TOKEN as _BAD_TOKEN
 from redesign.store.database import is_sqlite, make_engine, read_transaction, resolve_database_url, write_transaction
@@ -306,8 +306,11 @@ class WorkshopService:
             committing = False
             try:
                 with write_transaction(self._engine) as conn:
+                    announce.begin(conn)
                     result = body(conn)
                     committing = True
+                    versions = announce.taken(conn)
+                announce.published(versions)  # committed: tell the open pages (redesign/store/announce.py)
                 return result
             except sa.exc.DBAPIError as exc:
                 if committing and not _retryable(exc):

@@ -1,10 +1,17 @@
-"""Live updates: a tiny fragment polls the store's version number and reruns the page
-only when something this viewer sees has changed.
+"""Live updates: a small fragment brings the page up to date when the workshop moves on, and
+reruns the page only when something this viewer sees has changed.
 
-Streamlit cannot push a rerun into another session, so every open page asks. The
-fragment does the least possible work per tick (one indexed read and a caption);
-the heavy state loads happen in the full rerun, through the caches keyed by version.
-Forms, dialogs and editors live outside this fragment, so a tick never resets them.
+Push (the default): the fragment holds the listener component (assets/live_listener.js), one
+EventSource per page on the server's push route (redesign/web/routes.py). When the route
+announces a version newer than the page shows, the component triggers a rerun of this fragment
+only; the fragment reads the version and reruns the whole page if the open view changed. An idle
+page costs the server nothing. If the push channel drops or a proxy holds it back, the component
+says so, triggers the fragment every POLL_SECONDS instead (polling) and goes back to push as soon
+as the stream answers again. With CROSSFLOW_LIVE=poll every page polls, as before push.
+
+The fragment does the least possible work per check (one indexed read); the heavy state loads
+happen in the full rerun, through the caches keyed by version. Forms, dialogs and editors live
+outside this fragment, so a check never resets them.
 
 In a busy room most changes are other people's proposals, and most of them change
 nothing on a participant's map (proposals are private until revealed; after, only a
@@ -16,15 +23,19 @@ with what it shows, and only reruns the page when they differ.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import streamlit as st
 
 from redesign.store.errors import StoreError
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.flow_map import comment_counts, display_tags
-from redesign.ui.resources import POLL_SECONDS, service, workshop_state
+from redesign.ui.resources import LIVE_MODE, POLL_SECONDS, service, workshop_state
+from redesign.ui.session import root_path
+from redesign.web.routes import EVENTS_PATH
 
 
 def timer_text(ends_at: datetime | None, now: datetime | None = None) -> str | None:
@@ -104,16 +115,76 @@ def live_watch(state: WorkshopState, token: str, view_look: Callable[[], Look | 
     st.session_state[_SHOWN] = (state.version, look_of, look_of(state) if look_of else None)
     st.session_state[_DRAWING_PAGE] = True
     try:
-        _watch(state.workshop_id, token, state.timer_ends_at, view_look)
+        if LIVE_MODE == "poll":
+            _watch(state.workshop_id, token, state.timer_ends_at, view_look)
+        else:
+            # Outside the fragment, so its trigger reruns the whole page: the listener uses it when the
+            # fragment's reruns go unanswered (a new server session after a replica restart).
+            _LISTENER(key="crossflow_live_kick", data={"kick": True}, on_kick_change=_ignore, height=0)
+            _listen(state.workshop_id, token, state.timer_ends_at, view_look)
     finally:
         st.session_state[_DRAWING_PAGE] = False
+
+
+_LISTENER = st.components.v2.component(
+    "crossflow_live",
+    js=(Path(__file__).parent / "assets" / "live_listener.js").read_text(encoding="utf-8"),
+    # multi-line on purpose: Streamlit takes a one-line string with "[" for a file path (a glob)
+    css="""
+.crossflow-live { font-size: 0.875rem; color: var(--st-text-color); opacity: 0.8; }
+.crossflow-live[data-mode=polling] { opacity: 1; background: #fff3cd; color: #664d03;
+  border: 1px solid #e0b000; border-radius: 4px; padding: 2px 6px; }
+""",
+)
+
+
+def _ignore() -> None:
+    """The component's triggers only rerun the fragment; what they carry is not needed."""
+
+
+@st.fragment
+def _listen(
+    workshop_id: str, token: str, timer_ends_at: datetime | None, view_look: Callable[[], Look | None] | None
+) -> None:
+    """Push mode: runs inline when the page is drawn, then whenever the listener asks (a newer version
+    was announced, or a polling tick while push is down). Inline it does not read the store, for the
+    reason given in `_watch`."""
+    shown = st.session_state.get(_SHOWN, (0, None, None))
+    version = shown[0]
+    if not st.session_state.get(_DRAWING_PAGE):
+        try:
+            version = service().version(workshop_id)
+            if version != shown[0]:
+                version = _catch_up(token, version, shown, view_look)
+        except StoreError:
+            st.caption("⚠ Reconnecting to the workshop...")
+    _LISTENER(
+        key="crossflow_live",
+        data={
+            "w": workshop_id,
+            "version": version,
+            "events": f"{root_path()}{EVENTS_PATH.lstrip('/')}?w={workshop_id}",
+            "poll": POLL_SECONDS,
+            "timer": _iso(timer_ends_at),
+            "run": time.time(),  # each run differs: the listener knows its request was answered
+        },
+        on_version_change=_ignore,
+        on_tick_change=_ignore,
+        height="content",
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 @st.fragment(run_every=POLL_SECONDS)
 def _watch(
     workshop_id: str, token: str, timer_ends_at: datetime | None, view_look: Callable[[], Look | None] | None
 ) -> None:
-    """Runs inline when the page is drawn, then on its own every POLL_SECONDS.
+    """Poll mode (CROSSFLOW_LIVE=poll): runs inline when the page is drawn, then on its own every POLL_SECONDS.
 
     Only the periodic runs check the store. Inline, the page has just loaded the
     version it shows; rerunning it from here (because someone wrote a moment ago)

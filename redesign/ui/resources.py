@@ -24,7 +24,11 @@ from redesign.store.service import WorkshopService
 from redesign.workshop import settled_scenario
 
 POLL_SECONDS = float(os.environ.get("CROSSFLOW_POLL_SECONDS", "2"))
-"""How often each open page asks the store whether anything changed."""
+"""How often an open page asks the store whether anything changed, when it polls (see LIVE_MODE)."""
+LIVE_MODE = "poll" if os.environ.get("CROSSFLOW_LIVE", "push").strip().lower() == "poll" else "push"
+"""How open pages learn of changes (redesign/ui/live.py): "push" (default; the server announces new
+versions and a page polls only while its push channel is down) or "poll" (every page asks every
+POLL_SECONDS, the behaviour before push; kept for comparison in the benchmarks)."""
 
 
 @st.cache_resource(show_spinner="Opening the workshop database...")

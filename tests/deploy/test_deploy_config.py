@@ -57,8 +57,16 @@ def test_the_websocket_location_upgrades_and_waits_long() -> None:
     assert "proxy_set_header Connection $crossflow_connection;" in conf
     # A location with its own proxy_set_header would silently drop the server's ones.
     blocks = re.findall(r"^\s+location [^{]+\{(.*?)\}", conf, re.M | re.S)
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     assert not [b for b in blocks if "proxy_set_header" in b]
+
+
+def test_the_push_route_is_passed_through_unbuffered() -> None:
+    conf = render([8501], Settings())
+    events = conf[conf.index("location /crossflow/events") :]
+    events = events[: events.index("}")]
+    assert "proxy_buffering off;" in events and "proxy_cache off;" in events
+    assert "proxy_read_timeout 1h;" in events  # longer than the 15 s between pings
 
 
 @pytest.mark.parametrize(
@@ -114,7 +122,7 @@ def test_site_part_is_the_http_level_part_only() -> None:
     site = site_part(render([8501], Settings(max_upload_mb=20)))
     assert site.startswith("# ---- Sticky sessions")
     assert "upstream crossflow_replicas {" in site and "server {" in site
-    assert "events" not in site and "worker_processes" not in site and "client_body_temp_path" not in site
+    assert "events {" not in site and "worker_processes" not in site and "client_body_temp_path" not in site
 
 
 def test_cli_writes_the_file_and_reports_bad_input_in_one_line(

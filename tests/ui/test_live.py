@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from redesign.model import Decision, Tag
 from redesign.store.service import WorkshopService
+from redesign.ui import live
 from redesign.ui.live import page_look, table_look
 from redesign.workshop import Phase
+from tests.ui.conftest import open_page
 
 
 def room(svc: WorkshopService):
@@ -77,3 +83,34 @@ def test_a_table_keeps_its_look_through_votes_and_comments_but_not_a_flow_edit(s
     step = after_comment.flow.step("update_opps")
     svc.update_step(fin.token, after_comment.version, step.model_copy(update={"touch_minutes": step.touch_minutes + 5}))
     assert table_look(svc.state(sam.token)) != table_look(after_comment)
+
+
+def _listener(at) -> dict[str, object] | None:
+    """The data the page hands its live listener (redesign/ui/live.py), None if it holds none."""
+    found = [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name == "crossflow_live"]
+    listeners = [data for data in found if not data.get("kick")]
+    return listeners[0] if listeners else None
+
+
+def test_each_workshop_page_holds_the_push_listener_for_its_own_workshop(svc: WorkshopService) -> None:
+    created, sam, _ = room(svc)
+    svc.set_timer(created.facilitator_token, 300)
+    version = svc.version(created.workshop_id)
+    for page in ("workshop", "impact", "export"):
+        at = open_page(page, sam.token)
+        assert not at.exception
+        data = _listener(at)
+        assert data is not None, page
+        assert data["w"] == created.workshop_id and data["version"] == version
+        assert data["events"] == f"/crossflow/events?w={created.workshop_id}"
+        assert data["timer"] is not None  # the countdown runs in the browser
+        assert not [c for c in at.caption if "live · version" in c.value]  # the listener draws the status
+
+
+def test_poll_mode_keeps_the_polling_indicator(svc: WorkshopService, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, sam, _ = room(svc)
+    monkeypatch.setattr(live, "LIVE_MODE", "poll")
+    at = open_page("workshop", sam.token)
+    assert _listener(at) is None
+    shown = [c.value for c in at.caption if "live · version" in c.value]
+    assert shown == [f"🟢 live · version {svc.state(sam.token).version}"]

@@ -7,7 +7,7 @@ import streamlit as st
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.step_panel import act
 from redesign.ui.resources import contribution_at, service
-from redesign.ui.session import forget
+from redesign.ui.session import forget, join_link
 from redesign.ui.text import plain
 from redesign.workshop import PHASES, Phase
 
@@ -28,11 +28,6 @@ def phase_header(state: WorkshopState) -> None:
         f"🧭 **{state.phase.title}** — {state.phase.asks(state.me.is_facilitator)}{extra} "
         f":gray[· You are **{plain(state.me.name)}** ({plain(who)}).]"
     )
-
-
-def join_link(state: WorkshopState) -> str:
-    base = st.context.url.split("?")[0] if hasattr(st, "context") and st.context.url else ""
-    return f"{base}?join={state.join_code}"
 
 
 def facilitator_sidebar(state: WorkshopState) -> None:

@@ -10,19 +10,18 @@ from redesign.store.errors import StoreError
 from redesign.ui.client import current_client, ensure_browser_id
 from redesign.ui.components.uploads import read_upload, sub_process_choice
 from redesign.ui.resources import service
-from redesign.ui.session import JOIN_PARAM, SEAT_PARAM, TOKEN_PARAM, current_token, flash, remember
+from redesign.ui.session import JOIN_PARAM, SEAT_PARAM, current_token, current_workshop, flash, remember
 from redesign.ui.text import plain
 
 WORKSHOP_PAGE = "redesign/ui/pages/workshop.py"
 
 
-def enter(token: str, facilitator_key: str | None = None, facilitator_of: str | None = None) -> None:
-    """Into the workshop page; a facilitator's address names the workshop, never the token (see session)."""
-    remember(token)
+def enter(token: str, workshop_id: str, facilitator_key: str | None = None) -> None:
+    """Into the workshop page; its address names the workshop, never the token (see redesign/ui/session.py)."""
+    remember(token, workshop_id)
     if facilitator_key:
         st.session_state["facilitator_key"] = facilitator_key
-    address = {SEAT_PARAM: facilitator_of} if facilitator_of else {TOKEN_PARAM: token}
-    st.switch_page(WORKSHOP_PAGE, query_params=address)
+    st.switch_page(WORKSHOP_PAGE, query_params={SEAT_PARAM: workshop_id})
 
 
 def join_form(code: str) -> None:
@@ -49,7 +48,7 @@ def join_form(code: str) -> None:
             except StoreError as exc:
                 st.error(str(exc))
                 return
-            enter(joined.token)
+            enter(joined.token, joined.workshop_id)
 
 
 def start_section() -> None:
@@ -105,7 +104,7 @@ def _create(make) -> None:
     except StoreError as exc:
         st.error(str(exc))
         return
-    enter(created.facilitator_token, created.facilitator_key, facilitator_of=created.workshop_id)
+    enter(created.facilitator_token, created.workshop_id, created.facilitator_key)
 
 
 def join_section() -> None:
@@ -124,15 +123,16 @@ def join_section() -> None:
             except StoreError as exc:
                 st.error(str(exc))
             else:
-                enter(joined.token, facilitator_of=joined.workshop_id)
+                enter(joined.token, joined.workshop_id)
 
 
 flash()
 code = st.query_params.get(JOIN_PARAM)
 if code:
     join_form(code)
-elif current_token():
-    st.switch_page(WORKSHOP_PAGE, query_params={"t": current_token()})
+elif current_token():  # an old address with the token (?t=) goes on with it, and the page moves it to a cookie
+    workshop_id = current_workshop()
+    st.switch_page(WORKSHOP_PAGE, query_params={SEAT_PARAM: workshop_id} if workshop_id else {"t": current_token()})
 else:
     st.title("🔀 Crossflow")
     st.markdown(

@@ -13,6 +13,7 @@ from redesign.ui.components.editors import handoffs_table, steps_table
 from redesign.ui.components.flow_map import open_step
 from redesign.ui.components.history import comments_list, history_list
 from redesign.ui.components.step_panel import show_toast
+from redesign.ui.components.timer import timer_bar
 from redesign.ui.components.voting import vote_list
 from redesign.ui.live import Look, live_watch, page_look, table_look
 from redesign.ui.resources import flow_metrics
@@ -117,6 +118,7 @@ show_toast()
 state = require_state("Workshop", "You are not in a workshop yet.")
 st.html(COMPACT_CSS)
 follow_phase(state)
+timer_bar(state)
 
 # "Bring everyone to me": when the facilitator puts a new step in focus, it opens for everyone once.
 # The step seen in focus is also kept in the address (?focus=), so a page that reconnects to a

@@ -1,0 +1,185 @@
+// Crossflow's live listener (st.components.v2): one EventSource per page (kept on `window`, so it
+// survives reruns and moves between the workshop, impact and export pages), a status line, and
+// the countdown. See redesign/ui/live.py for the Python side and redesign/web/routes.py for the route.
+//
+// - `version` event newer than what the page shows -> setTriggerValue("version", N): the listener's
+//   fragment reruns and decides whether the page must be redrawn.
+// - every `presence` payload -> window CustomEvent "crossflow:presence" {detail: payload};
+// - its status -> window CustomEvent "crossflow:live" {detail: {mode: "push" | "polling", version}}.
+// - a request the page does not answer within UNANSWERED_MS (after a replica restart the page has a new
+//   server session that does not know the listener's fragment, and skips its reruns) -> the
+//   "kick" component (outside the fragment) reruns the whole page.
+// - no event within FIRST_EVENT_MS of connecting (a proxy that buffers) or an error (a restarted
+//   replica): polling mode, setTriggerValue("tick", n) every `poll` seconds, and the page says so;
+//   the stream is tried again every RETRY_MS and push resumes by itself when it answers.
+const FIRST_EVENT_MS = 4000;
+const RETRY_MS = 5000;
+const UNANSWERED_MS = 4000;
+
+function makeLive() {
+  const s = {
+    w: null, url: null, es: null, mode: "connecting", shown: 0, latest: 0, asked: 0, askedAt: 0,
+    poll: 2, timerEnds: null, trigger: null, el: null, ticks: 0, lastPoll: 0, openedAt: 0,
+    retryAt: 0, closeTimer: null, kick: null, pendingSince: 0, served: null,
+  };
+
+  function dispatch(name, detail) {
+    window.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+
+  function setMode(mode) {
+    if (s.mode !== mode) {
+      s.mode = mode;
+      s.lastPoll = Date.now();
+      dispatch("crossflow:live", { mode: s.mode === "push" ? "push" : "polling", version: s.shown });
+    }
+    render();
+  }
+
+  function ask(name, value) {
+    if (!s.trigger) return;
+    if (name === "version") {
+      if (value <= s.shown) return;
+      if (s.asked >= value && Date.now() - s.askedAt < 3000) return; // a rerun is on its way
+      s.asked = value;
+      s.askedAt = Date.now();
+    }
+    if (!s.pendingSince) s.pendingSince = Date.now();
+    s.trigger(name, value);
+  }
+
+  function connect() {
+    if (s.es) s.es.close();
+    s.openedAt = Date.now();
+    s.retryAt = 0;
+    let heard = false;
+    const es = new EventSource(s.url, { withCredentials: true });
+    s.es = es;
+    es.addEventListener("version", (e) => {
+      if (s.es !== es) return;
+      heard = true;
+      const v = JSON.parse(e.data).version;
+      s.latest = Math.max(s.latest, v);
+      setMode("push");
+      ask("version", v);
+    });
+    es.addEventListener("presence", (e) => {
+      if (s.es !== es) return;
+      heard = true;
+      dispatch("crossflow:presence", JSON.parse(e.data));
+    });
+    es.onerror = () => {
+      if (s.es !== es) return;
+      setMode("polling");
+      if (es.readyState === EventSource.CLOSED) s.retryAt = Date.now() + RETRY_MS; // refused: we retry
+      // otherwise the browser reconnects by itself (retry: 2000 from the server)
+    };
+    setTimeout(() => {
+      if (s.es === es && !heard) { // open but silent: something in between holds the stream back
+        setMode("polling");
+        es.close();
+        s.retryAt = Date.now() + RETRY_MS;
+      }
+    }, FIRST_EVENT_MS);
+  }
+
+  function clock() {
+    const now = Date.now();
+    if (s.pendingSince && now - s.pendingSince > UNANSWERED_MS && s.kick) {
+      s.pendingSince = now; // the fragment's reruns go unanswered: rerun the whole page
+      s.kick("kick", now);
+    }
+    if (s.mode !== "push" && s.trigger && now - s.lastPoll >= s.poll * 1000) {
+      s.lastPoll = now;
+      s.ticks += 1;
+      ask("tick", s.ticks);
+    }
+    if (s.retryAt && now >= s.retryAt && s.url) connect();
+    render();
+  }
+
+  function timerText() {
+    if (s.timerEnds === null) return "";
+    const left = Math.floor((s.timerEnds - Date.now()) / 1000);
+    if (left <= 0) return "⏱ Time's up · ";
+    return `⏱ ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")} left · `;
+  }
+
+  function render() {
+    if (!s.el) return;
+    let box = s.el.querySelector(".crossflow-live");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "crossflow-live";
+      box.setAttribute("role", "status");
+      s.el.appendChild(box);
+    }
+    let status;
+    if (s.mode === "push") status = `🟢 live · version ${s.shown}`;
+    else if (s.mode === "connecting") status = `⚪ connecting · version ${s.shown}`;
+    else status = `🟠 live by polling every ${s.poll} s (push unavailable, reconnecting) · version ${s.shown}`;
+    const text = timerText() + status;
+    if (box.textContent !== text) box.textContent = text;
+    box.dataset.mode = s.mode === "push" ? "push" : s.mode === "connecting" ? "connecting" : "polling";
+  }
+
+  setInterval(clock, 1000);
+  return {
+    setKick(kick) {
+      s.kick = kick;
+    },
+    bind(data, trigger, el) {
+      if (s.closeTimer) { clearTimeout(s.closeTimer); s.closeTimer = null; }
+      if (data.run !== s.served) { // a run of the listener's fragment (or of the page) answered
+        s.served = data.run;
+        s.pendingSince = 0;
+      }
+      s.trigger = trigger;
+      s.el = el;
+      s.poll = data.poll;
+      s.timerEnds = data.timer ? Date.parse(data.timer) : null;
+      if (data.version !== s.shown) {
+        s.shown = data.version;
+        if (s.mode !== "connecting") { // the first status goes out when the stream answers (or does not)
+          dispatch("crossflow:live", { mode: s.mode === "push" ? "push" : "polling", version: s.shown });
+        }
+      }
+      if (data.w !== s.w || data.events !== s.url) {
+        s.w = data.w;
+        s.url = data.events;
+        s.latest = 0;
+        s.asked = 0;
+        s.mode = "connecting";
+        connect();
+      } else if (s.latest > s.shown) {
+        ask("version", s.latest); // announced while the page was drawing
+      }
+      render();
+    },
+    unbind(el) {
+      if (s.el !== el) return;
+      s.el = null;
+      s.trigger = null;
+      // Left the workshop's pages (not just a rerun or a page switch): close the stream, so the
+      // others see this person leave.
+      s.closeTimer = setTimeout(() => {
+        if (s.es) s.es.close();
+        s.es = null;
+        s.w = null;
+        s.url = null;
+        s.mode = "connecting";
+      }, 1500);
+    },
+  };
+}
+
+export default function (component) {
+  const { data, setTriggerValue, parentElement } = component;
+  const live = window.__crossflowLive || (window.__crossflowLive = makeLive());
+  if (data && data.kick) { // the page-level helper: only lends its trigger
+    live.setKick(setTriggerValue);
+    return () => {};
+  }
+  live.bind(data, setTriggerValue, parentElement);
+  return () => live.unbind(parentElement);
+}
