@@ -27,7 +27,7 @@ def participant_sidebar(state: WorkshopState) -> None:
     fn = functions[state.me.function].name if state.me.function in functions else state.me.function
     st.sidebar.markdown(f"### {plain(state.me.name)}")
     st.sidebar.caption(f"{plain(fn)} · participant")
-    st.sidebar.caption("Keep this page's address to come back to your seat.")
+    st.sidebar.caption("This browser keeps your seat: a reload or the address brings you back.")
     if st.sidebar.button("Leave this workshop"):
         forget()
         st.switch_page("redesign/ui/pages/home.py")
