@@ -12,6 +12,7 @@ before anything could spill over the slide's edge.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 from collections.abc import Callable, Sequence
@@ -495,8 +496,20 @@ def _incentive_slides(prs: PresentationType, s: Summary) -> None:
         _note_slide(prs, TITLES["incentives"], t.NO_METRICS)
 
 
+SLIDE_CELL_CHARS = 420
+"""A consolidated flag can list every step it covers; on a slide a cell stops here (the PDF and HTML keep all)."""
+
+
+def _slide_cell(text: str) -> str:
+    if len(text) <= SLIDE_CELL_CHARS:
+        return text
+    return text[: SLIDE_CELL_CHARS - 40].rsplit(" ", 1)[0] + " … (full list in the PDF or HTML summary)"
+
+
 def _governance_slides(prs: PresentationType, s: Summary) -> None:
-    if not _table_slides(prs, TITLES["governance"], t.governance(s), 10):
+    data = t.governance(s)
+    data = dataclasses.replace(data, rows=[[_slide_cell(cell) for cell in row] for row in data.rows])
+    if not _table_slides(prs, TITLES["governance"], data, 10):
         _note_slide(prs, TITLES["governance"], t.NO_FLAGS)
 
 

@@ -122,7 +122,9 @@ def test_site_part_is_the_http_level_part_only() -> None:
     site = site_part(render([8501], Settings(max_upload_mb=20)))
     assert site.startswith("# ---- Sticky sessions")
     assert "upstream crossflow_replicas {" in site and "server {" in site
-    assert "events {" not in site and "worker_processes" not in site and "client_body_temp_path" not in site
+    # No top-level `events {}` block (a `location /crossflow/events {` is part of the site).
+    assert not re.search(r"^events \{", site, flags=re.M)
+    assert "worker_processes" not in site and "client_body_temp_path" not in site
 
 
 def test_cli_writes_the_file_and_reports_bad_input_in_one_line(

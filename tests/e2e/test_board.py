@@ -261,7 +261,11 @@ def test_bad_input_snaps_back_and_conflicts_say_who(browser: Browser, app: AppSe
     # Add a step from an empty spot of the Ops lane (still zoomed out: every lane is on screen).
     ops_band = lane_label(ana, "Ops").bounding_box()
     assert ops_band is not None
-    ana.mouse.dblclick(ops_band["x"] + ops_band["width"] + 60, ops_band["y"] + ops_band["height"] / 2)
+    # An empty spot of the lane's coloured band (the lane names stay pinned at the left edge).
+    band = ana.get_by_label("Lane Ops", exact=True).bounding_box()
+    assert band is not None
+    spot_x = max(ops_band["x"] + ops_band["width"], band["x"]) + 60
+    ana.mouse.dblclick(spot_x, ops_band["y"] + ops_band["height"] / 2)
     ana.get_by_label("New step in Ops").fill("Check demand plan with Ops")
     ana.get_by_label("New step in Ops").press("Enter")
     wait_for_app(ana)

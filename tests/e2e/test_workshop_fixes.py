@@ -86,17 +86,10 @@ def open_tab(page: Page, name: str) -> None:
 
 
 def open_step(page: Page, step_name: str) -> Locator:
-    """Pick the step under the map and open it: the step's dialog."""
-    box = page.get_by_role("combobox", name="Open a step")
-    box.click()
-    choice = page.get_by_role("option", name=step_name, exact=False).first
-    if not choice.is_visible():
-        time.sleep(1)
-        if not choice.is_visible():
-            box.click()  # the first click can land while the page redraws
-    choice.click()
-    wait_for_app(page)
-    page.get_by_test_id("stBaseButton-secondary").filter(has_text=re.compile(r"^Open$")).click()
+    """Select the step's card on the board and press Enter, as a person does: the step's dialog."""
+    card = page.locator(".cf-card").filter(has=page.locator(".cf-name", has_text=step_name)).first
+    card.click()
+    page.keyboard.press("Enter")
     wait_for_app(page)
     dialog = page.locator("[data-testid='stDialog']")
     expect(dialog).to_be_visible(timeout=15_000)
@@ -298,6 +291,10 @@ def pdf_text(page: Page) -> str:
     """Prepare and download the PDF summary as the person does, and read its text."""
     if shutil.which("pdftotext") is None:
         pytest.skip("poppler-utils is not installed")
+    basis = page.get_by_role("radiogroup", name="Base the summary on")
+    if basis.count():  # nothing settled yet: the page asks what the summary rests on, and the person picks
+        basis.get_by_role("radio").first.check(force=True)
+        wait_for_app(page)
     page.get_by_role("button", name=re.compile("Prepare .*PDF")).click()
     wait_for_app(page)
     with page.expect_download(timeout=60_000) as download:

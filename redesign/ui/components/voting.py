@@ -51,13 +51,16 @@ def _page_of_steps(state: WorkshopState) -> list:
     return sorted(shown, key=lambda s: (s.id != state.focus_step,))
 
 
-def vote_key(step_id: str) -> str:
-    return f"vote:{step_id}"
+def vote_key(step_id: str, stored: Tag | None) -> str:
+    """The control's key names what the store holds: a proposal made elsewhere (the board's keys 1/2/3,
+    another tab) gives the row a new control, so a browser still holding the old control's value can
+    never send it back as a choice (it did: a rerun right after a board proposal withdrew it)."""
+    return f"vote:{step_id}:{stored.value if stored else '-'}"
 
 
-def _on_choice(step_id: str, name: str) -> None:
+def _on_choice(step_id: str, name: str, key: str) -> None:
     """Save the choice just made (a callback: it runs before the page is drawn again)."""
-    tag = st.session_state.get(vote_key(step_id))
+    tag = st.session_state.get(key)
     token = st.session_state.get("token", "")
     try:
         if tag is None:
@@ -89,14 +92,15 @@ def vote_list(state: WorkshopState) -> None:
         status = f" · settled: {TAG_LABEL[settled[step.id]]}" if step.id in settled else ""
         row.markdown(f"{saved}{focus}**{plain(step.name)}**{status}", width=NAME_WIDTH)
         # The control shows what is stored (also after a refusal, or a change in another tab).
-        st.session_state[vote_key(step.id)] = mine.get(step.id)
+        key = vote_key(step.id, mine.get(step.id))
+        st.session_state[key] = mine.get(step.id)
         row.segmented_control(
             f"Your tag for {step.name}",
             list(Tag),
             format_func=SHORT_TAGS.get,
-            key=vote_key(step.id),
+            key=key,
             on_change=_on_choice,
-            args=(step.id, step.name),
+            args=(step.id, step.name, key),
             label_visibility="collapsed",
         )
         if row.button("Open", key=f"vopen:{step.id}", type="tertiary", width=OPEN_WIDTH):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import regulated_flows as rf
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from redesign.impact.assess import assess
 from redesign.impact.regulated import (
@@ -247,7 +248,10 @@ def test_words_match_whole_words_never_inside_others() -> None:
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=120))
 def test_detection_never_crashes_on_any_step_name(name: str) -> None:
     flow = rf.consumer_loan()
-    step = Step(id="x", name=name or "x", function="ops")
+    try:
+        step = Step(id="x", name=name or "x", function="ops")
+    except ValidationError:
+        assume(False)  # a name the model refuses (blank, invisible or direction-control characters) never gets here
     for d in detect_step(flow, step):
         assert d.step == "x" and d.status == "open" and d.evidence
 
