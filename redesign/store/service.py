@@ -62,6 +62,7 @@ from redesign.store.errors import (
     WrongKey,
     missing_item,
 )
+from redesign.store.flow_cache import FlowCache, RowsKey
 from redesign.store.group_commit import BatchStats, GroupCommit, Job
 from redesign.store.migrate import upgrade
 from redesign.store.rate_limit import Client
@@ -184,7 +185,9 @@ class _Write:
     events: list[dict[str, Any]] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)  # per-workshop counters this write advanced
     layouts: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> positions before rows moved
+    flows: FlowCache | None = None  # the service's parsed flows (None: parse every time)
     _flow: Flow | None = None
+    _flow_key: RowsKey | None = None  # the rows `_flow` was parsed from (when it came from `flows`)
 
     @property
     def wid(self) -> str:
@@ -213,11 +216,23 @@ class _Write:
 
     def flow(self) -> Flow:
         if self._flow is None:
-            self._flow = transfer.load_flow(self.conn, self.wid)
+            if self.flows is None:
+                self._flow = transfer.load_flow(self.conn, self.wid)
+            else:
+                self._flow, self._flow_key = self.flows.load(self.conn, self.wid)
         return self._flow
 
     def forget_flow(self) -> None:
         self._flow = None
+        self._flow_key = None
+
+    def updated_item(self, kind: str, item_id: str, body: Any, flow: Flow) -> None:
+        """One item's body was replaced, making `flow` (checked): keep it for this write and the next."""
+        if self.flows is None or self._flow_key is None:
+            self.forget_flow()
+            return
+        self._flow_key = self.flows.put_after_update(self._flow_key, kind, item_id, body, flow)
+        self._flow = flow
 
     def log(
         self,
@@ -266,6 +281,7 @@ class WorkshopService:
         self.samples_dir = samples_dir or SAMPLES_DIR
         self._clock = clock
         self._batch_edits = batch_edits  # False: each edit commits alone (as before issue 13; for benchmarks)
+        self._flows = FlowCache()  # parsed flows by the rows they came from (redesign/store/flow_cache.py)
         self._contributions: GroupCommit[contributions.Contribution | _Edit] = GroupCommit(self._save_contributions)
 
     @classmethod
@@ -362,7 +378,7 @@ class WorkshopService:
             me = _Seat(row.p_id, row.id, row.p_name, row.p_function, row.p_is_facilitator)
             if action is not None:
                 _reject(refusal(action, row.phase, me.is_facilitator, row.locked), AccessDenied)
-            write = _Write(conn, row, me, self._clock())
+            write = _Write(conn, row, me, self._clock(), flows=self._flows)
             result = body(write)
             write.flush()
             return result
@@ -1001,7 +1017,7 @@ class WorkshopService:
         transfer.raise_if_invalid(changed, self._decisions(w))
         repo.update_item(w.conn, w.wid, kind, item.id, body_json)
         w.log(f"{kind}.update", flow_rows.target(kind, item.id), current[1], body_json)
-        w.forget_flow()
+        w.updated_item(kind, item.id, body_json, changed)
 
     @staticmethod
     def _decisions(w: _Write) -> list[Decision]:
