@@ -143,8 +143,8 @@ def _connect(
         stubs[(pt, h.target, "in", loop)].append(number[h.source])
     for (page, step_id, direction, loop), numbers in stubs.items():
         pages[page].stubs.append(Stub(step_id, direction, sorted(set(numbers)), loop))
-    for page in pages:
-        _route_page(page)
+    for chart_page in pages:  # `page` above is an int index
+        _route_page(chart_page)
 
 
 # --------------------------------------------------------------------------- routing

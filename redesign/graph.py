@@ -187,10 +187,10 @@ def swimlane_layout(flow: Flow) -> SwimlaneLayout:
     lane_functions = [f for f in flow.functions]
     known = {f.id for f in lane_functions}
     extra = sorted({s.function for s in flow.steps} - known)
-    for function in lane_functions:
-        height = float(rows_in_lane[function.id])
-        layout.lanes.append(Lane(function.id, function.name, function.colour, top, height))
-        lane_top[function.id] = top
+    for lane_fn in lane_functions:  # own name: `function` is a str further down
+        height = float(rows_in_lane[lane_fn.id])
+        layout.lanes.append(Lane(lane_fn.id, lane_fn.name, lane_fn.colour, top, height))
+        lane_top[lane_fn.id] = top
         top += height
     for function_id in extra:  # only in invalid flows; keep them drawable
         height = float(rows_in_lane[function_id])

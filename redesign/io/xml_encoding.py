@@ -131,7 +131,7 @@ def _from_declared_utf8(data: bytes, declared: str | None) -> tuple[bytes, list[
 def to_utf8(data: bytes) -> tuple[bytes, list[str]]:
     """(the document as UTF-8 bytes, notes on what had to be assumed); raises `FlowInvalid`."""
     sniffed, data = _sniff(data)
-    if sniffed not in (None, "utf-8-sig"):
+    if sniffed is not None and sniffed != "utf-8-sig":
         try:
             return _as_utf8(data.decode(sniffed)), []
         except UnicodeDecodeError as exc:
