@@ -288,6 +288,8 @@ def test_bad_input_snaps_back_and_conflicts_say_who(browser: Browser, app: AppSe
     ana.get_by_label(re.compile("Risk on")).press("Enter")
     wait_for_app(ana)
     expect(card(fac, "Calculate sales commissions")).to_contain_text("💬 1", timeout=SEE_WITHIN_MS)
+    # Another participant's board shows the new note too (a change only the cards show).
+    expect(card(ben, "Calculate sales commissions")).to_contain_text("💬 1", timeout=SEE_WITHIN_MS)
 
     # Two people drag the same card: Ben grabs it, Ana moves it first, Ben's page redraws under
     # his drag (the drag survives), Ben drops: the first save wins and Ben is told who moved it.
