@@ -77,7 +77,7 @@ from redesign.io.bpmn_extension import (
     local_name,
     namespace,
 )
-from redesign.io.bpmn_limits import check_limits
+from redesign.io.bpmn_limits import ACTIVITIES, check_limits
 from redesign.io.bpmn_subprocesses import BpmnImportOptions, SubProcesses, SubProcessReading, has_activities
 from redesign.io.identifiers import IdAllocator
 from redesign.io.import_report import Annotation, ImportReport, SkippedElement
@@ -91,22 +91,7 @@ from redesign.model import (
 )
 from redesign.validation import FlowInvalid
 
-TASK_TYPES = frozenset(
-    {
-        "task",
-        "userTask",
-        "manualTask",
-        "serviceTask",
-        "scriptTask",
-        "sendTask",
-        "receiveTask",
-        "businessRuleTask",
-        "callActivity",
-        "subProcess",
-        "transaction",
-        "adHocSubProcess",
-    }
-)
+TASK_TYPES = frozenset(ACTIVITIES)
 CONTAINER_TYPES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
 GATEWAY_TYPES = frozenset(
     {"exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBasedGateway", "complexGateway"}

@@ -30,28 +30,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from redesign.io.bpmn_extension import MODEL_NS, bpmn, local_name
+from redesign.io.bpmn_limits import ACTIVITIES
 from redesign.model import MAX_NAME
 
 if TYPE_CHECKING:
     from redesign.io.bpmn_import import _BpmnReader
 
-ACTIVITY_TAGS = tuple(
-    f"{{{MODEL_NS}}}{t}"
-    for t in (
-        "task",
-        "userTask",
-        "manualTask",
-        "serviceTask",
-        "scriptTask",
-        "sendTask",
-        "receiveTask",
-        "businessRuleTask",
-        "callActivity",
-        "subProcess",
-        "transaction",
-        "adHocSubProcess",
-    )
-)
+ACTIVITY_TAGS = tuple(f"{{{MODEL_NS}}}{t}" for t in ACTIVITIES)
 _TRIGGERS = ("message", "timer", "error", "escalation", "signal", "conditional", "compensate")
 _THROWN = ("error", "escalation", "signal")  # triggers a throw event in the same scope can raise
 
