@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from redesign.io.flow_json import read_flow
 from redesign.model import Tag
@@ -92,7 +93,18 @@ def confirm(seat: Seat, step_name: str, tag: Tag) -> None:
     burst) when the page's live check reran the page mid-draw; a click now gets no
     second try.
     """
-    expect(seat.row(step_name).get_by_text("✓")).to_be_visible(timeout=10_000)
+    tick = seat.row(step_name).get_by_text("✓")
+    try:
+        # Generous: a loaded CI machine runs two pages and the server on two cores; a lost click
+        # never shows the tick, however long the wait.
+        tick.wait_for(state="visible", timeout=20_000)
+    except PlaywrightTimeout:
+        checked = seat.tag_button(step_name, tag).get_attribute("aria-checked")
+        state = seat.page.locator("[data-testid='stApp']").get_attribute("data-test-script-state")
+        pytest.fail(
+            f"{seat.name}: no ✓ for {step_name} 20 s after clicking {tag.value} "
+            f"(the control shows it checked: {checked}; the page's script is {state})"
+        )
     expect(seat.tag_button(step_name, tag)).to_have_attribute("aria-checked", "true")
 
 

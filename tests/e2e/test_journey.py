@@ -103,7 +103,7 @@ def test_two_functions_disagree_and_the_facilitator_settles(browser: Browser, ap
     # Fin's proposal is private until revealed, so Sam's page need not be redrawn: its live
     # check confirms it is current at Fin's version (redesign/ui/live.py) and Sam's own vote stays.
     latest = re.search(r"live · version (\d+)", people["Fin"].get_by_text("live · version").first.inner_text()).group(1)
-    expect(people["Sam"].get_by_text(f"live · version {latest}")).to_be_visible(timeout=6_000)
+    expect(people["Sam"].get_by_text(f"live · version {latest}")).to_be_visible(timeout=15_000)
     sams_row = people["Sam"].locator("[data-testid='stHorizontalBlock']").filter(has_text=STEP_NAME).first
     expect(sams_row.get_by_role("radio", name="Human")).to_have_attribute("aria-checked", "true")
 
@@ -134,7 +134,7 @@ def test_two_functions_disagree_and_the_facilitator_settles(browser: Browser, ap
     wait_for_app(fac)
 
     # The participant's page updates by itself (pushed), no reload.
-    expect(people["Sam"].get_by_text("settled: augment (AI assists)").first).to_be_visible(timeout=5_000)
+    expect(people["Sam"].get_by_text("settled: augment (AI assists)").first).to_be_visible(timeout=15_000)
     screenshot(people["Sam"], "06-participant-sees-settled")
 
     fac.get_by_role("link", name=re.compile("Impact")).click()
@@ -216,6 +216,6 @@ def test_three_join_through_the_link_and_see_each_change_within_a_second(browser
     screenshot(cut, "11-live-polling-fallback")
     # ... and still follows the room (within the poll interval), then goes back to push by itself.
     choose(fac, "Phase", "Tag & vote", fac.locator("[data-testid='stSidebar']"))
-    expect(phase_shown(cut, "Tag & vote")).to_be_visible(timeout=5_000)
+    expect(phase_shown(cut, "Tag & vote")).to_be_visible(timeout=15_000)
     cut.unroute("**/crossflow/events*")
     expect(cut.get_by_text("🟢 live · version")).to_be_visible(timeout=15_000)
