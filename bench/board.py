@@ -29,7 +29,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from redesign.metrics import analyze
 from redesign.store.service import WorkshopService
-from redesign.ui.components.board.data import board_data
+from redesign.views.board import board_data
 from tests.app_server import CHROMIUM, CHROMIUM_ARGS, start_app
 
 TARGET_S = 0.200

@@ -24,6 +24,9 @@ frontend, `static/js/index.*.js`):
   then opens the push route (`/crossflow/events?w=...`, with the seat cookie) and, on a
   `version` event newer than the page shows, asks for a rerun of the listener's fragment
   (the browser sends the component's trigger value with it; the fragment does not read it).
+  On a participant's board (the listener's data names a view route and a map look) it first
+  GETs the view route, as the script does: an unchanged map look means the page shows the
+  new version from the pushed board data, with no rerun.
 
 The client also times requests (`rerun()` returns the time to `script_finished`) and
 counts what the server ran, so benchmarks can check every tick really ran.
@@ -117,6 +120,9 @@ class Session:
         self._push_thread: threading.Thread | None = None
         self._push_conn: http.client.HTTPConnection | None = None
         self.push_events = 0
+        self.view_path = ""  # the listener's view route (participants' boards), "" when the page gives none
+        self.map_look = ""  # the page's map look fingerprint (redesign.views.looks)
+        self.view_fetches = 0  # versions shown from the view route, without a rerun
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -315,6 +321,8 @@ class Session:
                 return  # the page-level helper the listener reruns the whole page with; not the listener
             self._live_version = int(data["version"])
             self.listener_fragment = delta.fragment_id
+            self.view_path = str(data.get("view") or "")
+            self.map_look = str(data.get("mapLook") or "")
             if self.push and self._push_thread is None:
                 self._push_thread = threading.Thread(
                     target=self._follow_push, args=(str(data["events"]),), name="st-push", daemon=True
@@ -344,10 +352,38 @@ class Session:
                     event = line[7:]
                 elif line.startswith("data: ") and event == "version":
                     self.push_events += 1
-                    self._ask(int(json.loads(line[6:])["version"]))
+                    self._on_version(int(json.loads(line[6:])["version"]), workshop_id)
         except Exception as exc:
             if not self._stop.is_set():
                 self.counts.exceptions.append(f"push ended: {type(exc).__name__}: {exc}")
+
+    def _on_version(self, version: int, workshop_id: str) -> None:
+        """As live_listener.js: a participant's board first asks the view route; an unchanged map look
+        means the page shows the change once the new board arrives, with no rerun."""
+        if version <= self.shown_version:
+            return
+        if not (self.map_look and self.view_path):
+            self._ask(version)
+            return
+        parts = urlsplit(self.base_url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        try:
+            conn.request("GET", self.view_path, headers={"Cookie": f"crossflow_seat_{workshop_id}={self.token}"})
+            response = conn.getresponse()
+            body = json.loads(response.read()) if response.status == 200 else None
+        finally:
+            conn.close()
+        if body is None:
+            self._ask(version)
+            return
+        if body["mapLook"] != self.map_look:
+            self._ask(int(body["version"]))
+            return
+        with self._changed:
+            self.view_fetches += 1
+            self.counts.versions_shown.append((time.monotonic(), int(body["version"])))
+            self.shown_version = max(self.shown_version, int(body["version"]))
+            self._changed.notify_all()
 
     def _ask(self, version: int) -> None:
         asked, when = self._asked

@@ -9,6 +9,12 @@ page costs the server nothing. If the push channel drops or a proxy holds it bac
 says so, triggers the fragment every POLL_SECONDS instead (polling) and goes back to push as soon
 as the stream answers again. With CROSSFLOW_LIVE=poll every page polls, as before push.
 
+On a participant's board the listener first asks the view route (`/crossflow/view`): when the
+map's look (`redesign.views.looks.map_look`) is unchanged at the new version, only the cards
+changed (a comment, a leading tag), and the route's board data is drawn by the board's own script
+with no Streamlit rerun at all. A busy room's common change then costs each page one small JSON
+request instead of a rerun. Anything else (a new phase, the flow, a dialog open) asks the fragment.
+
 The fragment does the least possible work per check (one indexed read); the heavy state loads
 happen in the full rerun, through the caches keyed by version. Forms, dialogs and editors live
 outside this fragment, so a check never resets them.
@@ -32,10 +38,10 @@ import streamlit as st
 
 from redesign.store.errors import StoreError
 from redesign.store.schemas import WorkshopState
-from redesign.ui.components.flow_map import comment_counts, display_tags
 from redesign.ui.resources import LIVE_MODE, POLL_SECONDS, service, workshop_state
 from redesign.ui.session import root_path
-from redesign.web.routes import EVENTS_PATH
+from redesign.views.looks import Look, look_digest, map_look, page_look
+from redesign.web.routes import EVENTS_PATH, VIEW_PATH
 
 
 def timer_text(ends_at: datetime | None, now: datetime | None = None) -> str | None:
@@ -53,55 +59,10 @@ def timer_text(ends_at: datetime | None, now: datetime | None = None) -> str | N
 
 _DRAWING_PAGE = "_live_watch_inline"
 """Session flag: set while the whole page is being drawn (the fragment then runs inline)."""
+_MAP_LOOK = "_live_map_look"
+"""Session key: the fingerprint of the map's look this page shows (None: not a participant's board)."""
 _SHOWN = "_live_shown"
 """Session key: (version, look) of what the page shows now."""
-
-
-def page_look(state: WorkshopState) -> tuple[object, ...]:
-    """Everything the workshop page's header, sidebar and Map tab show a participant.
-
-    Two states with the same look draw the same page, whatever else changed (someone
-    else's private proposal, a reason, a resolved flag...). Keep this in step with
-    what those parts draw: a field left out here is a change the page would miss.
-    """
-    mine = sorted((p.step_id, p.tag.value) for p in state.proposals if p.participant_id == state.me.id)
-    return (
-        state.name,
-        state.goal,
-        state.phase,
-        state.locked,
-        state.revealed,
-        state.focus_step,
-        state.timer_ends_at,
-        state.flow,
-        tuple(state.decisions),
-        state.me,
-        state.can,
-        tuple(mine),
-        tuple(sorted((step, tag.value if tag else "") for step, tag in display_tags(state).items())),
-        tuple(sorted(comment_counts(state).items())),
-    )
-
-
-Look = Callable[[WorkshopState], tuple[object, ...]]
-"""What a view shows, as a comparable value: two states with the same look draw the same view."""
-
-
-def table_look(state: WorkshopState) -> tuple[object, ...]:
-    """What the header, sidebar and a table tab (steps, hand-offs) show a participant: the flow and
-    the controls, not the proposals or comments, so a table's unsaved edits survive other people's
-    votes and comments (they are lost only when the flow itself changes)."""
-    return (
-        state.name,
-        state.goal,
-        state.phase,
-        state.locked,
-        state.focus_step,
-        state.timer_ends_at,
-        state.flow,
-        state.me,
-        state.can,
-    )
 
 
 def live_watch(state: WorkshopState, token: str, view_look: Callable[[], Look | None] | None = None) -> None:
@@ -113,6 +74,8 @@ def live_watch(state: WorkshopState, token: str, view_look: Callable[[], Look | 
     """
     look_of = view_look() if view_look else None
     st.session_state[_SHOWN] = (state.version, look_of, look_of(state) if look_of else None)
+    # A participant's board takes card-only changes from the view route, without a rerun (see module doc).
+    st.session_state[_MAP_LOOK] = look_digest(map_look(state)) if look_of is page_look else None
     st.session_state[_DRAWING_PAGE] = True
     try:
         if LIVE_MODE == "poll":
@@ -165,6 +128,8 @@ def _listen(
             "version": version,
             "events": f"{root_path()}{EVENTS_PATH.lstrip('/')}?w={workshop_id}",
             "poll": POLL_SECONDS,
+            "view": f"{root_path()}{VIEW_PATH.lstrip('/')}?w={workshop_id}",
+            "mapLook": st.session_state.get(_MAP_LOOK),
             "timer": _iso(timer_ends_at),
             "run": time.time(),  # each run differs: the listener knows its request was answered
         },

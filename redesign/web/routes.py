@@ -6,6 +6,11 @@ committed version, `event: presence` `{"people": [...]}` (the whole list) on con
 change, and a `: ping` comment every PING_S seconds so that proxies keep the stream open and the
 page can tell a live stream from a buffered one.
 
+`GET /crossflow/view?w=<workshop id>[&peek=1]` (JSON), for the seat holder: the board this person sees
+at the newest version and the fingerprint of their map's look (`redesign.views.looks.map_look`). A
+page whose look is unchanged (someone commented, a leading tag moved) draws the new board from it
+without a Streamlit rerun (redesign/ui/assets/live_listener.js); otherwise the page reruns as before.
+
 `POST /crossflow/presence` `{"w": <workshop id>, "step": <step id> | null}`, cookie-authenticated:
 the step this person has selected; 204.
 """
@@ -24,18 +29,26 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
+from redesign.flowchart import ChartPage
+from redesign.metrics import FlowMetrics, analyze
 from redesign.store import announce
 from redesign.store.database import is_sqlite, make_engine, normalize_url, resolve_database_url
 from redesign.store.errors import StoreError
+from redesign.store.schemas import WorkshopState
 from redesign.store.service import WorkshopService
+from redesign.views.board import board_data, board_layout
+from redesign.views.looks import look_digest, map_look
 from redesign.web import seats
 from redesign.web.hub import HEARTBEAT_S, Hub, Person
 
 EVENTS_PATH = "/crossflow/events"
 PRESENCE_PATH = "/crossflow/presence"
+VIEW_PATH = "/crossflow/view"
+DRAWN_VERSIONS = 32
+"""Board layouts and metrics kept per (workshop, version): every open page of a workshop asks for the same."""
 PING_S = 15.0
 CHECK_S_SQLITE = 0.25
 """SQLite: how often the versions of workshops with open pages are read (catches other processes' writes)."""
@@ -87,12 +100,36 @@ class Live:
         self.seats = Seats(self.service)
         self._unsubscribe: list[Callable[[], None]] = []
         self.listener: announce.PgListener | None = None
+        self._drawn_lock = threading.Lock()
+        self._drawn_cache: dict[tuple[str, int], tuple[ChartPage, FlowMetrics]] = {}
 
     def service(self) -> WorkshopService:
         with self._service_lock:
             if self._service is None:  # its own small pool: the routes' reads never queue behind pages
                 self._service = WorkshopService(make_engine(self.url, pool_size=2, max_overflow=8))
             return self._service
+
+    def view(self, token: str, peek: bool) -> dict[str, object]:
+        """The board this seat sees now and its map's look (see the module docstring)."""
+        state = self.service().state(token)
+        layout, metrics = self._drawn(state)
+        return {
+            "version": state.version,
+            "mapLook": look_digest(map_look(state)),
+            "board": board_data(state, metrics, peek=peek, layout=layout),
+        }
+
+    def _drawn(self, state: WorkshopState) -> tuple[ChartPage, FlowMetrics]:
+        key = (state.workshop_id, state.version)
+        with self._drawn_lock:
+            hit = self._drawn_cache.get(key)
+        if hit is None:  # two pages may compute the same version at once: harmless, both are equal
+            hit = (board_layout(state.flow), analyze(state.flow))
+            with self._drawn_lock:
+                if len(self._drawn_cache) >= DRAWN_VERSIONS:
+                    self._drawn_cache.pop(next(iter(self._drawn_cache)))
+                self._drawn_cache[key] = hit
+        return hit
 
     def _send_presence(self, payloads: list[str]) -> None:
         announce.send_presence(self.service().engine, payloads)
@@ -157,6 +194,24 @@ def events_endpoint(live: Live) -> Callable[[Request], Any]:
     return events
 
 
+def view_endpoint(live: Live) -> Callable[[Request], Any]:
+    async def view(request: Request) -> Response:
+        workshop_id = request.query_params.get("w", "")
+        token = seats.seat_token(request, workshop_id)
+        person = await run_in_threadpool(live.seats.person, token, workshop_id)
+        if token is None or person is None:
+            return PlainTextResponse("This browser holds no seat in that workshop.", status_code=403)
+        peek = request.query_params.get("peek") == "1"
+        try:
+            body = await run_in_threadpool(live.view, token, peek)
+        except StoreError as exc:
+            log.warning("board view for workshop %s failed: %s", workshop_id, exc)
+            return PlainTextResponse("The workshop store is not available.", status_code=503)
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    return view
+
+
 def presence_endpoint(live: Live) -> Callable[[Request], Any]:
     async def presence(request: Request) -> Response:
         data = await seats.read_json(request)
@@ -182,6 +237,7 @@ def build(base_path: str = "", url: str | None = None) -> tuple[list[BaseRoute],
     routes: list[BaseRoute] = [
         Route(base + EVENTS_PATH, events_endpoint(live), methods=["GET"]),
         Route(base + PRESENCE_PATH, presence_endpoint(live), methods=["POST"]),
+        Route(base + VIEW_PATH, view_endpoint(live), methods=["GET"]),
         Route(base + seats.SEAT_PATH, seats.take_seat, methods=["POST"]),
         Route(base + seats.LEAVE_PATH, seats.leave, methods=["POST"]),
     ]

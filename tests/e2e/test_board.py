@@ -103,6 +103,22 @@ def set_phase(fac: Page, title: str) -> None:
     expect(fac.get_by_text(f"{title} —", exact=False).first).to_be_visible()
 
 
+def count_page_runs(page: Page):
+    """From now on, count the page's script runs (Streamlit marks each on the app element); returns a reader."""
+    page.evaluate(
+        """() => {
+            const app = document.querySelector("[data-testid='stApp']");
+            window.__cfRuns = 0;
+            // every change of the attribute is a run starting or ending (records, not the value now:
+            // a short run may start and end before the observer's callback reads the attribute)
+            new MutationObserver((records) => {
+                window.__cfRuns += records.length;
+            }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+        }"""
+    )
+    return lambda: page.evaluate("() => window.__cfRuns")
+
+
 def cards_on_first_screen(page: Page) -> int:
     """How many step cards are wholly inside the window as the page opens (no scrolling)."""
     return page.evaluate(
@@ -259,6 +275,8 @@ def test_bad_input_snaps_back_and_conflicts_say_who(browser: Browser, app: AppSe
     wait_lane(ana, "Pay commissions through payroll", lane, 2_000)
 
     ana.get_by_role("button", name="⤢ Fit").click()
+    wait_for_app(ben)
+    ben_runs = count_page_runs(ben)
 
     # Drop a risk note on a step: the card's open-notes count goes up on the others' pages.
     risk = ana.locator(".cf-chip", has_text="Risk")
@@ -271,6 +289,8 @@ def test_bad_input_snaps_back_and_conflicts_say_who(browser: Browser, app: AppSe
     expect(card(fac, "Calculate sales commissions")).to_contain_text("💬 1", timeout=SEE_WITHIN_MS)
     # Another participant's board shows the new note too (a change only the cards show).
     expect(card(ben, "Calculate sales commissions")).to_contain_text("💬 1", timeout=SEE_WITHIN_MS)
+    # ... pushed to Ben's board as data (the view route): his page did not rerun for it.
+    assert ben_runs() == 0, "a note, which only the cards show, reran Ben's page"
 
     # Two people drag the same card: Ben grabs it, Ana moves it first, Ben's page redraws under
     # his drag (the drag survives), Ben drops: the first save wins and Ben is told who moved it.

@@ -8,7 +8,7 @@ from redesign.flowchart import chart_pages
 from redesign.metrics import analyze
 from redesign.model import Tag
 from redesign.store.service import WorkshopService
-from redesign.ui.components.board.data import board_data
+from redesign.views.board import board_data
 from redesign.workshop import Phase
 
 

@@ -9,7 +9,7 @@ import pytest
 from redesign.model import Decision, Tag
 from redesign.store.service import WorkshopService
 from redesign.ui import live
-from redesign.ui.live import page_look, table_look
+from redesign.views.looks import page_look, table_look
 from redesign.workshop import Phase
 from tests.ui.conftest import open_page
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from redesign.model import Tag
 from redesign.store.errors import StoreError
 from redesign.store.service import WorkshopService
+from redesign.views.looks import look_digest, map_look
 from redesign.web import seats
 from redesign.workshop import Phase
 from tests.web.conftest import RouteServer, open_stream, request, serve
@@ -190,3 +193,50 @@ def test_presence_crosses_replicas_through_notify(pg_database_url: str) -> None:
         one.stop()
         two.stop()
         svc.dispose()
+
+
+def view(port: int, workshop_id: str, token: str | None) -> tuple[int, dict[str, object] | None]:
+    cookie = f"crossflow_seat_{workshop_id}={token}" if token else None
+    conn, response = request(port, "GET", f"/crossflow/view?w={workshop_id}", cookie)
+    try:
+        body = response.read()
+        return response.status, json.loads(body) if response.status == 200 else None
+    finally:
+        conn.close()
+
+
+def test_the_view_route_gives_a_seat_its_board_and_only_its_own(
+    svc: WorkshopService, routes_server: RouteServer
+) -> None:
+    created, ana, bo = room(svc)
+    other = svc.create_from_sample("sales_forecasting", "Olga")
+    port = routes_server.port
+    assert view(port, created.workshop_id, None)[0] == 403
+    assert view(port, other.workshop_id, ana.token)[0] == 403  # a seat elsewhere sees nothing here
+    svc.set_phase(created.facilitator_token, Phase.VOTE)
+    svc.propose(bo.token, "update_opps", Tag.AUTOMATE)  # Bo's proposal: private until reveal
+    status, body = view(port, created.workshop_id, ana.token)
+    assert status == 200 and body is not None
+    board = body["board"]
+    assert body["version"] == board["version"] == svc.version(created.workshop_id)
+    assert board["me"]["name"] == "Ana"
+    card = next(c for c in board["cards"] if c["id"] == "update_opps")
+    assert card["tag"] is None and card["mine"] is None  # Bo's private proposal does not show on Ana's board
+    assert body["mapLook"] == look_digest(map_look(svc.state(ana.token)))
+
+
+def test_a_comment_changes_the_board_but_not_the_maps_look(svc: WorkshopService, routes_server: RouteServer) -> None:
+    """What lets a page take a comment from the view route with no rerun: the cards change, the look does not."""
+    created, ana, bo = room(svc)
+    port = routes_server.port
+    _, before = view(port, created.workshop_id, ana.token)
+    svc.comment(bo.token, "step", "update_opps", "Reps update late on Fridays")
+    _, after = view(port, created.workshop_id, ana.token)
+    assert before is not None and after is not None
+    assert after["version"] > before["version"]
+    assert after["mapLook"] == before["mapLook"]
+    notes = {c["id"]: c["notes"] for c in after["board"]["cards"]}
+    assert notes["update_opps"] == 1
+    svc.set_phase(created.facilitator_token, Phase.ANNOTATE)  # a new phase: the page must rerun
+    _, phased = view(port, created.workshop_id, ana.token)
+    assert phased is not None and phased["mapLook"] != after["mapLook"]

@@ -2,8 +2,11 @@
 // survives reruns and moves between the workshop, impact and export pages), a status line, and
 // the countdown. See redesign/ui/live.py for the Python side and redesign/web/routes.py for the route.
 //
-// - `version` event newer than what the page shows -> setTriggerValue("version", N): the listener's
-//   fragment reruns and decides whether the page must be redrawn.
+// - `version` event newer than what the page shows -> on a participant's board (the page gave `mapLook`),
+//   GET the view route first: when the map's look is unchanged, the new board goes to the board as a
+//   window CustomEvent "crossflow:board" and nothing reruns; otherwise (or if the route fails)
+//   setTriggerValue("version", N): the listener's fragment reruns and decides whether the page must
+//   be redrawn.
 // - every `presence` payload -> window CustomEvent "crossflow:presence" {detail: payload};
 // - its status -> window CustomEvent "crossflow:live" {detail: {mode: "push" | "polling", version}}.
 // - a request the page does not answer within UNANSWERED_MS (after a replica restart the page has a new
@@ -21,6 +24,7 @@ function makeLive() {
     w: null, url: null, es: null, mode: "connecting", shown: 0, latest: 0, asked: 0, askedAt: 0,
     poll: 2, timerEnds: null, trigger: null, el: null, ticks: 0, lastPoll: 0, openedAt: 0,
     retryAt: 0, closeTimer: null, kick: null, pendingSince: 0, served: null,
+    viewUrl: null, mapLook: null, fetching: false, refetch: false,
   };
 
   function dispatch(name, detail) {
@@ -48,6 +52,39 @@ function makeLive() {
     s.trigger(name, value);
   }
 
+  function onVersion(v) {
+    if (v <= s.shown) return;
+    if (s.mapLook && s.viewUrl) fetchView();
+    else ask("version", v);
+  }
+
+  async function fetchView() {
+    if (s.fetching) { s.refetch = true; return; }
+    s.fetching = true;
+    try {
+      do {
+        s.refetch = false;
+        const r = await fetch(s.viewUrl, { credentials: "same-origin", cache: "no-store" });
+        if (!r.ok) throw new Error(`view route answered ${r.status}`);
+        const body = await r.json();
+        s.latest = Math.max(s.latest, body.version);
+        if (body.version <= s.shown) continue;
+        if (s.mapLook && body.mapLook === s.mapLook) {
+          dispatch("crossflow:board", body.board);
+          s.shown = body.version;
+          dispatch("crossflow:live", { mode: s.mode === "push" ? "push" : "polling", version: s.shown });
+          render();
+        } else {
+          ask("version", body.version);
+        }
+      } while (s.refetch);
+    } catch (e) {
+      ask("version", s.latest); // the page's own check still works without the route
+    } finally {
+      s.fetching = false;
+    }
+  }
+
   function connect() {
     if (s.es) s.es.close();
     s.openedAt = Date.now();
@@ -61,7 +98,7 @@ function makeLive() {
       const v = JSON.parse(e.data).version;
       s.latest = Math.max(s.latest, v);
       setMode("push");
-      ask("version", v);
+      onVersion(v);
     });
     es.addEventListener("presence", (e) => {
       if (s.es !== es) return;
@@ -138,6 +175,8 @@ function makeLive() {
       s.el = el;
       s.poll = data.poll;
       s.timerEnds = data.timer ? Date.parse(data.timer) : null;
+      s.viewUrl = data.view || null;
+      s.mapLook = data.mapLook || null;
       if (data.version !== s.shown) {
         s.shown = data.version;
         if (s.mode !== "connecting") { // the first status goes out when the stream answers (or does not)
@@ -152,7 +191,7 @@ function makeLive() {
         s.mode = "connecting";
         connect();
       } else if (s.latest > s.shown) {
-        ask("version", s.latest); // announced while the page was drawing
+        onVersion(s.latest); // announced while the page was drawing
       }
       render();
     },

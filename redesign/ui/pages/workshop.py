@@ -15,10 +15,11 @@ from redesign.ui.components.history import comments_list, history_list
 from redesign.ui.components.step_panel import show_toast
 from redesign.ui.components.timer import timer_bar
 from redesign.ui.components.voting import vote_list
-from redesign.ui.live import Look, live_watch, page_look, table_look
+from redesign.ui.live import live_watch
 from redesign.ui.resources import flow_metrics
 from redesign.ui.session import flash, forget, require_state
 from redesign.ui.text import plain
+from redesign.views.looks import Look, page_look, table_look
 from redesign.workshop import Phase
 
 

@@ -22,10 +22,10 @@ from redesign.flowchart import ChartPage
 from redesign.model import Flow, Handoff, Step, Tag
 from redesign.store.errors import StaleEdit, StoreError
 from redesign.store.schemas import WorkshopState
-from redesign.ui.components.board.data import NOTE_KINDS, TAG_WORD, board_data, board_layout
 from redesign.ui.components.editors import new_id
 from redesign.ui.components.flow_map import open_step
 from redesign.ui.resources import flow_metrics, service
+from redesign.views.board import NOTE_KINDS, TAG_WORD, board_data, board_layout
 
 _HERE = Path(__file__).parent
 BOARD_KEY = "board"

@@ -32,7 +32,10 @@ export default function (component) {
   let B = root.__cf;
   if (!B) B = root.__cf = init(root);
   B.send = setTriggerValue;
-  render(B, data);
+  // A rerun that drew an older version than the board already shows (pushed meanwhile) brings nothing
+  // new, unless it answers this person's own gesture (ack) or carries a notice.
+  const older = B.data && data.version < B.data.version && data.ack === B.data.ack && !data.notice;
+  if (!older) render(B, data);
   return () => {
     // Streamlit may call this between renders; only tear down once the board is really gone.
     setTimeout(() => {
@@ -136,6 +139,14 @@ function init(root) {
     const d = e.detail || {};
     B.live = d.mode === "push" ? "● live (push)" : "○ live (polling)";
     drawStatus(B);
+  });
+  // A newer board pushed by the live listener (assets/live_listener.js) from the view route: only the
+  // cards changed for this person (a comment, a leading tag), so the page is not rerun for it.
+  listen(B, window, "crossflow:board", (e) => {
+    const d = e.detail;
+    if (!d || !B.data || d.workshop !== B.data.workshop || d.me.id !== B.data.me.id) return;
+    if (d.version <= B.data.version) return;
+    render(B, { ...d, peek: B.data.peek, notice: B.data.notice, ack: B.data.ack });
   });
   listen(B, window, "resize", () => {
     sizeRoot(B);
