@@ -3,8 +3,9 @@
 The real app (`streamlit run app.py`) on PostgreSQL (the store of a multi-user deployment)
 with a seeded 60-step workshop in the converge phase (bench/live_app.py). Person B sits on
 the workshop page in Chromium (Playwright, Debian Chromium). The clock stops when B's page
-shows the new version in its live indicator ("version <N>", drawn only once B's page has
-caught up with that version) and that run has finished drawing the rest of the page.
+shows the change (for a comment: the step's card counts the new note), its live indicator
+shows the new version ("version <N>", drawn only once B's page has caught up with that
+version) and no run of the page is left drawing.
 Between changes a random 0.3-1.5 s, so changes land at random points of a poll cycle.
 20 changes; median and p95. Side by side in one run:
 
@@ -106,8 +107,14 @@ def _changes(
                     started = time.perf_counter()
                     button.click()
                 else:
+                    step = rng.choice(ws.steps)
+                    notes = open_notes(svc, ws.participants[0], step) + 1
                     started = time.perf_counter()
-                    svc.comment(rng.choice(ws.participants), "step", rng.choice(ws.steps), f"Checked ({i})")
+                    svc.comment(rng.choice(ws.participants), "step", step, f"Checked ({i})")
+                    # what B sees: the step's card on the board counts the new note
+                    b.locator(f".cf-card[data-id='{step}'] .cf-count", has_text=f"💬 {notes}").wait_for(
+                        state="attached", timeout=60_000
+                    )
                 b.get_by_text(f"version {version + 1}", exact=False).first.wait_for(state="attached", timeout=60_000)
                 b.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
                 seconds.append(time.perf_counter() - started)
@@ -118,6 +125,10 @@ def _changes(
             browser.close()
             svc.dispose()
     return seconds
+
+
+def open_notes(svc: WorkshopService, token: str, step: str) -> int:
+    return sum(1 for c in svc.state(token).comments if c.target_id == step and not c.resolved)
 
 
 def _rows(what: str, seconds: list[float], median_target: float | None, p95_target: float) -> list[Row]:

@@ -444,6 +444,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-active", action="store_true", help="skip the room-at-work figures")
     parser.add_argument("--intervals", help="poll intervals in seconds, e.g. 2.5,5")
     parser.add_argument("--window", type=float, help="seconds of idle CPU measured per point")
+    parser.add_argument(
+        "--room", action="store_true", help="only issue 11's busy room: 50 pages, push, a comment every 5 s"
+    )
     parser.add_argument("--check-browser", action="store_true", help="compare one Chromium tab with the client")
     parser.add_argument(
         "--server-env",
@@ -455,7 +458,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     server_env = dict(item.split("=", 1) for item in args.server_env)
     intervals = tuple(float(x) for x in args.intervals.split(",")) if args.intervals else None
-    if args.check_browser:
+    if args.room:
+        rows = active_rows((50,), 5.0, args.window or 30.0, env=server_env or None, mode="push", kinds=("comment",))
+    elif args.check_browser:
         rows = check_browser(args.window or 30.0, gc=True) + check_browser(args.window or 30.0, gc=False)
     else:
         rows = run(
