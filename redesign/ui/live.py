@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import streamlit as st
@@ -43,20 +42,6 @@ from redesign.ui.session import root_path
 from redesign.views.looks import Look, look_digest, map_look, page_look
 from redesign.web.routes import EVENTS_PATH, VIEW_PATH
 
-
-def timer_text(ends_at: datetime | None, now: datetime | None = None) -> str | None:
-    """'⏱ 4:05 left' / "⏱ Time's up" for a timer, None when no timer runs."""
-    if ends_at is None:
-        return None
-    now = now or datetime.now(UTC)
-    if ends_at.tzinfo is None:
-        ends_at = ends_at.replace(tzinfo=UTC)
-    left = int((ends_at - now).total_seconds())
-    if left <= 0:
-        return "⏱ Time's up"
-    return f"⏱ {left // 60}:{left % 60:02d} left"
-
-
 _DRAWING_PAGE = "_live_watch_inline"
 """Session flag: set while the whole page is being drawn (the fragment then runs inline)."""
 _MAP_LOOK = "_live_map_look"
@@ -66,7 +51,7 @@ _SHOWN = "_live_shown"
 
 
 def live_watch(state: WorkshopState, token: str, view_look: Callable[[], Look | None] | None = None) -> None:
-    """The live indicator: brings the page up to date when the workshop moved on; shows the countdown.
+    """The live indicator: brings the page up to date when the workshop moved on (the countdown is the timer bar's).
 
     `view_look` (participants) names how the open view looks (`page_look`, `table_look`,
     or None for a view that must redraw on every change); while that look is the same
@@ -79,12 +64,12 @@ def live_watch(state: WorkshopState, token: str, view_look: Callable[[], Look | 
     st.session_state[_DRAWING_PAGE] = True
     try:
         if LIVE_MODE == "poll":
-            _watch(state.workshop_id, token, state.timer_ends_at, view_look)
+            _watch(state.workshop_id, token, view_look)
         else:
             # Outside the fragment, so its trigger reruns the whole page: the listener uses it when the
             # fragment's reruns go unanswered (a new server session after a replica restart).
             _LISTENER(key="crossflow_live_kick", data={"kick": True}, on_kick_change=_ignore, height=0)
-            _listen(state.workshop_id, token, state.timer_ends_at, view_look)
+            _listen(state.workshop_id, token, view_look)
     finally:
         st.session_state[_DRAWING_PAGE] = False
 
@@ -106,9 +91,7 @@ def _ignore() -> None:
 
 
 @st.fragment
-def _listen(
-    workshop_id: str, token: str, timer_ends_at: datetime | None, view_look: Callable[[], Look | None] | None
-) -> None:
+def _listen(workshop_id: str, token: str, view_look: Callable[[], Look | None] | None) -> None:
     """Push mode: runs inline when the page is drawn, then whenever the listener asks (a newer version
     was announced, or a polling tick while push is down). Inline it does not read the store, for the
     reason given in `_watch`."""
@@ -130,7 +113,6 @@ def _listen(
             "poll": POLL_SECONDS,
             "view": f"{root_path()}{VIEW_PATH.lstrip('/')}?w={workshop_id}",
             "mapLook": st.session_state.get(_MAP_LOOK),
-            "timer": _iso(timer_ends_at),
             "run": time.time(),  # each run differs: the listener knows its request was answered
         },
         on_version_change=_ignore,
@@ -139,16 +121,8 @@ def _listen(
     )
 
 
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
-
-
 @st.fragment(run_every=POLL_SECONDS)
-def _watch(
-    workshop_id: str, token: str, timer_ends_at: datetime | None, view_look: Callable[[], Look | None] | None
-) -> None:
+def _watch(workshop_id: str, token: str, view_look: Callable[[], Look | None] | None) -> None:
     """Poll mode (CROSSFLOW_LIVE=poll): runs inline when the page is drawn, then on its own every POLL_SECONDS.
 
     Only the periodic runs check the store. Inline, the page has just loaded the
@@ -166,8 +140,7 @@ def _watch(
         except StoreError:
             st.caption("⚠ Reconnecting to the workshop...")
             return
-    timer = timer_text(timer_ends_at)
-    st.caption((f"**{timer}** · " if timer else "") + f"🟢 live · version {version}")
+    st.caption(f"🟢 live · version {version}")  # the countdown is the timer bar's (components/timer.py)
 
 
 def _catch_up(

@@ -3,8 +3,8 @@
 `GET /crossflow/events?w=<workshop id>` (text/event-stream), for the holder of that workshop's
 seat cookie only (403 otherwise): `event: version` `{"version": N}` on connect and on every newer
 committed version, `event: presence` `{"people": [...]}` (the whole list) on connect and on every
-change, and a `: ping` comment every PING_S seconds so that proxies keep the stream open and the
-page can tell a live stream from a buffered one.
+change, and `event: ping` every PING_S seconds so that proxies keep the stream open and the page
+can tell a live stream from a silent one (a comment line would not reach the page's script).
 
 `GET /crossflow/view?w=<workshop id>[&peek=1]` (JSON), for the seat holder: the board this person sees
 at the newest version and the fingerprint of their map's look (`redesign.views.looks.map_look`). A
@@ -179,7 +179,7 @@ def events_endpoint(live: Live) -> Callable[[Request], Any]:
                     try:
                         event, data = await asyncio.wait_for(sub.queue.get(), PING_S)
                     except TimeoutError:
-                        yield ": ping\n\n"
+                        yield _sse("ping", {})  # an event, not a comment: the page hears it (see listener)
                         continue
                     yield _sse(event, data)
             finally:

@@ -103,7 +103,12 @@ def test_each_workshop_page_holds_the_push_listener_for_its_own_workshop(svc: Wo
         assert data is not None, page
         assert data["w"] == created.workshop_id and data["version"] == version
         assert data["events"] == f"/crossflow/events?w={created.workshop_id}"
-        assert data["timer"] is not None  # the countdown runs in the browser
+        assert data["view"] == f"/crossflow/view?w={created.workshop_id}"
+        # the board's page gives its map look (cards then come from the view route); the others do not
+        assert bool(data["mapLook"]) == (page == "workshop"), page
+        # one countdown, the large timer bar (it runs in the browser), not a second one in the status
+        assert "timer" not in data
+        assert [e for e in at.get("bidi_component") if e.proto.component_name.endswith("crossflow.timer")], page
         assert not [c for c in at.caption if "live · version" in c.value]  # the listener draws the status
 
 

@@ -1,6 +1,6 @@
 // Crossflow's live listener (st.components.v2): one EventSource per page (kept on `window`, so it
-// survives reruns and moves between the workshop, impact and export pages), a status line, and
-// the countdown. See redesign/ui/live.py for the Python side and redesign/web/routes.py for the route.
+// survives reruns and moves between the workshop, impact and export pages) and a status line.
+// See redesign/ui/live.py for the Python side and redesign/web/routes.py for the routes.
 //
 // - `version` event newer than what the page shows -> on a participant's board (the page gave `mapLook`),
 //   GET the view route first: when the map's look is unchanged, the new board goes to the board as a
@@ -14,17 +14,19 @@
 //   "kick" component (outside the fragment) reruns the whole page.
 // - no event within FIRST_EVENT_MS of connecting (a proxy that buffers) or an error (a restarted
 //   replica): polling mode, setTriggerValue("tick", n) every `poll` seconds, and the page says so;
-//   the stream is tried again every RETRY_MS and push resumes by itself when it answers.
+//   the stream is tried again every RETRY_MS and push resumes by itself when it answers. A stream that
+//   stays silent SILENT_MS (the route pings every 15 s) is taken for dead the same way.
 const FIRST_EVENT_MS = 4000;
 const RETRY_MS = 5000;
 const UNANSWERED_MS = 4000;
+const SILENT_MS = 40000; // the route pings every 15 s: a stream silent this long is dead (a half-open connection)
 
 function makeLive() {
   const s = {
     w: null, url: null, es: null, mode: "connecting", shown: 0, latest: 0, asked: 0, askedAt: 0,
-    poll: 2, timerEnds: null, trigger: null, el: null, ticks: 0, lastPoll: 0, openedAt: 0,
+    poll: 2, trigger: null, el: null, ticks: 0, lastPoll: 0, openedAt: 0,
     retryAt: 0, closeTimer: null, kick: null, pendingSince: 0, served: null,
-    viewUrl: null, mapLook: null, fetching: false, refetch: false,
+    viewUrl: null, mapLook: null, fetching: false, refetch: false, heardAt: 0,
   };
 
   function dispatch(name, detail) {
@@ -88,6 +90,7 @@ function makeLive() {
   function connect() {
     if (s.es) s.es.close();
     s.openedAt = Date.now();
+    s.heardAt = Date.now();
     s.retryAt = 0;
     let heard = false;
     const es = new EventSource(s.url, { withCredentials: true });
@@ -95,14 +98,22 @@ function makeLive() {
     es.addEventListener("version", (e) => {
       if (s.es !== es) return;
       heard = true;
+      s.heardAt = Date.now();
       const v = JSON.parse(e.data).version;
       s.latest = Math.max(s.latest, v);
       setMode("push");
       onVersion(v);
     });
+    es.addEventListener("ping", () => {
+      if (s.es !== es) return;
+      heard = true;
+      s.heardAt = Date.now();
+      setMode("push");
+    });
     es.addEventListener("presence", (e) => {
       if (s.es !== es) return;
       heard = true;
+      s.heardAt = Date.now();
       dispatch("crossflow:presence", JSON.parse(e.data));
     });
     es.onerror = () => {
@@ -131,15 +142,13 @@ function makeLive() {
       s.ticks += 1;
       ask("tick", s.ticks);
     }
+    if (s.mode === "push" && s.es && now - s.heardAt > SILENT_MS) { // silent: poll, and reconnect now
+      s.es.close();
+      setMode("polling");
+      s.retryAt = now;
+    }
     if (s.retryAt && now >= s.retryAt && s.url) connect();
     render();
-  }
-
-  function timerText() {
-    if (s.timerEnds === null) return "";
-    const left = Math.floor((s.timerEnds - Date.now()) / 1000);
-    if (left <= 0) return "⏱ Time's up · ";
-    return `⏱ ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")} left · `;
   }
 
   function render() {
@@ -155,7 +164,7 @@ function makeLive() {
     if (s.mode === "push") status = `🟢 live · version ${s.shown}`;
     else if (s.mode === "connecting") status = `⚪ connecting · version ${s.shown}`;
     else status = `🟠 live by polling every ${s.poll} s (push unavailable, reconnecting) · version ${s.shown}`;
-    const text = timerText() + status;
+    const text = status; // the countdown is the large timer bar's (redesign/ui/components/timer.py)
     if (box.textContent !== text) box.textContent = text;
     box.dataset.mode = s.mode === "push" ? "push" : s.mode === "connecting" ? "connecting" : "polling";
   }
@@ -174,7 +183,6 @@ function makeLive() {
       s.trigger = trigger;
       s.el = el;
       s.poll = data.poll;
-      s.timerEnds = data.timer ? Date.parse(data.timer) : null;
       s.viewUrl = data.view || null;
       s.mapLook = data.mapLook || null;
       if (data.version !== s.shown) {
