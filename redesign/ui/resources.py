@@ -9,6 +9,8 @@ nothing is ever stale. Cached objects are shared, so callers must not mutate the
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -68,6 +70,30 @@ def _suggestions(workshop_id: str, version: int, _flow: Flow) -> dict[str, TagSu
 def step_suggestion(state: WorkshopState, step_id: str) -> TagSuggestion:
     """The tag suggestion for one step (all steps are computed once per version)."""
     return _suggestions(state.workshop_id, state.version, state.flow)[step_id]
+
+
+_WARMER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossflow-suggest-warm")
+_WARMING: dict[str, Future[object]] = {}
+_WARMING_LOCK = threading.Lock()
+
+
+def warm_suggestions(state: WorkshopState) -> None:
+    """Match this workshop's steps to O*NET tasks in the background, once per workshop and process.
+
+    The first match of a flow encodes every step's words with the sentence model (seconds, tens
+    of seconds on a busy 2-core server); afterwards the encodings are cached by text and a new
+    version costs a fraction of a second. Started when the workshop page opens, so nobody's
+    step panel waits for it (a step panel drew the suggestion even with its expander closed)."""
+    with _WARMING_LOCK:
+        if state.workshop_id not in _WARMING:
+            _WARMING[state.workshop_id] = _WARMER.submit(suggest, state.flow)
+
+
+def suggestions_ready(state: WorkshopState) -> bool:
+    """Whether asking for a suggestion now answers at once (the workshop's first match is done)."""
+    warm_suggestions(state)
+    with _WARMING_LOCK:
+        return _WARMING[state.workshop_id].done()
 
 
 def scenarios_of(state: WorkshopState) -> list[Scenario]:

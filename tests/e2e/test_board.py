@@ -217,6 +217,19 @@ def test_a_room_moves_links_and_proposes_on_the_board(browser: Browser, app: App
     sam.keyboard.press("Enter")
     wait_for_app(sam)
     expect(sam.get_by_role("dialog")).to_be_visible()
+    # The panel opens at once: the O*NET matching of the flow runs in the background (it took
+    # tens of seconds on a busy machine, and the panel waited for it); its suggestion follows.
+    dialog = sam.get_by_role("dialog")
+    dialog.get_by_text("Suggested tag and why").click()
+    for _ in range(45):
+        if dialog.get_by_text("A suggestion, not a decision").count():
+            break
+        expect(dialog.get_by_text("being matched to O*NET tasks", exact=False)).to_be_visible()
+        time.sleep(2)
+        dialog.get_by_role("button", name="Show the suggestion").click()
+        wait_for_app(sam)
+    expect(dialog.get_by_text("A suggestion, not a decision")).to_be_visible()
+    expect(dialog.get_by_text("confidence", exact=False).first).to_be_visible()
     sam.keyboard.press("Escape")
     wait_for_app(sam)
     expect(sam.get_by_role("dialog")).to_have_count(0)

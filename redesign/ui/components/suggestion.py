@@ -7,11 +7,18 @@ import streamlit as st
 from redesign.diagram import TAG_LABEL
 from redesign.model import Step
 from redesign.store.schemas import WorkshopState
-from redesign.ui.resources import step_suggestion
+from redesign.ui.resources import step_suggestion, suggestions_ready
 from redesign.ui.text import plain
 
 
 def show_suggestion(state: WorkshopState, step: Step) -> None:
+    if not suggestions_ready(state):
+        st.caption(
+            "🔎 The flow's steps are being matched to O*NET tasks for the first time on this server "
+            "(a few seconds, longer when it is busy). The suggestion shows here when it is ready."
+        )
+        st.button("Show the suggestion", key=f"suggestion_again:{step.id}", type="tertiary")
+        return
     suggestion = step_suggestion(state, step.id)
     st.markdown(f"**{TAG_LABEL[suggestion.tag]}** · confidence {suggestion.confidence:.0%}")
     st.markdown(plain(suggestion.reason.text))

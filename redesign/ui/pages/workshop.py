@@ -16,7 +16,7 @@ from redesign.ui.components.step_panel import show_toast
 from redesign.ui.components.timer import timer_bar
 from redesign.ui.components.voting import vote_list
 from redesign.ui.live import live_watch
-from redesign.ui.resources import flow_metrics
+from redesign.ui.resources import flow_metrics, warm_suggestions
 from redesign.ui.session import flash, forget, require_state
 from redesign.ui.text import plain
 from redesign.views.looks import Look, page_look, table_look
@@ -117,6 +117,7 @@ def follow_phase(state: WorkshopState) -> None:
 flash()
 show_toast()
 state = require_state("Workshop", "You are not in a workshop yet.")
+warm_suggestions(state)  # in the background: a step panel then shows its suggestion without waiting
 st.html(COMPACT_CSS)
 follow_phase(state)
 timer_bar(state)
