@@ -79,15 +79,16 @@ def start_section() -> None:
             sub_processes = sub_process_choice(file.name)
             with st.spinner("Reading the file..."):
                 result = read_upload(file.name, file.getvalue(), sub_processes)
-            if result.error:
-                st.error(result.error)
+            flow = result.flow
+            if flow is None:
+                st.error(result.error or f"{file.name} could not be imported.")
             else:
                 st.success(result.summary)
                 for note in result.notes[:10]:
                     st.caption("· " + plain(note))
-                name = st.text_input("Workshop name", value=result.flow.name, key="upload_name", max_chars=80)
+                name = st.text_input("Workshop name", value=flow.name, key="upload_name", max_chars=80)
                 if st.button("Start workshop from this file", type="primary"):
-                    _create(lambda: service().create_workshop(name, "", result.flow, facilitator))
+                    _create(lambda: service().create_workshop(name, "", flow, facilitator))
     with blank:
         name = st.text_input("Process name", value="", placeholder="e.g. Quote to cash", key="blank_name", max_chars=80)
         goal = st.text_area("Goal of the workshop", key="blank_goal", max_chars=2000)
@@ -130,9 +131,9 @@ flash()
 code = st.query_params.get(JOIN_PARAM)
 if code:
     join_form(code)
-elif current_token():  # an old address with the token (?t=) goes on with it, and the page moves it to a cookie
+elif token := current_token():  # an old address with the token (?t=) goes on with it, and the page moves it to a cookie
     workshop_id = current_workshop()
-    st.switch_page(WORKSHOP_PAGE, query_params={SEAT_PARAM: workshop_id} if workshop_id else {"t": current_token()})
+    st.switch_page(WORKSHOP_PAGE, query_params={SEAT_PARAM: workshop_id} if workshop_id else {"t": token})
 else:
     st.title("🔀 Crossflow")
     st.markdown(
