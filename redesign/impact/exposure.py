@@ -511,7 +511,7 @@ def _clamp(value: float) -> float:
 
 def _vote(labels: list[Label], weights: list[float]) -> tuple[Label, float, dict[str, float]]:
     """Similarity-weighted plurality; ties go to the better-ranked match."""
-    votes = dict.fromkeys(LABELS, 0.0)
+    votes: dict[str, float] = dict.fromkeys(LABELS, 0.0)
     for lab, w in zip(labels, weights, strict=True):
         votes[lab] += w
     top = max(votes.values())
