@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import streamlit as st
 
 from redesign.model import blank_flow
 from redesign.samples import sample_ids, sample_info
 from redesign.store.errors import StoreError
+from redesign.store.schemas import CreatedWorkshop
 from redesign.ui.client import current_client, ensure_browser_id
 from redesign.ui.components.uploads import read_upload, sub_process_choice
 from redesign.ui.resources import service
@@ -68,7 +72,7 @@ def start_section() -> None:
                 )
                 st.caption(plain(info.description[:220] + ("…" if len(info.description) > 220 else "")))
                 if st.button("Start workshop", key=f"start:{sample_id}", type="primary" if i == 0 else "secondary"):
-                    _create(lambda sample_id=sample_id: service().create_from_sample(sample_id, facilitator))
+                    _create(partial(service().create_from_sample, sample_id, facilitator))
     with upload:
         st.caption(
             "A Crossflow JSON flow, a BPMN 2.0 file (Camunda, Signavio, bpmn.io, Bizagi...) or a CSV/XLSX "
@@ -99,7 +103,7 @@ def start_section() -> None:
                 _create(lambda: service().create_workshop(name, goal, blank_flow(name), facilitator))
 
 
-def _create(make) -> None:
+def _create(make: Callable[[], CreatedWorkshop]) -> None:
     try:
         created = make()
     except StoreError as exc:
