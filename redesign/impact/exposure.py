@@ -430,9 +430,9 @@ class ExposureIndex:
             occupation=self._occupation[doc],
             task=self._text[doc],
             similarity=round(min(1.0, similarity), 4),
-            human_exposure=human,  # type: ignore[arg-type]
-            gpt4_exposure=self._gpt4[doc],  # type: ignore[arg-type]
-            gpt4_automation=self._automation[doc],  # type: ignore[arg-type]
+            human_exposure=human,  # type: ignore[arg-type]  # catalog labels are read as str; pydantic validates them
+            gpt4_exposure=self._gpt4[doc],  # type: ignore[arg-type]  # as above
+            gpt4_automation=self._automation[doc],  # type: ignore[arg-type]  # as above
             beta=BETA_OF_LABEL[human],
             gpt4_beta=self._gpt4_beta[doc],
         )
