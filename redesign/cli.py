@@ -253,8 +253,7 @@ def streamlit_flags() -> list[str]:
 def cmd_serve(args: argparse.Namespace) -> int:
     app = app_script()
     command = [sys.executable, "-m", "streamlit", "run", str(app), *streamlit_flags(), f"--server.port={args.port}"]
-    os.execv(sys.executable, command)
-    return EXIT_OK  # pragma: no cover - execv does not return
+    os.execv(sys.executable, command)  # replaces this process: never returns (it raises OSError on failure)
 
 
 # --------------------------------------------------------------------------- parser
