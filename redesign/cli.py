@@ -12,17 +12,21 @@ import json
 import os
 import sys
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from redesign.io.flow_json import read_flow
 from redesign.metrics import FlowMetrics, analyze
-from redesign.model import Flow
+from redesign.model import Flow, Scenario
 from redesign.samples import load_sample, sample_ids
 from redesign.schema import flow_json_schema
 from redesign.validation import FlowInvalid
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 
 
 class CliError(Exception):
@@ -111,7 +115,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _scenario(flow: Flow, name: str | None):
+def _scenario(flow: Flow, name: str | None) -> Scenario | None:
     if name is None:
         return None
     try:
@@ -120,7 +124,7 @@ def _scenario(flow: Flow, name: str | None):
         raise CliError(str(exc.args[0])) from None
 
 
-def _emit(result, fmt: str) -> int:
+def _emit(result: BaseModel, fmt: str) -> int:
     from redesign.impact.text import to_text
 
     _print(result.model_dump_json(indent=2) if fmt == "json" else to_text(result))
@@ -190,7 +194,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _store_call(fn):
+def _store_call(fn: Callable[[], T]) -> T:
     from redesign.store.errors import StoreError
 
     try:
@@ -249,8 +253,7 @@ def streamlit_flags() -> list[str]:
 def cmd_serve(args: argparse.Namespace) -> int:
     app = app_script()
     command = [sys.executable, "-m", "streamlit", "run", str(app), *streamlit_flags(), f"--server.port={args.port}"]
-    os.execv(sys.executable, command)
-    return EXIT_OK  # pragma: no cover - execv does not return
+    os.execv(sys.executable, command)  # replaces this process: never returns (it raises OSError on failure)
 
 
 # --------------------------------------------------------------------------- parser

@@ -8,6 +8,7 @@ back edges, and everything else works on the acyclic rest.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -117,21 +118,26 @@ def rework_loops(flow: Flow, dag: nx.DiGraph | None = None, loops: set[tuple[str
         if source == target or source not in rank or target not in rank:
             found.append(Loop(source=source, target=target, steps=(source,) if source == target else ()))
             continue
-        low, high = rank[target], rank[source]
-        downstream = _bounded(dag.successors, target, lambda n, high=high: rank[n] <= high)
-        upstream = _bounded(dag.predecessors, source, lambda n, low=low: rank[n] >= low)
+        # Ranks grow along every edge, so steps reached forward from the target are already
+        # above its rank and steps reached back from the source below its own: one band bounds both.
+        band = (rank[target], rank[source])
+        downstream = _bounded(dag.successors, target, rank, band)
+        upstream = _bounded(dag.predecessors, source, rank, band)
         inside = (downstream & upstream) or {source, target}
         found.append(Loop(source=source, target=target, steps=tuple(sorted(inside, key=order.__getitem__))))
     return found
 
 
-def _bounded(neighbours, start: str, keep) -> set[str]:
-    """Steps reachable from ``start`` through steps that satisfy ``keep``."""
+def _bounded(
+    neighbours: Callable[[str], Iterable[str]], start: str, rank: dict[str, int], band: tuple[int, int]
+) -> set[str]:
+    """Steps reachable from ``start`` through steps ranked within ``band`` (low, high)."""
+    low, high = band
     seen = {start}
     stack = [start]
     while stack:
         for nxt in neighbours(stack.pop()):
-            if nxt not in seen and keep(nxt):
+            if nxt not in seen and low <= rank[nxt] <= high:
                 seen.add(nxt)
                 stack.append(nxt)
     return seen

@@ -60,7 +60,7 @@ class Impact(BaseModel):
     def __eq__(self, other: object) -> bool:  # the redesigned flow is a cache, not part of the result
         return isinstance(other, Impact) and self.__dict__ == other.__dict__
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]  # unhashable on purpose: equal by value, and mutable
 
     @property
     def after_flow(self) -> Flow | None:

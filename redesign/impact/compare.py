@@ -127,7 +127,7 @@ def _roles(impacts: list[Impact]) -> list[RoleHours]:
 
 def compare(flow: Flow, scenarios: Sequence[Scenario | str] | None = None) -> ScenarioComparison:
     """Assess each scenario (default: every scenario of the flow) and line them up."""
-    chosen = list(flow.scenarios) if scenarios is None else list(scenarios)
+    chosen: list[Scenario | str] = list(flow.scenarios) if scenarios is None else list(scenarios)
     impacts = [assess(flow, s) for s in chosen]
     return ScenarioComparison(
         flow_id=flow.id,

@@ -99,12 +99,13 @@ def redesigned_flow(view: ScenarioView, steps: list[StepEconomics], oversight: l
     handoffs: list[Handoff] = []
     taken = {h.id for h in view.flow.handoffs}
     for h in view.flow.handoffs:
-        e = econ.get(h.source)
+        source = econ.get(h.source)
         update: dict[str, object] = {}
-        if e is not None and e.tag == Tag.AUTOMATE:
-            update["wait_minutes"] = h.wait_minutes * _wait_share(e)
+        if source is not None and source.tag == Tag.AUTOMATE:
+            update["wait_minutes"] = h.wait_minutes * _wait_share(source)
             if h.pca is not None:
-                update["pca"] = automated_pca(h.pca, e.parameters["automation_rate"], e.parameters["exception_rate"])
+                rates = source.parameters
+                update["pca"] = automated_pca(h.pca, rates["automation_rate"], rates["exception_rate"])
         if h.source in review_of:
             update["source"] = review_of[h.source].id
         handoffs.append(h.model_copy(update=update) if update else h)

@@ -430,9 +430,9 @@ class ExposureIndex:
             occupation=self._occupation[doc],
             task=self._text[doc],
             similarity=round(min(1.0, similarity), 4),
-            human_exposure=human,  # type: ignore[arg-type]
-            gpt4_exposure=self._gpt4[doc],  # type: ignore[arg-type]
-            gpt4_automation=self._automation[doc],  # type: ignore[arg-type]
+            human_exposure=human,  # type: ignore[arg-type]  # catalog labels are read as str; pydantic validates them
+            gpt4_exposure=self._gpt4[doc],  # type: ignore[arg-type]  # as above
+            gpt4_automation=self._automation[doc],  # type: ignore[arg-type]  # as above
             beta=BETA_OF_LABEL[human],
             gpt4_beta=self._gpt4_beta[doc],
         )
@@ -511,7 +511,7 @@ def _clamp(value: float) -> float:
 
 def _vote(labels: list[Label], weights: list[float]) -> tuple[Label, float, dict[str, float]]:
     """Similarity-weighted plurality; ties go to the better-ranked match."""
-    votes = dict.fromkeys(LABELS, 0.0)
+    votes: dict[str, float] = dict.fromkeys(LABELS, 0.0)
     for lab, w in zip(labels, weights, strict=True):
         votes[lab] += w
     top = max(votes.values())

@@ -247,7 +247,7 @@ def consolidate(flags: list[GovernanceFlag]) -> list[GovernanceFlag]:
 def _summary(rule: GovernanceRule, group: list[GovernanceFlag]) -> GovernanceFlag:
     steps = [f.step for f in group if f.step is not None]
     items = "; ".join(f.item for f in group)
-    message = rule.summary.format_map(_Fields(count=len(group), items=items))  # type: ignore[union-attr]
+    message = rule.summary.format_map(_Fields(count=len(group), items=items))  # type: ignore[union-attr]  # consolidate groups only rules with a summary
     return GovernanceFlag(
         rule=rule.id,
         severity=rule.severity,

@@ -561,5 +561,5 @@ def matched_tasks(suggestions: Iterable[object], min_similarity: float = 0.5) ->
         exposure = getattr(item, "exposure", None)
         for m in getattr(exposure, "matches", []) or []:
             if m.similarity >= min_similarity:
-                found.setdefault(item.step, []).append((m.soc, m.occupation, m.task))  # type: ignore[attr-defined]
+                found.setdefault(item.step, []).append((m.soc, m.occupation, m.task))  # type: ignore[attr-defined]  # suggestions are duck-typed objects
     return found

@@ -203,7 +203,7 @@ def _reskilling(view: ScenarioView, changes: list[SkillChange]) -> list[Reskilli
             role=c.role,
             skill=c.skill,
             taxonomy=c.taxonomy,
-            change=c.change,  # type: ignore[arg-type]
+            change=c.change,  # type: ignore[arg-type]  # declines were skipped above: only grow/new reach here
             hours=c.hours,
             people=people,
             priority=priority,

@@ -125,7 +125,7 @@ def _evidence(step: Step, prior: Any, rules: SuggestRules) -> ExposureEvidence:
     ]
     prior_label = str(getattr(prior, "label", "")) or None if prior is not None else None
     confidence = float(getattr(prior, "confidence", 0.0)) if prior is not None else None
-    base = {
+    base: dict[str, Any] = {  # ExposureEvidence's fields; pydantic validates each one
         "prior_label": prior_label,
         "prior_score": float(getattr(prior, "score", 0.0)) if prior is not None else None,
         "prior_confidence": confidence,

@@ -82,8 +82,8 @@ def _impact(result: Impact) -> str:
             lines.append(
                 f"  {s.name} [{s.step}] {s.tag.value}: {_h(s.before_hours)} -> {_h(s.after_hours)} {_why(s.reason)}"
             )
-    for n in result.new_steps:
-        lines.append(f"  + {n.name} ({n.kind}, {n.owner}): {_h(n.hours)} {_why(n.reason)}")
+    for new in result.new_steps:
+        lines.append(f"  + {new.name} ({new.kind}, {new.owner}): {_h(new.hours)} {_why(new.reason)}")
     lines += ["", "Roles"]
     for r in result.roles:
         fte = f", {r.freed_fte:+.2f} FTE freed" if r.freed_fte is not None else ""
@@ -91,8 +91,8 @@ def _impact(result: Impact) -> str:
         for d in r.responsibilities:
             lines.append(f"    new duty: {d.reason.text} {_why(d.reason)}")
     lines += ["", "Skills"]
-    for s in result.skills:
-        lines.append(f"  {s.role}: {s.skill} {s.change} ({_h(s.hours)}) {_why(s.reason)}")
+    for skill in result.skills:
+        lines.append(f"  {skill.role}: {skill.skill} {skill.change} ({_h(skill.hours)}) {_why(skill.reason)}")
     lines += ["", "Reskilling priorities"]
     for item in result.reskilling[:15]:
         lines.append(f"  {item.rank}. {item.reason.text} {_why(item.reason)}")
@@ -107,8 +107,8 @@ def _impact(result: Impact) -> str:
     lines += ["", "Pilot plan"]
     for wave in result.pilot.waves:
         lines.append(f"  Wave {wave.number}, {wave.name}: {', '.join(i.name for i in wave.items)} {_why(wave.reason)}")
-    for item in result.pilot.held:
-        lines.append(f"  held: {item.reason.text} {_why(item.reason)}")
+    for held in result.pilot.held:
+        lines.append(f"  held: {held.reason.text} {_why(held.reason)}")
     return "\n".join(lines) + "\n"
 
 

@@ -8,7 +8,7 @@ exactly; a value another tool edited into something invalid is reported as
 ignored rather than refusing the file. The size limits are checked before the
 flow model is built (`redesign.io.bpmn_limits.check_counts`).
 
-The mixin's methods run on `redesign.io.bpmn_import._BpmnReader`.
+The mixin's methods run on `redesign.io.bpmn_import._BpmnReader`, typed as `redesign.io.bpmn_reading.BpmnReading`.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from redesign.model import (
 from redesign.validation import FlowInvalid, pydantic_problems
 
 if TYPE_CHECKING:
-    from redesign.io.bpmn_import import _BpmnReader
+    from redesign.io.bpmn_reading import BpmnReading
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22")
 DEFAULT_COLOURS = {name.casefold(): colour for _, name, colour in DEFAULT_FUNCTIONS}
@@ -50,7 +50,7 @@ Element = Any  # an lxml element
 class FlowAssembly:
     """Drafts -> the validated flow and its report; mixed into the BPMN reader."""
 
-    def _flow_meta(self: _BpmnReader, processes: list[Element]) -> dict[str, Any]:
+    def _flow_meta(self: BpmnReading, processes: list[Element]) -> dict[str, Any]:
         cf_flow = next((self.ext(p, "flow")[0] for p in processes if self.ext(p, "flow")), None)
         names = [n for n in (self._pool(p)[1] for p in processes if self._has_nodes(p))]
         stem = PurePath(self.source).stem if self.source else ""
@@ -77,12 +77,12 @@ class FlowAssembly:
             )
         return meta
 
-    def _has_nodes(self: _BpmnReader, process: Element) -> bool:
+    def _has_nodes(self: BpmnReading, process: Element) -> bool:
         from redesign.io.bpmn_import import FLOW_NODE_TYPES  # here: bpmn_import imports this module
 
         return any(local_name(c.tag) in FLOW_NODE_TYPES for c in process)
 
-    def _functions(self: _BpmnReader) -> list[Function]:
+    def _functions(self: BpmnReading) -> list[Function]:
         drafts = list(self.state.functions.values())
         counts: dict[str, int] = defaultdict(int)
         for draft in drafts:
@@ -99,7 +99,7 @@ class FlowAssembly:
                 functions.append(Function(id=draft.id, name=name, colour=PALETTE[i % len(PALETTE)]))
         return functions
 
-    def _finish_step(self: _BpmnReader, fields: dict[str, Any]) -> Step:
+    def _finish_step(self: BpmnReading, fields: dict[str, Any]) -> Step:
         fields = dict(fields)
         cf_element = fields.pop("_cf", None)
         hint = fields.pop("_hint", "")
@@ -125,7 +125,7 @@ class FlowAssembly:
         fields["description"] = "\n".join(line for line in lines if line)[:MAX_TEXT]
         return Step.model_validate(fields)
 
-    def _scenarios(self: _BpmnReader, processes: list[Element], steps: list[Step]) -> list[Scenario]:
+    def _scenarios(self: BpmnReading, processes: list[Element], steps: list[Step]) -> list[Scenario]:
         scenarios: dict[str, dict[str, Any]] = {}
         for process in processes:
             for element in self.ext(process, "scenario"):
@@ -158,7 +158,7 @@ class FlowAssembly:
                 )
         return result
 
-    def _roles(self: _BpmnReader, processes: list[Element], function_ids: set[str]) -> list[Role]:
+    def _roles(self: BpmnReading, processes: list[Element], function_ids: set[str]) -> list[Role]:
         roles: list[Role] = []
         seen: set[str] = set()
         for process in processes:
@@ -190,7 +190,7 @@ class FlowAssembly:
                 roles.append(Role.model_validate(fields))
         return roles
 
-    def _handoff(self: _BpmnReader, fields: dict[str, Any]) -> Handoff | None:
+    def _handoff(self: BpmnReading, fields: dict[str, Any]) -> Handoff | None:
         fields = dict(fields)
         edge = fields.pop("_cf_element", None)
         try:
@@ -203,7 +203,7 @@ class FlowAssembly:
             plain = {k: fields[k] for k in ("id", "source", "target", "condition") if k in fields}
             return Handoff.model_validate(plain)
 
-    def _build(self: _BpmnReader, processes: list[Element]) -> tuple[Flow, ImportReport]:
+    def _build(self: BpmnReading, processes: list[Element]) -> tuple[Flow, ImportReport]:
         check_counts(len(self.state.steps), len(self.handoffs))
         meta = self._flow_meta(processes)
         functions = self._functions()

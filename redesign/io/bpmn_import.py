@@ -262,6 +262,7 @@ class _BpmnReader(SubProcessReading, FlowAssembly):
         self.pool_names: dict[str, str] = {}  # process id -> participant name
         self.pool_ids: dict[str, str] = {}  # process id -> participant id
         self.edge_order = 0
+        self.handoffs: list[dict[str, Any]] = []  # hand-off fields, in document order (see _handoffs_from_paths)
 
     # ------------------------------------------------------------------ helpers
     @cached_property

@@ -19,7 +19,7 @@ escalation or signal thrown in its scope when there is one, a message flow
 when one ends at it, else the steps of its scope (it can start while any of
 them runs), the hand-off named after its start event.
 
-The mixin's methods run on `redesign.io.bpmn_import._BpmnReader`.
+The mixin's methods run on `redesign.io.bpmn_import._BpmnReader`, typed as `redesign.io.bpmn_reading.BpmnReading`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from redesign.io.bpmn_limits import ACTIVITIES
 from redesign.model import MAX_NAME
 
 if TYPE_CHECKING:
-    from redesign.io.bpmn_import import _BpmnReader
+    from redesign.io.bpmn_reading import BpmnReading
 
 ACTIVITY_TAGS = tuple(f"{{{MODEL_NS}}}{t}" for t in ACTIVITIES)
 _TRIGGERS = ("message", "timer", "error", "escalation", "signal", "conditional", "compensate")
@@ -65,7 +65,7 @@ def has_activities(element: Any) -> bool:
     return any(e is not element for e in element.iter(*ACTIVITY_TAGS))
 
 
-def _trigger(reader: _BpmnReader, start: Any) -> tuple[str, str]:
+def _trigger(reader: BpmnReading, start: Any) -> tuple[str, str]:
     """(kind, referenced id) of a start event's trigger: ("error", "Error_1"), ("timer", ""), ("none", "")."""
     for kind in _TRIGGERS:
         definition = start.find(bpmn(f"{kind}EventDefinition"))
@@ -77,7 +77,7 @@ def _trigger(reader: _BpmnReader, start: Any) -> tuple[str, str]:
 class SubProcessReading:
     """Reading sub-processes, folded or expanded; mixed into the BPMN reader."""
 
-    def container_name(self: _BpmnReader, element: Any) -> str:
+    def container_name(self: BpmnReading, element: Any) -> str:
         """A name for an unnamed sub-process, from the activities (else the start events) inside it."""
         from redesign.io.bpmn_import import clean_name
 
@@ -91,7 +91,7 @@ class SubProcessReading:
             return f"{kind} without named activities"
         return _names(names)[:MAX_NAME]
 
-    def _folded(self: _BpmnReader, element: Any, node: Any, pool: str, function_for: Any, default: str | None) -> None:
+    def _folded(self: BpmnReading, element: Any, node: Any, pool: str, function_for: Any, default: str | None) -> None:
         from redesign.io.bpmn_import import FLOW_NODE_TAGS, TASK_TYPES
 
         inner = [e for e in element.iter(*FLOW_NODE_TAGS) if e is not element]
@@ -118,7 +118,7 @@ class SubProcessReading:
                 self._data_associations(task, node.step_id or "")
 
     def _expanded(
-        self: _BpmnReader, element: Any, tag: str, name: str, pool: str, function_for: Any, default: str | None
+        self: BpmnReading, element: Any, tag: str, name: str, pool: str, function_for: Any, default: str | None
     ) -> None:
         from redesign.io.bpmn_import import FLOW_NODE_TYPES, _Edge, _Node
 
@@ -169,7 +169,7 @@ class SubProcessReading:
             self.edges.append(_Edge(bpmn_id, exit_id, "", "", None, self.next_order()))
 
     # ------------------------------------------------------------------ event sub-processes
-    def _scope_steps(self: _BpmnReader, scope: Any) -> list[str]:
+    def _scope_steps(self: BpmnReading, scope: Any) -> list[str]:
         """The steps directly in a scope (an expanded sub-process counts with its steps)."""
         found: list[str] = []
         for child in scope.iter(*ACTIVITY_TAGS):
@@ -182,7 +182,7 @@ class SubProcessReading:
                 found.append(child_id)
         return found
 
-    def _throws(self: _BpmnReader, scope: Any, own: Any, kind: str, ref: str) -> list[str]:
+    def _throws(self: BpmnReading, scope: Any, own: Any, kind: str, ref: str) -> list[str]:
         """Where a matching error, escalation or signal is thrown in the scope (outside the event sub-process)."""
         found: list[str] = []
         for throw in scope.iter(bpmn("endEvent"), bpmn("intermediateThrowEvent")):
@@ -195,7 +195,7 @@ class SubProcessReading:
                         found.append(source)
         return found
 
-    def _event_subprocess_triggers(self: _BpmnReader) -> None:
+    def _event_subprocess_triggers(self: BpmnReading) -> None:
         from redesign.io.bpmn_import import _Edge, clean_name
 
         for element, scope in self.event_subprocesses:
@@ -228,7 +228,7 @@ class SubProcessReading:
                         f"{' (' + label + ')' if label else ''}: it is connected from {how} ({names})"
                     )
 
-    def _cross_pool_note(self: _BpmnReader) -> None:
+    def _cross_pool_note(self: BpmnReading) -> None:
         if not self.cross_pool:
             return
         count = len(self.cross_pool)

@@ -23,7 +23,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Literal
 
 from redesign.io.identifiers import IdAllocator, slug
 from redesign.io.import_report import ImportReport, SkippedElement, build_report
@@ -91,7 +91,7 @@ _LOOKUP = {normalise_header(s): key for key, synonyms in SYNONYMS.items() for s 
 @dataclass
 class _Sheet:
     rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cells); header first
-    fmt: str
+    fmt: Literal["csv", "xlsx"]
 
 
 @dataclass
@@ -438,8 +438,7 @@ def _flow_from_sheet(sheet: _Sheet, source: str) -> tuple[dict[str, Any], _Build
 def _import(sheet: _Sheet, source: str) -> tuple[Flow, ImportReport]:
     doc, build = _flow_from_sheet(sheet, source)
     flow = parse_flow(doc)
-    fmt = "xlsx" if sheet.fmt == "xlsx" else "csv"
-    return flow, build_report(flow, fmt, source, build.skipped, [], build.notes)
+    return flow, build_report(flow, sheet.fmt, source, build.skipped, [], build.notes)
 
 
 def import_csv(data: bytes, source: str = "") -> tuple[Flow, ImportReport]:

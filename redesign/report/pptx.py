@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 from lxml import etree
 from pptx import Presentation
+from pptx.chart.chart import Chart
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
@@ -30,11 +31,14 @@ from pptx.opc.packuri import PackURI
 from pptx.oxml.ns import qn
 from pptx.parts.slide import SlidePart
 from pptx.presentation import Presentation as PresentationType
+from pptx.shapes.autoshape import Shape
+from pptx.shapes.connector import Connector
 from pptx.slide import Slide
 from pptx.util import Emu, Inches, Pt
 
 from redesign.flowchart import BOX_H, BOX_W, ChartPage, chart_pages
 from redesign.report import formatting as fmt
+from redesign.report import pptx_shapes as shapes
 from redesign.report import tables as t
 from redesign.report.notes import no_notes, notes_table
 from redesign.report.summary import HEADLINE_TITLE, TITLES, Summary
@@ -43,8 +47,8 @@ from redesign.report.tables import TableData
 SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # PowerPoint's own 16:9 (13.333 x 7.5 in)
 MARGIN = Inches(0.4)
 BODY_TOP = Inches(1.25)
-BODY_BOTTOM = SLIDE_H - Inches(0.35)
-BODY_W = SLIDE_W - 2 * MARGIN
+BODY_BOTTOM = Emu(SLIDE_H - Inches(0.35))
+BODY_W = Emu(SLIDE_W - 2 * MARGIN)
 MAX_DIAGRAM_COLUMNS = 7
 """Columns per flow slide: a 10-column flow takes two slides of 5, so names stay readable (9-12 pt)."""
 GLYPH_EM = 0.55
@@ -138,7 +142,7 @@ def _add_slide(prs: PresentationType, layout_index: int = 5) -> Slide:
 
 def _slide(prs: PresentationType, title: str) -> Slide:
     slide = _add_slide(prs)
-    shape = slide.shapes.title
+    shape = shapes.title(slide)
     shape.left, shape.top, shape.width, shape.height = MARGIN, Inches(0.3), BODY_W, Inches(0.8)
     shape.text = title
     frame = shape.text_frame
@@ -166,7 +170,7 @@ def _text(
     bold: bool = False,
 ) -> None:
     """A text box whose font shrinks until the paragraphs fit it."""
-    box = slide.shapes.add_textbox(left, top, width, height)
+    box = shapes.textbox(slide, left, top, width, height)
     frame = box.text_frame
     frame.word_wrap = True
     frame.auto_size = MSO_AUTO_SIZE.NONE
@@ -212,8 +216,8 @@ def _table_slides(
         label = title if len(chunks) == 1 else f"{title} ({n + 1}/{len(chunks)})"
         if n == 0 and first_slide is not None:
             slide = first_slide
-            if slide.shapes.title.text == title and len(chunks) > 1:
-                slide.shapes.title.text_frame.paragraphs[0].runs[0].text = label
+            if shapes.title(slide).text == title and len(chunks) > 1:
+                shapes.title(slide).text_frame.paragraphs[0].runs[0].text = label
         else:
             slide = _slide(prs, label)
         _table(slide, data, start, end, widths, size, top if n == 0 else BODY_TOP)
@@ -248,8 +252,7 @@ def _paginate(data: TableData, widths: list[int], size: float, top: int) -> list
 def _table(slide: Slide, data: TableData, start: int, end: int, widths: list[int], size: float, top: int) -> None:
     rows = data.rows[start:end]
     heights = [_row_height(data.header, widths, size), *(_row_height(r, widths, size) for r in rows)]
-    shape = slide.shapes.add_table(len(rows) + 1, len(widths), MARGIN, top, sum(widths), sum(heights))
-    table = shape.table
+    table = shapes.table(slide, len(rows) + 1, len(widths), MARGIN, top, sum(widths), sum(heights))
     for i, w in enumerate(widths):
         table.columns[i].width = w
     for i, h in enumerate(heights):
@@ -273,9 +276,9 @@ def _table(slide: Slide, data: TableData, start: int, end: int, widths: list[int
 # --------------------------------------------------------------------------- arrows
 
 
-def _arrowhead(line_owner: object, colour: RGBColor, dashed: bool = False, width: float = 1.25) -> None:
+def _arrowhead(line_owner: Shape | Connector, colour: RGBColor, dashed: bool = False, width: float = 1.25) -> None:
     """Colour, width, dash and a triangle at the end: python-pptx has no API for line ends."""
-    line = line_owner.line  # type: ignore[attr-defined]
+    line = line_owner.line
     line.color.rgb = colour
     line.width = Pt(width)
     if dashed:
@@ -284,9 +287,9 @@ def _arrowhead(line_owner: object, colour: RGBColor, dashed: bool = False, width
     etree.SubElement(line._get_or_add_ln(), qn("a:tailEnd"), {"type": "triangle", "w": "med", "len": "med"})
 
 
-def _elbow_adjust(connector: object, fraction: float) -> None:
+def _elbow_adjust(connector: Connector, fraction: float) -> None:
     """Where the vertical run of an elbow connector sits, as a share of its width."""
-    geometry = connector._element.spPr.find(qn("a:prstGeom"))  # type: ignore[attr-defined]
+    geometry = connector._element.spPr.find(qn("a:prstGeom"))
     av = geometry.find(qn("a:avLst"))
     if av is None:
         av = etree.SubElement(geometry, qn("a:avLst"))
@@ -300,7 +303,7 @@ def _elbow_adjust(connector: object, fraction: float) -> None:
 
 def _title_slide(prs: PresentationType, s: Summary) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[0])
-    title, subtitle = slide.shapes.title, slide.placeholders[1]
+    title, subtitle = shapes.title(slide), slide.placeholders[1]
     title.left, title.top, title.width, title.height = MARGIN, Inches(2.2), BODY_W, Inches(1.6)
     subtitle.left, subtitle.top, subtitle.width, subtitle.height = MARGIN, Inches(4.0), BODY_W, Inches(1.4)
     title.text = s.title
@@ -319,13 +322,13 @@ def _title_slide(prs: PresentationType, s: Summary) -> None:
 def _executive_slide(prs: PresentationType, s: Summary) -> None:
     """The first slide, readable in a minute: what changes, for whom, hours with their range, risks, metric, pilot."""
     slide = _slide(prs, s.title)
-    top = Inches(1.1)
+    top: int = Inches(1.1)
     _text(
         slide, MARGIN, top, BODY_W, Inches(0.4), [f"{t.subtitle(s)} · {s.executive.basis}"], (12, 11, 10), colour=GREY
     )
     top += Inches(0.45)
     if s.executive.blocked:
-        banner = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, MARGIN, top, BODY_W, Inches(0.4))
+        banner = shapes.autoshape(slide, MSO_SHAPE.RECTANGLE, MARGIN, top, BODY_W, Inches(0.4))
         banner.fill.solid()
         banner.fill.fore_color.rgb = BAD
         banner.line.fill.background()
@@ -355,7 +358,7 @@ def _headline_slide(prs: PresentationType, s: Summary) -> None:
     for i, item in enumerate(s.headline):
         x = MARGIN + (i % cols) * (w + gap)
         y = BODY_TOP + (i // cols) * (h + gap)
-        tile = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, x, y, w, h)
+        tile = shapes.autoshape(slide, MSO_SHAPE.ROUNDED_RECTANGLE, x, y, w, h)
         tile.fill.solid()
         tile.fill.fore_color.rgb = _tint("#1565c0", 0.07)
         tile.line.color.rgb = _tint("#1565c0", 0.35)
@@ -388,14 +391,14 @@ def _headline_slide(prs: PresentationType, s: Summary) -> None:
 
 
 def _flag_chips(slide: Slide, s: Summary, y: int) -> None:
-    x = MARGIN
-    label = slide.shapes.add_textbox(x, y, Inches(1.4), Inches(0.4))
+    x: int = MARGIN
+    label = shapes.textbox(slide, x, y, Inches(1.4), Inches(0.4))
     label.text_frame.text = "Governance:"
     label.text_frame.paragraphs[0].runs[0].font.size = Pt(14)
     label.text_frame.paragraphs[0].runs[0].font.bold = True
     x += Inches(1.45)
     for name, n in (("BLOCK", s.flags.block), ("WARN", s.flags.warn), ("INFO", s.flags.info)):
-        chip = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, x, y, Inches(1.2), Inches(0.4))
+        chip = shapes.autoshape(slide, MSO_SHAPE.ROUNDED_RECTANGLE, x, y, Inches(1.2), Inches(0.4))
         chip.fill.solid()
         chip.fill.fore_color.rgb = _rgb(fmt.SEVERITY_COLOUR[name]) if n else RGBColor(0xEE, 0xEE, 0xEE)
         chip.line.fill.background()
@@ -427,9 +430,7 @@ def _e2e_slide(prs: PresentationType, s: Summary) -> None:
     data.add_series("Before", [fmt.chart_value(m.before, m.unit) for m in s.end_to_end])
     data.add_series("After", [fmt.chart_value(m.after, m.unit) for m in s.end_to_end])
     width = Inches(8.2)
-    chart = slide.shapes.add_chart(
-        XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, BODY_TOP, width, BODY_BOTTOM - BODY_TOP, data
-    ).chart
+    chart = shapes.chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, BODY_TOP, width, BODY_BOTTOM - BODY_TOP, data)
     _style_chart(chart, 11)
     left = MARGIN + width + Inches(0.2)
     notes = [
@@ -440,12 +441,12 @@ def _e2e_slide(prs: PresentationType, s: Summary) -> None:
     _text(slide, left, BODY_TOP, SLIDE_W - MARGIN - left, BODY_BOTTOM - BODY_TOP, notes, (14, 12, 11, 10, 9, 8), True)
 
 
-def _style_chart(chart: object, size: float) -> None:
-    chart.has_legend = True  # type: ignore[attr-defined]
-    chart.legend.position = XL_LEGEND_POSITION.TOP  # type: ignore[attr-defined]
-    chart.legend.include_in_layout = False  # type: ignore[attr-defined]
-    chart.legend.font.size = Pt(size)  # type: ignore[attr-defined]
-    plot = chart.plots[0]  # type: ignore[attr-defined]
+def _style_chart(chart: Chart, size: float) -> None:
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.TOP
+    chart.legend.include_in_layout = False
+    chart.legend.font.size = Pt(size)
+    plot = chart.plots[0]
     plot.has_data_labels = True
     labels = plot.data_labels
     labels.number_format = "#,##0.0"
@@ -454,9 +455,9 @@ def _style_chart(chart: object, size: float) -> None:
     for series, colour in zip(plot.series, (BEFORE, ACCENT), strict=False):
         series.format.fill.solid()
         series.format.fill.fore_color.rgb = colour
-    chart.category_axis.tick_labels.font.size = Pt(size)  # type: ignore[attr-defined]
-    chart.value_axis.tick_labels.font.size = Pt(size - 1)  # type: ignore[attr-defined]
-    chart.value_axis.has_major_gridlines = False  # type: ignore[attr-defined]
+    chart.category_axis.tick_labels.font.size = Pt(size)
+    chart.value_axis.tick_labels.font.size = Pt(size - 1)
+    chart.value_axis.has_major_gridlines = False
 
 
 def _roles_slides(prs: PresentationType, s: Summary) -> None:
@@ -467,9 +468,7 @@ def _roles_slides(prs: PresentationType, s: Summary) -> None:
         data.categories = [r.name for r in roles]
         data.add_series("Before", [r.before_hours for r in roles])
         data.add_series("After", [r.after_hours for r in roles])
-        chart = slide.shapes.add_chart(
-            XL_CHART_TYPE.BAR_CLUSTERED, MARGIN, BODY_TOP, BODY_W, BODY_BOTTOM - BODY_TOP, data
-        ).chart
+        chart = shapes.chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, MARGIN, BODY_TOP, BODY_W, BODY_BOTTOM - BODY_TOP, data)
         _style_chart(chart, 12 if len(roles) <= 12 else 10 if len(roles) <= 20 else 8)
         chart.category_axis.reverse_order = True  # first role at the top, as in the tables
     _table_slides(prs, f"{TITLES['roles']}: hours and new duties", t.roles(s), 11)
@@ -558,20 +557,20 @@ class _FlowFrame:
 
 
 def _legend(slide: Slide, top: int) -> None:
-    x = MARGIN
+    x: int = MARGIN
     for tag in (*fmt.TAGS, None):
-        chip = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, x, top, Inches(0.55), Inches(0.26))
+        chip = shapes.autoshape(slide, MSO_SHAPE.ROUNDED_RECTANGLE, x, top, Inches(0.55), Inches(0.26))
         chip.fill.solid()
         chip.fill.fore_color.rgb = _rgb(fmt.TAG_COLOUR[tag])
         chip.line.fill.background()
         chip.text_frame.text = fmt.TAG_BADGE[tag]
         run = chip.text_frame.paragraphs[0].runs[0]
         run.font.size, run.font.bold, run.font.color.rgb = Pt(9), True, RGBColor(0xFF, 0xFF, 0xFF)
-        label = slide.shapes.add_textbox(x + Inches(0.6), top - Inches(0.04), Inches(1.55), Inches(0.32))
+        label = shapes.textbox(slide, x + Inches(0.6), top - Inches(0.04), Inches(1.55), Inches(0.32))
         label.text_frame.text = fmt.TAG_NAME[tag]
         label.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
         x += Inches(2.2)
-    note = slide.shapes.add_textbox(x, top - Inches(0.04), SLIDE_W - MARGIN - x, Inches(0.36))
+    note = shapes.textbox(slide, x, top - Inches(0.04), SLIDE_W - MARGIN - x, Inches(0.36))
     note.text_frame.word_wrap = True
     note.text_frame.auto_size = MSO_AUTO_SIZE.NONE
     note.text_frame.text = "dashed: rework loop · → 12: to step 12 on another slide"
@@ -583,13 +582,13 @@ def _lane_bands(slide: Slide, frame: _FlowFrame, page: ChartPage) -> None:
     for band in page.bands:
         _, y = frame.point(0, band.top)
         _, y2 = frame.point(0, band.top + band.height)
-        rect = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, MARGIN, y, BODY_W, y2 - y)
+        rect = shapes.autoshape(slide, MSO_SHAPE.RECTANGLE, MARGIN, y, BODY_W, y2 - y)
         rect.fill.solid()
         rect.fill.fore_color.rgb = _tint(band.colour, 0.08)
         rect.line.color.rgb = _tint(band.colour, 0.45)
         rect.line.width = Pt(0.5)
         rect.shadow.inherit = False
-        label = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, MARGIN, y, _FlowFrame.LABEL_W - Inches(0.1), y2 - y)
+        label = shapes.autoshape(slide, MSO_SHAPE.RECTANGLE, MARGIN, y, _FlowFrame.LABEL_W - Inches(0.1), y2 - y)
         label.fill.solid()
         label.fill.fore_color.rgb = _tint(band.colour, 0.25)
         label.line.fill.background()
@@ -601,12 +600,12 @@ def _lane_bands(slide: Slide, frame: _FlowFrame, page: ChartPage) -> None:
         run.font.size, run.font.bold, run.font.color.rgb = Pt(size), True, _rgb(band.colour)
 
 
-def _step_boxes(slide: Slide, frame: _FlowFrame, page: ChartPage) -> dict[str, object]:
-    shapes: dict[str, object] = {}
+def _step_boxes(slide: Slide, frame: _FlowFrame, page: ChartPage) -> dict[str, Shape]:
+    drawn: dict[str, Shape] = {}
     w, h = int(frame.col_w * BOX_W), int(frame.row_h * BOX_H)
     for box in page.boxes:
         cx, cy = frame.point(box.x + 0.5, box.y)
-        shape = slide.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, cx - w // 2, cy - h // 2, w, h)
+        shape = shapes.autoshape(slide, MSO_SHAPE.ROUNDED_RECTANGLE, cx - w // 2, cy - h // 2, w, h)
         colour = fmt.TAG_COLOUR[box.tag]
         shape.fill.solid()
         shape.fill.fore_color.rgb = _tint(colour, 0.14)
@@ -632,11 +631,11 @@ def _step_boxes(slide: Slide, frame: _FlowFrame, page: ChartPage) -> dict[str, o
             run = paragraph.add_run()
             run.text = part
             run.font.size, run.font.bold, run.font.color.rgb = Pt(size), bold, tone
-        shapes[box.step_id] = shape
-    return shapes
+        drawn[box.step_id] = shape
+    return drawn
 
 
-def _flow_arrows(slide: Slide, frame: _FlowFrame, page: ChartPage, boxes: dict[str, object]) -> None:
+def _flow_arrows(slide: Slide, frame: _FlowFrame, page: ChartPage, boxes: dict[str, Shape]) -> None:
     for arrow in page.arrows:
         points = [frame.point(x, y) for x, y in arrow.points]
         source, target = boxes[arrow.source], boxes[arrow.target]
@@ -649,7 +648,7 @@ def _flow_arrows(slide: Slide, frame: _FlowFrame, page: ChartPage, boxes: dict[s
             _arrowhead(shape, LOOP if arrow.loop else GREY, dashed=arrow.loop)
             continue
         kind = MSO_CONNECTOR.STRAIGHT if len(points) == 2 else MSO_CONNECTOR.ELBOW
-        connector = slide.shapes.add_connector(kind, *points[0], *points[-1])
+        connector = shapes.connector(slide, kind, points[0], points[-1])
         connector.begin_connect(source, 3)  # right side of the source
         connector.end_connect(target, 1)  # left side of the target
         if kind == MSO_CONNECTOR.ELBOW:
@@ -670,7 +669,7 @@ def _flow_stubs(slide: Slide, frame: _FlowFrame, page: ChartPage) -> None:
         height = Inches(0.2)
         top = max(BODY_TOP, cy - h // 2 - height)
         # The box's width: "from" numbers on its left, "to" numbers on its right, both above it.
-        label = slide.shapes.add_textbox(cx - w // 2, top, w, height)
+        label = shapes.textbox(slide, cx - w // 2, top, w, height)
         frame_ = label.text_frame
         frame_.word_wrap = False
         frame_.auto_size = MSO_AUTO_SIZE.NONE

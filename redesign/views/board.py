@@ -16,10 +16,16 @@ from redesign.flowchart import ChartPage, chart_pages
 from redesign.metrics import FlowMetrics
 from redesign.model import Flow, Tag
 from redesign.store.schemas import WorkshopState
+from redesign.workshop import CommentKind
 
 TAG_WORD = {Tag.HUMAN: "Human", Tag.AUGMENT: "Augment", Tag.AUTOMATE: "Automate"}
 TAG_SHAPE = {Tag.HUMAN: "■", Tag.AUGMENT: "◆", Tag.AUTOMATE: "⬢"}
-NOTE_KINDS = {"comment": "Comment", "data_quality": "Data-quality flag", "risk": "Risk", "question": "Question"}
+NOTE_KINDS: dict[CommentKind, str] = {
+    "comment": "Comment",
+    "data_quality": "Data-quality flag",
+    "risk": "Risk",
+    "question": "Question",
+}
 
 
 def shown_tags(state: WorkshopState, peek: bool = False) -> dict[str, tuple[Tag, str]]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from redesign.flowchart import chart_pages
 from redesign.metrics import analyze
 from redesign.model import Tag
@@ -74,3 +76,11 @@ def test_rights_follow_the_phase_and_the_lock(svc: WorkshopService) -> None:
     svc.set_lock(fac, True)
     locked = data_for(svc, sam.token)
     assert locked["can"] == {"edit": False, "propose": False, "comment": True} and locked["locked"]
+
+
+def test_a_note_of_an_unknown_kind_is_refused_with_one_line_before_the_store() -> None:
+    from redesign.store.errors import StoreError
+    from redesign.ui.components.board import _note
+
+    with pytest.raises(StoreError, match="no kind of note called 'gossip'; nothing saved"):
+        _note("not-a-token", {"kind": "gossip", "target": "s1", "text": "psst"})

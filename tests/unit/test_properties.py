@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redesign.graph import acyclic_graph, swimlane_layout
+from redesign.graph import acyclic_graph, rework_loops, swimlane_layout
 from redesign.io.flow_json import dumps, loads
 from redesign.metrics import analyze
 from redesign.model import DataItem, Flow, Function, Handoff, Step
@@ -78,6 +78,21 @@ def test_removing_loops_leaves_an_acyclic_graph(flow: Flow) -> None:
     import networkx as nx
 
     assert nx.is_directed_acyclic_graph(acyclic_graph(flow))
+
+
+@SETTINGS
+@given(flows())
+def test_a_loop_holds_exactly_the_steps_on_a_path_from_its_target_to_its_source(flow: Flow) -> None:
+    import networkx as nx
+
+    dag = acyclic_graph(flow)
+    for loop in rework_loops(flow, dag):
+        if loop.source == loop.target:
+            assert loop.steps == (loop.source,)
+            continue
+        after_target = nx.descendants(dag, loop.target) | {loop.target}
+        on_a_path = after_target & (nx.ancestors(dag, loop.source) | {loop.source})
+        assert set(loop.steps) == (on_a_path or {loop.source, loop.target})
 
 
 @SETTINGS

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -16,9 +17,10 @@ from redesign.store.schemas import WorkshopState
 from redesign.ui.components.suggestion import show_suggestion
 from redesign.ui.resources import flow_metrics, service
 from redesign.ui.text import plain
+from redesign.workshop import CommentKind, TargetKind
 
 TAG_BUTTONS: dict[Tag, str] = {Tag.HUMAN: "■ Human judgment", Tag.AUGMENT: "◆ Augment", Tag.AUTOMATE: "⬢ Automate"}
-COMMENT_KINDS = {
+COMMENT_KINDS: dict[CommentKind, str] = {
     "comment": "💬 Comment",
     "data_quality": "⚠ Data-quality issue",
     "risk": "⚖ Risk",
@@ -66,8 +68,8 @@ def step_panel(state: WorkshopState, step_id: str) -> None:
             f"Settled: **{TAG_LABEL[decision.tag]}** [{badge}]"
             + (f" — {plain(decision.rationale)}" if decision.rationale else "")
         )
-        if decision.details_later and (left := missing_details(decision)):
-            st.warning(f"Settled with {missing_sentence(left)} still to decide.", icon="📝")
+        if decision.details_later and (missing := missing_details(decision)):
+            st.warning(f"Settled with {missing_sentence(missing)} still to decide.", icon="📝")
     left, right = st.columns(2, gap="large")
     with left:
         _details(state, step)
@@ -164,15 +166,15 @@ def _proposals(state: WorkshopState, step: Step) -> None:
     st.caption("Your proposal:" + (f" currently **{TAG_LABEL[mine.tag]}**" if mine else " none yet"))
     cols = st.columns(3)
     for col, tag in zip(cols, Tag, strict=True):
-        kind = "primary" if mine and mine.tag == tag else "secondary"
+        kind: Literal["primary", "secondary"] = "primary" if mine and mine.tag == tag else "secondary"
         if col.button(TAG_BUTTONS[tag], key=f"propose:{step.id}:{tag.value}", type=kind, width="stretch"):
             act(
-                lambda tag=tag: service().propose(st.session_state["token"], step.id, tag, reason),
+                partial(service().propose, st.session_state["token"], step.id, tag, reason),
                 f"Proposed {TAG_LABEL[tag]}",
             )
 
 
-def _comments(state: WorkshopState, kind: str, target_id: str) -> None:
+def _comments(state: WorkshopState, kind: TargetKind, target_id: str) -> None:
     comments = [c for c in state.comments if c.target_kind == kind and c.target_id == target_id]
     st.markdown(f"#### Comments and flags ({sum(not c.resolved for c in comments)} open)")
     for c in comments:
@@ -183,7 +185,7 @@ def _comments(state: WorkshopState, kind: str, target_id: str) -> None:
             if (c.author_id == state.me.id or state.me.is_facilitator) and st.button(
                 "Reopen" if c.resolved else "Resolve", key=f"resolve:{c.id}", type="tertiary"
             ):
-                act(lambda c=c: service().resolve_comment(st.session_state["token"], c.id, not c.resolved))
+                act(partial(service().resolve_comment, st.session_state["token"], c.id, not c.resolved))
     if not state.can.comment:
         return
     text_key = f"ctext:{target_id}"

@@ -97,7 +97,7 @@ def vote_list(state: WorkshopState) -> None:
         row.segmented_control(
             f"Your tag for {step.name}",
             list(Tag),
-            format_func=SHORT_TAGS.get,
+            format_func=SHORT_TAGS.__getitem__,
             key=key,
             on_change=_on_choice,
             args=(step.id, step.name, key),

@@ -46,6 +46,7 @@ def choose_basis(state: WorkshopState) -> str | None:
     options = bases(state.flow, state.decisions)
     labels = {b.key: b.label for b in options} | {SUGGESTIONS: SUGGESTIONS_LABEL}
     keys = list(labels)
+    key: str | None  # None until the person picks one, when nothing is preselected
     if state.decisions:
         key = st.radio("The summary is based on", keys, format_func=labels.__getitem__, key="basis")
     else:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import streamlit as st
 
 from redesign.model import blank_flow
 from redesign.samples import sample_ids, sample_info
 from redesign.store.errors import StoreError
+from redesign.store.schemas import CreatedWorkshop
 from redesign.ui.client import current_client, ensure_browser_id
 from redesign.ui.components.uploads import read_upload, sub_process_choice
 from redesign.ui.resources import service
@@ -68,7 +72,7 @@ def start_section() -> None:
                 )
                 st.caption(plain(info.description[:220] + ("…" if len(info.description) > 220 else "")))
                 if st.button("Start workshop", key=f"start:{sample_id}", type="primary" if i == 0 else "secondary"):
-                    _create(lambda sample_id=sample_id: service().create_from_sample(sample_id, facilitator))
+                    _create(partial(service().create_from_sample, sample_id, facilitator))
     with upload:
         st.caption(
             "A Crossflow JSON flow, a BPMN 2.0 file (Camunda, Signavio, bpmn.io, Bizagi...) or a CSV/XLSX "
@@ -79,15 +83,16 @@ def start_section() -> None:
             sub_processes = sub_process_choice(file.name)
             with st.spinner("Reading the file..."):
                 result = read_upload(file.name, file.getvalue(), sub_processes)
-            if result.error:
-                st.error(result.error)
+            flow = result.flow
+            if flow is None:
+                st.error(result.error or f"{file.name} could not be imported.")
             else:
                 st.success(result.summary)
                 for note in result.notes[:10]:
                     st.caption("· " + plain(note))
-                name = st.text_input("Workshop name", value=result.flow.name, key="upload_name", max_chars=80)
+                name = st.text_input("Workshop name", value=flow.name, key="upload_name", max_chars=80)
                 if st.button("Start workshop from this file", type="primary"):
-                    _create(lambda: service().create_workshop(name, "", result.flow, facilitator))
+                    _create(lambda: service().create_workshop(name, "", flow, facilitator))
     with blank:
         name = st.text_input("Process name", value="", placeholder="e.g. Quote to cash", key="blank_name", max_chars=80)
         goal = st.text_area("Goal of the workshop", key="blank_goal", max_chars=2000)
@@ -98,7 +103,7 @@ def start_section() -> None:
                 _create(lambda: service().create_workshop(name, goal, blank_flow(name), facilitator))
 
 
-def _create(make) -> None:
+def _create(make: Callable[[], CreatedWorkshop]) -> None:
     try:
         created = make()
     except StoreError as exc:
@@ -130,9 +135,9 @@ flash()
 code = st.query_params.get(JOIN_PARAM)
 if code:
     join_form(code)
-elif current_token():  # an old address with the token (?t=) goes on with it, and the page moves it to a cookie
+elif token := current_token():  # an old address with the token (?t=) goes on with it, and the page moves it to a cookie
     workshop_id = current_workshop()
-    st.switch_page(WORKSHOP_PAGE, query_params={SEAT_PARAM: workshop_id} if workshop_id else {"t": current_token()})
+    st.switch_page(WORKSHOP_PAGE, query_params={SEAT_PARAM: workshop_id} if workshop_id else {"t": token})
 else:
     st.title("🔀 Crossflow")
     st.markdown(

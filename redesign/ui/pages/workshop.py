@@ -126,9 +126,9 @@ timer_bar(state)
 # The step seen in focus is also kept in the address (?focus=), so a page that reconnects to a
 # restarted server (a new session) does not open it again; a fresh join does open it.
 seen_focus = st.session_state.get("seen_focus", st.query_params.get(FOCUS_PARAM) or None)
-newly_focused = state.focus_step is not None and state.focus_step != seen_focus
-if newly_focused and not state.me.is_facilitator and not st.session_state.get("dialog"):
-    open_step(state.focus_step)
+focus = state.focus_step
+if focus is not None and focus != seen_focus and not state.me.is_facilitator and not st.session_state.get("dialog"):
+    open_step(focus)
 st.session_state["seen_focus"] = state.focus_step
 if (st.query_params.get(FOCUS_PARAM) or None) != state.focus_step:
     if state.focus_step:

@@ -26,6 +26,7 @@ from redesign.ui.components.editors import new_id
 from redesign.ui.components.flow_map import open_step
 from redesign.ui.resources import flow_metrics, service
 from redesign.views.board import NOTE_KINDS, TAG_WORD, board_data, board_layout
+from redesign.workshop import TargetKind
 
 _HERE = Path(__file__).parent
 BOARD_KEY = "board"
@@ -147,10 +148,13 @@ def _delete_handoff(token: str, v: dict[str, Any]) -> str:
 
 
 def _note(token: str, v: dict[str, Any]) -> str:
-    kind = str(v.get("kind", "comment"))
-    target_kind = "handoff" if v.get("targetKind") == "handoff" else "step"
-    service().comment(token, target_kind, str(v["target"]), str(v.get("text", "")), kind)  # type: ignore[arg-type]
-    return f"{NOTE_KINDS.get(kind, 'Note')} added"
+    name = str(v.get("kind", "comment"))
+    kind = next((k for k in NOTE_KINDS if k == name), None)
+    if kind is None:
+        raise _refuse(f"There is no kind of note called {name[:40]!r}; nothing saved.")
+    target_kind: TargetKind = "handoff" if v.get("targetKind") == "handoff" else "step"
+    service().comment(token, target_kind, str(v["target"]), str(v.get("text", "")), kind)
+    return f"{NOTE_KINDS[kind]} added"
 
 
 def _propose(token: str, v: dict[str, Any]) -> str:
