@@ -25,6 +25,7 @@ from redesign.impact.catalog import AugmentKind, catalog
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
+from redesign.impact.wording import keyword_pattern, normalise
 from redesign.model import Decision, ExposureLabel, RoleKind, Step, StepKind, Tag
 
 Activity = Literal["doing", "deciding", "reviewing", "validating", "handling_exceptions", "monitoring", "overseeing"]
@@ -97,16 +98,16 @@ def _param(decision: Decision | None, field: str, default: float, catalog_id: st
 
 @cache
 def _kind_patterns() -> list[tuple[AugmentKind, re.Pattern[str] | None]]:
-    out: list[tuple[AugmentKind, re.Pattern[str] | None]] = []
-    for kind in catalog().effort.augment_kinds:
-        pattern = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in kind.keywords) + ")") if kind.keywords else None
-        out.append((kind, pattern))
-    return out
+    # Whole words on both sides ("note" is not "notebook", "support" is not "supportive").
+    return [
+        (kind, keyword_pattern(tuple(kind.keywords)) if kind.keywords else None)
+        for kind in catalog().effort.augment_kinds
+    ]
 
 
 def augment_kind(step: Step) -> AugmentKind:
     """The kind of work, for the default augmentation time saving (catalog order decides)."""
-    text = f"{step.name} {step.description}".lower()
+    text = normalise(f"{step.name} {step.description}")
     kinds = _kind_patterns()
     for kind, pattern in kinds:
         if kind.id == "augment_judgment":

@@ -9,7 +9,6 @@ accountable role.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
@@ -20,6 +19,7 @@ from redesign.impact.catalog import IncentiveRule, Party, catalog
 from redesign.impact.explain import Reason, because
 from redesign.impact.roles import RoleChange
 from redesign.impact.scenario_view import ScenarioView
+from redesign.impact.wording import keyword_pattern, normalise
 from redesign.model import Role, RoleKind, Step, StepKind, Tag
 
 
@@ -82,18 +82,12 @@ def _accountable(view: ScenarioView, step: Step) -> str | None:
     return None
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[_\-]+", " ", text.casefold()).split())
-
-
-@cache
-def _pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for a keyword list: any keyword starting at a word boundary."""
-    return re.compile("|".join(r"(?<![a-z0-9])" + re.escape(_norm(k)) for k in keywords) or r"(?!)")
+_norm = normalise
 
 
 def _matches(text: str, keywords: Iterable[str]) -> bool:
-    return _pattern(tuple(keywords)).search(text) is not None
+    """Whole words on both sides: "rep" is not "representative", "forecast" is not "forecasting"."""
+    return keyword_pattern(tuple(keywords)).search(text) is not None
 
 
 def _is_seller(view: ScenarioView, step: Step) -> bool:

@@ -111,6 +111,13 @@ def test_sales_forecasting_detected_by_keyword_and_not_elsewhere() -> None:
     assert "inc_sales_forecast_shared" not in _rules(assess(_forecast_flow("pipeline", "Pipeline review"), "s"))
 
 
+def test_flow_keywords_match_whole_words_on_both_sides() -> None:
+    # "Sales forecasting" is a sales-forecasting flow by its own word, not by a prefix of "forecast".
+    assert "inc_sales_forecast_shared" in _rules(assess(_forecast_flow("q_call", "Sales forecasting"), "s"))
+    # A keyword is no longer matched as the start of a longer word: "forecastle" is not a forecast.
+    assert "inc_sales_forecast_shared" not in _rules(assess(_forecast_flow("q_call", "Sales forecastle"), "s"))
+
+
 def test_seller_influence_only_for_steps_sellers_own() -> None:
     flow = _forecast_flow()
     auto_call = flow.model_copy(update={"scenarios": [Scenario(id="s", name="S", decisions=[
