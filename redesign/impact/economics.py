@@ -1,6 +1,6 @@
 """Step economics: hours per period before and after a decision, by role and activity.
 
-research/frameworks.md 5.1. Baseline H = V x T / 60. Automate: the owner keeps the
+docs/methodology.md#hours-and-fte. Baseline H = V x T / 60. Automate: the owner keeps the
 (1 - a) cases not handled straight through, a person handles the r_exc share of the
 automated cases at T_exc minutes each, and the automation takes H_mon monitoring
 hours. Augment: the owner's touch time shrinks by g and each case gets T_val minutes

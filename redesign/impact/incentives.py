@@ -1,7 +1,7 @@
 """Incentive and metric changes: what to stop counting, what to add, what to share.
 
-research/frameworks.md 4.3 (a synthesis of Kerr, Goodhart, Holmstrom-Milgrom, the
-sales compensation center practices, RACI, the Balanced Scorecard and FVA). Rules,
+docs/methodology.md#roles-skills-and-incentives (built on Kerr 1975, Goodhart's law,
+Holmstrom & Milgrom 1991, sales compensation practice, RACI, the Balanced Scorecard and FVA). Rules,
 metric names and sources are in ``catalog/incentive_rules.json``; each function
 below is the trigger of one or a few of them. Every shared metric has exactly one
 accountable role.

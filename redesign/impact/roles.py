@@ -1,8 +1,8 @@
 """What a scenario changes for each role: hours and FTE, the shift in activities, new duties.
 
-research/frameworks.md 5.1 (role allocation: every hour goes to the role that does
-it; new steps add hours to their owner role) and 3.4 (the move from doing to
-reviewing, deciding and handling exceptions). AI agents appear as roles with their
+docs/methodology.md#hours-and-fte (role allocation: every hour goes to the role that
+does it; new steps add hours to their owner role) and #roles-skills-and-incentives (the
+move from doing to reviewing, deciding and handling exceptions). AI agents appear as roles with their
 accountable human; their time is machine time and counts in no FTE.
 """
 

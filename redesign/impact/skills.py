@@ -1,6 +1,6 @@
 """Skill changes per role, a prioritised reskilling list and deskilling warnings.
 
-The change rules of research/frameworks.md 3.4 live in ``catalog/skills.json`` with
+The change rules (docs/methodology.md#roles-skills-and-incentives) live in ``catalog/skills.json`` with
 the O*NET 35 skills and the WEF Future of Jobs skill names. A skill *grows* when the
 role already uses it in this flow, is *new* when it does not, and *declines* when
 the work that exercised it goes to a machine (unless the same role needs it more
