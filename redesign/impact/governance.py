@@ -190,7 +190,7 @@ def _to_confirm(view: ScenarioView, step: Step) -> Iterator[GovernanceFlag]:
     tag = view.tag(step.id)
     if tag == Tag.HUMAN:
         return
-    for d in detect_step(view.flow, step):
+    for d in detect_step(view.flow, step, view.tasks.get(step.id, ())):
         if d.status != "open":
             continue
         if d.kind == "art22" and tag == Tag.AUTOMATE:
