@@ -154,7 +154,7 @@ def _assess(view: ScenarioView) -> Impact:
         skills=skills.changes,
         reskilling=skills.reskilling,
         deskilling=skills.deskilling,
-        incentives=incentive_changes(view, roles, e2e.before.critical_path),
+        incentives=incentive_changes(view, roles, e2e.before.critical_path, econ.steps),
         governance=flags,
         end_to_end=e2e,
         pilot=pilot_plan(view, econ.steps, flags),

@@ -139,6 +139,36 @@ def test_rebalance_scorecard_when_a_role_loses_a_fifth_of_its_hours() -> None:
     assert rebalanced == {"clerk"}  # clerk loses 50 %; analyst 15 % (under 20 %); manager 0 %
 
 
+def test_findings_name_the_accountable_role_the_hours_and_the_shared_metric_the_step_feeds() -> None:
+    impact = assess(small_flow(), "s")
+    [retire] = [i for i in impact.incentives if i.rule == "inc_automate_retire"]
+    # "Key in claim" hands a Claim at 70 % %C&A to Finance: its finding names that shared metric
+    assert 'Clerk answers for 1 automated step in Ops ("Key in claim"' in retire.reason.text
+    assert "h per week saved" in retire.reason.text and retire.reason.numbers["saved_hours"] > 0
+    assert "feeds the shared metric %C&A of Claim" in retire.reason.text and "Ops with Finance" in retire.reason.text
+    [check] = [i for i in impact.incentives if i.rule == "inc_augment_quality" and i.steps == ["check"]]
+    [side] = [i for i in impact.incentives if i.rule == "inc_augment_quality" and i.steps == ["side"]]
+    # two augmented steps of different roles and functions: different, specific texts
+    assert check.reason.text != side.reason.text
+    assert "Analyst answers" in check.reason.text and "Clerk answers" in side.reason.text
+    assert "Finance" in check.reason.text and "Ops" in side.reason.text
+
+
+def test_one_finding_per_accountable_role_and_function_not_one_per_step() -> None:
+    steps = [
+        Step(id=f"s{i}", name=name, function="ops", owner="owner", volume=60, touch_minutes=10)
+        for i, name in enumerate(("Key in orders", "Key in returns", "Key in credits", "Key in refunds"))
+    ]
+    flow = one_step_flow(steps[0], None, more_steps=steps[1:])
+    flow = flow.model_copy(update={"scenarios": [Scenario(id="s", name="S", decisions=[
+        Decision(step=s.id, tag=Tag.AUTOMATE) for s in steps])]})  # fmt: skip
+    impact = assess(flow, "s")
+    [retire] = [i for i in impact.incentives if i.rule == "inc_automate_retire"]
+    assert retire.steps == ["s0", "s1", "s2", "s3"]
+    assert "4 automated steps" in retire.reason.text and "and 1 more" in retire.metric
+    assert len([i for i in impact.incentives if i.rule == "inc_automate_quality"]) == 3  # one per metric, not per step
+
+
 def test_every_incentive_rule_has_a_test_here() -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     for rule in catalog().incentives.rules:
