@@ -64,7 +64,9 @@ def _flag(
     rule: GovernanceRule = catalog().governance[rule_id]
     values = _Fields(fields)
     message = rule.message.format_map(values)
-    return GovernanceFlag(
+    # Built without re-validating (every field is typed here): a large flow makes thousands of flags,
+    # most of which are then merged into one item per kind of gap.
+    return GovernanceFlag.model_construct(
         item=(rule.summary_item or "{step}").format_map(values),
         rule=rule_id,
         severity=rule.severity,
