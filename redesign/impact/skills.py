@@ -117,14 +117,22 @@ def _role_skills(view: ScenarioView) -> dict[str, set[str]]:
 
 
 @cache
-def _cue_terms() -> tuple[tuple[str, Terms], ...]:
-    cues = catalog().skills.work_cues
-    return tuple((canonical(skill)[0], stem_terms(words)) for skill, words in cues.skills.items())
+def _cues() -> tuple[Terms, dict[str, tuple[str, ...]]]:
+    """Every cue term in one list (a text is scanned once), and the skills each term points to."""
+    skills_of: dict[str, list[str]] = {}
+    for skill, words in catalog().skills.work_cues.skills.items():
+        for term in stem_terms(words):
+            skills_of.setdefault(" ".join(term), []).append(canonical(skill)[0])
+    terms = tuple(tuple(phrase.split()) for phrase in skills_of)
+    return terms, {phrase: tuple(found) for phrase, found in skills_of.items()}
 
 
 @cache
 def _text_skills(text: str) -> tuple[str, ...]:
-    return tuple(skill for skill, terms in _cue_terms() if phrases_in(text, terms))
+    terms, skills_of = _cues()
+    found = {skill for phrase in phrases_in(text, terms) for skill in skills_of[phrase]}
+    order = {canonical(s)[0]: i for i, s in enumerate(catalog().skills.work_cues.skills)}
+    return tuple(sorted(found, key=order.__getitem__))
 
 
 def work_skills(step: Step, tasks: Sequence[tuple[str, str, str]] = ()) -> list[str]:
