@@ -21,6 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from redesign.impact.built import built
 from redesign.impact.catalog import AugmentKind, catalog
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
@@ -82,7 +83,7 @@ class HoursTotals(BaseModel):
 
 def _line(role: str, activity: Activity, before: float, after: float) -> HoursLine:
     # Built without re-validating (typed here): a 5,000-step flow makes over 10,000 lines.
-    return HoursLine.model_construct(role=role, activity=activity, before=before, after=after)
+    return built(HoursLine, role=role, activity=activity, before=before, after=after)
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,8 @@ class _StepCalc:
             "saved_hours": before - after,
         }
         numbers.update({k: p.value for k, p in self.params.items()})
-        return StepEconomics.model_construct(
+        return built(
+            StepEconomics,
             step=self.step.id,
             name=self.step.name,
             tag=tag,
@@ -230,7 +232,8 @@ class _StepCalc:
         self.lines.append(_line(role=self.owner, activity=self.activity, before=self.before, after=residual))
         self.lines.append(_line(role=exc_role, activity="handling_exceptions", before=0.0, after=exceptions))
         self.lines.append(_line(role=mon_role, activity="monitoring", before=0.0, after=h_mon))
-        self.exception_step = NewStep.model_construct(
+        self.exception_step = built(
+            NewStep,
             id=f"{step.id}__exceptions",
             kind="exceptions",
             name=f"Handle exceptions: {step.name}",

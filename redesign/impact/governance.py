@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from redesign.impact.built import built
 from redesign.impact.catalog import GovernanceRule, Severity, catalog
 from redesign.impact.explain import Reason, because
 from redesign.impact.oversight import NewStep
@@ -66,7 +67,8 @@ def _flag(
     message = rule.message.format_map(values)
     # Built without re-validating (every field is typed here): a large flow makes thousands of flags,
     # most of which are then merged into one item per kind of gap.
-    return GovernanceFlag.model_construct(
+    return built(
+        GovernanceFlag,
         item=(rule.summary_item or "{step}").format_map(values),
         rule=rule_id,
         severity=rule.severity,

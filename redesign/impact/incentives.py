@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from redesign.impact.built import built
 from redesign.impact.catalog import IncentiveRule, Party, catalog
 from redesign.impact.economics import StepEconomics
 from redesign.impact.explain import Reason, because, hours
@@ -60,7 +61,8 @@ def _items(
         name = metric.name.format_map(values)
         # Each metric's reason names the metric: one sentence per finding, never the same text twice.
         reason = because(rule_id, steps, f"{name} ({metric.use}): {why} {text}".strip(), numbers)
-        yield IncentiveChange.model_construct(
+        yield built(
+            IncentiveChange,
             rule=rule_id,
             action=rule.action,
             metric=name,

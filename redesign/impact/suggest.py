@@ -19,6 +19,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
+from redesign.impact.built import built
 from redesign.impact.catalog import SuggestRules, catalog
 from redesign.impact.collector import collector_paused
 from redesign.impact.explain import Reason, because
@@ -305,7 +306,8 @@ def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
     numbers = {k: v for k, v in s.as_dict().items() if v is not None}
     numbers["coverage"] = s.coverage
     # Built without re-validating: every field is typed here (suggest runs this for every step).
-    return TagSuggestion.model_construct(
+    return built(
+        TagSuggestion,
         step=step.id,
         name=step.name,
         tag=tag,
