@@ -7,7 +7,7 @@ the redesigned flow, and the pilot plan weighs value against the flags.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
 from pydantic import BaseModel, PrivateAttr
@@ -108,13 +108,22 @@ def default_scenario(flow: Flow) -> Scenario | None:
     return flow.scenarios[0] if flow.scenarios else None
 
 
-def assess(flow: Flow, scenario: Scenario | str | None = None) -> Impact:
+def assess(
+    flow: Flow,
+    scenario: Scenario | str | None = None,
+    tasks: Mapping[str, Sequence[tuple[str, str, str]]] | None = None,
+) -> Impact:
     """The impact of ``scenario`` (an object, or an id/name in ``flow.scenarios``; None = as is).
+
+    ``tasks``: the O*NET tasks matched to each step, (soc, occupation, task), as the Impact
+    page's regulated-use detections read them (``regulated.matched_tasks(suggest(flow).items)``);
+    given, the governance flags use the same evidence, so both say the same. None = the
+    flow's words only.
 
     Raises `ScenarioInvalid` (a ValueError with a plain message) when the scenario is
     unknown or decides steps that are not in the flow.
     """
-    view = ScenarioView(flow, resolve_scenario(flow, scenario))
+    view = ScenarioView(flow, resolve_scenario(flow, scenario), tasks)
     with collector_paused():
         return _assess(view)
 
@@ -145,7 +154,7 @@ def _assess(view: ScenarioView) -> Impact:
         skills=skills.changes,
         reskilling=skills.reskilling,
         deskilling=skills.deskilling,
-        incentives=incentive_changes(view, roles, e2e.before.critical_path),
+        incentives=incentive_changes(view, roles, e2e.before.critical_path, econ.steps),
         governance=flags,
         end_to_end=e2e,
         pilot=pilot_plan(view, econ.steps, flags),

@@ -1,6 +1,6 @@
 """Step economics: hours per period before and after a decision, by role and activity.
 
-research/frameworks.md 5.1. Baseline H = V x T / 60. Automate: the owner keeps the
+docs/methodology.md#hours-and-fte. Baseline H = V x T / 60. Automate: the owner keeps the
 (1 - a) cases not handled straight through, a person handles the r_exc share of the
 automated cases at T_exc minutes each, and the automation takes H_mon monitoring
 hours. Augment: the owner's touch time shrinks by g and each case gets T_val minutes
@@ -21,10 +21,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from redesign.impact.built import built
 from redesign.impact.catalog import AugmentKind, catalog
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
+from redesign.impact.wording import keyword_pattern, normalise
 from redesign.model import Decision, ExposureLabel, RoleKind, Step, StepKind, Tag
 
 Activity = Literal["doing", "deciding", "reviewing", "validating", "handling_exceptions", "monitoring", "overseeing"]
@@ -81,7 +83,7 @@ class HoursTotals(BaseModel):
 
 def _line(role: str, activity: Activity, before: float, after: float) -> HoursLine:
     # Built without re-validating (typed here): a 5,000-step flow makes over 10,000 lines.
-    return HoursLine.model_construct(role=role, activity=activity, before=before, after=after)
+    return built(HoursLine, role=role, activity=activity, before=before, after=after)
 
 
 @dataclass(frozen=True)
@@ -97,16 +99,16 @@ def _param(decision: Decision | None, field: str, default: float, catalog_id: st
 
 @cache
 def _kind_patterns() -> list[tuple[AugmentKind, re.Pattern[str] | None]]:
-    out: list[tuple[AugmentKind, re.Pattern[str] | None]] = []
-    for kind in catalog().effort.augment_kinds:
-        pattern = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in kind.keywords) + ")") if kind.keywords else None
-        out.append((kind, pattern))
-    return out
+    # Whole words on both sides ("note" is not "notebook", "support" is not "supportive").
+    return [
+        (kind, keyword_pattern(tuple(kind.keywords)) if kind.keywords else None)
+        for kind in catalog().effort.augment_kinds
+    ]
 
 
 def augment_kind(step: Step) -> AugmentKind:
     """The kind of work, for the default augmentation time saving (catalog order decides)."""
-    text = f"{step.name} {step.description}".lower()
+    text = normalise(f"{step.name} {step.description}")
     kinds = _kind_patterns()
     for kind, pattern in kinds:
         if kind.id == "augment_judgment":
@@ -193,7 +195,8 @@ class _StepCalc:
             "saved_hours": before - after,
         }
         numbers.update({k: p.value for k, p in self.params.items()})
-        return StepEconomics.model_construct(
+        return built(
+            StepEconomics,
             step=self.step.id,
             name=self.step.name,
             tag=tag,
@@ -229,7 +232,8 @@ class _StepCalc:
         self.lines.append(_line(role=self.owner, activity=self.activity, before=self.before, after=residual))
         self.lines.append(_line(role=exc_role, activity="handling_exceptions", before=0.0, after=exceptions))
         self.lines.append(_line(role=mon_role, activity="monitoring", before=0.0, after=h_mon))
-        self.exception_step = NewStep.model_construct(
+        self.exception_step = built(
+            NewStep,
             id=f"{step.id}__exceptions",
             kind="exceptions",
             name=f"Handle exceptions: {step.name}",

@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from redesign.impact.built import built
 from redesign.impact.catalog import GovernanceRule, Severity, catalog
 from redesign.impact.explain import Reason, because
 from redesign.impact.oversight import NewStep
@@ -64,7 +65,10 @@ def _flag(
     rule: GovernanceRule = catalog().governance[rule_id]
     values = _Fields(fields)
     message = rule.message.format_map(values)
-    return GovernanceFlag(
+    # Built without re-validating (every field is typed here): a large flow makes thousands of flags,
+    # most of which are then merged into one item per kind of gap.
+    return built(
+        GovernanceFlag,
         item=(rule.summary_item or "{step}").format_map(values),
         rule=rule_id,
         severity=rule.severity,
@@ -190,7 +194,7 @@ def _to_confirm(view: ScenarioView, step: Step) -> Iterator[GovernanceFlag]:
     tag = view.tag(step.id)
     if tag == Tag.HUMAN:
         return
-    for d in detect_step(view.flow, step):
+    for d in detect_step(view.flow, step, view.tasks.get(step.id, ())):
         if d.status != "open":
             continue
         if d.kind == "art22" and tag == Tag.AUTOMATE:

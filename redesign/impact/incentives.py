@@ -1,7 +1,7 @@
 """Incentive and metric changes: what to stop counting, what to add, what to share.
 
-research/frameworks.md 4.3 (a synthesis of Kerr, Goodhart, Holmstrom-Milgrom, the
-sales compensation center practices, RACI, the Balanced Scorecard and FVA). Rules,
+docs/methodology.md#roles-skills-and-incentives (built on Kerr 1975, Goodhart's law,
+Holmstrom & Milgrom 1991, sales compensation practice, RACI, the Balanced Scorecard and FVA). Rules,
 metric names and sources are in ``catalog/incentive_rules.json``; each function
 below is the trigger of one or a few of them. Every shared metric has exactly one
 accountable role.
@@ -9,17 +9,19 @@ accountable role.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
 
+from redesign.impact.built import built
 from redesign.impact.catalog import IncentiveRule, Party, catalog
-from redesign.impact.explain import Reason, because
+from redesign.impact.economics import StepEconomics
+from redesign.impact.explain import Reason, because, hours
 from redesign.impact.roles import RoleChange
 from redesign.impact.scenario_view import ScenarioView
+from redesign.impact.wording import keyword_pattern, normalise
 from redesign.model import Role, RoleKind, Step, StepKind, Tag
 
 
@@ -59,7 +61,8 @@ def _items(
         name = metric.name.format_map(values)
         # Each metric's reason names the metric: one sentence per finding, never the same text twice.
         reason = because(rule_id, steps, f"{name} ({metric.use}): {why} {text}".strip(), numbers)
-        yield IncentiveChange.model_construct(
+        yield built(
+            IncentiveChange,
             rule=rule_id,
             action=rule.action,
             metric=name,
@@ -82,18 +85,12 @@ def _accountable(view: ScenarioView, step: Step) -> str | None:
     return None
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[_\-]+", " ", text.casefold()).split())
-
-
-@cache
-def _pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for a keyword list: any keyword starting at a word boundary."""
-    return re.compile("|".join(r"(?<![a-z0-9])" + re.escape(_norm(k)) for k in keywords) or r"(?!)")
+_norm = normalise
 
 
 def _matches(text: str, keywords: Iterable[str]) -> bool:
-    return _pattern(tuple(keywords)).search(text) is not None
+    """Whole words on both sides: "rep" is not "representative", "forecast" is not "forecasting"."""
+    return keyword_pattern(tuple(keywords)).search(text) is not None
 
 
 def _is_seller(view: ScenarioView, step: Step) -> bool:
@@ -106,28 +103,80 @@ def _seller_role(role_id: str, role_name: str) -> bool:
     return _matches(_norm(f"{role_id} {role_name}"), catalog().incentives.sales_forecasting.seller_keywords)
 
 
-def _step_items(view: ScenarioView) -> Iterator[IncentiveChange]:
-    period = view.flow.period.value
+def _listing(names: list[str], limit: int = 3) -> str:
+    """ "A", "A and B", "A, B and C", "A, B, C and 2 more"."""
+    if len(names) == 1:
+        return names[0]
+    if len(names) <= limit:
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+def _step_items(view: ScenarioView, saved: dict[str, float], shared: dict[str, list[str]]) -> Iterator[IncentiveChange]:
+    """One finding per (kind of change, accountable role, function): who answers for which steps, and why.
+
+    A role that answers for five automated steps of one function gets one retire item and one
+    set of quality metrics naming the five, with the hours they save, and the shared metrics
+    the steps feed; not five copies of the same sentence.
+    """
+    groups: dict[tuple[Tag, str | None, str], list[Step]] = {}
     for step in view.flow.steps:
         tag = view.tag(step.id)
-        if tag == Tag.HUMAN:
-            continue
-        fields = {"step": step.name, "period": period}
-        owner = _accountable(view, step)
-        ids = [step.id]
+        if tag != Tag.HUMAN:
+            groups.setdefault((tag, _accountable(view, step), step.function), []).append(step)
+    period = view.flow.period.value
+    functions = view.flow.functions_by_id()
+    for (tag, owner, function), steps in groups.items():
+        ids = [s.id for s in steps]
+        names = [s.name for s in steps]
+        fields = {"step": _listing(names), "period": period}
+        h = sum(saved.get(i, 0.0) for i in ids)
+        lane = functions[function].name if function in functions else function
+        who = view.role_name(owner) if owner is not None else "Nobody named"
+        verb = "automated" if tag == Tag.AUTOMATE else "augmented"
+        count = f"{len(steps)} {verb} step{'s' if len(steps) > 1 else ''}"
+        quoted = _listing([f'"{n}"' for n in names])
+        why = f"{who} answers for {count} in {lane} ({quoted}; {hours(h)} per {period} saved)."
+        feeds = list(dict.fromkeys(m for i in ids for m in shared.get(i, [])))
+        if feeds:
+            named = "; ".join(feeds[:2]) + (f"; and {len(feeds) - 2} more" if len(feeds) > 2 else "")
+            why += f" Their output feeds the shared metric{'s' if len(feeds) > 1 else ''} {named}."
+        numbers: dict[str, float | int | str] = {"steps": len(steps), "saved_hours": h}
         if tag == Tag.AUTOMATE:
-            why = f'"{step.name}" is automated.'
-            yield from _items(view, "inc_automate_retire", fields, owner, [step.function], ids, why)
-            yield from _items(view, "inc_automate_quality", fields, owner, [step.function], ids, why)
-            if _is_seller(view, step):
-                yield from _items(view, "inc_seller_influence", fields, owner, [step.function], ids, why)
+            yield from _items(view, "inc_automate_retire", fields, owner, [function], ids, why, numbers)
+            yield from _items(view, "inc_automate_quality", fields, owner, [function], ids, why, numbers)
+            sellers = [s for s in steps if _is_seller(view, s)]
+            if sellers:
+                f = {**fields, "step": _listing([s.name for s in sellers])}
+                yield from _items(
+                    view, "inc_seller_influence", f, owner, [function], [s.id for s in sellers], why, numbers
+                )
         else:
-            why = f'"{step.name}" is augmented.'
-            yield from _items(view, "inc_augment_quality", fields, owner, [step.function], ids, why)
-            yield from _items(view, "inc_augment_diagnostics", fields, owner, [step.function], ids, why)
-        if step.high_risk_area == "annex3_4a":
-            why = f'"{step.name}" uses AI in recruitment or selection (Annex III point 4(a)).'
-            yield from _items(view, "inc_hr_selection", fields, owner, [step.function], ids, why)
+            yield from _items(view, "inc_augment_quality", fields, owner, [function], ids, why, numbers)
+            yield from _items(view, "inc_augment_diagnostics", fields, owner, [function], ids, why, numbers)
+        selection = [s for s in steps if s.high_risk_area == "annex3_4a"]
+        if selection:
+            f = {**fields, "step": _listing([s.name for s in selection])}
+            hr_why = (
+                f"{who} answers for AI in recruitment or selection (Annex III point 4(a)): "
+                + ", ".join(f'"{s.name}"' for s in selection)
+                + "."
+            )
+            yield from _items(
+                view, "inc_hr_selection", f, owner, [function], [s.id for s in selection], hr_why, numbers
+            )
+
+
+def _shared_metrics(items: list[IncentiveChange], functions: dict[str, str]) -> dict[str, list[str]]:
+    """Step id -> the shared metrics it feeds, as "metric (owner; functions)"."""
+    found: dict[str, list[str]] = {}
+    for item in items:
+        if len(item.shared_by) < 2 or "shared" not in item.use:  # diagnostics are watched, not shared targets
+            continue
+        lanes = " with ".join(functions.get(f, f) for f in item.shared_by)
+        for step in item.steps:
+            found.setdefault(step, []).append(f"{item.metric} ({lanes})")
+    return found
 
 
 def _handoff_items(view: ScenarioView) -> Iterator[IncentiveChange]:
@@ -300,11 +349,23 @@ def _rebalance_items(view: ScenarioView, roles: list[RoleChange]) -> Iterator[In
         )
 
 
-def incentive_changes(view: ScenarioView, roles: list[RoleChange], critical_path: list[str]) -> list[IncentiveChange]:
-    """Every metric change of the scenario: per step, per hand-off, per flow, per role."""
-    out = [*_step_items(view), *_handoff_items(view)]
+def incentive_changes(
+    view: ScenarioView,
+    roles: list[RoleChange],
+    critical_path: list[str],
+    steps: list[StepEconomics] | None = None,
+) -> list[IncentiveChange]:
+    """Every metric change of the scenario: per accountable role and function, per hand-off, per flow, per role.
+
+    The shared metrics come first so that each role's findings can name the shared metrics its steps feed.
+    """
+    shared = list(_handoff_items(view))
     if is_sales_forecasting(view):
-        out.extend(_sales_forecast_items(view))
+        shared.extend(_sales_forecast_items(view))
+    functions = {f.id: f.name for f in view.flow.functions}
+    feeds = _shared_metrics(shared, functions)
+    saved = {e.step: e.saved_hours for e in steps or []}
+    out = [*_step_items(view, saved, feeds), *shared]
     out.extend(_outcome_items(view, critical_path))
     out.extend(_rebalance_items(view, roles))
     return out

@@ -18,6 +18,7 @@ import math
 
 from pydantic import BaseModel
 
+from redesign.impact.built import built
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics
 from redesign.impact.explain import Reason, because, hours
@@ -120,7 +121,8 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
             text = f'"{e.name}": low risk, value {value:.2f} ({hours(e.saved_hours)} saved, +{gain:.1f} pts %C&A).'
         if tasks.get(e.step):
             text += f" Schedule first: {'; '.join(dict.fromkeys(tasks[e.step]))}"
-        item = PilotItem.model_construct(
+        item = built(
+            PilotItem,
             step=e.step,
             name=e.name,
             tag=e.tag,

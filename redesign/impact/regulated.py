@@ -125,6 +125,11 @@ class Vocabulary(BaseModel):
     rules: tuple[_Rule, ...]
 
 
+def stem_terms(terms: Iterable[str]) -> Terms:
+    """Term lists as ``phrases_in`` reads them (stemmed word tuples); public for other word-list rules."""
+    return _stem_terms(terms)
+
+
 def _stem_terms(terms: Iterable[str]) -> Terms:
     return tuple(dict.fromkeys(w for w in (tuple(_words(t)) for t in terms) if w))
 

@@ -1,8 +1,8 @@
 """What a scenario changes for each role: hours and FTE, the shift in activities, new duties.
 
-research/frameworks.md 5.1 (role allocation: every hour goes to the role that does
-it; new steps add hours to their owner role) and 3.4 (the move from doing to
-reviewing, deciding and handling exceptions). AI agents appear as roles with their
+docs/methodology.md#hours-and-fte (role allocation: every hour goes to the role that
+does it; new steps add hours to their owner role) and #roles-skills-and-incentives (the
+move from doing to reviewing, deciding and handling exceptions). AI agents appear as roles with their
 accountable human; their time is machine time and counts in no FTE.
 """
 
@@ -87,6 +87,8 @@ class _Acc:
         self.steps: dict[str, None] = {}
         self.duty_steps: dict[ResponsibilityKind, dict[str, None]] = defaultdict(dict)
         self.duty_hours: dict[ResponsibilityKind, float] = defaultdict(float)
+        self.change: dict[str, float] = defaultdict(float)  # hours after - before, per step
+        self.tag: dict[str, Tag] = {}
 
 
 SHOWN_NAMES = 5
@@ -117,6 +119,8 @@ def role_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: list
             a.before[line.activity] += line.before
             a.after[line.activity] += line.after
             a.steps[econ.step] = None
+            a.change[econ.step] += line.after - line.before
+            a.tag[econ.step] = econ.tag
             duty = _ACTIVITY_DUTY.get(line.activity)
             if duty is not None and line.after > 0:
                 a.duty_steps[duty][econ.step] = None
@@ -135,6 +139,26 @@ def role_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: list
     order = {r.id: i for i, r in enumerate(view.flow.roles)}
     ids = sorted(acc, key=lambda r: order.get(r, len(order)))
     return [_role_change(view, role_id, acc[role_id], new_steps) for role_id in ids]
+
+
+DRIVERS = 2
+"""Steps named as the reason for a role's change (the ones that move its hours most)."""
+
+
+def _drivers(view: ScenarioView, a: _Acc) -> str:
+    """' Mostly "A" (automated, -40.0 h) and "B" (augmented, -12.0 h).': why this role's hours move."""
+    moved = sorted((s for s, h in a.change.items() if abs(h) >= 0.05), key=lambda s: (-abs(a.change[s]), s))
+    if not moved:
+        return ""
+    done = {Tag.AUTOMATE: "automated", Tag.AUGMENT: "augmented", Tag.HUMAN: "as is"}
+    shown = [
+        f'"{view.steps[s].name}" ({done[a.tag[s]]}, {a.change[s]:+,.1f} h)' for s in moved[:DRIVERS] if s in view.steps
+    ]
+    if not shown:
+        return ""
+    rest = len(moved) - DRIVERS
+    more = f", and {rest} more step{'s' if rest > 1 else ''}" if rest > 0 else ""
+    return f" Mostly {' and '.join(shown)}{more}."
 
 
 def _role_change(view: ScenarioView, role_id: str, a: _Acc, new_steps: list[NewStep]) -> RoleChange:
@@ -175,7 +199,7 @@ def _role_change(view: ScenarioView, role_id: str, a: _Acc, new_steps: list[NewS
         text = (
             f"{name}: {hours(before)} before, {hours(after)} after per {flow.period.value} "
             f"({(before - after) / fte:+.2f} FTE freed); doing {doing_before:.0%} -> {doing_after:.0%} of the time, "
-            f"reviewing and validating {review_before:.0%} -> {review_after:.0%}."
+            f"reviewing and validating {review_before:.0%} -> {review_after:.0%}.{_drivers(view, a)}"
         )
         rule = "role_hours"
     overseen = [n.for_step for n in new_steps if n.owner == role_id and n.kind == "oversight"]

@@ -7,6 +7,7 @@ same way (and in linear time on large flows).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 
 from redesign.impact.catalog import HighRiskArea, catalog
@@ -23,9 +24,17 @@ class ScenarioInvalid(ValueError):
 
 
 class ScenarioView:
-    def __init__(self, flow: Flow, scenario: Scenario | None) -> None:
+    def __init__(
+        self,
+        flow: Flow,
+        scenario: Scenario | None,
+        tasks: Mapping[str, Sequence[tuple[str, str, str]]] | None = None,
+    ) -> None:
         self.flow = flow
         self.scenario = scenario or Scenario(id="as_is", name="As is")
+        #: O*NET tasks matched to each step, (soc, occupation, task): domain evidence for the
+        #: regulated-use detection (``regulated.matched_tasks`` of the tag suggestions).
+        self.tasks: Mapping[str, Sequence[tuple[str, str, str]]] = tasks or {}
         self.steps: dict[str, Step] = flow.steps_by_id()
         self.roles: dict[str, Role] = flow.roles_by_id()
         self.order: dict[str, int] = {s.id: i for i, s in enumerate(flow.steps)}

@@ -1,15 +1,18 @@
 """Skill changes per role, a prioritised reskilling list and deskilling warnings.
 
-The change rules of research/frameworks.md 3.4 live in ``catalog/skills.json`` with
-the O*NET 35 skills and the WEF Future of Jobs skill names. A skill *grows* when the
-role already uses it in this flow, is *new* when it does not, and *declines* when
-the work that exercised it goes to a machine (unless the same role needs it more
-elsewhere in the redesign: then it shows as growing only).
+The change rules (docs/methodology.md#roles-skills-and-incentives) live in ``catalog/skills.json`` with
+the O*NET 35 skills and the WEF Future of Jobs skill names. Which skills a step's work
+exercises is read from the step itself: the skills it declares, and the O*NET skills whose
+cue words (``work_cues``) occur in its name, its description and the O*NET tasks matched to
+it. A skill *grows* when the role already uses it in this flow, is *new* when it does not,
+and *declines* when the work that exercised it goes to a machine (unless the same role
+needs it more elsewhere in the redesign: then it shows as growing only).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Literal
@@ -20,8 +23,9 @@ from redesign.impact.catalog import SkillRule, catalog
 from redesign.impact.economics import StepEconomics
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
+from redesign.impact.regulated import Terms, phrases_in, stem_terms
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
-from redesign.model import Tag
+from redesign.model import Step, Tag
 
 Change = Literal["decline", "grow", "new"]
 
@@ -112,10 +116,47 @@ def _role_skills(view: ScenarioView) -> dict[str, set[str]]:
     return used
 
 
-def _rising(hits: dict, used: dict[str, set[str]], role: str, rule: SkillRule, step: str, h: float) -> None:
-    for name in rule.rising:
-        skill = canonical(name)[0]
-        _add(hits, role, skill, "grow" if skill in used[role] else "new", step, h, rule.id)
+@cache
+def _cues() -> tuple[Terms, dict[str, tuple[str, ...]]]:
+    """Every cue term in one list (a text is scanned once), and the skills each term points to."""
+    skills_of: dict[str, list[str]] = {}
+    for skill, words in catalog().skills.work_cues.skills.items():
+        for term in stem_terms(words):
+            skills_of.setdefault(" ".join(term), []).append(canonical(skill)[0])
+    terms = tuple(tuple(phrase.split()) for phrase in skills_of)
+    return terms, {phrase: tuple(found) for phrase, found in skills_of.items()}
+
+
+@cache
+def _text_skills(text: str) -> tuple[str, ...]:
+    terms, skills_of = _cues()
+    found = {skill for phrase in phrases_in(text, terms) for skill in skills_of[phrase]}
+    order = {canonical(s)[0]: i for i, s in enumerate(catalog().skills.work_cues.skills)}
+    return tuple(sorted(found, key=order.__getitem__))
+
+
+def work_skills(step: Step, tasks: Sequence[tuple[str, str, str]] = ()) -> list[str]:
+    """The skills a step's work exercises: those it declares, then those its words and its matched tasks name."""
+    found = [canonical(name)[0] for name in step.skills]
+    for text in (step.name, step.description, *(task for _, _, task in tasks)):
+        if text.strip():
+            found.extend(_text_skills(text))
+    return list(dict.fromkeys(found))
+
+
+def _split(skills: list[str]) -> tuple[list[str], list[str]]:
+    """(drafting skills, core skills) of a step's work."""
+    drafting = {canonical(n)[0] for n in catalog().skills.work_cues.drafting}
+    return [s for s in skills if s in drafting], [s for s in skills if s not in drafting]
+
+
+def _rising(
+    hits: dict, used: dict[str, set[str]], role: str, rule: SkillRule, step: str, h: float, core: Sequence[str] = ()
+) -> None:
+    """The rule's rising skills and the step's core skills (its people keep that part and do more of it)."""
+    names = [*rule.rising, *core]
+    for name in dict.fromkeys(canonical(n)[0] for n in (names or rule.fallback)):
+        _add(hits, role, name, "grow" if name in used[role] else "new", step, h, rule.id)
 
 
 def skill_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: list[NewStep]) -> SkillsResult:
@@ -129,9 +170,15 @@ def skill_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: lis
         tag = view.tag(step.id)
         owner = view.owner(step)
         h = econ[step.id].before_hours
+        if tag == Tag.HUMAN and not any(view.uses_ai(p) for p in view.predecessors.get(step.id, [])):
+            continue
+        work = work_skills(step, view.tasks.get(step.id, ()))
+        drafting, core = _split(work)
         if tag == Tag.AUTOMATE:
             rule = cat.rule("skl_automate")
-            for name in step.skills or rule.declining_default:
+            # The machine now does the step: every skill its work exercised is used less by its owner;
+            # whoever handles the exceptions watches and repairs the automation.
+            for name in work or rule.declining_default:
                 _add(hits, owner, canonical(name)[0], "decline", step.id, h, rule.id)
             handler = exceptions_by_step.get(step.id, owner)
             _rising(hits, used, handler, rule, step.id, h)
@@ -140,11 +187,11 @@ def skill_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: lis
         elif tag == Tag.AUGMENT:
             rule = cat.rule("skl_augment")
             # Augmenting takes the drafting and compiling part, not the step's core skills.
-            for name in rule.declining_default:
+            for name in drafting or rule.declining_default:
                 _add(hits, owner, canonical(name)[0], "decline", step.id, h, rule.id)
-            _rising(hits, used, owner, rule, step.id, h)
-        elif any(view.uses_ai(p) for p in view.predecessors.get(step.id, [])):
-            _rising(hits, used, owner, cat.rule("skl_human_ai_inputs"), step.id, h)
+            _rising(hits, used, owner, rule, step.id, h, core)
+        else:
+            _rising(hits, used, owner, cat.rule("skl_human_ai_inputs"), step.id, h, core)
     for review in (n for n in new_steps if n.kind == "oversight"):
         _rising(hits, used, review.owner, cat.rule("skl_annex3_oversight"), review.for_step, review.hours)
     changes = _changes(view, hits)

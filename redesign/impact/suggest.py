@@ -19,6 +19,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
+from redesign.impact.built import built
 from redesign.impact.catalog import SuggestRules, catalog
 from redesign.impact.collector import collector_paused
 from redesign.impact.explain import Reason, because
@@ -260,17 +261,17 @@ def _text(
 ) -> str:
     v = s.values
     label = ev.label.value if ev.label else "?"
-    exposure = {
-        "facilitator": f"exposure {label} (set by the facilitator)",
-        "onet_prior": f"exposure {label} (O*NET prior, confidence {ev.prior_confidence or 0:.2f})",
-        "none": "exposure unknown"
-        + (
+    if ev.origin == "facilitator":
+        exposure = f"exposure {label} (set by the facilitator)"
+    elif ev.origin == "onet_prior":
+        exposure = f"exposure {label} (O*NET prior, confidence {ev.prior_confidence or 0:.2f})"
+    else:
+        exposure = "exposure unknown" + (
             f" (O*NET prior {ev.prior_label} at confidence {ev.prior_confidence or 0:.2f}, "
             f"below the {rules.scales.min_prior_confidence:g} needed)"
             if ev.prior_label is not None and ev.matches
             else ""
-        ),
-    }[ev.origin]
+        )
     neutral = f"; unrated, so neutral {rules.scales.missing_score:g}"
     f_note = "" if any(v[c] is not None for c in ("R", "D", "S", "Q")) else neutral
     h_note = "" if any(v[c] is not None for c in ("J", "P", "C")) else neutral
@@ -304,7 +305,9 @@ def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
     tag, rule_id, confidence, gates = _decide(step, s, rules)
     numbers = {k: v for k, v in s.as_dict().items() if v is not None}
     numbers["coverage"] = s.coverage
-    return TagSuggestion(
+    # Built without re-validating: every field is typed here (suggest runs this for every step).
+    return built(
+        TagSuggestion,
         step=step.id,
         name=step.name,
         tag=tag,

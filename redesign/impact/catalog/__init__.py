@@ -246,6 +246,17 @@ class SkillRule(_Entry):
     rising: list[str] = Field(default_factory=list)
     applies_to: str = ""
     remedy: str = ""
+    from_work: bool = False  # the step's own skills (read from its words, ``WorkCues``) decline or rise too
+    fallback: list[str] = Field(default_factory=list)  # rising when the step's words name no skill
+
+
+class WorkCues(_Entry):
+    """Words that say which O*NET skill a step's work exercises (see skills.json)."""
+
+    about: str = Field(alias="_about")
+    source: str
+    drafting: list[str]  # the skills an AI assistant takes over first
+    skills: dict[str, list[str]]
 
 
 class SkillsCatalog(_Entry):
@@ -253,6 +264,7 @@ class SkillsCatalog(_Entry):
     aliases: dict[str, str]
     rules: list[SkillRule]
     reskilling: RuleRef
+    work_cues: WorkCues
 
     @cached_property
     def _by_id(self) -> dict[str, SkillRule]:

@@ -105,6 +105,12 @@ def test_monitoring_default_follows_the_period() -> None:
         ("Draft the offer letter", StepKind.TASK, None, "augment_drafting"),
         ("Answer customer tickets", StepKind.TASK, None, "augment_support"),
         ("Reconcile accounts", StepKind.TASK, 2, "augment_knowledge_work"),
+        ("Write wrap-up notes", StepKind.TASK, None, "augment_drafting"),
+        ("Summarise the enquiries", StepKind.TASK, None, "augment_drafting"),
+        # Whole words: a keyword inside a longer word says nothing about the work.
+        ("Issue notebooks to new starters", StepKind.TASK, None, "augment_knowledge_work"),
+        ("Check supportive documents", StepKind.TASK, None, "augment_knowledge_work"),
+        ("Update customerless accounts", StepKind.TASK, None, "augment_knowledge_work"),
     ],
 )
 def test_augment_kind_picks_the_time_saving_source(name, kind, judgment, expected) -> None:

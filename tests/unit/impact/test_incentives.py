@@ -111,6 +111,13 @@ def test_sales_forecasting_detected_by_keyword_and_not_elsewhere() -> None:
     assert "inc_sales_forecast_shared" not in _rules(assess(_forecast_flow("pipeline", "Pipeline review"), "s"))
 
 
+def test_flow_keywords_match_whole_words_on_both_sides() -> None:
+    # "Sales forecasting" is a sales-forecasting flow by its own word, not by a prefix of "forecast".
+    assert "inc_sales_forecast_shared" in _rules(assess(_forecast_flow("q_call", "Sales forecasting"), "s"))
+    # A keyword is no longer matched as the start of a longer word: "forecastle" is not a forecast.
+    assert "inc_sales_forecast_shared" not in _rules(assess(_forecast_flow("q_call", "Sales forecastle"), "s"))
+
+
 def test_seller_influence_only_for_steps_sellers_own() -> None:
     flow = _forecast_flow()
     auto_call = flow.model_copy(update={"scenarios": [Scenario(id="s", name="S", decisions=[
@@ -130,6 +137,36 @@ def test_rebalance_scorecard_when_a_role_loses_a_fifth_of_its_hours() -> None:
     impact = assess(small_flow(), "s")
     rebalanced = {i.owner for i in impact.incentives if i.rule == "inc_rebalance_scorecard"}
     assert rebalanced == {"clerk"}  # clerk loses 50 %; analyst 15 % (under 20 %); manager 0 %
+
+
+def test_findings_name_the_accountable_role_the_hours_and_the_shared_metric_the_step_feeds() -> None:
+    impact = assess(small_flow(), "s")
+    [retire] = [i for i in impact.incentives if i.rule == "inc_automate_retire"]
+    # "Key in claim" hands a Claim at 70 % %C&A to Finance: its finding names that shared metric
+    assert 'Clerk answers for 1 automated step in Ops ("Key in claim"' in retire.reason.text
+    assert "h per week saved" in retire.reason.text and retire.reason.numbers["saved_hours"] > 0
+    assert "feeds the shared metric %C&A of Claim" in retire.reason.text and "Ops with Finance" in retire.reason.text
+    [check] = [i for i in impact.incentives if i.rule == "inc_augment_quality" and i.steps == ["check"]]
+    [side] = [i for i in impact.incentives if i.rule == "inc_augment_quality" and i.steps == ["side"]]
+    # two augmented steps of different roles and functions: different, specific texts
+    assert check.reason.text != side.reason.text
+    assert "Analyst answers" in check.reason.text and "Clerk answers" in side.reason.text
+    assert "Finance" in check.reason.text and "Ops" in side.reason.text
+
+
+def test_one_finding_per_accountable_role_and_function_not_one_per_step() -> None:
+    steps = [
+        Step(id=f"s{i}", name=name, function="ops", owner="owner", volume=60, touch_minutes=10)
+        for i, name in enumerate(("Key in orders", "Key in returns", "Key in credits", "Key in refunds"))
+    ]
+    flow = one_step_flow(steps[0], None, more_steps=steps[1:])
+    flow = flow.model_copy(update={"scenarios": [Scenario(id="s", name="S", decisions=[
+        Decision(step=s.id, tag=Tag.AUTOMATE) for s in steps])]})  # fmt: skip
+    impact = assess(flow, "s")
+    [retire] = [i for i in impact.incentives if i.rule == "inc_automate_retire"]
+    assert retire.steps == ["s0", "s1", "s2", "s3"]
+    assert "4 automated steps" in retire.reason.text and "and 1 more" in retire.metric
+    assert len([i for i in impact.incentives if i.rule == "inc_automate_quality"]) == 3  # one per metric, not per step
 
 
 def test_every_incentive_rule_has_a_test_here() -> None:

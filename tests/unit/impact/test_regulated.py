@@ -20,7 +20,7 @@ from redesign.impact.regulated import (
     rewards_more,
     vocabulary,
 )
-from redesign.model import Decision, Flow, Step, Tag
+from redesign.model import Decision, Flow, Scenario, Step, Tag
 from redesign.samples import load_sample, sample_ids
 
 
@@ -305,3 +305,25 @@ def test_only_close_suggestion_matches_become_evidence() -> None:
     far = NS(soc="27-3022.00", occupation="Reporters", task="u", similarity=0.3)
     items = [NS(step="a", exposure=NS(matches=[close, far])), NS(step="b", exposure=NS(matches=[]))]
     assert matched_tasks(items) == {"a": [("13-2041.00", "Credit Analysts", "t")]}
+
+
+def test_assess_reads_the_same_onet_evidence_as_the_detections() -> None:
+    """The Impact page's detections and the assessment's governance flags agree when given the same tasks."""
+    flow = rf.unclear_credit()
+    bare = flow.model_copy(
+        update={
+            "name": "Files",
+            "steps": [s.model_copy(update={"name": "Score the file"}) for s in flow.steps[:1]],
+            "handoffs": [],
+            "scenarios": [Scenario(id="auto", name="Automate", decisions=[Decision(step="score", tag=Tag.AUTOMATE)])],
+        }
+    )
+    tasks = {"score": [("13-2041.00", "Credit Analysts", "Analyze credit data and financial statements")]}
+    detected = {d.rule for d in detect(bare, tasks) if d.status == "open"}
+    assert detected  # the O*NET occupation is the only domain evidence here
+
+    def confirm_flags(given: dict | None) -> set[str]:
+        flags = assess(bare, "auto", given).governance
+        return {f.rule for f in flags if f.rule.startswith("gov_confirm_")}
+
+    assert confirm_flags(tasks) and not confirm_flags(None)  # the words alone say nothing

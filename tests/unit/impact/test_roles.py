@@ -33,6 +33,16 @@ def test_role_hours_and_fte_hand_computed() -> None:
     assert clerk.reason.rule == "role_hours" and set(clerk.reason.steps) == {"intake", "side"}
 
 
+def test_a_role_finding_says_which_steps_move_its_hours() -> None:
+    impact = assess(small_flow(), "s")
+    clerk = _role(impact, "clerk").reason.text
+    # intake: 10 h -> 3.5 + 0.975 + 0.5 = 4.975 h (-5.0); side: 5 h -> 2.5 h (-2.5)
+    assert 'Mostly "Key in claim" (automated, -5.0 h) and "File copy" (augmented, -2.5 h).' in clerk
+    analyst = _role(impact, "analyst").reason.text
+    assert 'Mostly "Check claim" (augmented, -3.0 h).' in analyst and clerk != analyst
+    assert "Mostly" not in _role(impact, "manager").reason.text  # nothing moves: no driver named
+
+
 def test_new_duties_monitor_exceptions_validate() -> None:
     impact = assess(small_flow(), "s")
     duties = {d.kind: d for d in _role(impact, "clerk").responsibilities}

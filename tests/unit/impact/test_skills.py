@@ -40,10 +40,11 @@ def test_automate_declines_step_skills_and_grows_exception_skills() -> None:
     assert ("Writing", "decline") in skills and ("Spreadsheets", "decline") in skills
     assert skills[("Writing", "decline")].hours == pytest.approx(10.0)
     assert skills[("Writing", "decline")].reason.rule == "skl_automate"
-    # used already in this flow -> grows (not declines); not used yet -> new
-    assert ("Judgment and Decision Making", "grow") in skills
-    assert ("Judgment and Decision Making", "decline") not in skills
-    assert ("Troubleshooting", "new") in skills and ("AI and big data", "new") in skills
+    # the machine decides now: the step's judgment goes with it; the exception handler watches and repairs
+    assert ("Judgment and Decision Making", "decline") in skills
+    assert ("Troubleshooting", "new") in skills and ("Monitoring", "new") in skills
+    # no generic list any more (issue 15 point 3): nothing the step's work does not name
+    assert ("AI and big data", "new") not in skills and ("Technological literacy", "new") not in skills
 
 
 def test_augment_adds_validation_skills_for_the_owner() -> None:
@@ -53,14 +54,51 @@ def test_augment_adds_validation_skills_for_the_owner() -> None:
     assert ("Troubleshooting", "new") not in skills
 
 
-def test_human_step_after_an_ai_step_grows_social_skills() -> None:
-    call = Step(id="y", name="Call customer", function="sales", owner="boss", volume=10, touch_minutes=20)
+def test_human_step_after_an_ai_step_grows_the_skills_its_own_work_names() -> None:
+    call = Step(id="y", name="Negotiate the renewal with the customer", function="sales", owner="boss", volume=10,
+                touch_minutes=20)  # fmt: skip
     flow = one_step_flow(KEY, Decision(step="x", tag=Tag.AUGMENT), more_steps=[call],
                          handoffs=[Handoff(id="h", source="x", target="y")])  # fmt: skip
     skills = _skills(assess(flow, "s"), "boss")
     assert ("Negotiation", "new") in skills and skills[("Negotiation", "new")].reason.rule == "skl_human_ai_inputs"
+    assert ("Service Orientation", "new") in skills  # "customer"
+    assert ("Persuasion", "new") not in skills  # nothing in its words says persuading
     as_is = _skills(assess(flow, None), "boss")
     assert as_is == {}
+
+
+def test_a_human_step_whose_words_name_no_skill_falls_back_to_the_rule() -> None:
+    plain = Step(id="y", name="Zorble the frobs", function="sales", owner="boss", volume=10, touch_minutes=20)
+    flow = one_step_flow(KEY, Decision(step="x", tag=Tag.AUGMENT), more_steps=[plain],
+                         handoffs=[Handoff(id="h", source="x", target="y")])  # fmt: skip
+    skills = _skills(assess(flow, "s"), "boss")
+    fallback = {canonical(n)[0] for n in catalog().skills.rule("skl_human_ai_inputs").fallback}
+    assert {s for s, _ in skills} == fallback
+
+
+def test_two_augmented_steps_get_different_specific_skills() -> None:
+    """Issue 15 point 3: skills come from the step's work, not from one list per tag."""
+    negotiate = Step(id="x", name="Negotiate supplier terms", function="ops", owner="owner", volume=10,
+                     touch_minutes=30)  # fmt: skip
+    draft = Step(id="y", name="Draft the job description", function="ops", owner="owner", volume=10, touch_minutes=30)
+    flow = one_step_flow(negotiate, None, more_steps=[draft])
+    flow = flow.model_copy(update={"scenarios": [Scenario(id="s", name="S", decisions=[
+        Decision(step="x", tag=Tag.AUGMENT), Decision(step="y", tag=Tag.AUGMENT)])]})  # fmt: skip
+    impact = assess(flow, "s")
+    by_step = {sid: {(c.skill, c.change) for c in impact.skills if sid in c.steps} for sid in ("x", "y")}
+    assert ("Negotiation", "new") in by_step["x"] and ("Negotiation", "new") not in by_step["y"]
+    assert ("Writing", "decline") in by_step["y"] and ("Writing", "decline") not in by_step["x"]
+    texts = [c.reason.text for c in impact.skills]
+    assert any("Negotiation" in t and "Negotiate supplier terms" in t for t in texts)
+
+
+def test_matched_onet_tasks_add_the_skills_they_name() -> None:
+    step = Step(id="x", name="Handle the file", function="ops", owner="owner", volume=10, touch_minutes=30)
+    tasks = {"x": [("13-1023.00", "Purchasing Agents", "Negotiate prices and terms with suppliers.")]}
+    flow = one_step_flow(step, Decision(step="x", tag=Tag.AUGMENT))
+    with_tasks = _skills(assess(flow, "s", tasks), "owner")
+    assert ("Negotiation", "new") in with_tasks
+    assert ("Negotiation", "new") not in _skills(assess(flow, "s"), "owner")
 
 
 def test_overseer_of_an_annex3_step_needs_ai_oversight() -> None:

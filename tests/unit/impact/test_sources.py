@@ -116,3 +116,16 @@ def test_methodology_has_the_stable_headings_the_product_cites() -> None:
 
 def test_the_flow_schema_cites_nothing_outside_the_repository() -> None:
     assert problems_in((ROOT / "redesign" / "flow.schema.json").read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("path", sorted(CATALOG.glob("*.json")), ids=lambda p: p.name)
+def test_catalog_notes_cite_nothing_outside_the_repository(path: Path) -> None:
+    """The ``_about`` notes are read by whoever edits a catalog: they too must point at something they can open."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    about = data.get("_about", "") if isinstance(data, dict) else ""
+    assert problems_in(about) == [], path.name
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "redesign" / "impact").glob("*.py")), ids=lambda p: p.name)
+def test_impact_modules_cite_nothing_outside_the_repository(path: Path) -> None:
+    assert problems_in(path.read_text(encoding="utf-8")) == [], path.name

@@ -1,0 +1,62 @@
+"""``built`` makes the object ``model_construct`` makes, for every model the engine builds with it."""
+
+from __future__ import annotations
+
+import pytest
+
+from redesign.impact.assess import assess
+from redesign.impact.built import built
+from redesign.impact.economics import HoursLine, StepEconomics
+from redesign.impact.explain import Reason
+from redesign.impact.governance import GovernanceFlag
+from redesign.impact.incentives import IncentiveChange
+from redesign.impact.oversight import NewStep
+from redesign.impact.pilot import PilotItem
+from redesign.impact.suggest import TagSuggestion, suggest
+from redesign.samples import load_sample
+
+
+def _same(a: object, b: object) -> None:
+    assert type(a) is type(b)
+    assert list(a.__dict__) == list(b.__dict__) and a.__dict__ == b.__dict__
+    assert a.model_fields_set == b.model_fields_set  # type: ignore[attr-defined]
+    assert a.model_dump_json() == b.model_dump_json()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def built_objects() -> list[object]:
+    """One object of every kind, as the engine builds them (reasons, flags, lines, items, suggestions)."""
+    flow = load_sample("recruiting_hiring")
+    impact = assess(flow, flow.scenarios[0])
+    objects: list[object] = [impact.steps[0], impact.steps[0].lines[0], impact.governance[0], impact.incentives[0]]
+    objects += [impact.steps[0].reason, *[i for w in impact.pilot.waves for i in w.items][:1]]
+    objects += [n for n in impact.new_steps if n.kind == "exceptions"][:1]
+    objects.append(suggest(flow, None).items[0])
+    return objects
+
+
+def test_every_model_the_engine_builds_is_covered(built_objects: list[object]) -> None:
+    kinds = {type(o) for o in built_objects}
+    assert {StepEconomics, HoursLine, GovernanceFlag, IncentiveChange, Reason, TagSuggestion} <= kinds
+    assert {PilotItem, NewStep} <= kinds
+
+
+def test_built_equals_model_construct(built_objects: list[object]) -> None:
+    for obj in built_objects:
+        values = {k: getattr(obj, k) for k in obj.model_fields_set}  # type: ignore[attr-defined]
+        _same(built(type(obj), **values), type(obj).model_construct(**values))  # type: ignore[attr-defined]
+
+
+def test_defaults_are_filled_and_mutable_defaults_are_not_shared() -> None:
+    reason = built(Reason, rule="r", source="s", steps=[], numbers={}, text="t")
+    values = dict(rule="r", severity="WARN", step=None, message="m", remedy="x", reason=reason)
+    a, b = built(GovernanceFlag, **values), built(GovernanceFlag, **values)
+    _same(a, GovernanceFlag.model_construct(**values))
+    assert a.steps == [] and a.steps is not b.steps and a.item == "" and a.oversight_step is None
+
+
+def test_unknown_or_missing_fields_are_refused() -> None:
+    with pytest.raises(TypeError, match="unknown field"):
+        built(HoursLine, role="r", activity="doing", before=1.0, after=0.5, typo=1)
+    with pytest.raises(TypeError, match="missing field"):
+        built(HoursLine, role="r", activity="doing", before=1.0)
