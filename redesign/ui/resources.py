@@ -17,6 +17,7 @@ import streamlit as st
 
 from redesign.diagram import DiagramOptions, swimlane_figure
 from redesign.impact.assess import Impact, assess
+from redesign.impact.regulated import matched_tasks
 from redesign.impact.suggest import TagSuggestion, suggest
 from redesign.metrics import FlowMetrics, analyze
 from redesign.model import Flow, Scenario
@@ -103,7 +104,11 @@ def scenarios_of(state: WorkshopState) -> list[Scenario]:
 
 @st.cache_resource(max_entries=64, show_spinner="Working out the impact...")
 def _impact(workshop_id: str, version: int, scenario_id: str, _flow: Flow, _scenario: Scenario) -> Impact:
-    return assess(_flow, _scenario)
+    # The O*NET tasks matched to each step (the suggestions of this version, shared with the step
+    # panels and the regulated-use detections): the governance flags read the same evidence as the
+    # detections on the same page, so both say the same.
+    tasks = matched_tasks(_suggestions(workshop_id, version, _flow).values())
+    return assess(_flow, _scenario, tasks)
 
 
 def scenario_impact(state: WorkshopState, scenario: Scenario) -> Impact:
