@@ -18,7 +18,8 @@ from sqlalchemy.engine import Connection, Row
 
 from redesign.store import announce
 from redesign.store import tables as t
-from redesign.workshop import UNDOABLE_KINDS, describe_event
+from redesign.writes.describe import describe_event
+from redesign.writes.events import UNDOABLE_KINDS
 
 
 def dumps(value: Any) -> str:

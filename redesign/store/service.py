@@ -84,25 +84,23 @@ from redesign.store.schemas import (
 from redesign.store.tables import utcnow
 from redesign.validation import FlowInvalid, pydantic_problems
 from redesign.workshop import (
-    EDIT_KINDS,
     MAX_COMMENT,
     MAX_GOAL,
     MAX_PARTICIPANTS,
     MAX_RATIONALE,
     MAX_TIMER_SECONDS,
-    UNDOABLE_KINDS,
     Action,
     CommentKind,
     TargetKind,
     contribution,
-    describe_event,
     function_contribution,
     name_problem,
     permissions,
     refusal,
-    stale_message,
     text_problem,
 )
+from redesign.writes.describe import describe_event, stale_message
+from redesign.writes.events import EDIT_KINDS, UNDOABLE_KINDS
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
