@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Row
 from redesign.store import announce
 from redesign.store import tables as t
 from redesign.writes.describe import describe_event
-from redesign.writes.events import UNDOABLE_KINDS
+from redesign.writes.events import UNDOABLE_KINDS, EventKind, Logged
 
 
 def dumps(value: Any) -> str:
@@ -425,16 +425,36 @@ def insert_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         conn.execute(sa.insert(t.events), list(rows))
 
 
-def events(conn: Connection, workshop_id: str, limit: int | None = None, newest_first: bool = False) -> list[Row[Any]]:
+def logged(row: Row[Any]) -> Logged:
+    """An event row as the write model reads it (JSON decoded, kind typed)."""
+    return Logged(
+        seq=row.seq,
+        version=row.version,
+        at=row.at,
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        actor_function=row.actor_function,
+        kind=EventKind(row.kind),
+        target=row.target,
+        summary=row.summary,
+        before=loads(row.before),
+        after=loads(row.after),
+        position=row.position,
+        undoes=row.undoes,
+        layout=loads(row.layout),
+    )
+
+
+def events(conn: Connection, workshop_id: str, limit: int | None = None, newest_first: bool = False) -> list[Logged]:
     c = t.events.c
     stmt = sa.select(t.events).where(c.workshop_id == workshop_id)
     stmt = stmt.order_by(c.seq.desc() if newest_first else c.seq)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return list(conn.execute(stmt))
+    return [logged(row) for row in conn.execute(stmt)]
 
 
-def edits_since(conn: Connection, workshop_id: str, version: int, targets: Iterable[str] | None) -> list[Row[Any]]:
+def edits_since(conn: Connection, workshop_id: str, version: int, targets: Iterable[str] | None) -> list[Logged]:
     """Flow edits and decisions logged after `version`, oldest first; all of them if targets is None."""
     c = t.events.c
     stmt = sa.select(t.events).where(
@@ -442,7 +462,7 @@ def edits_since(conn: Connection, workshop_id: str, version: int, targets: Itera
     )
     if targets is not None:
         stmt = stmt.where(c.target.in_(sorted(set(targets))))
-    return list(conn.execute(stmt.order_by(c.seq)))
+    return [logged(row) for row in conn.execute(stmt.order_by(c.seq))]
 
 
 def last_undoable_version(conn: Connection, workshop_id: str) -> int | None:
@@ -459,10 +479,10 @@ def last_undoable_version(conn: Connection, workshop_id: str) -> int | None:
     return None if value is None else int(value)
 
 
-def events_of_version(conn: Connection, workshop_id: str, version: int) -> list[Row[Any]]:
+def events_of_version(conn: Connection, workshop_id: str, version: int) -> list[Logged]:
     c = t.events.c
     stmt = sa.select(t.events).where(c.workshop_id == workshop_id, c.version == version).order_by(c.seq)
-    return list(conn.execute(stmt))
+    return [logged(row) for row in conn.execute(stmt)]
 
 
 def edit_events(conn: Connection, workshop_id: str, kinds: Iterable[str]) -> list[Row[Any]]:
