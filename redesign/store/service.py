@@ -1014,7 +1014,12 @@ class WorkshopService:
         field_name = flow_rows.LIST_FIELDS[kind]
         items = [item if x.id == item.id else x for x in getattr(flow, field_name)]
         changed = flow.model_copy(update={field_name: items})
-        transfer.raise_if_invalid(changed, self._decisions(w))
+        index = next(i for i, x in enumerate(items) if x.id == item.id)
+        own = transfer.item_problems(flow, kind, index, body_json)  # only what this item refers to
+        if own is None:
+            transfer.raise_if_invalid(changed, self._decisions(w))
+        elif own:
+            transfer.raise_problems(own)
         repo.update_item(w.conn, w.wid, kind, item.id, body_json)
         w.log(f"{kind}.update", flow_rows.target(kind, item.id), current[1], body_json)
         w.updated_item(kind, item.id, body_json, changed)
