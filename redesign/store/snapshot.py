@@ -32,7 +32,7 @@ class StoreSnapshot:
         return self._w.flow()
 
     def item(self, kind: str, item_id: str) -> Placed | None:
-        found = repo.flow_item(self._w.conn, self._w.wid, kind, item_id)
+        found = self._w.item(kind, item_id)
         return None if found is None else Placed(*found)
 
     def parts(self) -> dict[Key, Placed]:

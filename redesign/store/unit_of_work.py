@@ -102,6 +102,15 @@ class Write:
                 self._flow, self._flow_key = self.flows.load(self.conn, self.wid)
         return self._flow
 
+    def item(self, kind: str, item_id: str) -> tuple[int, Any] | None:
+        """(position, body) of one flow item as committed. Before this write changes anything, taken from the
+        rows `flow()` was read from (a round trip less per step edit); else read again."""
+        self.flow()
+        if self._flow_key is not None and not self.events:
+            found = next(((p, b) for k, i, p, b in self._flow_key[1] if k == kind and i == item_id), None)
+            return None if found is None else (found[0], repo.loads(found[1]))
+        return repo.flow_item(self.conn, self.wid, kind, item_id)
+
     def forget_flow(self) -> None:
         self._flow = None
         self._flow_key = None

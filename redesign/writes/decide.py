@@ -21,8 +21,10 @@ from redesign.writes.refusals import (
     Refusal,
     Refused,
     check_flow,
+    check_problems,
     check_steps,
     flow_problems,
+    item_problems,
     missing_item,
     refuse,
     stale,
@@ -133,8 +135,14 @@ def _update(s: Snapshot, item: Step | Handoff) -> Plan:
         return Plan()
     flow = s.flow()
     field = LIST_FIELDS[kind]
-    changed = flow.model_copy(update={field: [item if x.id == item.id else x for x in getattr(flow, field)]})
-    check_flow(changed, s.decisions())
+    items = [item if x.id == item.id else x for x in getattr(flow, field)]
+    changed = flow.model_copy(update={field: items})
+    index = next(i for i, x in enumerate(items) if x.id == item.id)
+    own = item_problems(flow, kind, index, body)  # only what this item refers to
+    if own is None:
+        check_flow(changed, s.decisions())
+    else:
+        check_problems(own)
     updated = Event(EventKind.of(kind, Verb.UPDATE), target(kind, item.id), current.body, body)
     return Plan((updated,), flow=changed)
 

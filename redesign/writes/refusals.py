@@ -5,14 +5,16 @@ A refusal never changes anything; its message is one plain sentence a page can s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from redesign.model import Decision, Flow, Problem, Scenario, reference_problems
 from redesign.workshop import MAX_WORKSHOP_STEPS, SETTLED_SCENARIO_ID, EventSummary
 from redesign.writes.describe import stale_message
 from redesign.writes.events import Logged
+from redesign.writes.parts import LIST_FIELDS
 
 
 class Reason(StrEnum):
@@ -68,14 +70,50 @@ def flow_problems(flow: Flow, decisions: Sequence[Decision] = ()) -> list[Proble
     ]
 
 
-def invalid_flow(flow: Flow, decisions: Sequence[Decision] = (), what: str = "This change") -> Refusal | None:
-    """Why `flow` (with the settled `decisions`) cannot be saved, or None."""
-    problems = flow_problems(flow, decisions)
+_CHECKED_ALONE = {"step": ("functions", "roles", "data_items"), "handoff": ("steps", "data_items")}
+"""The item kinds whose replacement (same id) can only break the item's own references, and the lists
+those references point into. Nothing else refers to a step's or hand-off's content, only to its id."""
+
+
+def item_problems(flow: Flow, kind: str, index: int, body: Mapping[str, Any]) -> list[Problem] | None:
+    """The cross-reference problems of replacing item `index` of `kind` with `body` (same id), checking
+    only what that item refers to; None for a kind that needs the whole flow checked (`flow_problems`).
+
+    A step edit used to re-check the whole flow and every settled decision (profiling issue 13's mixed
+    load: ~1.5 ms of each edit's time inside the write queue on 50 steps, growing with the flow). The
+    problems found are the same, with the same locations, as `flow_problems` finds for that item.
+    """
+    lists = _CHECKED_ALONE.get(kind)
+    if lists is None:
+        return None
+    field = LIST_FIELDS[kind]
+    doc: dict[str, Any] = {name: [{"id": item.id} for item in getattr(flow, name)] for name in lists}
+    doc[field] = [body]
+    mine, placed = f"{field}[0]", f"{field}[{index}]"
+    return [
+        Problem(location=placed + p.location[len(mine) :], message=p.message)
+        for p in reference_problems(doc)
+        if p.location == mine or p.location.startswith(mine + ".")
+    ]
+
+
+def problems_refusal(problems: Sequence[Problem], what: str = "This change") -> Refusal | None:
     if not problems:
         return None
     listed = "; ".join(str(p) for p in problems[:5])
     more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
     return Refusal(Reason.INVALID, f"{what} would leave the flow inconsistent: {listed}{more}.", tuple(problems))
+
+
+def check_problems(problems: Sequence[Problem], what: str = "This change") -> None:
+    refusal = problems_refusal(problems, what)
+    if refusal is not None:
+        raise Refused(refusal)
+
+
+def invalid_flow(flow: Flow, decisions: Sequence[Decision] = (), what: str = "This change") -> Refusal | None:
+    """Why `flow` (with the settled `decisions`) cannot be saved, or None."""
+    return problems_refusal(flow_problems(flow, decisions), what)
 
 
 def check_flow(flow: Flow, decisions: Sequence[Decision] = (), what: str = "This change") -> None:
