@@ -48,7 +48,7 @@ def _load(path: str) -> Flow:
     try:
         return _read(path)
     except FlowInvalid as exc:
-        raise CliError("\n".join(f"{path}: {p}" for p in exc.problems)) from None
+        raise CliError("\n".join(f"{path}: {p}" for p in exc.problems)) from exc
 
 
 # --------------------------------------------------------------------------- commands
@@ -117,7 +117,7 @@ def _scenario(flow: Flow, name: str | None):
     try:
         return flow.scenario(name)
     except KeyError as exc:
-        raise CliError(str(exc.args[0])) from None
+        raise CliError(str(exc.args[0])) from exc
 
 
 def _emit(result, fmt: str) -> int:
@@ -158,12 +158,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         result = export(flow, args.to, scenario=_scenario(flow, args.scenario))
     except ValueError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(str(exc)) from exc
     out = Path(args.output or result.filename)
     try:
         out.write_bytes(result.data)
     except OSError as exc:
-        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from exc
     _print(f"wrote {out} ({len(result.data):,} bytes, {result.mime})")
     return EXIT_OK
 
@@ -177,11 +177,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         flow, report = read_import(args.file, options)
     except FlowInvalid as exc:
-        raise CliError("\n".join(f"{args.file}: {p}" for p in exc.problems)) from None
+        raise CliError("\n".join(f"{args.file}: {p}" for p in exc.problems)) from exc
     try:
         write_flow(flow, args.output)
     except OSError as exc:
-        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
     _print(f"wrote {args.output}: {report.summary()}")
     for skipped in report.skipped:
         _print(f"  skipped {skipped}")
@@ -196,7 +196,7 @@ def _store_call(fn):
     try:
         return fn()
     except StoreError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(str(exc)) from exc
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

@@ -86,9 +86,9 @@ def restore(url: str | None, path: str | Path) -> RestoreReport:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InvalidInput(f"Cannot read the backup {path}: {exc.strerror or exc}") from None
+        raise InvalidInput(f"Cannot read the backup {path}: {exc.strerror or exc}") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"The backup {path} is not valid JSON: {exc}") from None
+        raise InvalidInput(f"The backup {path} is not valid JSON: {exc}") from exc
     if not isinstance(doc, dict) or doc.get("crossflow_backup_version") != BACKUP_VERSION:
         raise InvalidInput(f"{path} is not a Crossflow backup (version {BACKUP_VERSION}).")
     workshops = doc.get("workshops")

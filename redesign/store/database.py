@@ -52,7 +52,7 @@ def resolve_database_url(environ: Mapping[str, str] | None = None, cwd: Path | N
         try:
             secrets = tomllib.loads(secrets_file.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"Cannot read {secrets_file}: {exc}") from None
+            raise InvalidInput(f"Cannot read {secrets_file}: {exc}") from exc
         section = secrets.get("database")
         if isinstance(section, dict) and isinstance(section.get("url"), str) and section["url"].strip():
             return section["url"].strip()
@@ -64,6 +64,7 @@ def normalize_url(url: str | URL) -> URL:
     try:
         parsed = make_url(url) if isinstance(url, str) else url
     except ArgumentError:
+        # from None on purpose: SQLAlchemy's message quotes the URL, password included.
         raise InvalidInput(
             "The database URL is not valid; expected sqlite:///path/to/file.db or "
             "postgresql://user:password@host:5432/dbname"

@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from redesign import names
+from redesign.io.flow_json import flow_to_dict
 from redesign.model import Flow
 from redesign.store import codes, transfer
 from redesign.store import repository as repo
-from redesign.store.errors import InvalidInput, LimitExceeded, StoreUnavailable, WrongCode, WrongKey
-from redesign.store.schemas import CreatedWorkshop, Joined, JoinPreview, WorkshopExport
+from redesign.store.errors import AccessDenied, InvalidInput, LimitExceeded, StoreUnavailable, WrongCode, WrongKey
+from redesign.store.schemas import CreatedWorkshop, ExportedWorkshop, Joined, JoinPreview, WorkshopExport
 from redesign.store.unit_of_work import Write
 from redesign.workshop import MAX_PARTICIPANTS
 from redesign.writes.events import EventKind
@@ -62,6 +63,16 @@ def new_participant(
     return seat_id
 
 
+def new_document(name: str, goal: str, flow: Flow, created_at: datetime) -> WorkshopExport:
+    """A new workshop's document (no one seated yet), as `create` inserts it."""
+    return WorkshopExport(
+        crossflow_workshop_version=transfer.EXPORT_VERSION,
+        workshop=ExportedWorkshop(id="new", name=name, goal=goal, version=0, created_at=created_at),
+        flow=flow_to_dict(flow),
+        participants=[],
+    )
+
+
 def create(
     conn: Connection,
     doc: WorkshopExport,
@@ -90,7 +101,9 @@ def create(
         new_participant(conn, wid, facilitator_name, "", True, codes.digest(token), now)
     if first_event is not None:
         me = repo.participant_by_token(conn, codes.digest(token))
-        w = Write(conn, repo.workshop(conn, wid), me, now)
+        ws = repo.workshop(conn, wid)
+        assert ws is not None  # inserted just above, in this transaction
+        w = Write(conn, ws, me, now)
         w.log(first_event, "workshop", None, {"name": doc.workshop.name})
         w.flush()
     return CreatedWorkshop(workshop_id=wid, join_code=code, facilitator_key=key, facilitator_token=token)
@@ -168,3 +181,18 @@ def preview(conn: Connection, join_code: str) -> JoinPreview:
     functions = [(f.id, f.name) for f in flow.functions if f.id in used or not used]
     functions += [(f.id, f.name) for f in flow.functions if (f.id, f.name) not in functions]
     return JoinPreview(name=found.name, goal=found.goal, functions=functions)
+
+
+def delete(conn: Connection, me: Any, facilitator_key: Any, now: datetime) -> dict[str, Any]:
+    """Delete the caller's workshop (facilitator, with the key); returns its final export, kept in the archive."""
+    ws = repo.workshop(conn, me.workshop_id)
+    assert ws is not None
+    if not me.is_facilitator:
+        raise AccessDenied("Only the facilitator can delete a workshop.")
+    key = facilitator_key if isinstance(facilitator_key, str) else ""
+    if not hmac.compare_digest(codes.key_digest(key), ws.facilitator_key_hash):
+        raise WrongKey("That facilitator key does not match this workshop.", ws.id)
+    export = transfer.export_document(conn, ws.id, exported_at=now, with_secrets=False)
+    repo.archive(conn, ws.id, ws.name, now, export)
+    repo.delete_workshop(conn, ws.id)
+    return export

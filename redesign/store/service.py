@@ -27,11 +27,9 @@ before StoreUnavailable reaches the caller.
 
 from __future__ import annotations
 
-import hmac
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,10 +37,22 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from redesign.io.flow_json import flow_to_dict, read_flow
+from redesign.io.flow_json import read_flow
 from redesign.model import Decision, Flow, Handoff, Step, Tag
 from redesign.samples import SAMPLES_DIR
-from redesign.store import backup_documents, codes, contributions, inputs, rate_limit, reads, seats, transfer
+from redesign.store import (
+    backup_documents,
+    codes,
+    contributions,
+    inputs,
+    rate_limit,
+    reads,
+    reporting,
+    room_writes,
+    seats,
+    transfer,
+    write_batches,
+)
 from redesign.store import repository as repo
 from redesign.store.apply import carry_out
 from redesign.store.contributions import BAD_TOKEN as _BAD_TOKEN
@@ -52,7 +62,6 @@ from redesign.store.errors import (
     InvalidInput,
     LimitExceeded,
     NotFound,
-    StoreError,
     StoreUnavailable,
     WrongCode,
     WrongKey,
@@ -60,9 +69,10 @@ from redesign.store.errors import (
     refused,
 )
 from redesign.store.flow_cache import FlowCache
-from redesign.store.group_commit import BatchStats, GroupCommit, Job
+from redesign.store.group_commit import BatchStats, GroupCommit
 from redesign.store.migrate import upgrade
 from redesign.store.rate_limit import Client
+from redesign.store.reporting import reported
 from redesign.store.schemas import (
     CommentOut,
     Contribution,
@@ -79,12 +89,12 @@ from redesign.store.schemas import (
 from redesign.store.snapshot import StoreSnapshot
 from redesign.store.tables import utcnow
 from redesign.store.unit_of_work import Seat, Write, read, transaction
+from redesign.store.write_batches import Work
 from redesign.validation import FlowInvalid
 from redesign.workshop import (
     MAX_COMMENT,
     MAX_GOAL,
     MAX_RATIONALE,
-    MAX_TIMER_SECONDS,
     Action,
     CommentKind,
     TargetKind,
@@ -112,13 +122,6 @@ def _me(conn: Connection, token: str) -> Any:
     return me
 
 
-@dataclass(frozen=True, eq=False)
-class Edit:
-    """A write other than a proposal or comment, as the body of a transaction (see `_save_contributions`)."""
-
-    run: Callable[[Connection], Any]
-
-
 class WorkshopService:
     """The workshop store. Thread-safe: share one instance per process (e.g. via st.cache_resource)."""
 
@@ -135,7 +138,9 @@ class WorkshopService:
         self._clock = clock
         self._batch_edits = batch_edits  # False: each edit commits alone (as before issue 13; for benchmarks)
         self._flows = FlowCache()  # parsed flows by the rows they came from (redesign/store/flow_cache.py)
-        self._contributions: GroupCommit[contributions.Contribution | Edit] = GroupCommit(self._save_contributions)
+        self._contributions: GroupCommit[Work] = GroupCommit(
+            lambda jobs: write_batches.save(jobs, self._transaction, self._clock)
+        )
 
     @classmethod
     def from_url(cls, url: str | None = None, *, migrate: bool = True, **options: Any) -> WorkshopService:
@@ -178,11 +183,14 @@ class WorkshopService:
         if not isinstance(token, str) or not token:
             raise AccessDenied(_BAD_TOKEN)
         token_hash = codes.digest(token)
+        where = reporting.current()  # this thread's call; `run` may run in another (group commit)
 
         def run(conn: Connection) -> T:
             row = repo.lock_for_token(conn, token_hash)
             if row is None:
                 raise AccessDenied(_BAD_TOKEN)
+            if where is not None:
+                where.workshop_id = row.id
             me = Seat(row.p_id, row.id, row.p_name, row.p_function, row.p_is_facilitator)
             if action is not None:
                 inputs.reject(refusal(action, row.phase, me.is_facilitator, row.locked), AccessDenied)
@@ -193,67 +201,22 @@ class WorkshopService:
 
         if not self._batch_edits:
             return self._transaction(run)
-        return self._contributions.submit(Edit(run))  # shares a commit with concurrent writes (see below)
+        return self._contributions.submit(write_batches.Edit(run))  # shares a commit with concurrent writes (see below)
+
+    def _workshop_of(self, token: Any = None, join_code: Any = None) -> str | None:
+        """The id of the workshop a token or join code belongs to (for logs: `reporting`), or None."""
+        if isinstance(token, str) and token:
+            me = self._read(lambda conn: repo.participant_by_token(conn, codes.digest(token)), snapshot=False)
+            return None if me is None else str(me.workshop_id)
+        code = codes.normalize_code(join_code) if isinstance(join_code, str) else None
+        found = self._read(lambda conn: repo.workshop_by_code(conn, code), snapshot=False) if code else None
+        return None if found is None else str(found.id)
 
     def _contribute(self, token: str, what: contributions.NewProposal | contributions.NewComment) -> Any:
         """Save a proposal or comment; concurrent ones share a transaction (see `group_commit`)."""
         if not isinstance(token, str) or not token:
             raise AccessDenied(_BAD_TOKEN)
         return self._contributions.submit(contributions.Contribution(codes.digest(token), what))
-
-    def _save_contributions(self, jobs: list[Job[contributions.Contribution | Edit]]) -> None:
-        """Save a batch (GroupCommit's callback), settling every job with its outcome.
-
-        Proposals and comments are saved together (`contributions.save`); every other
-        write (step edits, settling, facilitator controls) then runs in its own
-        savepoint of the same transaction, so a refused edit (stale, invalid, not
-        allowed) rolls back alone and the others keep their own versions and events.
-        Before edits joined the batches, comments queued behind each edit's own commit.
-        If the batch's transaction fails for a reason no retry cures, its writes are
-        saved again one by one, so one bad write cannot sink the others; if the
-        database is down or the commit's outcome is unknown, all of them report it.
-        """
-        contributed = [job for job in jobs if isinstance(job.work, contributions.Contribution)]
-        edits = [job for job in jobs if isinstance(job.work, Edit)]
-
-        def run(conn: Connection) -> dict[int, Any]:
-            outcomes: dict[int, Any] = {}
-            if contributed:
-                works = [job.work for job in contributed if isinstance(job.work, contributions.Contribution)]
-                saved = contributions.save(conn, works, self._clock())
-                outcomes.update({id(job): outcome for job, outcome in zip(contributed, saved, strict=True)})
-            for job in edits:
-                assert isinstance(job.work, Edit)
-                if len(jobs) == 1:
-                    outcomes[id(job)] = job.work.run(conn)  # alone: a refusal rolls back the whole transaction
-                    continue
-                try:
-                    with conn.begin_nested():
-                        outcomes[id(job)] = job.work.run(conn)
-                except StoreError as exc:
-                    outcomes[id(job)] = exc
-            return outcomes
-
-        try:
-            outcomes = self._transaction(run)
-        except StoreUnavailable as exc:
-            for job in jobs:
-                job.fail(exc)
-            return
-        except Exception as exc:
-            if len(jobs) == 1:
-                jobs[0].fail(exc)
-                return
-            log.warning("A batch of %d writes failed; saving them one by one", len(jobs), exc_info=True)
-            for job in jobs:
-                self._save_contributions([job])
-            return
-        for job in jobs:
-            outcome = outcomes[id(job)]
-            if isinstance(outcome, StoreError):
-                job.fail(outcome)
-            else:
-                job.succeed(outcome)
 
     def _edit(self, token: str, action: Action, body: Callable[[Write], None]) -> int:
         def run(w: Write) -> int:
@@ -275,6 +238,7 @@ class WorkshopService:
 
     # ------------------------------------------------------------------ creating and joining
 
+    @reported
     def create_workshop(self, name: str, goal: str, flow: Flow, facilitator_name: str) -> CreatedWorkshop:
         """A new workshop on `flow`; the creator becomes its facilitator."""
         name = inputs.name(name, "workshop name")
@@ -286,14 +250,10 @@ class WorkshopService:
         flow = inputs.checked(Flow, flow, "flow")
         transfer.raise_if_invalid(flow, what="The flow has problems; it")
         created_at = self._clock()
-        doc = WorkshopExport(
-            crossflow_workshop_version=transfer.EXPORT_VERSION,
-            workshop={"id": "new", "name": name, "goal": goal, "version": 0, "created_at": created_at},
-            flow=flow_to_dict(flow),
-            participants=[],
-        )
+        doc = seats.new_document(name, goal, flow, created_at)
         return self._create(doc, flow, facilitator_name, first_event=EventKind.WORKSHOP_CREATE)
 
+    @reported
     def create_from_sample(
         self, sample_id: str, facilitator_name: str, name: str | None = None, goal: str = ""
     ) -> CreatedWorkshop:
@@ -344,6 +304,7 @@ class WorkshopService:
             self._transaction(lambda conn: rate_limit.record(conn, counted, self._clock()))
             raise
 
+    @reported
     def join(self, join_code: str, name: str, function: str, client: Client | None = None) -> Joined:
         """Take a seat: `function` is a function id or name of the flow (case-insensitive).
 
@@ -353,6 +314,7 @@ class WorkshopService:
         run = lambda conn: seats.join(conn, join_code, name, function, self._clock())  # noqa: E731
         return self._guarded(client, lambda: self._transaction(run))
 
+    @reported
     def reclaim_facilitator(self, join_code: str, facilitator_key: str, client: Client | None = None) -> Joined:
         """A new facilitator token; the old one stops working (a lost or hijacked seat comes back).
 
@@ -363,6 +325,7 @@ class WorkshopService:
         workshop = self._read(lambda conn: repo.workshop_by_code(conn, code), snapshot=False) if code else None
         return self._guarded(client, lambda: self._transaction(run), workshop.id if workshop else None)
 
+    @reported
     def preview(self, join_code: str, client: Client | None = None) -> JoinPreview:
         """What a person opening the join link needs before taking a seat: the workshop and its functions.
 
@@ -372,9 +335,11 @@ class WorkshopService:
 
     # ------------------------------------------------------------------ reading
 
+    @reported
     def whoami(self, token: str) -> Participant:
         return self._read(lambda conn: reads.participant(_me(conn, token)))
 
+    @reported
     def version(self, workshop_id: str) -> int:
         """The workshop's version: one indexed row, cheap enough to poll every few seconds."""
 
@@ -386,10 +351,12 @@ class WorkshopService:
 
         return self._read(run, snapshot=False)  # one row: no snapshot isolation needed
 
+    @reported
     def state(self, token: str) -> WorkshopState:
         """Everything a page needs, consistent at one version, filtered for the viewer."""
         return self._read(lambda conn: reads.state(conn, _me(conn, token)))
 
+    @reported
     def state_for(self, workshop_id: str, token: str) -> WorkshopState:
         def run(conn: Connection) -> WorkshopState:
             me = _me(conn, token)
@@ -399,26 +366,31 @@ class WorkshopService:
 
         return self._read(run)
 
+    @reported
     def history(self, token: str, limit: int = 200) -> list[EventOut]:
         """The event log, newest first. Before the reveal, other people's tags are hidden from participants."""
         if not isinstance(limit, int) or not 1 <= limit <= 100_000:
             raise InvalidInput("The history limit must be between 1 and 100,000 events.")
         return self._read(lambda conn: reads.history(conn, _me(conn, token), limit))
 
+    @reported
     def contribution(self, token: str) -> Contribution:
         """Who has been heard: current proposals, comments and flow edits per participant and per function."""
         return self._read(lambda conn: reads.contribution(conn, _me(conn, token)))
 
     # ------------------------------------------------------------------ flow edits (see redesign/writes/decide.py)
 
+    @reported
     def add_step(self, token: str, base_version: int, step: Step, after: str | None = None) -> int:
         """Insert a step (after the step `after`, else at the end). Returns the new version."""
         return self._decide(token, "edit_flow", cmd.AddItem(base_version, inputs.checked(Step, step, "step"), after))
 
+    @reported
     def update_step(self, token: str, base_version: int, step: Step) -> int:
         """Replace the step with the same id."""
         return self._decide(token, "edit_flow", cmd.UpdateItem(base_version, inputs.checked(Step, step, "step")))
 
+    @reported
     def delete_step(self, token: str, base_version: int, step_id: str) -> int:
         """Delete a step with its hand-offs and its settled decision (also from the flow's scenarios).
 
@@ -428,21 +400,26 @@ class WorkshopService:
         """
         return self._decide(token, "edit_flow", cmd.DeleteStep(base_version, step_id))
 
+    @reported
     def move_step(self, token: str, base_version: int, step_id: str, function: str, before: str | None) -> int:
         """Move a step to `function`'s lane and in the flow's order just before `before` (None: the end)."""
         return self._decide(token, "edit_flow", cmd.MoveStep(base_version, step_id, function, before))
 
+    @reported
     def add_handoff(self, token: str, base_version: int, handoff: Handoff) -> int:
         return self._decide(token, "edit_flow", cmd.AddItem(base_version, inputs.checked(Handoff, handoff, "hand-off")))
 
+    @reported
     def update_handoff(self, token: str, base_version: int, handoff: Handoff) -> int:
         return self._decide(
             token, "edit_flow", cmd.UpdateItem(base_version, inputs.checked(Handoff, handoff, "hand-off"))
         )
 
+    @reported
     def delete_handoff(self, token: str, base_version: int, handoff_id: str) -> int:
         return self._decide(token, "edit_flow", cmd.DeleteHandoff(base_version, handoff_id))
 
+    @reported
     def replace_flow(self, token: str, base_version: int, flow: Flow) -> int:
         """Bulk edit (the table editor). A three-way merge against what the caller saw:
 
@@ -458,29 +435,23 @@ class WorkshopService:
 
     # ------------------------------------------------------------------ proposals and comments
 
+    @reported
     def propose(self, token: str, step_id: str, tag: Tag | str, rationale: str = "") -> int:
         """Your tag for a step (one current proposal per person and step; it replaces your previous one)."""
         try:
             tag = Tag(tag)
-        except ValueError:
-            raise InvalidInput(f'"{tag}" is not a tag; choose human, augment or automate.') from None
+        except ValueError as exc:
+            raise InvalidInput(f'"{tag}" is not a tag; choose human, augment or automate.') from exc
         rationale = inputs.text(rationale, "rationale", MAX_RATIONALE)
         if not isinstance(step_id, str):
             raise missing_item("step", step_id)
         return self._contribute(token, contributions.NewProposal(step_id, tag.value, rationale))
 
+    @reported
     def withdraw_proposal(self, token: str, step_id: str) -> int:
-        def body(w: Write) -> None:
-            assert w.me is not None
-            existing = repo.proposal(w.conn, w.wid, step_id, w.me.id)
-            if existing is None:
-                raise NotFound(f'You have no proposal on step "{step_id}" to withdraw.')
-            repo.delete_proposal(w.conn, w.wid, step_id, w.me.id)
-            before = {"tag": existing.tag, "rationale": existing.rationale}
-            w.log(EventKind.PROPOSAL_WITHDRAW, f"step:{step_id}", before)
+        return self._edit(token, "propose", lambda w: room_writes.withdraw(w, step_id))
 
-        return self._edit(token, "propose", body)
-
+    @reported
     def comment(
         self,
         token: str,
@@ -501,32 +472,23 @@ class WorkshopService:
             raise missing_item(target_kind, target_id)
         return self._contribute(token, contributions.NewComment(target_kind, target_id, kind, text))
 
+    @reported
     def resolve_comment(self, token: str, comment_id: int, resolved: bool = True) -> int:
         """Mark a comment resolved (or open again); its author or the facilitator may."""
-
-        def body(w: Write) -> None:
-            assert w.me is not None
-            row = repo.comment(w.conn, w.wid, comment_id) if isinstance(comment_id, int) else None
-            if row is None:
-                raise NotFound(f"There is no comment #{comment_id} in this workshop.")
-            if row.participant_id != w.me.id and not w.me.is_facilitator:
-                raise AccessDenied("Only the author of a comment or the facilitator can resolve it.")
-            if bool(row.resolved) != bool(resolved):
-                repo.set_comment_resolved(w.conn, w.wid, comment_id, bool(resolved))
-                kind = EventKind.COMMENT_RESOLVE if resolved else EventKind.COMMENT_REOPEN
-                w.log(kind, f"comment:{comment_id}", row.resolved, resolved)
-
-        return self._edit(token, "comment", body)
+        return self._edit(token, "comment", lambda w: room_writes.resolve(w, comment_id, resolved))
 
     # ------------------------------------------------------------------ decisions and undo
 
+    @reported
     def settle(self, token: str, decision: Decision) -> int:
         """Facilitator: the room's decision for a step (replaces an earlier one for that step)."""
         return self._decide(token, "settle", cmd.Settle(inputs.checked(Decision, decision, "decision")))
 
+    @reported
     def unsettle(self, token: str, step_id: str) -> int:
         return self._decide(token, "settle", cmd.Unsettle(step_id))
 
+    @reported
     def undo(self, token: str) -> int:
         """Facilitator: revert the newest flow edit or settle that is not undone yet (as new events)."""
         return self._decide(token, "control", cmd.Undo())
@@ -534,50 +496,38 @@ class WorkshopService:
     # ------------------------------------------------------------------ facilitator controls
 
     def _control(self, token: str, kind: EventKind, column: str, value: Any) -> int:
-        def body(w: Write) -> None:
-            before = getattr(w.workshop, column)
-            repo.update_workshop(w.conn, w.wid, **{column: value})
-            show = lambda v: v.isoformat() if isinstance(v, datetime) else v  # noqa: E731
-            w.log(kind, "workshop", show(before), show(value))
+        return self._edit(token, "control", lambda w: room_writes.control(w, kind, column, value))
 
-        return self._edit(token, "control", body)
-
+    @reported
     def set_phase(self, token: str, phase: Phase | str) -> int:
         try:
             phase = Phase(phase)
-        except ValueError:
-            raise InvalidInput(f'"{phase}" is not a phase; use one of: {", ".join(p.value for p in Phase)}.') from None
+        except ValueError as exc:
+            raise InvalidInput(f'"{phase}" is not a phase; use one of: {", ".join(p.value for p in Phase)}.') from exc
         return self._control(token, EventKind.PHASE_SET, "phase", phase.value)
 
+    @reported
     def set_timer(self, token: str, seconds: int | None) -> int:
         """Start a countdown of `seconds` (stored as its UTC end time); None clears it."""
-        if seconds is not None and (
-            isinstance(seconds, bool) or not isinstance(seconds, int) or not 1 <= seconds <= MAX_TIMER_SECONDS
-        ):
-            raise InvalidInput(f"A timer runs from 1 second to {MAX_TIMER_SECONDS // 3600} hours.")
+        seconds = room_writes.timer_seconds(seconds)
         ends = None if seconds is None else self._clock() + timedelta(seconds=seconds)
         return self._control(token, EventKind.TIMER_SET, "timer_ends_at", ends)
 
+    @reported
     def set_focus(self, token: str, step_id: str | None) -> int:
-        def body(w: Write) -> None:
-            if step_id is not None and (
-                not isinstance(step_id, str) or repo.flow_item(w.conn, w.wid, "step", step_id) is None
-            ):
-                raise missing_item("step", step_id)
-            before = w.workshop.focus_step
-            repo.update_workshop(w.conn, w.wid, focus_step=step_id)
-            w.log(EventKind.FOCUS_SET, "workshop", before, step_id)
+        return self._edit(token, "control", lambda w: room_writes.focus(w, step_id))
 
-        return self._edit(token, "control", body)
-
+    @reported
     def set_lock(self, token: str, locked: bool) -> int:
         return self._control(token, EventKind.LOCK_SET, "locked", bool(locked))
 
+    @reported
     def set_reveal(self, token: str, revealed: bool) -> int:
         return self._control(token, EventKind.REVEAL_SET, "revealed", bool(revealed))
 
     # ------------------------------------------------------------------ export, import, delete
 
+    @reported
     def export_workshop(self, token: str) -> dict[str, Any]:
         """Facilitator: the whole workshop as a JSON-able dict (no tokens, keys or join code).
 
@@ -595,6 +545,7 @@ class WorkshopService:
 
         return self._read(run)
 
+    @reported
     def import_workshop(self, doc: dict[str, Any], facilitator_name: str) -> CreatedWorkshop:
         """A new workshop from an export: new id, join code, facilitator key and token.
 
@@ -613,23 +564,11 @@ class WorkshopService:
             lambda conn: seats.create(conn, doc, flow, facilitator_name, first_event, self._clock())
         )
 
+    @reported
     def delete_workshop(self, token: str, facilitator_key: str) -> dict[str, Any]:
         """Facilitator (token and key): delete the workshop; returns its final export, also kept in the archive."""
 
-        def run(conn: Connection) -> dict[str, Any]:
-            me = _me(conn, token)
-            ws = repo.workshop(conn, me.workshop_id)
-            assert ws is not None
-            if not me.is_facilitator:
-                raise AccessDenied("Only the facilitator can delete a workshop.")
-            key = facilitator_key if isinstance(facilitator_key, str) else ""
-            if not hmac.compare_digest(codes.key_digest(key), ws.facilitator_key_hash):
-                raise WrongKey("That facilitator key does not match this workshop.", ws.id)
-            export = transfer.export_document(conn, ws.id, exported_at=self._clock(), with_secrets=False)
-            repo.archive(conn, ws.id, ws.name, self._clock(), export)
-            repo.delete_workshop(conn, ws.id)
-            return export
-
+        run = lambda conn: seats.delete(conn, _me(conn, token), facilitator_key, self._clock())  # noqa: E731
         workshop_id = self._read(lambda conn: _me(conn, token).workshop_id)
         key_bucket = [rate_limit.key_bucket(workshop_id)]
         refused = self._read(lambda conn: rate_limit.refusal(conn, key_bucket, self._clock()), snapshot=False)
@@ -643,10 +582,12 @@ class WorkshopService:
 
     # ------------------------------------------------------------------ backups (used by backup.py)
 
+    @reported
     def export_all(self) -> dict[str, Any]:
         """Every workshop with its secrets' hashes, plus the archive: a full backup document."""
         return self._read(lambda conn: backup_documents.export_all(conn, self._clock()))
 
+    @reported
     def restore_backup(
         self, workshops: Sequence[Mapping[str, Any]], archived: Sequence[Mapping[str, Any]]
     ) -> tuple[list[str], list[str], int]:

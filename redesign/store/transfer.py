@@ -170,11 +170,11 @@ def parse_export(doc: Any) -> tuple[WorkshopExport, Flow]:
     except ValidationError as exc:
         problems = pydantic_problems(exc)
         listed = "; ".join(str(p) for p in problems[:5])
-        raise InvalidInput(f"This workshop export has problems: {listed}.", problems) from None
+        raise InvalidInput(f"This workshop export has problems: {listed}.", problems) from exc
     try:
         flow = parse_flow(parsed.flow)
     except FlowInvalid as exc:
-        raise InvalidInput(f"The workshop's flow has problems: {exc}", exc.problems) from None
+        raise InvalidInput(f"The workshop's flow has problems: {exc}", exc.problems) from exc
     _check_consistency(parsed, flow)
     return parsed, flow
 
