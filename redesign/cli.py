@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
+from redesign import logs
 from redesign.io.flow_json import read_flow
 from redesign.metrics import FlowMetrics, analyze
 from redesign.model import Flow
@@ -247,6 +248,7 @@ def streamlit_flags() -> list[str]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    os.environ[logs.ENV] = args.log_level  # the app's process configures its logging from it (app.py)
     app = app_script()
     command = [sys.executable, "-m", "streamlit", "run", str(app), *streamlit_flags(), f"--server.port={args.port}"]
     os.execv(sys.executable, command)
@@ -260,9 +262,20 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for scripts")
 
 
+def _log_level_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--log-level",
+        type=str.lower,
+        choices=logs.LEVELS,
+        default=default,
+        help=f"how much Crossflow logs to standard error (default: ${logs.ENV}, else {logs.DEFAULT})",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     prog = "crossflow" if Path(sys.argv[0]).name == "crossflow" else "python -m redesign"
     parser = argparse.ArgumentParser(prog=prog, description="Crossflow: process redesign workshops.")
+    _log_level_option(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("validate", help="check flow files; one line per problem")
@@ -330,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="start the workshop app")
     p.add_argument("--port", type=int, default=8501)
+    _log_level_option(p, default=argparse.SUPPRESS)  # also after the command: crossflow serve --log-level info
     p.set_defaults(run=cmd_serve)
 
     return parser
@@ -341,6 +355,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
         return int(exc.code or 0)
+    try:
+        args.log_level = logs.configure(args.log_level)
+    except logs.LogLevelInvalid as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
     try:
         return int(args.run(args))
     except CliError as exc:

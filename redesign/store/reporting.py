@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
-from redesign.store.errors import StoreError, StoreUnavailable
+from redesign.store.errors import StoreError, StoreUnavailable, WrongCode
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,8 @@ def report(service: _Service, action: str, where: Where, arguments: dict[str, An
         workshop = _looked_up(service, arguments)
     shown = workshop or "(not known)"
     if refusal:
-        log.info("workshop %s: %s refused (%s: %s)", shown, action, type(exc).__name__, exc)
+        said = "" if isinstance(exc, WrongCode) else f": {exc}"  # a wrong code's message repeats the guess
+        log.info("workshop %s: %s refused (%s%s)", shown, action, type(exc).__name__, said)
     else:
         log.error("workshop %s: %s failed (%s: %s)", shown, action, type(exc).__name__, exc, exc_info=exc)
 
