@@ -42,7 +42,7 @@ def shown_url(url: str | None) -> str:
     return normalize_url(url or resolve_database_url()).render_as_string(hide_password=True)
 
 
-def _reason(exc: sa.exc.OperationalError) -> str:
+def _reason(exc: sa.exc.DBAPIError) -> str:
     """The driver's message on one line (psycopg adds hints on further lines)."""
     return " ".join(str(exc.orig).split())
 

@@ -66,7 +66,8 @@ def _refuse_missing_database(url: str | None) -> None:
     report "0 workshops" as if that were a backup.
     """
     parsed = normalize_url(url or resolve_database_url())
-    if is_sqlite(parsed) and parsed.database not in (None, "", ":memory:") and not Path(parsed.database).is_file():
+    database = parsed.database
+    if is_sqlite(parsed) and database is not None and database not in ("", ":memory:") and not Path(database).is_file():
         raise InvalidInput(f"There is no database file {parsed.database}; check the path (nothing was written).")
     engine = make_engine(parsed)
     try:

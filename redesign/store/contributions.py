@@ -101,7 +101,10 @@ class _Batch:
         self.workshops = {row.id: _Workshop(row) for row in repo.lock_workshops(conn, wids)}
         self.items = repo.existing_items(conn, wids, {work.target for work in works})
         self.current = repo.current_proposals(
-            conn, wids, {me.id for me in self.seats.values()}, {w.what.step_id for w in works if w.action == "propose"}
+            conn,
+            wids,
+            {me.id for me in self.seats.values()},
+            {w.what.step_id for w in works if isinstance(w.what, NewProposal)},
         )
         self.proposals: list[dict[str, Any]] = []
         self.comments: list[dict[str, Any]] = []

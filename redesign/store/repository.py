@@ -122,8 +122,8 @@ def take_numbers(conn: Connection, workshop_id: str, counter: str, n: int) -> in
     """Reserve n numbers from a per-workshop counter; returns the first."""
     column = t.workshops.c[counter]
     stmt = sa.update(t.workshops).where(t.workshops.c.id == workshop_id).values({column: column + n}).returning(column)
-    last = conn.execute(stmt).scalar_one()
-    return int(last) - n + 1
+    last: int = conn.execute(stmt).scalar_one()
+    return last - n + 1
 
 
 def delete_workshop(conn: Connection, workshop_id: str) -> None:
@@ -214,7 +214,7 @@ def set_positions(conn: Connection, workshop_id: str, kind: str, order: Sequence
 def positions(conn: Connection, workshop_id: str, kind: str) -> dict[str, int]:
     c = t.flow_items.c
     stmt = sa.select(c.item_id, c.position).where(c.workshop_id == workshop_id, c.kind == kind)
-    return {str(i): int(p) for i, p in conn.execute(stmt)}
+    return {str(row.item_id): int(row.position) for row in conn.execute(stmt)}
 
 
 def position_taken(conn: Connection, workshop_id: str, kind: str, position: int) -> bool:
