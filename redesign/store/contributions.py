@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from redesign.store import repository as repo
 from redesign.store.errors import AccessDenied, NotFound, StoreError, missing_item
+from redesign.store.records import ParticipantRecord, WorkshopRecord
 from redesign.workshop import Action, CommentKind, CommentOut, TargetKind, refusal
 
 BAD_TOKEN = "This session is not valid for any workshop (any more). Join again with the workshop's code."
@@ -74,7 +75,7 @@ Outcome = int | CommentOut | StoreError
 class _Workshop:
     """A locked workshop's row and the numbers the batch has taken from it so far."""
 
-    def __init__(self, row: Row[Any]) -> None:
+    def __init__(self, row: WorkshopRecord) -> None:
         self.row = row
         self.version = int(row.version)
         self.event_seq = int(row.event_seq)
@@ -110,7 +111,7 @@ class _Batch:
         self.comments: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
 
-    def admit(self, work: Contribution) -> tuple[Row[Any], _Workshop]:
+    def admit(self, work: Contribution) -> tuple[ParticipantRecord, _Workshop]:
         """The caller and their workshop, if this write is allowed; else the StoreError saying why not."""
         me = self.seats.get(work.token_hash)
         if me is None:
@@ -136,11 +137,11 @@ class _Batch:
             return self._propose(me, workshop, work.what)
         return self._comment(me, workshop, work.what)
 
-    def _log(self, me: Row[Any], workshop: _Workshop, kind: str, target: str, before: Any, after: Any) -> None:
+    def _log(self, me: ParticipantRecord, workshop: _Workshop, kind: str, target: str, before: Any, after: Any) -> None:
         event = repo.event_row(workshop.row.id, workshop.version, self.now, me, kind, target, before, after)
         self.events.append({**event, "seq": workshop.event_seq})
 
-    def _propose(self, me: Row[Any], workshop: _Workshop, new: NewProposal) -> int:
+    def _propose(self, me: ParticipantRecord, workshop: _Workshop, new: NewProposal) -> int:
         key = (me.workshop_id, new.step_id, me.id)
         before = self.current.get(key)
         after = {"tag": new.tag, "rationale": new.rationale}
@@ -158,7 +159,7 @@ class _Batch:
         self._log(me, workshop, "proposal.set", f"step:{new.step_id}", before, after)
         return workshop.version
 
-    def _comment(self, me: Row[Any], workshop: _Workshop, new: NewComment) -> CommentOut:
+    def _comment(self, me: ParticipantRecord, workshop: _Workshop, new: NewComment) -> CommentOut:
         out = CommentOut(
             id=workshop.comment_seq,
             author_id=me.id,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from redesign.model import Decision, Tag
 from redesign.store import repository as repo
 from redesign.store import transfer
 from redesign.store.errors import NotFound
+from redesign.store.records import CommentRecord, ParticipantRecord, ProposalRecord
 from redesign.store.schemas import (
     CommentOut,
     Contribution,
@@ -31,7 +31,7 @@ from redesign.writes.describe import describe_event
 from redesign.writes.events import EDIT_KINDS, Item, Logged
 
 
-def participant(row: Any) -> Participant:
+def participant(row: ParticipantRecord) -> Participant:
     return Participant(
         id=row.id,
         workshop_id=row.workshop_id,
@@ -42,7 +42,7 @@ def participant(row: Any) -> Participant:
     )
 
 
-def state(conn: Connection, me_row: Any) -> WorkshopState:
+def state(conn: Connection, me_row: ParticipantRecord) -> WorkshopState:
     ws = repo.workshop(conn, me_row.workshop_id)
     if ws is None:
         raise NotFound("This workshop no longer exists.")
@@ -87,7 +87,7 @@ def state(conn: Connection, me_row: Any) -> WorkshopState:
     )
 
 
-def _proposal_out(row: Row[Any], people: Mapping[str, Participant]) -> ProposalOut:
+def _proposal_out(row: ProposalRecord, people: Mapping[str, Participant]) -> ProposalOut:
     person = people[row.participant_id]
     return ProposalOut(
         participant_id=row.participant_id,
@@ -100,7 +100,7 @@ def _proposal_out(row: Row[Any], people: Mapping[str, Participant]) -> ProposalO
     )
 
 
-def _comment_out(row: Row[Any], people: Mapping[str, Participant], targets: Mapping[str, set[str]]) -> CommentOut:
+def _comment_out(row: CommentRecord, people: Mapping[str, Participant], targets: Mapping[str, set[str]]) -> CommentOut:
     person = people[row.participant_id]
     return CommentOut(
         id=row.id,
@@ -134,7 +134,7 @@ def event_out(row: Logged, hide_tags: bool) -> EventOut:
     )
 
 
-def history(conn: Connection, me: Any, limit: int) -> list[EventOut]:
+def history(conn: Connection, me: ParticipantRecord, limit: int) -> list[EventOut]:
     """The event log, newest first. Before the reveal, other people's tags are hidden from participants."""
     ws = repo.workshop(conn, me.workshop_id)
     assert ws is not None
@@ -158,7 +158,7 @@ class _Authored:
     author_id: str
 
 
-def contribution(conn: Connection, me: Any) -> Contribution:
+def contribution(conn: Connection, me: ParticipantRecord) -> Contribution:
     """Who has been heard: current proposals, comments and flow edits per participant and per function."""
     wid = me.workshop_id
     people = [participant(p) for p in repo.participants(conn, wid)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -24,8 +24,21 @@ from sqlalchemy.engine import Connection, Row
 
 from redesign.store import announce
 from redesign.store import tables as t
+from redesign.store.records import (
+    ArchivedRecord,
+    CommentRecord,
+    DecisionRecord,
+    EditRecord,
+    FlowItemRecord,
+    ParticipantRecord,
+    ProposalRecord,
+    Seat,
+    WorkshopRecord,
+)
 from redesign.writes.describe import describe_event
 from redesign.writes.events import UNDOABLE_KINDS, EventKind, Logged
+
+R = TypeVar("R", bound=NamedTuple)
 
 
 def dumps(value: Any) -> str:
@@ -43,12 +56,17 @@ def insert_workshop(conn: Connection, **values: Any) -> None:
     conn.execute(sa.insert(t.workshops).values(**values))
 
 
-def workshop(conn: Connection, workshop_id: str) -> Row[Any] | None:
-    return conn.execute(sa.select(t.workshops).where(t.workshops.c.id == workshop_id)).first()
+def _one(record: type[R], row: Row[Any] | None) -> R | None:
+    return None if row is None else record._make(row)
 
 
-def workshop_by_code(conn: Connection, join_code: str) -> Row[Any] | None:
-    return conn.execute(sa.select(t.workshops).where(t.workshops.c.join_code == join_code)).first()
+def workshop(conn: Connection, workshop_id: str) -> WorkshopRecord | None:
+    return _one(WorkshopRecord, conn.execute(sa.select(t.workshops).where(t.workshops.c.id == workshop_id)).first())
+
+
+def workshop_by_code(conn: Connection, join_code: str) -> WorkshopRecord | None:
+    stmt = sa.select(t.workshops).where(t.workshops.c.join_code == join_code)
+    return _one(WorkshopRecord, conn.execute(stmt).first())
 
 
 _WORKSHOP_VERSION = sa.select(t.workshops.c.version).where(t.workshops.c.id == sa.bindparam("b_id"))
@@ -62,11 +80,11 @@ def workshop_ids(conn: Connection) -> list[str]:
     return list(conn.execute(sa.select(t.workshops.c.id).order_by(t.workshops.c.created_at)).scalars())
 
 
-def lock_workshop(conn: Connection, workshop_id: str) -> Row[Any] | None:
+def lock_workshop(conn: Connection, workshop_id: str) -> WorkshopRecord | None:
     """The workshop row, locked until commit (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
     the database's write lock). This is the queue all writers of one workshop wait in."""
     stmt = sa.select(t.workshops).where(t.workshops.c.id == workshop_id).with_for_update()
-    return conn.execute(stmt).first()
+    return _one(WorkshopRecord, conn.execute(stmt).first())
 
 
 _LOCK_FOR_TOKEN = (
@@ -83,10 +101,13 @@ _LOCK_FOR_TOKEN = (
 )
 
 
-def lock_for_token(conn: Connection, token_hash: str) -> Row[Any] | None:
-    """The caller's seat (columns p_id, p_name, p_function, p_is_facilitator) and their workshop's row,
-    locked, in one round trip."""
-    return conn.execute(_LOCK_FOR_TOKEN, {"b_token": token_hash}).first()
+def lock_for_token(conn: Connection, token_hash: str) -> tuple[WorkshopRecord, Seat] | None:
+    """The caller's workshop's row, locked, and their seat, in one round trip."""
+    row = conn.execute(_LOCK_FOR_TOKEN, {"b_token": token_hash}).first()
+    if row is None:
+        return None
+    ws = WorkshopRecord._make(row[: len(WorkshopRecord._fields)])
+    return ws, Seat(row.p_id, ws.id, row.p_name, row.p_function, row.p_is_facilitator)
 
 
 _LOCK_WORKSHOPS = (
@@ -97,11 +118,11 @@ _LOCK_WORKSHOPS = (
 )
 
 
-def lock_workshops(conn: Connection, workshop_ids: Sequence[str]) -> list[Row[Any]]:
+def lock_workshops(conn: Connection, workshop_ids: Sequence[str]) -> list[WorkshopRecord]:
     """Lock several workshops' rows in id order (so two batches locking overlapping sets cannot deadlock)."""
     if not workshop_ids:
         return []
-    return list(conn.execute(_LOCK_WORKSHOPS, {"b_ids": list(workshop_ids)}))
+    return [WorkshopRecord._make(row) for row in conn.execute(_LOCK_WORKSHOPS, {"b_ids": list(workshop_ids)})]
 
 
 _COMMIT_VERSION = sa.update(t.workshops).where(t.workshops.c.id == sa.bindparam("b_id"))
@@ -136,8 +157,9 @@ def archive(conn: Connection, workshop_id: str, name: str, at: datetime, export:
     )
 
 
-def archived(conn: Connection) -> list[Row[Any]]:
-    return list(conn.execute(sa.select(t.archived_workshops).order_by(t.archived_workshops.c.id)))
+def archived(conn: Connection) -> list[ArchivedRecord]:
+    rows = conn.execute(sa.select(t.archived_workshops).order_by(t.archived_workshops.c.id))
+    return [ArchivedRecord._make(row) for row in rows]
 
 
 # --------------------------------------------------------------------------- flow items
@@ -150,8 +172,8 @@ _FLOW_ITEMS = (
 )
 
 
-def flow_items(conn: Connection, workshop_id: str) -> list[Row[Any]]:
-    return list(conn.execute(_FLOW_ITEMS, {"b_wid": workshop_id}))
+def flow_items(conn: Connection, workshop_id: str) -> list[FlowItemRecord]:
+    return [FlowItemRecord._make(row) for row in conn.execute(_FLOW_ITEMS, {"b_wid": workshop_id})]
 
 
 _ONE_ITEM = (
@@ -256,22 +278,23 @@ _PARTICIPANTS_BY_TOKEN = sa.select(t.participants).where(
 )
 
 
-def participant_by_token(conn: Connection, token_hash: str) -> Row[Any] | None:
-    return conn.execute(_PARTICIPANT_BY_TOKEN, {"b_token": token_hash}).first()
+def participant_by_token(conn: Connection, token_hash: str) -> ParticipantRecord | None:
+    return _one(ParticipantRecord, conn.execute(_PARTICIPANT_BY_TOKEN, {"b_token": token_hash}).first())
 
 
-def participants_by_token(conn: Connection, token_hashes: Iterable[str]) -> dict[str, Row[Any]]:
+def participants_by_token(conn: Connection, token_hashes: Iterable[str]) -> dict[str, ParticipantRecord]:
     """The seats of several callers in one query, by token hash (unknown hashes are absent)."""
     hashes = list(token_hashes)
     if not hashes:
         return {}
-    return {row.token_hash: row for row in conn.execute(_PARTICIPANTS_BY_TOKEN, {"b_tokens": hashes})}
+    rows = conn.execute(_PARTICIPANTS_BY_TOKEN, {"b_tokens": hashes})
+    return {row.token_hash: ParticipantRecord._make(row) for row in rows}
 
 
-def participants(conn: Connection, workshop_id: str) -> list[Row[Any]]:
+def participants(conn: Connection, workshop_id: str) -> list[ParticipantRecord]:
     c = t.participants.c
     stmt = sa.select(t.participants).where(c.workshop_id == workshop_id).order_by(c.joined_at, c.id)
-    return list(conn.execute(stmt))
+    return [ParticipantRecord._make(row) for row in conn.execute(stmt)]
 
 
 def insert_participants(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -289,9 +312,10 @@ def update_participant(conn: Connection, workshop_id: str, participant_id: str, 
 # --------------------------------------------------------------------------- proposals, comments, decisions
 
 
-def proposals(conn: Connection, workshop_id: str) -> list[Row[Any]]:
+def proposals(conn: Connection, workshop_id: str) -> list[ProposalRecord]:
     c = t.proposals.c
-    return list(conn.execute(sa.select(t.proposals).where(c.workshop_id == workshop_id).order_by(c.at, c.step_id)))
+    stmt = sa.select(t.proposals).where(c.workshop_id == workshop_id).order_by(c.at, c.step_id)
+    return [ProposalRecord._make(row) for row in conn.execute(stmt)]
 
 
 def existing_items(
@@ -343,12 +367,12 @@ _CURRENT_PROPOSALS = sa.select(
 )
 
 
-def proposal(conn: Connection, workshop_id: str, step_id: str, participant_id: str) -> Row[Any] | None:
+def proposal(conn: Connection, workshop_id: str, step_id: str, participant_id: str) -> ProposalRecord | None:
     c = t.proposals.c
     stmt = sa.select(t.proposals).where(
         c.workshop_id == workshop_id, c.step_id == step_id, c.participant_id == participant_id
     )
-    return conn.execute(stmt).first()
+    return _one(ProposalRecord, conn.execute(stmt).first())
 
 
 def upsert_proposals(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -385,14 +409,16 @@ def delete_proposal(conn: Connection, workshop_id: str, step_id: str, participan
     )
 
 
-def comments(conn: Connection, workshop_id: str) -> list[Row[Any]]:
+def comments(conn: Connection, workshop_id: str) -> list[CommentRecord]:
     c = t.comments.c
-    return list(conn.execute(sa.select(t.comments).where(c.workshop_id == workshop_id).order_by(c.id)))
+    stmt = sa.select(t.comments).where(c.workshop_id == workshop_id).order_by(c.id)
+    return [CommentRecord._make(row) for row in conn.execute(stmt)]
 
 
-def comment(conn: Connection, workshop_id: str, comment_id: int) -> Row[Any] | None:
+def comment(conn: Connection, workshop_id: str, comment_id: int) -> CommentRecord | None:
     c = t.comments.c
-    return conn.execute(sa.select(t.comments).where(c.workshop_id == workshop_id, c.id == comment_id)).first()
+    stmt = sa.select(t.comments).where(c.workshop_id == workshop_id, c.id == comment_id)
+    return _one(CommentRecord, conn.execute(stmt).first())
 
 
 _INSERT_COMMENTS = sa.insert(t.comments)
@@ -413,8 +439,8 @@ def set_comment_resolved(conn: Connection, workshop_id: str, comment_id: int, re
 _DECISIONS = sa.select(t.decisions).where(t.decisions.c.workshop_id == sa.bindparam("b_wid"))
 
 
-def decisions(conn: Connection, workshop_id: str) -> list[Row[Any]]:
-    return list(conn.execute(_DECISIONS, {"b_wid": workshop_id}))
+def decisions(conn: Connection, workshop_id: str) -> list[DecisionRecord]:
+    return [DecisionRecord._make(row) for row in conn.execute(_DECISIONS, {"b_wid": workshop_id})]
 
 
 def decision(conn: Connection, workshop_id: str, step_id: str) -> Any | None:
@@ -553,8 +579,8 @@ def events_of_version(conn: Connection, workshop_id: str, version: int) -> list[
     return [logged(row) for row in conn.execute(stmt)]
 
 
-def edit_events(conn: Connection, workshop_id: str, kinds: Iterable[str]) -> list[Row[Any]]:
+def edit_events(conn: Connection, workshop_id: str, kinds: Iterable[str]) -> list[EditRecord]:
     """(actor_id, kind) of the events of these kinds: enough to count who edited what."""
     c = t.events.c
     stmt = sa.select(c.actor_id, c.kind).where(c.workshop_id == workshop_id, c.kind.in_(sorted(kinds)))
-    return list(conn.execute(stmt))
+    return [EditRecord._make(row) for row in conn.execute(stmt)]

@@ -19,13 +19,14 @@ from redesign.model import Flow
 from redesign.store import codes, transfer
 from redesign.store import repository as repo
 from redesign.store.errors import AccessDenied, InvalidInput, LimitExceeded, StoreUnavailable, WrongCode, WrongKey
+from redesign.store.records import ParticipantRecord, WorkshopRecord
 from redesign.store.schemas import CreatedWorkshop, ExportedWorkshop, Joined, JoinPreview, WorkshopExport
 from redesign.store.unit_of_work import Write
 from redesign.workshop import MAX_PARTICIPANTS
 from redesign.writes.events import EventKind
 
 
-def workshop_for_code(conn: Connection, join_code: Any) -> Any:
+def workshop_for_code(conn: Connection, join_code: Any) -> WorkshopRecord:
     """The workshop with this join code, or WrongCode (a guess the rate limiter counts)."""
     code = codes.normalize_code(join_code) if isinstance(join_code, str) else None
     row = repo.workshop_by_code(conn, code) if code else None
@@ -183,7 +184,7 @@ def preview(conn: Connection, join_code: str) -> JoinPreview:
     return JoinPreview(name=found.name, goal=found.goal, functions=functions)
 
 
-def delete(conn: Connection, me: Any, facilitator_key: Any, now: datetime) -> dict[str, Any]:
+def delete(conn: Connection, me: ParticipantRecord, facilitator_key: Any, now: datetime) -> dict[str, Any]:
     """Delete the caller's workshop (facilitator, with the key); returns its final export, kept in the archive."""
     ws = repo.workshop(conn, me.workshop_id)
     assert ws is not None

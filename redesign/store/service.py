@@ -72,6 +72,7 @@ from redesign.store.flow_cache import FlowCache
 from redesign.store.group_commit import BatchStats, GroupCommit
 from redesign.store.migrate import upgrade
 from redesign.store.rate_limit import Client
+from redesign.store.records import ParticipantRecord
 from redesign.store.reporting import reported
 from redesign.store.schemas import (
     CommentOut,
@@ -88,7 +89,7 @@ from redesign.store.schemas import (
 )
 from redesign.store.snapshot import StoreSnapshot
 from redesign.store.tables import utcnow
-from redesign.store.unit_of_work import Seat, Write, read, transaction
+from redesign.store.unit_of_work import Write, read, transaction
 from redesign.store.write_batches import Work
 from redesign.validation import FlowInvalid
 from redesign.workshop import (
@@ -113,7 +114,7 @@ _SAMPLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$")
 _COMMENT_KINDS = ("comment", "data_quality", "risk", "question")
 
 
-def _me(conn: Connection, token: str) -> Any:
+def _me(conn: Connection, token: str) -> ParticipantRecord:
     if not isinstance(token, str) or not token:
         raise AccessDenied(_BAD_TOKEN)
     me = repo.participant_by_token(conn, codes.digest(token))
@@ -186,15 +187,15 @@ class WorkshopService:
         where = reporting.current()  # this thread's call; `run` may run in another (group commit)
 
         def run(conn: Connection) -> T:
-            row = repo.lock_for_token(conn, token_hash)
-            if row is None:
+            found = repo.lock_for_token(conn, token_hash)
+            if found is None:
                 raise AccessDenied(_BAD_TOKEN)
+            ws, me = found
             if where is not None:
-                where.workshop_id = row.id
-            me = Seat(row.p_id, row.id, row.p_name, row.p_function, row.p_is_facilitator)
+                where.workshop_id = ws.id
             if action is not None:
-                inputs.reject(refusal(action, row.phase, me.is_facilitator, row.locked), AccessDenied)
-            write = Write(conn, row, me, self._clock(), flows=self._flows)
+                inputs.reject(refusal(action, ws.phase, me.is_facilitator, ws.locked), AccessDenied)
+            write = Write(conn, ws, me, self._clock(), flows=self._flows)
             result = body(write)
             write.flush()
             return result

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from redesign.io.flow_json import flow_to_dict
-from redesign.model import Decision, Flow
+from redesign.model import Decision, Flow, Tag
 from redesign.store import repository as repo
 from redesign.store.errors import InvalidInput, LimitExceeded, NotFound, refused
 from redesign.store.schemas import (
@@ -39,6 +39,7 @@ from redesign.workshop import (
     MAX_GOAL,
     MAX_PARTICIPANTS,
     MAX_RATIONALE,
+    Phase,
     name_problem,
     text_problem,
 )
@@ -85,7 +86,7 @@ def export_document(conn: Connection, workshop_id: str, *, exported_at: datetime
             id=ws.id,
             name=ws.name,
             goal=ws.goal,
-            phase=ws.phase,
+            phase=Phase(ws.phase),
             locked=ws.locked,
             revealed=ws.revealed,
             focus_step=ws.focus_step,
@@ -102,7 +103,7 @@ def export_document(conn: Connection, workshop_id: str, *, exported_at: datetime
         ],
         proposals=[
             ExportedProposal(
-                participant_id=r.participant_id, step_id=r.step_id, tag=r.tag, rationale=r.rationale, at=r.at
+                participant_id=r.participant_id, step_id=r.step_id, tag=Tag(r.tag), rationale=r.rationale, at=r.at
             )
             for r in sorted(repo.proposals(conn, workshop_id), key=lambda r: (r.step_id, r.participant_id))
         ],

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from redesign.model import Flow
 from redesign.store import announce, transfer
@@ -23,6 +23,7 @@ from redesign.store import repository as repo
 from redesign.store.database import read_transaction, write_transaction
 from redesign.store.errors import StoreUnavailable
 from redesign.store.flow_cache import FlowCache, RowsKey
+from redesign.store.records import ParticipantRecord, Seat, WorkshopRecord
 from redesign.writes.events import Event, EventKind
 
 T = TypeVar("T")
@@ -39,17 +40,6 @@ def retryable(exc: sa.exc.DBAPIError) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
-@dataclass(frozen=True)
-class Seat:
-    """The caller, as read together with the locked workshop row."""
-
-    id: str
-    workshop_id: str
-    name: str
-    function: str
-    is_facilitator: bool
-
-
 @dataclass
 class Write:
     """One write transaction on behalf of one participant (or of nobody, for create/import).
@@ -59,8 +49,8 @@ class Write:
     """
 
     conn: Connection
-    workshop: Row[Any]  # as locked, before this write
-    me: Any  # the caller's seat (a participants row or a Seat); None for create/import
+    workshop: WorkshopRecord  # as locked, before this write
+    me: ParticipantRecord | Seat | None  # the caller's seat; None for create/import (and a join, until seated)
     now: datetime
     events: list[dict[str, Any]] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)  # per-workshop counters this write advanced
