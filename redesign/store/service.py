@@ -291,7 +291,7 @@ class WorkshopService:
         self._clock = clock
         self._batch_edits = batch_edits  # False: each edit commits alone (as before issue 13; for benchmarks)
         self._flows = FlowCache()  # parsed flows by the rows they came from (redesign/store/flow_cache.py)
-        self._contributions: GroupCommit[contributions.Contribution | _Edit] = GroupCommit(self._save_contributions)
+        self._contributions: GroupCommit[_Work] = GroupCommit(self._save_contributions)
 
     @classmethod
     def from_url(cls, url: str | None = None, *, migrate: bool = True, **options: Any) -> WorkshopService:
@@ -378,6 +378,13 @@ class WorkshopService:
 
         if not isinstance(token, str) or not token:
             raise AccessDenied(_BAD_TOKEN)
+        run = self._as_run(token, action, body)
+        if not self._batch_edits:
+            return self._transaction(run)
+        return self._contributions.submit(_Edit(run))  # shares a commit with concurrent writes (see below)
+
+    def _as_run(self, token: str, action: Action | None, body: Callable[[_Write], T]) -> Callable[[Connection], T]:
+        """The transaction body of a write by the holder of `token` (see `_as`)."""
         token_hash = codes.digest(token)
 
         def run(conn: Connection) -> T:
@@ -392,9 +399,7 @@ class WorkshopService:
             write.flush()
             return result
 
-        if not self._batch_edits:
-            return self._transaction(run)
-        return self._contributions.submit(_Edit(run))  # shares a commit with concurrent writes (see below)
+        return run
 
     def _contribute(self, token: str, what: contributions.NewProposal | contributions.NewComment) -> Any:
         """Save a proposal or comment; concurrent ones share a transaction (see `group_commit`)."""
@@ -402,7 +407,7 @@ class WorkshopService:
             raise AccessDenied(_BAD_TOKEN)
         return self._contributions.submit(contributions.Contribution(codes.digest(token), what))
 
-    def _save_contributions(self, jobs: list[Job[contributions.Contribution | _Edit]]) -> None:
+    def _save_contributions(self, jobs: list[Job[_Work]]) -> None:
         """Save a batch (GroupCommit's callback), settling every job with its outcome.
 
         Proposals and comments are saved together (`contributions.save`); every other
@@ -410,27 +415,34 @@ class WorkshopService:
         savepoint of the same transaction, so a refused edit (stale, invalid, not
         allowed) rolls back alone and the others keep their own versions and events.
         Before edits joined the batches, comments queued behind each edit's own commit.
+        Step and hand-off updates are saved with the contributions when they are the plain
+        case; the others (`contributions.DECLINED`) run their usual write here, like an edit.
         If the batch's transaction fails for a reason no retry cures, its writes are
         saved again one by one, so one bad write cannot sink the others; if the
         database is down or the commit's outcome is unknown, all of them report it.
         """
-        contributed = [job for job in jobs if isinstance(job.work, contributions.Contribution)]
-        edits = [job for job in jobs if isinstance(job.work, _Edit)]
+        batched = [job for job in jobs if not isinstance(job.work, _Edit)]
 
         def run(conn: Connection) -> dict[int, Any]:
             outcomes: dict[int, Any] = {}
-            if contributed:
-                works = [job.work for job in contributed if isinstance(job.work, contributions.Contribution)]
-                saved = contributions.save(conn, works, self._clock())
-                outcomes.update({id(job): outcome for job, outcome in zip(contributed, saved, strict=True)})
+            edits = [job for job in jobs if isinstance(job.work, _Edit)]
+            if batched:
+                works = [job.work for job in batched if not isinstance(job.work, _Edit)]
+                saved = contributions.save(conn, works, self._clock(), self._flows)
+                for job, outcome in zip(batched, saved, strict=True):
+                    if outcome is contributions.DECLINED:
+                        edits.append(job)
+                    else:
+                        outcomes[id(job)] = outcome
             for job in edits:
-                assert isinstance(job.work, _Edit)
+                edit = job.work.fallback if isinstance(job.work, contributions.ItemUpdate) else job.work
+                assert isinstance(edit, _Edit)
                 if len(jobs) == 1:
-                    outcomes[id(job)] = job.work.run(conn)  # alone: a refusal rolls back the whole transaction
+                    outcomes[id(job)] = edit.run(conn)  # alone: a refusal rolls back the whole transaction
                     continue
                 try:
                     with conn.begin_nested():
-                        outcomes[id(job)] = job.work.run(conn)
+                        outcomes[id(job)] = edit.run(conn)
                 except StoreError as exc:
                     outcomes[id(job)] = exc
             return outcomes
@@ -457,11 +469,7 @@ class WorkshopService:
                 job.succeed(outcome)
 
     def _edit(self, token: str, action: Action, body: Callable[[_Write], None]) -> int:
-        def run(w: _Write) -> int:
-            body(w)
-            return w.result_version
-
-        return self._as(token, action, run)
+        return self._as(token, action, _versioned(body))
 
     # ------------------------------------------------------------------ creating and joining
 
@@ -1010,7 +1018,12 @@ class WorkshopService:
             self._refuse_if_stale(w, base_version, [flow_rows.target(kind, item.id)])
             self._update_item_in(w, kind, item)
 
-        return self._edit(token, "edit_flow", body)
+        if not self._batch_edits or not isinstance(token, str) or not token:
+            return self._edit(token, "edit_flow", body)
+        # The plain case is saved with the batch's proposals and comments; the rest runs `body`.
+        fallback = _Edit(self._as_run(token, "edit_flow", _versioned(body)))
+        update = contributions.ItemUpdate(codes.digest(token), kind, item, base_version, fallback)
+        return int(self._contributions.submit(update))
 
     def _update_item_in(self, w: _Write, kind: str, item: Step | Handoff) -> None:
         current = w.item(kind, item.id)
@@ -1584,6 +1597,20 @@ class _Edit:
     """A write other than a proposal or comment, as the body of a transaction (see `_save_contributions`)."""
 
     run: Callable[[Connection], Any]
+
+
+def _versioned(body: Callable[[_Write], None]) -> Callable[[_Write], int]:
+    """`body`, returning the version the write made (or the current one, if it changed nothing)."""
+
+    def run(w: _Write) -> int:
+        body(w)
+        return w.result_version
+
+    return run
+
+
+_Work = contributions.Contribution | contributions.ItemUpdate | _Edit
+"""What the group commit batches (see `_save_contributions`)."""
 
 
 @dataclass(frozen=True)
