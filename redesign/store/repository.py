@@ -222,6 +222,12 @@ def update_item(conn: Connection, workshop_id: str, kind: str, item_id: str, bod
     conn.execute(_UPDATE_ITEM, {"b_wid": workshop_id, "b_kind": kind, "b_item": item_id, "b_body": dumps(body)})
 
 
+def update_items(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Several items' new bodies in one executemany: rows of b_wid, b_kind, b_item and b_body (JSON text)."""
+    if rows:
+        conn.execute(_UPDATE_ITEM, list(rows))
+
+
 def set_positions(conn: Connection, workshop_id: str, kind: str, order: Sequence[str]) -> None:
     c = t.flow_items.c
     stmt = (

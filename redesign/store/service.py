@@ -140,7 +140,7 @@ class WorkshopService:
         self._batch_edits = batch_edits  # False: each edit commits alone (as before issue 13; for benchmarks)
         self._flows = FlowCache()  # parsed flows by the rows they came from (redesign/store/flow_cache.py)
         self._contributions: GroupCommit[Work] = GroupCommit(
-            lambda jobs: write_batches.save(jobs, self._transaction, self._clock)
+            lambda jobs: write_batches.save(jobs, self._transaction, self._clock, self._flows)
         )
 
     @classmethod
@@ -183,6 +183,13 @@ class WorkshopService:
 
         if not isinstance(token, str) or not token:
             raise AccessDenied(_BAD_TOKEN)
+        run = self._as_run(token, action, body)
+        if not self._batch_edits:
+            return self._transaction(run)
+        return self._contributions.submit(write_batches.Edit(run))  # shares a commit with concurrent writes
+
+    def _as_run(self, token: str, action: Action | None, body: Callable[[Write], T]) -> Callable[[Connection], T]:
+        """The transaction body of a write by the holder of `token` (see `_as`)."""
         token_hash = codes.digest(token)
         where = reporting.current()  # this thread's call; `run` may run in another (group commit)
 
@@ -200,9 +207,7 @@ class WorkshopService:
             write.flush()
             return result
 
-        if not self._batch_edits:
-            return self._transaction(run)
-        return self._contributions.submit(write_batches.Edit(run))  # shares a commit with concurrent writes (see below)
+        return run
 
     def _workshop_of(self, token: Any = None, join_code: Any = None) -> str | None:
         """The id of the workshop a token or join code belongs to (for logs: `reporting`), or None."""
@@ -217,25 +222,26 @@ class WorkshopService:
         """Save a proposal or comment; concurrent ones share a transaction (see `group_commit`)."""
         if not isinstance(token, str) or not token:
             raise AccessDenied(_BAD_TOKEN)
-        return self._contributions.submit(contributions.Contribution(codes.digest(token), what))
+        return self._contributions.submit(contributions.Contribution(codes.digest(token), what, reporting.current()))
 
     def _edit(self, token: str, action: Action, body: Callable[[Write], None]) -> int:
-        def run(w: Write) -> int:
-            body(w)
-            return w.result_version
-
-        return self._as(token, action, run)
+        return self._as(token, action, _versioned(body))
 
     def _decide(self, token: str, action: Action, command: cmd.Command) -> int:
         """A write the write model decides (`redesign.writes.decide`), carried out in SQL (`store.apply`)."""
+        return self._edit(token, action, _decided(command))
 
-        def body(w: Write) -> None:
-            plan = decide(StoreSnapshot(w), command)
-            if not isinstance(plan, Plan):
-                raise refused(plan)
-            carry_out(w, plan)
-
-        return self._edit(token, action, body)
+    def _update_item(self, token: str, item: Step | Handoff, base_version: int) -> int:
+        """A step or hand-off update: the plain case is saved with the batch's proposals and comments
+        (`contributions.ItemUpdate`); the rest falls back to the write model's usual write."""
+        command = cmd.UpdateItem(base_version, item)
+        if not self._batch_edits or not isinstance(token, str) or not token:
+            return self._decide(token, "edit_flow", command)
+        fallback = write_batches.Edit(self._as_run(token, "edit_flow", _versioned(_decided(command))))
+        kind = "step" if isinstance(item, Step) else "handoff"
+        where = reporting.current()
+        update = contributions.ItemUpdate(codes.digest(token), kind, item, base_version, fallback, where)
+        return int(self._contributions.submit(update))
 
     # ------------------------------------------------------------------ creating and joining
 
@@ -389,7 +395,7 @@ class WorkshopService:
     @reported
     def update_step(self, token: str, base_version: int, step: Step) -> int:
         """Replace the step with the same id."""
-        return self._decide(token, "edit_flow", cmd.UpdateItem(base_version, inputs.checked(Step, step, "step")))
+        return self._update_item(token, inputs.checked(Step, step, "step"), base_version)
 
     @reported
     def delete_step(self, token: str, base_version: int, step_id: str) -> int:
@@ -412,9 +418,7 @@ class WorkshopService:
 
     @reported
     def update_handoff(self, token: str, base_version: int, handoff: Handoff) -> int:
-        return self._decide(
-            token, "edit_flow", cmd.UpdateItem(base_version, inputs.checked(Handoff, handoff, "hand-off"))
-        )
+        return self._update_item(token, inputs.checked(Handoff, handoff, "hand-off"), base_version)
 
     @reported
     def delete_handoff(self, token: str, base_version: int, handoff_id: str) -> int:
@@ -607,3 +611,25 @@ class WorkshopService:
                 "The backup clashes with this database (a participant's token or a workshop is already here under "
                 f"another id): {' '.join(str(exc.orig).split())[:200]}. Nothing was restored."
             ) from exc
+
+
+def _versioned(body: Callable[[Write], None]) -> Callable[[Write], int]:
+    """`body`, returning the version the write made (or the current one, if it changed nothing)."""
+
+    def run(w: Write) -> int:
+        body(w)
+        return w.result_version
+
+    return run
+
+
+def _decided(command: cmd.Command) -> Callable[[Write], None]:
+    """The write of `command`: decided by the write model, refused or carried out in SQL."""
+
+    def body(w: Write) -> None:
+        plan = decide(StoreSnapshot(w), command)
+        if not isinstance(plan, Plan):
+            raise refused(plan)
+        carry_out(w, plan)
+
+    return body

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from redesign.store import contributions
 from redesign.store.errors import StoreError, StoreUnavailable
+from redesign.store.flow_cache import FlowCache
 from redesign.store.group_commit import Job
 
 log = logging.getLogger(__name__)
@@ -28,11 +29,15 @@ class Edit:
     run: Callable[[Connection], Any]
 
 
-Work: TypeAlias = contributions.Contribution | Edit
+Work: TypeAlias = contributions.Contribution | contributions.ItemUpdate | Edit
+"""What the group commit batches (see `save`)."""
 
 
 def save(
-    jobs: list[Job[Work]], transaction: Callable[[Callable[[Connection], Any]], Any], clock: Callable[[], datetime]
+    jobs: list[Job[Work]],
+    transaction: Callable[[Callable[[Connection], Any]], Any],
+    clock: Callable[[], datetime],
+    flows: FlowCache | None = None,
 ) -> None:
     """Save a batch (GroupCommit's callback), settling every job with its outcome.
 
@@ -41,27 +46,34 @@ def save(
     savepoint of the same transaction, so a refused edit (stale, invalid, not
     allowed) rolls back alone and the others keep their own versions and events.
     Before edits joined the batches, comments queued behind each edit's own commit.
+    Step and hand-off updates are saved with the contributions when they are the plain
+    case; the others (`contributions.DECLINED`) run their usual write here, like an edit.
     If the batch's transaction fails for a reason no retry cures, its writes are
     saved again one by one, so one bad write cannot sink the others; if the
     database is down or the commit's outcome is unknown, all of them report it.
     """
-    contributed = [job for job in jobs if isinstance(job.work, contributions.Contribution)]
-    edits = [job for job in jobs if isinstance(job.work, Edit)]
+    batched = [job for job in jobs if not isinstance(job.work, Edit)]
 
     def run(conn: Connection) -> dict[int, Any]:
         outcomes: dict[int, Any] = {}
-        if contributed:
-            works = [job.work for job in contributed if isinstance(job.work, contributions.Contribution)]
-            saved = contributions.save(conn, works, clock())
-            outcomes.update({id(job): outcome for job, outcome in zip(contributed, saved, strict=True)})
+        edits = [job for job in jobs if isinstance(job.work, Edit)]
+        if batched:
+            works = [job.work for job in batched if not isinstance(job.work, Edit)]
+            saved = contributions.save(conn, works, clock(), flows)
+            for job, outcome in zip(batched, saved, strict=True):
+                if outcome is contributions.DECLINED:
+                    edits.append(job)
+                else:
+                    outcomes[id(job)] = outcome
         for job in edits:
-            assert isinstance(job.work, Edit)
+            edit = job.work.fallback if isinstance(job.work, contributions.ItemUpdate) else job.work
+            assert isinstance(edit, Edit)
             if len(jobs) == 1:
-                outcomes[id(job)] = job.work.run(conn)  # alone: a refusal rolls back the whole transaction
+                outcomes[id(job)] = edit.run(conn)  # alone: a refusal rolls back the whole transaction
                 continue
             try:
                 with conn.begin_nested():
-                    outcomes[id(job)] = job.work.run(conn)
+                    outcomes[id(job)] = edit.run(conn)
             except StoreError as exc:
                 outcomes[id(job)] = exc
         return outcomes
@@ -78,7 +90,7 @@ def save(
             return
         log.warning("A batch of %d writes failed; saving them one by one", len(jobs), exc_info=True)
         for job in jobs:
-            save([job], transaction, clock)
+            save([job], transaction, clock, flows)
         return
     for job in jobs:
         outcome = outcomes[id(job)]

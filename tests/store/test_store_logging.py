@@ -28,9 +28,9 @@ def test_a_write_the_database_fails_is_logged_with_workshop_action_and_cause(
     step = state.flow.steps[0]
 
     def broken(*args: object, **kwargs: object) -> None:
-        raise sa.exc.OperationalError("UPDATE flow_items ...", {}, Exception("disk I/O error"))
+        raise sa.exc.OperationalError("INSERT INTO events ...", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(repo, "update_item", broken)
+    monkeypatch.setattr(repo, "insert_events", broken)  # every write logs its events
     caplog.set_level(logging.INFO, logger="redesign")
     with pytest.raises(StoreUnavailable):
         svc.update_step(room.ana.token, state.version, step.model_copy(update={"touch_minutes": 99}))
