@@ -2,33 +2,21 @@
 
 Every call takes the caller's secret token (except creating, joining and reading the
 version number); the token decides the workshop, so one workshop's participant can
-never name another's data. Every write is one short transaction that
-
-1. finds the caller by the SHA-256 of their token and locks their workshop's row in
-   the same query (on PostgreSQL that row lock queues the writers of one workshop
-   across processes and replicas; on SQLite `BEGIN IMMEDIATE` already holds the
-   database's write lock),
-2. checks the facilitation rules of `redesign.workshop` against the *locked* row,
-3. for flow edits, refuses the edit (StaleEdit) if an entity it touches was changed
-   by someone else after the version the caller saw,
-4. writes the change, appends to the event log (who, when, kind, target, before,
-   after as JSON) and bumps `workshops.version`, all in the same transaction.
-
-A refused write rolls back and a no-op logs nothing, so the version moves exactly
-when something was saved.
-Proposals and comments never take part in stale checks: many people can write
-them at once and each lands. They are what fifty people write at the same moment,
-so concurrent ones share one transaction and one commit (`group_commit`,
-`contributions`) while each keeps its own version, event and outcome.
-Deadlocks and serialization failures (PostgreSQL) and "database is locked" (SQLite,
-another process holding the lock past the busy timeout) are retried a few times
-before StoreUnavailable reaches the caller.
+never name another's data. Every write is one short transaction (`unit_of_work`) that
+locks the caller's workshop's row, checks the facilitation rules of `redesign.workshop`
+against it, and writes the change with its events and the new version together; a
+refused write rolls back and a no-op logs nothing, so the version moves exactly when
+something was saved. What a flow edit, a decision or an undo does is decided by the
+pure write model (`redesign.writes.decide`: stale check, three-way merge, order, undo)
+and carried out here (`apply`). Proposals and comments are never stale; with the plain
+step edits they share one transaction and commit with whatever arrives at the same
+moment (`group_commit`, `contributions`, `write_batches`), each keeping its own version,
+event and outcome. Reads are in `reads`, seats in `seats`, small room writes in
+`room_writes`; failures are logged by `reporting`.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,7 +25,6 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from redesign.io.flow_json import read_flow
 from redesign.model import Decision, Flow, Handoff, Step, Tag
 from redesign.samples import SAMPLES_DIR
 from redesign.store import (
@@ -49,6 +36,7 @@ from redesign.store import (
     reads,
     reporting,
     room_writes,
+    sample_flows,
     seats,
     transfer,
     write_batches,
@@ -91,7 +79,6 @@ from redesign.store.snapshot import StoreSnapshot
 from redesign.store.tables import utcnow
 from redesign.store.unit_of_work import Write, read, transaction
 from redesign.store.write_batches import Work
-from redesign.validation import FlowInvalid
 from redesign.workshop import (
     MAX_COMMENT,
     MAX_GOAL,
@@ -107,10 +94,8 @@ from redesign.writes.decide import decide
 from redesign.writes.events import EventKind
 from redesign.writes.plan import Plan
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-_SAMPLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,99}$")
 _COMMENT_KINDS = ("comment", "data_quality", "risk", "question")
 
 
@@ -269,30 +254,11 @@ class WorkshopService:
         return self.create_workshop(name if name is not None else flow.name[:80], goal, flow, facilitator_name)
 
     def _sample(self, sample_id: str) -> Flow:
-        path = self.samples_dir / f"{sample_id}.json"
-        if not isinstance(sample_id, str) or not _SAMPLE_ID.match(sample_id) or not path.is_file():
-            known = ", ".join(s.id for s in self.list_samples()) or "none installed"
-            raise NotFound(f'There is no sample process "{sample_id}". Available: {known}.')
-        try:
-            return read_flow(path)
-        except FlowInvalid as exc:
-            raise InvalidInput(f'The sample "{sample_id}" is broken: {exc}', exc.problems) from exc
+        return sample_flows.sample(self.samples_dir, sample_id)
 
     def list_samples(self) -> list[SampleInfo]:
         """The sample processes shipped in `sample_processes/` (broken files are skipped and logged)."""
-        out: list[SampleInfo] = []
-        for path in sorted(self.samples_dir.glob("*.json")) if self.samples_dir.is_dir() else []:
-            try:
-                flow = read_flow(path)
-            except FlowInvalid as exc:
-                log.warning("skipping broken sample %s: %s", path.name, exc)
-                continue
-            functions = [f.name for f in flow.functions]
-            info = SampleInfo(
-                id=path.stem, name=flow.name, description=flow.description, steps=len(flow.steps), functions=functions
-            )
-            out.append(info)
-        return out
+        return sample_flows.listed(self.samples_dir)
 
     def _guarded(self, client: Client | None, attempt: Callable[[], T], workshop_key: str | None = None) -> T:
         """Run a join, preview or key recovery unless `client` (or, for keys, the workshop) guessed wrong too often.
