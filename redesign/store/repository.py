@@ -36,7 +36,7 @@ from redesign.store.records import (
     WorkshopRecord,
 )
 from redesign.writes.describe import describe_event
-from redesign.writes.events import UNDOABLE_KINDS, EventKind, Logged
+from redesign.writes.events import UNDOABLE_KINDS, EventKind, Logged, payload_problem
 
 R = TypeVar("R", bound=NamedTuple)
 
@@ -490,6 +490,10 @@ def event_row(
     summary: str | None = None,
 ) -> dict[str, Any]:
     """One event-log row (without its number); `me` is the actor (None: Crossflow itself)."""
+    for value in (before, after):
+        problem = payload_problem(EventKind(kind), value)
+        if problem:
+            raise TypeError(f"Not a {kind} event: {problem}.")  # a bug in the writer, not bad input
     return {
         "workshop_id": wid,
         "version": version,

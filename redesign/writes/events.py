@@ -143,6 +143,66 @@ class EventKind(StrEnum):
         return cls(f"{Item(item).value}.{verb.value}")
 
 
+class Shape(StrEnum):
+    """What an event's `before` and `after` hold (each may also be None: not there, not set)."""
+
+    BODY = "body"  # a flow part's body: `model_dump(mode="json")` of a Step, Handoff, ... or the flow's fields
+    ORDER = "order"  # the ids of a kind's rows, in order (a reorder)
+    DECISION = "decision"  # a settled Decision's body
+    PROPOSAL = "proposal"  # {"tag", "rationale"}
+    COMMENT = "comment"  # {"target", "kind", "text"}
+    SEAT = "seat"  # {"name", "function"}
+    NAMED = "named"  # {"name"}
+    SETTING = "setting"  # a workshop setting's value: text, yes/no or an ISO time
+    NOTHING = "nothing"  # no payload
+
+
+def _shape(kind: EventKind) -> Shape:
+    if kind.is_flow_edit:
+        return Shape.ORDER if kind.verb is Verb.REORDER else Shape.BODY
+    return {
+        Item.DECISION: Shape.DECISION,
+        Item.PROPOSAL: Shape.PROPOSAL,
+        Item.COMMENT: Shape.COMMENT if kind.verb is Verb.ADD else Shape.SETTING,
+        Item.PARTICIPANT: Shape.SEAT,
+        Item.WORKSHOP: Shape.NAMED,
+        Item.FACILITATOR: Shape.NOTHING,
+        Item.UNDO: Shape.NOTHING,
+    }.get(kind.item, Shape.SETTING)
+
+
+PAYLOADS: dict[EventKind, Shape] = {kind: _shape(kind) for kind in EventKind}
+"""The payload each kind of event carries."""
+
+_KEYS: dict[Shape, set[str]] = {
+    Shape.BODY: {"id"},
+    Shape.DECISION: {"step"},
+    Shape.PROPOSAL: {"tag", "rationale"},
+    Shape.COMMENT: {"target", "kind", "text"},
+    Shape.SEAT: {"name", "function"},
+    Shape.NAMED: {"name"},
+}
+
+
+def payload_problem(kind: EventKind, value: Json) -> str | None:
+    """Why `value` cannot be a `before` or `after` of `kind` (None: it can)."""
+    shape = PAYLOADS[kind]
+    if value is None:
+        return None
+    if shape is Shape.NOTHING:
+        return f"{kind.value} carries no payload"
+    if shape is Shape.ORDER:
+        ok = isinstance(value, list) and all(isinstance(i, str) for i in value)
+        return None if ok else f"{kind.value} carries a list of ids"
+    if shape is Shape.SETTING:
+        ok = isinstance(value, str | bool | int)
+        return None if ok else f"{kind.value} carries a setting (text, yes/no, number)"
+    if not isinstance(value, dict):
+        return f"{kind.value} carries a {shape.value} (a JSON object)"
+    missing = _KEYS[shape] - set(value)
+    return f"{kind.value} payload lacks {', '.join(sorted(missing))}" if missing else None
+
+
 UNDOABLE_KINDS: frozenset[EventKind] = frozenset(k for k in EventKind if k.is_flow_edit or k.item is Item.DECISION)
 """Flow edits and settled decisions; proposals, comments and controls are not undone."""
 
@@ -177,6 +237,12 @@ class Event:
     position: int | None = None
     undoes: int | None = None
     summary: str | None = None  # None: described from the kind and payload (`describe.describe_event`)
+
+    def __post_init__(self) -> None:
+        for value in (self.before, self.after):
+            problem = payload_problem(self.kind, value)
+            if problem:
+                raise TypeError(f"Not a {self.kind.value} event: {problem}.")
 
     @property
     def target_id(self) -> str:

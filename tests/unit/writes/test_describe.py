@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from redesign.workshop import EventSummary
 from redesign.writes.describe import describe_event, field_changes, stale_message
-from redesign.writes.events import EventKind
+from redesign.writes.events import PAYLOADS, Event, EventKind, Shape, payload_problem
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -66,3 +68,14 @@ def test_kinds_split_into_item_and_verb() -> None:
     assert EventKind.STEP_REORDER.item == "step" and EventKind.STEP_REORDER.verb == "reorder"
     assert EventKind.of("handoff", EventKind.HANDOFF_ADD.verb) is EventKind.HANDOFF_ADD
     assert EventKind.STEP_ADD == "step.add"  # stored as its text
+
+
+def test_every_kind_declares_its_payload_and_events_are_checked_against_it() -> None:
+    assert set(PAYLOADS) == set(EventKind)
+    assert PAYLOADS[EventKind.STEP_UPDATE] is Shape.BODY and PAYLOADS[EventKind.STEP_REORDER] is Shape.ORDER
+    assert payload_problem(EventKind.STEP_REORDER, ["S1", "S2"]) is None
+    assert payload_problem(EventKind.PROPOSAL_SET, {"tag": "human"}) == "proposal.set payload lacks rationale"
+    with pytest.raises(TypeError, match=r"step\.update carries a body"):
+        Event(EventKind.STEP_UPDATE, "step:S1", None, ["S1"])
+    with pytest.raises(TypeError, match="lacks id"):
+        Event(EventKind.STEP_ADD, "step:S1", None, {"name": "no id"})
