@@ -44,9 +44,9 @@ from redesign.workshop import (
     text_problem,
 )
 from redesign.writes import parts
-from redesign.writes.refusals import flow_problems, invalid_flow, item_problems, too_many_steps
-
-__all__ = ["flow_problems", "item_problems"]  # the whole-flow and one-item checks, kept importable from here
+from redesign.writes.refusals import flow_problems as flow_problems  # the checks, still importable from here
+from redesign.writes.refusals import invalid_flow, too_many_steps
+from redesign.writes.refusals import item_problems as item_problems
 
 EXPORT_VERSION = 1
 
