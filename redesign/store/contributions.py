@@ -16,7 +16,7 @@ they are the plain case: allowed, not stale, the item there, its references soun
 batch reads the flow's rows and the edits since the oldest base version once per workshop
 and writes the items in one executemany; run one by one, each edit cost eight statements
 and a savepoint inside the queue (profiling issue 13's mixed load). Anything else (a stale
-edit, a refusal, a no-op) is `DECLINED` here, and the service runs that write through its
+edit, a refusal, a missing item) is `DECLINED` here, and the service runs that write through its
 usual path after the batch, which gives the exact answer: the batch's own writes are in
 the database by then, so an edit made stale by one earlier in the batch is refused as such.
 """
@@ -158,7 +158,8 @@ class _Batch:
         self.seats = repo.participants_by_token(conn, {work.token_hash for work in works})
         wids = sorted({me.workshop_id for me in self.seats.values()})
         self.workshops = {row.id: _Workshop(row) for row in repo.lock_workshops(conn, wids)}
-        self.items = repo.existing_items(conn, wids, {work.target for work in works})
+        targets = {work.target for work in works if isinstance(work, Contribution)}  # updates read the flow
+        self.items = repo.existing_items(conn, wids, targets)
         self.current = repo.current_proposals(
             conn,
             wids,
@@ -271,7 +272,7 @@ class _Batch:
 
     def _update(self, work: ItemUpdate) -> Outcome:
         """Save the plain case of a step or hand-off update, as `WorkshopService.update_step` would; else
-        DECLINED (refused, stale, missing, unchanged or inconsistent: the service's write says which)."""
+        DECLINED (refused, stale, missing or inconsistent: the service's write says which)."""
         me = self.seats.get(work.token_hash)
         workshop = self.workshops.get(me.workshop_id) if me is not None else None
         if me is None or workshop is None:
@@ -288,9 +289,11 @@ class _Batch:
             return DECLINED  # stale: the service's write names who changed what
         stored = state.bodies.get((kind, item_id))
         body = work.item.model_dump(mode="json")
-        current = repo.loads(stored)
-        if stored is None or body == current:
+        if stored is None:
             return DECLINED
+        current = repo.loads(stored)
+        if body == current:
+            return workshop.version  # unchanged: no version, no event (declined, it would run after later writes)
         field = parts.LIST_FIELDS[kind]
         items = [work.item if x.id == item_id else x for x in getattr(state.flow, field)]
         index = next(i for i, x in enumerate(items) if x.id == item_id)

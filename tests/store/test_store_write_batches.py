@@ -7,10 +7,14 @@ import threading
 import time
 from collections.abc import Callable
 
-from redesign.store.errors import InvalidInput, StaleEdit
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from redesign.model import Step
+from redesign.store.errors import InvalidInput, StaleEdit, StoreError
 from redesign.store.service import WorkshopService
 from redesign.workshop import Phase
-from tests.store.store_flows import open_room
+from tests.store.store_flows import Room, open_room
 
 
 def test_a_batch_of_edits_and_comments_commits_together_and_refuses_the_stale_edit_alone(
@@ -189,3 +193,68 @@ def test_undo_reverts_a_step_update_saved_in_a_batch(svc: WorkshopService) -> No
     assert next(s for s in svc.state(room.fac).flow.steps if s.id == "S1").name == "Renamed"
     svc.undo(room.fac)
     assert next(s for s in svc.state(room.fac).flow.steps if s.id == "S1") == s1
+
+
+write = st.tuples(
+    st.sampled_from(["fac", "ana", "bob"]),
+    st.sampled_from(["S1", "S2", "S3", "S4"]),
+    st.sampled_from(
+        [
+            {"touch_minutes": 30.0},  # unchanged (a no-op)
+            {"touch_minutes": 45.0},
+            {"name": "Renamed"},
+            {"function": "legal"},  # no such function: refused
+            "comment",
+        ]
+    ),
+    st.booleans(),  # based on the version before Bob's edit of S4 (True) or after it
+)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(write, min_size=2, max_size=8))
+def test_a_batch_saves_and_refuses_exactly_what_the_same_writes_one_by_one_would(
+    svc: WorkshopService, writes: list[tuple[str, str, object, bool]]
+) -> None:
+    """Property: whatever the mix, the batched writes that succeed, the flow they leave and the comments
+    are those of the same writes saved one at a time in arrival order (a refusal may name another
+    reason, e.g. stale rather than invalid, since a declined edit is checked after the batch)."""
+    rooms = [open_room(svc, phase=Phase.ANNOTATE) for _ in range(2)]
+    bases = []
+    for room in rooms:
+        old = svc.state(room.fac)
+        s4 = next(s for s in old.flow.steps if s.id == "S4")
+        svc.update_step(room.bob.token, old.version, s4.model_copy(update={"name": "Bob's S4"}))
+        bases.append((old.version, svc.state(room.fac).version, {s.id: s for s in old.flow.steps}))
+
+    def calls(room: Room, base: tuple[int, int, dict[str, Step]]) -> dict[str, Callable[[], object]]:
+        token = {"fac": room.fac, "ana": room.ana.token, "bob": room.bob.token}
+        out: dict[str, Callable[[], object]] = {"held": lambda: svc.comment(room.bob.token, "step", "S1", "held")}
+        for n, (who, step_id, change, early) in enumerate(writes):
+            if change == "comment":
+                out[f"{n}"] = lambda t=token[who], s=step_id, n=n: svc.comment(t, "step", s, f"note {n}")
+            else:
+                edited = base[2][step_id].model_copy(update=change)  # type: ignore[arg-type]
+                version = base[0] if early else base[1]
+                out[f"{n}"] = lambda t=token[who], v=version, e=edited: svc.update_step(t, v, e)
+        return out
+
+    batched_calls = calls(rooms[0], bases[0])
+    batches, batched = _one_batch(svc, batched_calls)
+    assert batches == [1, len(writes)], batches
+    alone: dict[str, object] = {}
+    for name, call in calls(rooms[1], bases[1]).items():
+        try:
+            alone[name] = call()
+        except Exception as exc:
+            alone[name] = exc
+
+    def ok(results: dict[str, object]) -> set[str]:
+        return {name for name, result in results.items() if not isinstance(result, Exception)}
+
+    assert ok(batched) == ok(alone), (batched, alone)
+    assert all(isinstance(r, StoreError) for r in batched.values() if isinstance(r, Exception)), batched
+    after = [svc.state(room.fac) for room in rooms]
+    assert after[0].flow == after[1].flow
+    assert [c.text for c in after[0].comments] == [c.text for c in after[1].comments]
+    assert after[0].version - bases[0][1] == after[1].version - bases[1][1]
