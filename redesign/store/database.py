@@ -105,7 +105,12 @@ def make_engine(url: str | URL, *, pool_size: int = POOL_SIZE, max_overflow: int
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
-            parsed, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=60, connect_args={"timeout": 30}
+            parsed,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=60,
+            connect_args={"timeout": 30},
+            hide_parameters=True,  # a logged error shows the SQL, never the values (hashes, names, comments)
         )
         _configure_sqlite(engine)
         return engine
@@ -115,6 +120,7 @@ def make_engine(url: str | URL, *, pool_size: int = POOL_SIZE, max_overflow: int
         max_overflow=max_overflow,
         pool_timeout=60,
         pool_recycle=1800,  # no pre-ping (a round trip per transaction); dead connections are retried instead
+        hide_parameters=True,  # a logged error shows the SQL, never the values (hashes, names, comments)
         connect_args={
             "connect_timeout": 10,
             "application_name": "crossflow",

@@ -65,3 +65,22 @@ def test_a_wrong_join_code_is_logged_without_the_code(svc: WorkshopService, capl
     (message,) = [r.getMessage() for r in caplog.records if r.name == LOGGER]
     assert message == "workshop (not known): join refused (WrongCode)"
     assert "ZZZZ" not in caplog.text  # a guessed code may be one letter off a real one
+
+
+def test_a_logged_database_error_shows_the_sql_but_not_its_values(
+    svc: WorkshopService, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    room = open_room(svc)
+    real = repo.insert_events
+
+    def clashing(conn: sa.Connection, rows: list[dict[str, object]]) -> None:
+        real(conn, rows)
+        real(conn, rows)  # the same event numbers twice: the database refuses the second insert
+
+    monkeypatch.setattr(repo, "insert_events", clashing)
+    caplog.set_level(logging.ERROR, logger="redesign")
+    with pytest.raises(sa.exc.IntegrityError):
+        svc.set_lock(room.fac, True)
+    assert "INSERT INTO events" in caplog.text and "[SQL parameters hidden due to hide_parameters=True]" in caplog.text
+    assert room.wid in caplog.text and "set_lock failed" in caplog.text
+    assert not any(secret in caplog.text for secret in secrets_of(room))
