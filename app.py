@@ -5,7 +5,17 @@ ours (redesign/web/routes.py: the push route, presence, the seat cookie). Stream
 same file as the page script, where `__name__` is "__main__": page config and navigation, nothing else.
 """
 
+import logging
+
 import streamlit as st
+
+from redesign import logs
+
+try:
+    logs.configure()  # CROSSFLOW_LOG_LEVEL (`crossflow serve --log-level` sets it)
+except logs.LogLevelInvalid as exc:  # a bad setting must not stop the app: say so and use the default
+    logs.configure(logs.DEFAULT)
+    logging.getLogger("redesign").warning("%s Using %s.", exc, logs.DEFAULT)
 
 if __name__ == "__main__":
     from redesign.ui.navigation import run_pages

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
+from redesign import logs
 from redesign.io.flow_json import read_flow
 from redesign.metrics import FlowMetrics, analyze
 from redesign.model import Flow, Scenario
@@ -52,7 +53,7 @@ def _load(path: str) -> Flow:
     try:
         return _read(path)
     except FlowInvalid as exc:
-        raise CliError("\n".join(f"{path}: {p}" for p in exc.problems)) from None
+        raise CliError("\n".join(f"{path}: {p}" for p in exc.problems)) from exc
 
 
 # --------------------------------------------------------------------------- commands
@@ -121,7 +122,7 @@ def _scenario(flow: Flow, name: str | None) -> Scenario | None:
     try:
         return flow.scenario(name)
     except KeyError as exc:
-        raise CliError(str(exc.args[0])) from None
+        raise CliError(str(exc.args[0])) from exc
 
 
 def _emit(result: BaseModel, fmt: str) -> int:
@@ -162,12 +163,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         result = export(flow, args.to, scenario=_scenario(flow, args.scenario))
     except ValueError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(str(exc)) from exc
     out = Path(args.output or result.filename)
     try:
         out.write_bytes(result.data)
     except OSError as exc:
-        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from exc
     _print(f"wrote {out} ({len(result.data):,} bytes, {result.mime})")
     return EXIT_OK
 
@@ -181,11 +182,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         flow, report = read_import(args.file, options)
     except FlowInvalid as exc:
-        raise CliError("\n".join(f"{args.file}: {p}" for p in exc.problems)) from None
+        raise CliError("\n".join(f"{args.file}: {p}" for p in exc.problems)) from exc
     try:
         write_flow(flow, args.output)
     except OSError as exc:
-        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
     _print(f"wrote {args.output}: {report.summary()}")
     for skipped in report.skipped:
         _print(f"  skipped {skipped}")
@@ -200,7 +201,7 @@ def _store_call(fn: Callable[[], T]) -> T:
     try:
         return fn()
     except StoreError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(str(exc)) from exc
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -251,6 +252,7 @@ def streamlit_flags() -> list[str]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    os.environ[logs.ENV] = args.log_level  # the app's process configures its logging from it (app.py)
     app = app_script()
     command = [sys.executable, "-m", "streamlit", "run", str(app), *streamlit_flags(), f"--server.port={args.port}"]
     os.execv(sys.executable, command)  # replaces this process: never returns (it raises OSError on failure)
@@ -263,9 +265,20 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="text for people, json for scripts")
 
 
+def _log_level_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--log-level",
+        type=str.lower,
+        choices=logs.LEVELS,
+        default=default,
+        help=f"how much Crossflow logs to standard error (default: ${logs.ENV}, else {logs.DEFAULT})",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     prog = "crossflow" if Path(sys.argv[0]).name == "crossflow" else "python -m redesign"
     parser = argparse.ArgumentParser(prog=prog, description="Crossflow: process redesign workshops.")
+    _log_level_option(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("validate", help="check flow files; one line per problem")
@@ -333,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="start the workshop app")
     p.add_argument("--port", type=int, default=8501)
+    _log_level_option(p, default=argparse.SUPPRESS)  # also after the command: crossflow serve --log-level info
     p.set_defaults(run=cmd_serve)
 
     return parser
@@ -344,6 +358,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
         return int(exc.code or 0)
+    try:
+        args.log_level = logs.configure(args.log_level)
+    except logs.LogLevelInvalid as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
     try:
         return int(args.run(args))
     except CliError as exc:

@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from redesign.model import Decision, Scenario, Tag
+from redesign.writes.events import EDIT_KINDS
 
 # --------------------------------------------------------------------------- bounds
 
@@ -266,176 +267,11 @@ class EventOut(_Frozen):
     after: Any = None
 
 
-# --------------------------------------------------------------------------- event kinds and wording
-
-FLOW_ITEM_KINDS: tuple[str, ...] = ("flow", "function", "role", "data_item", "step", "handoff", "scenario")
-"""The parts of a flow the store keeps one row (and one change history) each."""
-
-UNDOABLE_KINDS: frozenset[str] = frozenset(
-    {f"{item}.{verb}" for item in FLOW_ITEM_KINDS for verb in ("add", "update", "delete")}
-    | {f"{item}.reorder" for item in FLOW_ITEM_KINDS if item != "flow"}
-    | {"decision.settle", "decision.unsettle"}
-)
-"""Flow edits and settled decisions; proposals, comments and controls are not undone."""
-
-EDIT_KINDS: frozenset[str] = frozenset(k for k in UNDOABLE_KINDS if not k.startswith("decision."))
-
-_ITEM_WORDS = {
-    "flow": "the flow's details",
-    "function": "function",
-    "role": "role",
-    "data_item": "data item",
-    "step": "step",
-    "handoff": "hand-off",
-    "scenario": "scenario",
-    "decision": "the decision for step",
-}
-
-_PLURALS = {
-    "function": "functions",
-    "role": "roles",
-    "data_item": "data items",
-    "step": "steps",
-    "handoff": "hand-offs",
-    "scenario": "scenarios",
-}
-
-_FIELD_WORDS = {
-    "pca": "%C&A",
-    "dq_note": "data-quality note",
-    "data_in": "data in",
-    "data_out": "data out",
-    "high_risk_area": "high-risk area",
-    "it_signoff": "IT sign-off",
-    "fte_hours_per_year": "FTE hours per year",
-    "dq_threshold": "data-quality threshold",
-}
-
-_COMMENT_WORDS: dict[str, str] = {
-    "comment": "commented on",
-    "data_quality": "flagged a data-quality issue on",
-    "risk": "flagged a risk on",
-    "question": "asked a question on",
-}
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value[:5]) + (", ..." if len(value) > 5 else "") + "]"
-    if isinstance(value, str):
-        return f'"{value}"' if len(value) <= 40 else f'"{value[:37]}..."'
-    return str(value)
-
-
-def _flat(body: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in body.items():
-        if isinstance(value, Mapping):
-            for sub, inner in value.items():
-                out[f"{key} {sub}"] = inner
-        else:
-            out[key] = value
-    return out
-
-
-def field_changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, limit: int = 3) -> str:
-    """'touch minutes 30 -> 45, %C&A 80 -> 95' for the fields that differ."""
-    old, new = _flat(before or {}), _flat(after or {})
-    changed = [k for k in (*old, *(k for k in new if k not in old)) if old.get(k) != new.get(k)]
-    parts = [
-        f"{_FIELD_WORDS.get(k, k.replace('_', ' '))} {_value(old.get(k))} -> {_value(new.get(k))}" for k in changed
-    ]
-    if len(parts) > limit:
-        parts = [*parts[:limit], f"{len(parts) - limit} more"]
-    return ", ".join(parts)
-
-
-def _named(item: str, target_id: str, body: Mapping[str, Any] | None) -> str:
-    word = _ITEM_WORDS.get(item, item)
-    if item == "flow":
-        return word
-    label = f"{word} {target_id}"
-    if body and isinstance(body.get("name"), str):
-        label += f' "{body["name"]}"'
-    elif body and item == "handoff":
-        label += f" ({body.get('source')} -> {body.get('target')})"
-    return label
-
-
-def describe_event(kind: str, target: str, before: Any, after: Any, *, private: bool = False) -> str:
-    """A plain sentence fragment (verb first) for an event, e.g.
-    'changed step S3 "Reconcile with Finance" (touch minutes 30 -> 45)'.
-
-    private=True hides what a proposal was (before the facilitator reveals them).
-    """
-    item, _, verb = kind.partition(".")
-    target_id = target.partition(":")[2] or target
-    if item in FLOW_ITEM_KINDS:
-        if verb == "add":
-            return f"added {_named(item, target_id, after)}"
-        if verb == "delete":
-            return f"deleted {_named(item, target_id, before)}"
-        if verb == "reorder":
-            return f"reordered the {_PLURALS.get(item, item)}"
-        changes = field_changes(before, after)
-        return f"changed {_named(item, target_id, after or before)}" + (f" ({changes})" if changes else "")
-    if kind == "decision.settle":
-        tag = (after or {}).get("tag", "?")
-        return f"settled step {target_id} as {tag}" if before is None else f"re-settled step {target_id} as {tag}"
-    if kind == "decision.unsettle":
-        return f"reopened the decision on step {target_id}"
-    if kind == "proposal.set":
-        if private:
-            return f"proposed a tag for step {target_id}"
-        return f"proposed {(after or {}).get('tag', '?')} for step {target_id}"
-    if kind == "proposal.withdraw":
-        return f"withdrew their proposal for step {target_id}"
-    if kind == "comment.add":
-        about = (after or {}).get("target", "")
-        return f"{_COMMENT_WORDS.get((after or {}).get('kind', 'comment'), 'commented on')} {about}".strip()
-    if kind in ("comment.resolve", "comment.reopen"):
-        return f"{'resolved' if kind == 'comment.resolve' else 'reopened'} comment #{target_id}"
-    if kind == "phase.set":
-        try:
-            return f'moved the workshop to "{Phase(after).title}"'
-        except ValueError:
-            return f"moved the workshop to {after}"
-    if kind == "lock.set":
-        return "locked editing (pens down)" if after else "unlocked editing"
-    if kind == "reveal.set":
-        return "revealed everyone's proposals" if after else "hid the proposals again"
-    if kind == "timer.set":
-        return "started a timer" if after else "cleared the timer"
-    if kind == "focus.set":
-        return f"put step {after} in focus" if after else "cleared the focus"
-    if kind == "participant.join":
-        return "joined the workshop"
-    if kind == "facilitator.reclaim":
-        return "reclaimed the facilitator seat"
-    if kind in ("workshop.create", "workshop.import"):
-        return "created the workshop" if kind == "workshop.create" else "imported the workshop"
-    return kind
+# --------------------------------------------------------------------------- how people are named
 
 
 def actor_label(name: str, function_name: str) -> str:
     return f"{name} ({function_name or 'facilitator'})"
-
-
-def stale_message(base_version: int, changes: Sequence[EventSummary], limit: int = 3) -> str:
-    """'Your edit is based on version 12, but since then Ana (Finance) changed ... Reload ...'"""
-    told = [f"{actor_label(c.actor_name, c.actor_function)} {c.summary}" for c in changes[:limit]]
-    if len(changes) > limit:
-        told.append(f"{len(changes) - limit} more change{'s' if len(changes) - limit > 1 else ''} were made")
-    return (
-        f"Your edit is based on version {base_version}, but since then {'; '.join(told)}. "
-        "Reload to see it, then apply your change again."
-    )
 
 
 # --------------------------------------------------------------------------- consensus

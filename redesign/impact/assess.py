@@ -100,7 +100,7 @@ def resolve_scenario(flow: Flow, scenario: Scenario | str | None) -> Scenario | 
     try:
         return flow.scenario(scenario)
     except KeyError as exc:
-        raise ScenarioInvalid(exc.args[0]) from None
+        raise ScenarioInvalid(exc.args[0]) from exc
 
 
 def default_scenario(flow: Flow) -> Scenario | None:

@@ -251,8 +251,8 @@ def _validated_flow(fields: dict[str, Any]) -> Flow:
         keep = {"id", "name", "description", "functions", "roles", "data_items", "steps", "handoffs", "scenarios"}
         try:
             return Flow.model_validate({k: v for k, v in fields.items() if k in keep})
-        except ValidationError:
-            raise FlowInvalid(pydantic_problems(exc)) from None
+        except ValidationError as retry:
+            raise FlowInvalid(pydantic_problems(exc)) from retry
 
 
 def _drop_dangling(flow: Flow, skipped: list[SkippedElement]) -> Flow:

@@ -865,4 +865,5 @@ def import_bpmn(data: bytes, source: str = "", options: BpmnImportOptions | None
     try:
         return _BpmnReader(doc, source, options or BpmnImportOptions()).run()
     except RecursionError:
+        # from None on purpose: the RecursionError's traceback is a thousand frames that say nothing more.
         raise FlowInvalid([Problem(location="", message="the BPMN file is nested too deeply to read")]) from None

@@ -43,7 +43,7 @@ def decode_json(data: bytes | str, max_bytes: int = MAX_FILE_BYTES) -> Any:
         except UnicodeDecodeError as exc:
             raise FlowInvalid(
                 [Problem(location="", message=f"not a text file (byte {exc.start} is not UTF-8); expected JSON")]
-            ) from None
+            ) from exc
     if not data.strip():
         raise FlowInvalid([Problem(location="", message="the file is empty")])
     try:
@@ -51,8 +51,9 @@ def decode_json(data: bytes | str, max_bytes: int = MAX_FILE_BYTES) -> Any:
     except json.JSONDecodeError as exc:
         raise FlowInvalid(
             [Problem(location=f"line {exc.lineno}, column {exc.colno}", message=f"not valid JSON: {exc.msg}")]
-        ) from None
+        ) from exc
     except RecursionError:
+        # from None on purpose: the RecursionError's traceback is a thousand frames that say nothing more.
         raise FlowInvalid([Problem(location="", message="not valid JSON: nested too deeply")]) from None
 
 
@@ -76,7 +77,7 @@ def read_flow(path: str | Path) -> Flow:
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise FlowInvalid([Problem(location="", message=f"cannot read the file: {exc.strerror or exc}")]) from None
+        raise FlowInvalid([Problem(location="", message=f"cannot read the file: {exc.strerror or exc}")]) from exc
     return loads(data)
 
 

@@ -104,7 +104,7 @@ def read_import(path: str | Path, bpmn_options: BpmnImportOptions | None = None)
             raise _fail(f"the file is {size_text(size)}; the limit is {size_text(MAX_IMPORT_BYTES)}")
         data = path.read_bytes()
     except OSError as exc:
-        raise _fail(f"cannot read the file: {exc.strerror or exc}") from None
+        raise _fail(f"cannot read the file: {exc.strerror or exc}") from exc
     return import_file(path.name, data, bpmn_options)
 
 

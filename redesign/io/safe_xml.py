@@ -183,7 +183,7 @@ def parse_xml(data: bytes, check: Callable[[bytes], None] | None = None) -> XmlD
     try:
         root = etree.fromstring(utf8, _lxml_parser())
     except etree.XMLSyntaxError as exc:
-        raise (_expat_problem(utf8) or _lxml_problem(exc)) from None
+        raise (_expat_problem(utf8) or _lxml_problem(exc)) from exc
     if root.getroottree().docinfo.internalDTD is not None:  # belt and braces: the scan above excludes it
         raise _fail(f"the file has a document type declaration (<!DOCTYPE ...>), which BPMN never needs; {_ATTACK}")
     return XmlDocument(root=root, notes=notes)

@@ -137,7 +137,7 @@ def read_csv(data: bytes) -> _Sheet:
     try:
         rows = [(i, row) for i, row in enumerate(reader, start=1)]
     except csv.Error as exc:
-        raise _fail(f"cannot read the CSV: {exc}") from None
+        raise _fail(f"cannot read the CSV: {exc}") from exc
     return _Sheet(rows=rows, fmt="csv")
 
 
@@ -147,14 +147,14 @@ def read_xlsx(data: bytes) -> _Sheet:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError):
-        raise _fail("not a valid .xlsx file (it is not a zip archive); save it again as .xlsx or CSV") from None
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise _fail("not a valid .xlsx file (it is not a zip archive); save it again as .xlsx or CSV") from exc
     if unzipped > MAX_UNZIPPED_BYTES:
         raise _fail(f"the workbook unpacks to {unzipped / 1e6:.0f} MB; the limit is {MAX_UNZIPPED_BYTES / 1e6:.0f} MB")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise _fail(f"cannot read the workbook: {exc}") from None
+        raise _fail(f"cannot read the workbook: {exc}") from exc
     try:
         sheet = next((ws for ws in workbook.worksheets if ws.title.casefold() == "steps"), None)
         sheet = sheet or workbook.worksheets[0]

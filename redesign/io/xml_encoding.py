@@ -105,11 +105,11 @@ def _from_declared_utf8(data: bytes, declared: str | None) -> tuple[bytes, list[
                 "the file is cut off: it ends in the middle of a character; "
                 "it may not have been saved or downloaded completely",
                 f"line {line}, column {column}",
-            ) from None
+            ) from exc
         try:
             # Valid UTF-8 stays UTF-8; only the stray bytes are read as windows-1252.
             text = data.decode("utf-8", errors="crossflow-cp1252")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
             offset = _first_not_windows_1252(data)
             byte, (line, column) = data[offset], position_of(data, offset)
             raise _fail(
@@ -117,7 +117,7 @@ def _from_declared_utf8(data: bytes, declared: str | None) -> tuple[bytes, list[
                 "either; it was saved in another 8-bit encoding (ISO-8859-2, Mac Roman, an old DOS code page?): "
                 "save it as UTF-8 and import it again",
                 f"line {line}, column {column}",
-            ) from None
+            ) from exc
         note = (
             f"the file {said}, but byte 0x{byte:02X} at line {line}, column {column} is not UTF-8; "
             "it was likely saved as windows-1252 (Western European, what many Windows tools write), "
@@ -139,17 +139,17 @@ def to_utf8(data: bytes) -> tuple[bytes, list[str]]:
             raise _fail(
                 f"the file starts like {sniffed.upper()} but byte 0x{byte:02X} does not fit it",
                 f"line {line}, column {column}",
-            ) from None
+            ) from exc
     declared = _declared(data)
     if declared is None or declared.replace("_", "-") in _UTF8_NAMES:
         return _from_declared_utf8(data, declared)
     try:
         codec = codecs.lookup(declared)
-    except LookupError:
+    except LookupError as exc:
         raise _fail(
             f'the file declares the encoding "{declared}", which Crossflow cannot read; '
             "save it as UTF-8 and import it again"
-        ) from None
+        ) from exc
     if codec.name in ("ascii",) and data.isascii():
         return data, []
     try:
@@ -160,5 +160,5 @@ def to_utf8(data: bytes) -> tuple[bytes, list[str]]:
             f"the file says it is {declared}, but byte 0x{byte:02X} there does not exist in {declared}; "
             "it was saved in another encoding: save it as UTF-8 and import it again",
             f"line {line}, column {column}",
-        ) from None
+        ) from exc
     return _as_utf8(text), []

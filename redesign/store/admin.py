@@ -42,7 +42,7 @@ def shown_url(url: str | None) -> str:
     return normalize_url(url or resolve_database_url()).render_as_string(hide_password=True)
 
 
-def _reason(exc: sa.exc.OperationalError) -> str:
+def _reason(exc: sa.exc.DBAPIError) -> str:
     """The driver's message on one line (psycopg adds hints on further lines)."""
     return " ".join(str(exc.orig).split())
 
@@ -71,7 +71,7 @@ def migrate(url: str | None = None) -> Migrated:
         upgrade(engine)
         after = current_revision(engine)
     except sa.exc.OperationalError as exc:
-        raise StoreUnavailable(f"Cannot open the database {database}: {_reason(exc)}") from None
+        raise StoreUnavailable(f"Cannot open the database {database}: {_reason(exc)}") from exc
     finally:
         engine.dispose()
     assert after is not None  # upgrade() left the schema at head
@@ -85,9 +85,9 @@ def backup(url: str | None, path: str | Path) -> int:
     try:
         return backups.backup(url, path)
     except sa.exc.DatabaseError as exc:
-        raise StoreUnavailable(f"Cannot read the database {shown_url(url)}: {_reason(exc)}") from None
+        raise StoreUnavailable(f"Cannot read the database {shown_url(url)}: {_reason(exc)}") from exc
     except OSError as exc:
-        raise StoreUnavailable(f"Cannot write the backup {path}: {exc.strerror or exc}") from None
+        raise StoreUnavailable(f"Cannot write the backup {path}: {exc.strerror or exc}") from exc
 
 
 def restore(url: str | None, path: str | Path) -> RestoreReport:
@@ -95,4 +95,4 @@ def restore(url: str | None, path: str | Path) -> RestoreReport:
     try:
         return backups.restore(url, path)
     except sa.exc.OperationalError as exc:
-        raise StoreUnavailable(f"Cannot write to the database {shown_url(url)}: {_reason(exc)}") from None
+        raise StoreUnavailable(f"Cannot write to the database {shown_url(url)}: {_reason(exc)}") from exc

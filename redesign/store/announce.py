@@ -5,10 +5,12 @@ version is bumped). After the transaction has committed, the service hands what 
 `published`, which calls this process's version listeners (the push route's fan-out): nothing is
 announced that was not saved, and a rolled-back write announces nothing.
 
-On PostgreSQL, `note` also runs `pg_notify` inside the same transaction, so the notification is
-delivered to every replica's `PgListener` exactly when (and only if) the write commits. The
-replica that wrote hears its own notification too; listeners keep the highest version they have
-seen per workshop, so a version announced twice is delivered once.
+On PostgreSQL, `taken` (called just before the commit) runs `pg_notify` inside the same transaction,
+one per workshop with the last version it reached (a batch of writes moves a workshop many times;
+listeners only want the newest), so the notification is delivered to every replica's `PgListener`
+exactly when (and only if) the write commits. The replica that wrote hears its own notification too;
+listeners keep the highest version they have seen per workshop, so a version announced twice is
+delivered once.
 
 A write made by another process on SQLite (a CLI command, a second server on the same file) has no
 NOTIFY; `current_versions` lets the push route read the versions of the workshops it has open pages
@@ -77,13 +79,16 @@ def begin(conn: Connection) -> None:
 def note(conn: Connection, workshop_id: str, version: int) -> None:
     """Record that this transaction moves `workshop_id` to `version` (announced after it commits)."""
     conn.info.setdefault(_KEY, {})[workshop_id] = int(version)
-    if not is_sqlite(conn.engine):
-        conn.execute(_NOTIFY, {"channel": VERSION_CHANNEL, "payload": f"{workshop_id}:{int(version)}"})
 
 
 def taken(conn: Connection) -> dict[str, int]:
-    """What this transaction recorded (call inside it, just before it commits)."""
-    return dict(conn.info.pop(_KEY, None) or {})
+    """What this transaction recorded (call inside it, just before it commits); on PostgreSQL, notify
+    the replicas of it, in the same transaction (delivered if and when it commits)."""
+    versions = dict(conn.info.pop(_KEY, None) or {})
+    if versions and not is_sqlite(conn.engine):
+        payloads = [{"channel": VERSION_CHANNEL, "payload": f"{wid}:{v}"} for wid, v in sorted(versions.items())]
+        conn.execute(_NOTIFY, payloads)
+    return versions
 
 
 def published(versions: dict[str, int]) -> None:

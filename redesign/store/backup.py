@@ -66,7 +66,8 @@ def _refuse_missing_database(url: str | None) -> None:
     report "0 workshops" as if that were a backup.
     """
     parsed = normalize_url(url or resolve_database_url())
-    if is_sqlite(parsed) and parsed.database not in (None, "", ":memory:") and not Path(parsed.database).is_file():
+    database = parsed.database
+    if is_sqlite(parsed) and database is not None and database not in ("", ":memory:") and not Path(database).is_file():
         raise InvalidInput(f"There is no database file {parsed.database}; check the path (nothing was written).")
     engine = make_engine(parsed)
     try:
@@ -86,9 +87,9 @@ def restore(url: str | None, path: str | Path) -> RestoreReport:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InvalidInput(f"Cannot read the backup {path}: {exc.strerror or exc}") from None
+        raise InvalidInput(f"Cannot read the backup {path}: {exc.strerror or exc}") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"The backup {path} is not valid JSON: {exc}") from None
+        raise InvalidInput(f"The backup {path} is not valid JSON: {exc}") from exc
     if not isinstance(doc, dict) or doc.get("crossflow_backup_version") != BACKUP_VERSION:
         raise InvalidInput(f"{path} is not a Crossflow backup (version {BACKUP_VERSION}).")
     workshops = doc.get("workshops")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from redesign.model import Problem
 from redesign.workshop import EventSummary
+from redesign.writes.refusals import Reason, Refusal, missing_item_text
 
 
 class StoreError(Exception):
@@ -63,5 +64,16 @@ class StoreUnavailable(StoreError):
 
 def missing_item(kind: str, item_id: object) -> NotFound:
     """The refusal for a step or hand-off that is not in the workshop's flow."""
-    word = "step" if kind == "step" else "hand-off"
-    return NotFound(f'There is no {word} "{item_id}" in this workshop\'s flow.')
+    return NotFound(missing_item_text(kind, item_id))
+
+
+def refused(refusal: Refusal) -> StoreError:
+    """The store's error for a refusal of the write model (`redesign.writes.refusals`)."""
+    match refusal.reason:
+        case Reason.STALE:
+            return StaleEdit(refusal.message, list(refusal.changes))
+        case Reason.MISSING:
+            return NotFound(refusal.message)
+        case Reason.LIMIT:
+            return LimitExceeded(refusal.message)
+    return InvalidInput(refusal.message, list(refusal.problems))

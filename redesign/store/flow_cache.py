@@ -26,8 +26,8 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from redesign.model import Flow
-from redesign.store import flow_rows
 from redesign.store import repository as repo
+from redesign.writes import parts
 
 RowsKey = tuple[str, tuple[tuple[str, str, int, str], ...]]
 """(workshop id, every flow row as (kind, item_id, position, body text), in the order read)."""
@@ -54,9 +54,7 @@ class FlowCache:
                 self.hits += 1
                 return flow, key
             self.misses += 1
-        flow = flow_rows.assemble(
-            (kind, item_id, position, repo.loads(body)) for kind, item_id, position, body in key[1]
-        )
+        flow = parts.assemble((kind, item_id, position, repo.loads(body)) for kind, item_id, position, body in key[1])
         self._put(key, flow)
         return flow, key
 

@@ -90,11 +90,11 @@ def refusal(conn: Connection, buckets: Sequence[str], now: datetime) -> str | No
     """The message for the first bucket over its limit, with how long to wait; None if all are under."""
     fa = t.failed_attempts.c
     rows = conn.execute(
-        sa.select(fa.bucket, sa.func.count(), sa.func.min(fa.at))
+        sa.select(fa.bucket, sa.func.count().label("n"), sa.func.min(fa.at).label("oldest"))
         .where(sa.or_(*(sa.and_(fa.bucket == b, fa.at > now - _rule(b).window) for b in buckets)))
         .group_by(fa.bucket)
     ).all()
-    counts = {bucket: (count, oldest) for bucket, count, oldest in rows}
+    counts: dict[str, tuple[int, datetime | None]] = {str(r.bucket): (int(r.n), r.oldest) for r in rows}
     for bucket in buckets:
         count, oldest = counts.get(bucket, (0, None))
         rule = _rule(bucket)

@@ -26,6 +26,7 @@ from redesign.workshop import (
     ProposalOut,
     TargetKind,
 )
+from redesign.writes.events import EventKind
 
 __all__ = [
     "CommentKind",
@@ -171,7 +172,7 @@ class ExportedEvent(_Doc):
     actor_id: str | None = None
     actor_name: str
     actor_function: str = ""
-    kind: str
+    kind: EventKind
     target: str
     summary: str = ""
     before: Any = None

@@ -12,7 +12,7 @@ facilitator key and of the tokens, so a restored workshop keeps working links.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +20,9 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
 from redesign.io.flow_json import flow_to_dict
-from redesign.model import Decision, Flow, Problem, Scenario, reference_problems
-from redesign.store import flow_rows
+from redesign.model import Decision, Flow, Tag
 from redesign.store import repository as repo
-from redesign.store.errors import InvalidInput, LimitExceeded, NotFound
+from redesign.store.errors import InvalidInput, LimitExceeded, NotFound, refused
 from redesign.store.schemas import (
     ExportedComment,
     ExportedDecision,
@@ -40,11 +39,14 @@ from redesign.workshop import (
     MAX_GOAL,
     MAX_PARTICIPANTS,
     MAX_RATIONALE,
-    MAX_WORKSHOP_STEPS,
-    SETTLED_SCENARIO_ID,
+    Phase,
     name_problem,
     text_problem,
 )
+from redesign.writes import parts
+from redesign.writes.refusals import flow_problems as flow_problems  # the checks, still importable from here
+from redesign.writes.refusals import invalid_flow, too_many_steps
+from redesign.writes.refusals import item_problems as item_problems
 
 EXPORT_VERSION = 1
 
@@ -52,42 +54,21 @@ EXPORT_VERSION = 1
 # --------------------------------------------------------------------------- flow checks shared with the service
 
 
-def flow_problems(flow: Flow, decisions: list[Decision] | tuple[Decision, ...] = ()) -> list[Problem]:
-    """Cross-reference problems of a flow, including the settled decisions as a scenario."""
-    doc = flow.model_dump(mode="json")
-    if decisions:
-        settled = Scenario(id=SETTLED_SCENARIO_ID, name="Workshop decisions", decisions=list(decisions))
-        doc["scenarios"] = [*doc["scenarios"], settled.model_dump(mode="json")]
-    prefix = f"scenarios[{len(flow.scenarios)}]"
-    # Say "settled decisions" rather than point at a scenario index nobody sees.
-    return [
-        Problem(location=p.location.replace(f"{prefix}.decisions", "settled decisions"), message=p.message)
-        if p.location.startswith(prefix)
-        else p
-        for p in reference_problems(doc)
-    ]
-
-
-def raise_if_invalid(
-    flow: Flow, decisions: list[Decision] | tuple[Decision, ...] = (), what: str = "This change"
-) -> None:
-    problems = flow_problems(flow, decisions)
-    if problems:
-        listed = "; ".join(str(p) for p in problems[:5])
-        more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
-        raise InvalidInput(f"{what} would leave the flow inconsistent: {listed}{more}.", problems)
+def raise_if_invalid(flow: Flow, decisions: Sequence[Decision] = (), what: str = "This change") -> None:
+    refusal = invalid_flow(flow, decisions, what)
+    if refusal is not None:
+        raise refused(refusal)
 
 
 def check_steps(n: int) -> None:
-    if n > MAX_WORKSHOP_STEPS:
-        raise LimitExceeded(
-            f"A workshop flow can have at most {MAX_WORKSHOP_STEPS:,} steps; this one would have {n:,}."
-        )
+    refusal = too_many_steps(n)
+    if refusal is not None:
+        raise refused(refusal)
 
 
 def load_flow(conn: Connection, workshop_id: str) -> Flow:
     rows = repo.flow_items(conn, workshop_id)
-    return flow_rows.assemble((r.kind, r.item_id, r.position, repo.loads(r.body)) for r in rows)
+    return parts.assemble((r.kind, r.item_id, r.position, repo.loads(r.body)) for r in rows)
 
 
 # --------------------------------------------------------------------------- export
@@ -105,7 +86,7 @@ def export_document(conn: Connection, workshop_id: str, *, exported_at: datetime
             id=ws.id,
             name=ws.name,
             goal=ws.goal,
-            phase=ws.phase,
+            phase=Phase(ws.phase),
             locked=ws.locked,
             revealed=ws.revealed,
             focus_step=ws.focus_step,
@@ -122,7 +103,7 @@ def export_document(conn: Connection, workshop_id: str, *, exported_at: datetime
         ],
         proposals=[
             ExportedProposal(
-                participant_id=r.participant_id, step_id=r.step_id, tag=r.tag, rationale=r.rationale, at=r.at
+                participant_id=r.participant_id, step_id=r.step_id, tag=Tag(r.tag), rationale=r.rationale, at=r.at
             )
             for r in sorted(repo.proposals(conn, workshop_id), key=lambda r: (r.step_id, r.participant_id))
         ],
@@ -154,11 +135,11 @@ def export_document(conn: Connection, workshop_id: str, *, exported_at: datetime
                 kind=e.kind,
                 target=e.target,
                 summary=e.summary,
-                before=repo.loads(e.before),
-                after=repo.loads(e.after),
+                before=e.before,
+                after=e.after,
                 position=e.position,
                 undoes=e.undoes,
-                layout=repo.loads(e.layout),
+                layout=None if e.layout is None else dict(e.layout),
             )
             for e in repo.events(conn, workshop_id)
         ],
@@ -190,11 +171,11 @@ def parse_export(doc: Any) -> tuple[WorkshopExport, Flow]:
     except ValidationError as exc:
         problems = pydantic_problems(exc)
         listed = "; ".join(str(p) for p in problems[:5])
-        raise InvalidInput(f"This workshop export has problems: {listed}.", problems) from None
+        raise InvalidInput(f"This workshop export has problems: {listed}.", problems) from exc
     try:
         flow = parse_flow(parsed.flow)
     except FlowInvalid as exc:
-        raise InvalidInput(f"The workshop's flow has problems: {exc}", exc.problems) from None
+        raise InvalidInput(f"The workshop's flow has problems: {exc}", exc.problems) from exc
     _check_consistency(parsed, flow)
     return parsed, flow
 
@@ -287,8 +268,8 @@ def insert_document(
         created_at=ws.created_at,
         updated_at=now,
     )
-    parts = flow_rows.split(flow)
-    repo.insert_items(conn, workshop_id, [(k[0], k[1], pos, body) for k, (pos, body) in parts.items()])
+    flow_parts = parts.split(flow)
+    repo.insert_items(conn, workshop_id, [(k[0], k[1], p.position, p.body) for k, p in flow_parts.items()])
 
     def seat(p: ExportedParticipant) -> dict[str, Any]:
         mine = p is facilitator and facilitator_token_hash is not None

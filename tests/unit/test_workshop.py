@@ -15,20 +15,16 @@ from redesign.workshop import (
     PHASES,
     ContributionRow,
     EventOut,
-    EventSummary,
     Participant,
     Phase,
     ProposalOut,
     consensus,
     contribution,
-    describe_event,
-    field_changes,
     function_contribution,
     name_problem,
     permissions,
     refusal,
     settled_scenario,
-    stale_message,
     text_problem,
 )
 
@@ -202,54 +198,6 @@ def test_function_totals_without_a_function_list() -> None:
     row = ContributionRow(participant_id="p", name="P", function="it", proposals=0, comments=0, edits=0, silent=True)
     (total,) = function_contribution([row])
     assert (total.function, total.participants, total.silent) == ("it", 1, True)
-
-
-# --------------------------------------------------------------------------- wording
-
-
-def test_describe_changes_in_plain_words() -> None:
-    before = {"id": "S3", "name": "Reconcile with Finance", "touch_minutes": 30.0, "pca": 80.0}
-    after = {**before, "touch_minutes": 45.0}
-    assert describe_event("step.update", "step:S3", before, after) == (
-        'changed step S3 "Reconcile with Finance" (touch minutes 30 -> 45)'
-    )
-    assert describe_event("step.add", "step:S9", None, {"name": "New"}) == 'added step S9 "New"'
-    assert describe_event("handoff.delete", "handoff:H1", {"source": "S1", "target": "S2"}, None) == (
-        "deleted hand-off H1 (S1 -> S2)"
-    )
-    assert describe_event("proposal.set", "step:S1", None, {"tag": "augment"}) == "proposed augment for step S1"
-    assert describe_event("proposal.set", "step:S1", None, {"tag": "augment"}, private=True) == (
-        "proposed a tag for step S1"
-    )
-    assert describe_event("decision.settle", "decision:S1", None, {"tag": "automate"}) == (
-        "settled step S1 as automate"
-    )
-    assert describe_event("phase.set", "workshop", "map", "vote") == 'moved the workshop to "Tag & vote"'
-    assert describe_event("comment.add", "comment:4", None, {"target": "step S2", "kind": "risk"}) == (
-        "flagged a risk on step S2"
-    )
-
-
-def test_field_changes_lists_three_then_counts() -> None:
-    before = {"a": 1, "b": True, "c": "x", "d": [1], "rubric": {"rules": 2}}
-    after = {"a": 2, "b": False, "c": "y", "d": [1, 2], "rubric": {"rules": 4}}
-    assert field_changes(before, after) == 'a 1 -> 2, b yes -> no, c "x" -> "y", 2 more'
-    assert field_changes({"rubric": {"rules": 2}}, {"rubric": {"rules": 4}}) == "rubric rules 2 -> 4"
-    assert field_changes({"pca": 80.0}, {"pca": 92.5}) == "%C&A 80 -> 92.5"
-
-
-def test_stale_message_names_who_and_what() -> None:
-    summary = 'changed step S3 "Reconcile with Finance" (touch minutes 30 -> 45)'
-    change = EventSummary(
-        version=13, at=T0, actor_name="Ana", actor_function="Finance", kind="step.update", target="step:S3",
-        summary=summary,
-    )  # fmt: skip
-    assert stale_message(12, [change]) == (
-        'Your edit is based on version 12, but since then Ana (Finance) changed step S3 "Reconcile with Finance" '
-        "(touch minutes 30 -> 45). Reload to see it, then apply your change again."
-    )
-    many = stale_message(12, [change] * 5)
-    assert many.count("Ana (Finance)") == 3 and "2 more changes were made" in many
 
 
 # --------------------------------------------------------------------------- bounds and scenario

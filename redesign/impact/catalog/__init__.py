@@ -67,8 +67,8 @@ class Effort(_Entry):
     def parameter(self, param_id: str) -> EffortParameter:
         try:
             return self._by_id[param_id]
-        except KeyError:
-            raise KeyError(f'effort.json has no parameter "{param_id}"') from None
+        except KeyError as exc:
+            raise KeyError(f'effort.json has no parameter "{param_id}"') from exc
 
 
 # --------------------------------------------------------------------------- suggest
@@ -130,8 +130,8 @@ class SuggestRules(_Entry):
     def rule(self, rule_id: str) -> SuggestRule:
         try:
             return self._by_id[rule_id]
-        except KeyError:
-            raise KeyError(f'suggest_rules.json has no rule "{rule_id}"') from None
+        except KeyError as exc:
+            raise KeyError(f'suggest_rules.json has no rule "{rule_id}"') from exc
 
 
 # --------------------------------------------------------------------------- governance
@@ -218,8 +218,8 @@ class IncentiveRules(_Entry):
     def rule(self, rule_id: str) -> IncentiveRule:
         try:
             return self._by_id[rule_id]
-        except KeyError:
-            raise KeyError(f'incentive_rules.json has no rule "{rule_id}"') from None
+        except KeyError as exc:
+            raise KeyError(f'incentive_rules.json has no rule "{rule_id}"') from exc
 
 
 # --------------------------------------------------------------------------- skills
@@ -273,8 +273,8 @@ class SkillsCatalog(_Entry):
     def rule(self, rule_id: str) -> SkillRule:
         try:
             return self._by_id[rule_id]
-        except KeyError:
-            raise KeyError(f'skills.json has no rule "{rule_id}"') from None
+        except KeyError as exc:
+            raise KeyError(f'skills.json has no rule "{rule_id}"') from exc
 
 
 # --------------------------------------------------------------------------- method rules
@@ -303,8 +303,8 @@ class Catalog(_Entry):
     def rule(self, rule_id: str) -> RuleRef:
         try:
             return self.sources[rule_id]
-        except KeyError:
-            raise KeyError(f'no catalog rule "{rule_id}"') from None
+        except KeyError as exc:
+            raise KeyError(f'no catalog rule "{rule_id}"') from exc
 
     def method_param(self, rule_id: str, name: str) -> float:
         return self.method[rule_id].params[name]

@@ -9,10 +9,12 @@ row has its own change history in the event log (target "step:S3", ...).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 from redesign.model import Flow
+from redesign.writes.events import Body, Key
 
 LIST_FIELDS: dict[str, str] = {
     "function": "functions",
@@ -25,23 +27,42 @@ LIST_FIELDS: dict[str, str] = {
 HEADER = ("flow", "flow")
 """(kind, item_id) of the row holding the flow's own fields."""
 
-Key = tuple[str, str]
+
+@dataclass(frozen=True)
+class Placed:
+    """One flow part as stored: where it stands among its kind (gaps allowed) and its body."""
+
+    position: int
+    body: Body
+
+
+Parts: TypeAlias = Mapping[Key, Placed]
+"""Every part of a flow, by (kind, id)."""
 
 
 def target(kind: str, item_id: str) -> str:
     return f"{kind}:{item_id}"
 
 
+def line(parts: Parts, kind: str) -> list[str]:
+    """The ids of `kind`, in their order."""
+    return [k[1] for k in sorted((k for k in parts if k[0] == kind), key=lambda k: parts[k].position)]
+
+
+def flow_of(parts: Parts) -> Flow:
+    return assemble((k[0], k[1], p.position, p.body) for k, p in parts.items())
+
+
 def header_body(flow: Flow) -> dict[str, Any]:
     return flow.model_dump(mode="json", exclude=set(LIST_FIELDS.values()))
 
 
-def split(flow: Flow) -> dict[Key, tuple[int, dict[str, Any]]]:
-    """(kind, id) -> (position, body) for every part of the flow."""
-    parts: dict[Key, tuple[int, dict[str, Any]]] = {HEADER: (0, header_body(flow))}
+def split(flow: Flow) -> dict[Key, Placed]:
+    """Every part of the flow, placed at its index in its list."""
+    parts: dict[Key, Placed] = {HEADER: Placed(0, header_body(flow))}
     for kind, field in LIST_FIELDS.items():
         for position, item in enumerate(getattr(flow, field)):
-            parts[(kind, item.id)] = (position, item.model_dump(mode="json"))
+            parts[(kind, item.id)] = Placed(position, item.model_dump(mode="json"))
     return parts
 
 
