@@ -274,9 +274,9 @@ def main() -> None:
     print(f"\nWrites per participant: {WRITES_PER_PERSON}; median of {args.runs} runs; target p95 <= 100 ms, 0 lost.")
     print("Issue 13 measured the mixed load before this change: 50 people, p95 187 ms SQLite, 454 ms PostgreSQL.")
     print(
-        "Before edits were saved by the batch itself (commit 47677f4; shared 2-core machine, load 5-6, median of "
-        "3 runs): mixed 50 burst p95 327 ms SQLite, 414 ms PostgreSQL (step edits 817 / 508 ms); "
-        "50 paced p95 48.6 ms SQLite, 49.6 ms PostgreSQL."
+        "Before edits were saved by the batch itself (commit 47677f4, shared 2-core machine, median of 3 runs): "
+        "at load 2-4, mixed 50 burst p95 348 ms SQLite, 349 ms PostgreSQL (step edits 428 / 376 ms), "
+        "50 paced 38.9 / 231 ms; at load 5-6, burst 327 / 414 ms, paced 48.6 / 49.6 ms."
     )
     print(f"Machine: {os.cpu_count()} cores, load average {load} (1/5/15 min) at the end of the run.")
     columns = ("database", "people", "mode", "writes/s", "p50 ms", "p95 ms", "lost", "errors", "per commit")
