@@ -39,7 +39,7 @@ from redesign.store.errors import StoreError
 from redesign.store.schemas import WorkshopState
 from redesign.ui.resources import LIVE_MODE, POLL_SECONDS, service, workshop_state
 from redesign.ui.session import root_path
-from redesign.views.looks import Look, look_digest, map_look, page_look
+from redesign.views.looks import Look, map_look_digest, page_look
 from redesign.web.routes import EVENTS_PATH, VIEW_PATH
 
 _DRAWING_PAGE = "_live_watch_inline"
@@ -60,7 +60,7 @@ def live_watch(state: WorkshopState, token: str, view_look: Callable[[], Look | 
     look_of = view_look() if view_look else None
     st.session_state[_SHOWN] = (state.version, look_of, look_of(state) if look_of else None)
     # A participant's board takes card-only changes from the view route, without a rerun (see module doc).
-    st.session_state[_MAP_LOOK] = look_digest(map_look(state)) if look_of is page_look else None
+    st.session_state[_MAP_LOOK] = map_look_digest(state) if look_of is page_look else None
     st.session_state[_DRAWING_PAGE] = True
     try:
         if LIVE_MODE == "poll":

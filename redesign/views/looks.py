@@ -8,6 +8,7 @@ cards show (a comment, a leading tag) reaches the page as new board data, with n
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import Counter
 from collections.abc import Callable
 
@@ -91,3 +92,26 @@ def map_look(state: WorkshopState) -> tuple[object, ...]:
 def look_digest(look: tuple[object, ...]) -> str:
     """A short, stable fingerprint of a look (the same code on every replica gives the same text)."""
     return hashlib.blake2b(repr(look).encode("utf-8"), digest_size=12).hexdigest()
+
+
+_FLOW_DIGESTS: dict[tuple[str, int], str] = {}
+_FLOW_DIGESTS_KEPT = 256
+_FLOW_DIGESTS_LOCK = threading.Lock()
+
+
+def map_look_digest(state: WorkshopState) -> str:
+    """`look_digest(map_look(state))`, with the flow's part computed once per workshop version.
+
+    Every open board asks for it at every new version (50 pages, 50 times); writing out the flow
+    was a quarter of each answer. A workshop's flow at a version never changes, so its digest is
+    kept by (workshop, version)."""
+    key = (state.workshop_id, state.version)
+    with _FLOW_DIGESTS_LOCK:
+        flow = _FLOW_DIGESTS.get(key)
+    if flow is None:
+        flow = look_digest((state.flow,))
+        with _FLOW_DIGESTS_LOCK:
+            if len(_FLOW_DIGESTS) >= _FLOW_DIGESTS_KEPT:
+                _FLOW_DIGESTS.pop(next(iter(_FLOW_DIGESTS)))
+            _FLOW_DIGESTS[key] = flow
+    return look_digest(tuple(flow if part is state.flow else part for part in map_look(state)))

@@ -40,7 +40,7 @@ from redesign.store.errors import StoreError
 from redesign.store.schemas import WorkshopState
 from redesign.store.service import WorkshopService
 from redesign.views.board import board_data, board_layout
-from redesign.views.looks import look_digest, map_look
+from redesign.views.looks import map_look_digest
 from redesign.web import seats
 from redesign.web.hub import HEARTBEAT_S, Hub, Person
 
@@ -115,7 +115,7 @@ class Live:
         layout, metrics = self._drawn(state)
         return {
             "version": state.version,
-            "mapLook": look_digest(map_look(state)),
+            "mapLook": map_look_digest(state),
             "board": board_data(state, metrics, peek=peek, layout=layout),
         }
 

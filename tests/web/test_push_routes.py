@@ -13,7 +13,7 @@ import pytest
 from redesign.model import Tag
 from redesign.store.errors import StoreError
 from redesign.store.service import WorkshopService
-from redesign.views.looks import look_digest, map_look
+from redesign.views.looks import map_look_digest
 from redesign.web import seats
 from redesign.workshop import Phase
 from tests.web.conftest import RouteServer, open_stream, request, serve
@@ -222,7 +222,7 @@ def test_the_view_route_gives_a_seat_its_board_and_only_its_own(
     assert board["me"]["name"] == "Ana"
     card = next(c for c in board["cards"] if c["id"] == "update_opps")
     assert card["tag"] is None and card["mine"] is None  # Bo's private proposal does not show on Ana's board
-    assert body["mapLook"] == look_digest(map_look(svc.state(ana.token)))
+    assert body["mapLook"] == map_look_digest(svc.state(ana.token)) == map_look_digest(svc.state(ana.token))
 
 
 def test_a_comment_changes_the_board_but_not_the_maps_look(svc: WorkshopService, routes_server: RouteServer) -> None:
@@ -240,3 +240,7 @@ def test_a_comment_changes_the_board_but_not_the_maps_look(svc: WorkshopService,
     svc.set_phase(created.facilitator_token, Phase.ANNOTATE)  # a new phase: the page must rerun
     _, phased = view(port, created.workshop_id, ana.token)
     assert phased is not None and phased["mapLook"] != after["mapLook"]
+    step = svc.state(ana.token).flow.step("update_opps")
+    svc.update_step(created.facilitator_token, phased["version"], step.model_copy(update={"name": "Update deals"}))
+    _, renamed = view(port, created.workshop_id, ana.token)  # a changed flow: the page must rerun
+    assert renamed is not None and renamed["mapLook"] != phased["mapLook"]
