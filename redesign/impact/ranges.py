@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
@@ -78,9 +79,21 @@ class _Uncertain:
     high: float
 
 
+_UNCERTAIN: tuple[object, dict[str, _Uncertain]] | None = None
+"""(the effort catalog, its uncertain parameters): asked once per step and figure (42,000 times for
+a 4,000-step export), so built once per catalog. Read-only for callers."""
+
+
 def uncertain_parameters() -> dict[str, _Uncertain]:
-    """Catalog parameters and augment kinds with a range."""
+    """Catalog parameters and augment kinds with a range (the same dict while the catalog is the same)."""
+    global _UNCERTAIN
     effort = catalog().effort
+    if _UNCERTAIN is None or _UNCERTAIN[0] is not effort:
+        _UNCERTAIN = (effort, _uncertain_of(effort))
+    return _UNCERTAIN[1]
+
+
+def _uncertain_of(effort: Any) -> dict[str, _Uncertain]:
     found: dict[str, _Uncertain] = {}
     for p in effort.parameters:
         if p.low is not None and p.high is not None and p.low < p.high:

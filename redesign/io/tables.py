@@ -94,6 +94,8 @@ def steps_table(flow: Flow, scenario: Scenario | None = None) -> Table:
         if handoff.source in successors and handoff.target not in successors[handoff.source]:
             successors[handoff.source].append(handoff.target)
     rows: Table = []
+    # first wins, as decision_for; one pass, not one per step (quadratic on large flows)
+    decided = {d.step: d for d in reversed(scenario.decisions)} if scenario is not None else {}
     for step in flow.steps:
         row: Row = {
             "step": step.id,
@@ -114,7 +116,7 @@ def steps_table(flow: Flow, scenario: Scenario | None = None) -> Table:
             "skills": _text_list(step.skills),
         }
         if scenario is not None:
-            decision = scenario.decision_for(step.id)
+            decision = decided.get(step.id)
             row["tag"] = decision.tag.value if decision else ""
         rows.append(row)
     return rows

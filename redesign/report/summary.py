@@ -613,10 +613,13 @@ class _Names:
 
 def _steps(flow: Flow, scenario: Scenario, impact: Impact, names: _Names) -> list[FlowStepRow]:
     econ = {e.step: e for e in impact.steps}
+    decided = {
+        d.step: d for d in reversed(scenario.decisions)
+    }  # first wins, as decision_for; one pass, not one per step
     rows = []
     for i, step in enumerate(flow.steps):
         e = econ[step.id]
-        decision = scenario.decision_for(step.id)
+        decision = decided.get(step.id)
         rows.append(
             FlowStepRow(
                 number=i + 1,
