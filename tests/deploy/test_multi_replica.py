@@ -180,7 +180,7 @@ def vote(page: Page, step_id: str, tag: Tag) -> float:
     row.get_by_role("radio", name=BUTTON[tag]).click()
     clicked = time.time()
     wait_for_app(page)
-    expect(row.get_by_text("✓")).to_be_visible()
+    expect(row.get_by_text("✓")).to_be_visible(timeout=15_000)  # a page just moved to another replica is slower
     expect(row.get_by_role("radio", name=BUTTON[tag])).to_have_attribute("aria-checked", "true")
     return clicked
 
