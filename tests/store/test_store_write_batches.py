@@ -26,45 +26,16 @@ def test_a_batch_of_edits_and_comments_commits_together_and_refuses_the_stale_ed
     base = state.version
     s1, s2 = (next(s for s in state.flow.steps if s.id == i) for i in ("S1", "S2"))
 
-    batches: list[int] = []
-    gate, started = threading.Event(), threading.Event()
-    run_batch = svc._contributions._run_batch
-
-    def gated(jobs):  # type: ignore[no-untyped-def]
-        batches.append(len(jobs))
-        if len(batches) == 1:
-            started.set()
-            gate.wait(10)
-        run_batch(jobs)
-
-    svc._contributions._run_batch = gated
-    results: dict[str, object] = {}
-
-    def call(name: str, write: Callable[[], object]) -> threading.Thread:
-        def run() -> None:
-            try:
-                results[name] = write()
-            except Exception as exc:
-                results[name] = exc
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        return thread
-
-    threads = [call("opening comment", lambda: svc.comment(bob, "step", "S3", "first in"))]
-    assert started.wait(10)  # the first batch is held: what follows queues into one batch
-    threads.append(call("ana edits S1", lambda: svc.update_step(ana, base, s1.model_copy(update={"name": "Ana's"}))))
-    time.sleep(0.2)  # Ana's edit is queued first
-    threads.append(call("bob edits S1", lambda: svc.update_step(bob, base, s1.model_copy(update={"name": "Bob's"}))))
-    threads.append(call("fran edits S2", lambda: svc.update_step(fac, base, s2.model_copy(update={"pca": 91.0}))))
-    threads.append(call("ana comments", lambda: svc.comment(ana, "step", "S1", "renamed it")))
-    deadline = time.monotonic() + 10
-    while svc.contribution_batches.waiting < 4 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    gate.set()
-    for thread in threads:
-        thread.join(20)
-
+    batches, results = _one_batch(
+        svc,
+        {
+            "opening comment": lambda: svc.comment(bob, "step", "S3", "first in"),
+            "ana edits S1": lambda: svc.update_step(ana, base, s1.model_copy(update={"name": "Ana's"})),
+            "bob edits S1": lambda: svc.update_step(bob, base, s1.model_copy(update={"name": "Bob's"})),
+            "fran edits S2": lambda: svc.update_step(fac, base, s2.model_copy(update={"pca": 91.0})),
+            "ana comments": lambda: svc.comment(ana, "step", "S1", "renamed it"),
+        },
+    )
     assert batches == [1, 4], batches
     assert isinstance(results["bob edits S1"], StaleEdit), results["bob edits S1"]
     assert "Ana" in str(results["bob edits S1"])
