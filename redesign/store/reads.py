@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from redesign.model import Decision, Tag
+from redesign.model import Decision, Flow, Tag
 from redesign.store import repository as repo
 from redesign.store import transfer
 from redesign.store.errors import NotFound
-from redesign.store.records import CommentRecord, ParticipantRecord, ProposalRecord
+from redesign.store.records import CommentRecord, ParticipantRecord, ProposalRecord, WorkshopRecord
 from redesign.store.schemas import (
     CommentOut,
     Contribution,
@@ -42,29 +42,49 @@ def participant(row: ParticipantRecord) -> Participant:
     )
 
 
-def state(conn: Connection, me_row: ParticipantRecord) -> WorkshopState:
-    ws = repo.workshop(conn, me_row.workshop_id)
-    if ws is None:
-        raise NotFound("This workshop no longer exists.")
+@dataclass(frozen=True)
+class Room:
+    """A workshop's whole state at one version, before it is filtered for a viewer.
+
+    Read-only: the view route shares one Room between every seat that asks for the same
+    version (see `RoomCache`), so nothing here may be changed in place.
+    """
+
+    workshop_id: str
+    version: int
+    flow: Flow
+    people: Mapping[str, Participant]
+    proposals: tuple[ProposalOut, ...]  # everyone's; `seat_state` hides others' before the reveal
+    counts: Mapping[str, Mapping[Tag, int]]
+    comments: tuple[CommentOut, ...]
+    decisions: tuple[Decision, ...]
+
+
+def room(conn: Connection, ws: WorkshopRecord) -> Room:
+    """Everything in the workshop `ws` (read in this transaction) at ws.version."""
     flow = transfer.load_flow(conn, ws.id)
     people = {p.id: participant(p) for p in repo.participants(conn, ws.id)}
-    me = people[me_row.id]
     step_ids = {s.id for s in flow.steps}
-    all_proposals = [_proposal_out(r, people) for r in repo.proposals(conn, ws.id) if r.step_id in step_ids]
+    proposals = tuple(_proposal_out(r, people) for r in repo.proposals(conn, ws.id) if r.step_id in step_ids)
     counts: dict[str, dict[Tag, int]] = {}
-    for p in all_proposals:
+    for p in proposals:
         counts.setdefault(p.step_id, {}).setdefault(p.tag, 0)
         counts[p.step_id][p.tag] += 1
-    visible = (
-        all_proposals if ws.revealed or me.is_facilitator else [p for p in all_proposals if p.participant_id == me.id]
-    )
     targets = {"step": step_ids, "handoff": {h.id for h in flow.handoffs}}
-    comments = [_comment_out(r, people, targets) for r in repo.comments(conn, ws.id)]
+    comments = tuple(_comment_out(r, people, targets) for r in repo.comments(conn, ws.id))
     order = {s.id: i for i, s in enumerate(flow.steps)}
     decided = sorted(
         (Decision.model_validate(repo.loads(r.body)) for r in repo.decisions(conn, ws.id)),
         key=lambda d: order.get(d.step, len(order)),
     )
+    return Room(ws.id, ws.version, flow, people, proposals, counts, comments, tuple(decided))
+
+
+def seat_state(ws: WorkshopRecord, everything: Room, me_id: str) -> WorkshopState:
+    """The state one seat may see: before the reveal a participant sees only their own proposals."""
+    me = everything.people[me_id]
+    proposals = everything.proposals
+    visible = proposals if ws.revealed or me.is_facilitator else [p for p in proposals if p.participant_id == me.id]
     return WorkshopState(
         workshop_id=ws.id,
         name=ws.name,
@@ -76,15 +96,27 @@ def state(conn: Connection, me_row: ParticipantRecord) -> WorkshopState:
         revealed=ws.revealed,
         focus_step=ws.focus_step,
         timer_ends_at=ws.timer_ends_at,
-        flow=flow,
-        participants=list(people.values()),
-        proposals=visible,
-        proposal_counts=counts,
-        comments=comments,
-        decisions=decided,
+        flow=everything.flow,
+        participants=list(everything.people.values()),
+        proposals=list(visible),
+        proposal_counts={step: dict(tags) for step, tags in everything.counts.items()},
+        comments=list(everything.comments),
+        decisions=list(everything.decisions),
         me=me,
         can=permissions(ws.phase, me.is_facilitator, ws.locked),
     )
+
+
+def workshop_of(conn: Connection, me_row: ParticipantRecord) -> WorkshopRecord:
+    ws = repo.workshop(conn, me_row.workshop_id)
+    if ws is None:
+        raise NotFound("This workshop no longer exists.")
+    return ws
+
+
+def state(conn: Connection, me_row: ParticipantRecord) -> WorkshopState:
+    ws = workshop_of(conn, me_row)
+    return seat_state(ws, room(conn, ws), me_row.id)
 
 
 def _proposal_out(row: ProposalRecord, people: Mapping[str, Participant]) -> ProposalOut:

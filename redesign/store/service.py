@@ -62,6 +62,7 @@ from redesign.store.migrate import upgrade
 from redesign.store.rate_limit import Client
 from redesign.store.records import ParticipantRecord
 from redesign.store.reporting import reported
+from redesign.store.room_cache import RoomCache
 from redesign.store.schemas import (
     CommentOut,
     Contribution,
@@ -124,6 +125,7 @@ class WorkshopService:
         self._clock = clock
         self._batch_edits = batch_edits  # False: each edit commits alone (as before issue 13; for benchmarks)
         self._flows = FlowCache()  # parsed flows by the rows they came from (redesign/store/flow_cache.py)
+        self._rooms = RoomCache()  # whole-workshop reads by version, for the view route (room_cache.py)
         self._contributions: GroupCommit[Work] = GroupCommit(
             lambda jobs: write_batches.save(jobs, self._transaction, self._clock, self._flows)
         )
@@ -328,6 +330,21 @@ class WorkshopService:
     def state(self, token: str) -> WorkshopState:
         """Everything a page needs, consistent at one version, filtered for the viewer."""
         return self._read(lambda conn: reads.state(conn, _me(conn, token)))
+
+    @reported
+    def shared_state(self, token: str) -> WorkshopState:
+        """As `state`, but the workshop is read once per version and shared by every seat that asks.
+
+        Read-only: the flow and lists inside are shared with other seats' answers (see
+        `room_cache`). For the view route, which only turns the state into JSON.
+        """
+
+        def run(conn: Connection) -> WorkshopState:
+            me = _me(conn, token)
+            ws = reads.workshop_of(conn, me)
+            return reads.seat_state(ws, self._rooms.room(conn, ws), me.id)
+
+        return self._read(run)
 
     @reported
     def state_for(self, workshop_id: str, token: str) -> WorkshopState:

@@ -43,6 +43,14 @@ def page_look(state: WorkshopState) -> tuple[object, ...]:
     else's private proposal, a reason, a resolved flag...). Keep this in step with
     what those parts draw: a field left out here is a change the page would miss.
     """
+    return (
+        *_map_part(state),
+        tuple(sorted((step, tag.value if tag else "") for step, tag in display_tags(state).items())),
+        tuple(sorted(comment_counts(state).items())),
+    )
+
+
+def _map_part(state: WorkshopState) -> tuple[object, ...]:
     mine = sorted((p.step_id, p.tag.value) for p in state.proposals if p.participant_id == state.me.id)
     return (
         state.name,
@@ -57,8 +65,6 @@ def page_look(state: WorkshopState) -> tuple[object, ...]:
         state.me,
         state.can,
         tuple(mine),
-        tuple(sorted((step, tag.value if tag else "") for step, tag in display_tags(state).items())),
-        tuple(sorted(comment_counts(state).items())),
     )
 
 
@@ -86,7 +92,7 @@ def table_look(state: WorkshopState) -> tuple[object, ...]:
 def map_look(state: WorkshopState) -> tuple[object, ...]:
     """`page_look` without what only the board's cards show (leading tags, comment counts): those
     reach an open board as data pushed by the live route (redesign/web/routes.py `/crossflow/view`)."""
-    return page_look(state)[:-2]
+    return _map_part(state)
 
 
 def look_digest(look: tuple[object, ...]) -> str:

@@ -111,7 +111,7 @@ class Live:
 
     def view(self, token: str, peek: bool) -> dict[str, object]:
         """The board this seat sees now and its map's look (see the module docstring)."""
-        state = self.service().state(token)
+        state = self.service().shared_state(token)
         layout, metrics = self._drawn(state)
         return {
             "version": state.version,
