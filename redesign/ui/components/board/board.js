@@ -85,9 +85,6 @@ function init(root) {
   });
   bar.appendChild(tools);
 
-  B.selGroup = el("div", "cf-group cf-sel-tools");
-  bar.appendChild(B.selGroup);
-
   B.notes = el("div", "cf-group cf-notes");
   B.notes.appendChild(el("span", "cf-label", "Drop a note:"));
   bar.appendChild(B.notes);
@@ -126,10 +123,15 @@ function init(root) {
   B.gutter = el("div", "cf-gutter");
   B.view.append(B.world, B.gutter);
   root.appendChild(B.view);
+  // What can be done with the selection floats over the board: in the toolbar it made the toolbar
+  // wrap or unwrap on every (de)selection, moving the board under the pointer between two clicks.
+  B.selGroup = el("div", "cf-group cf-sel-tools");
+  B.selGroup.setAttribute("role", "toolbar");
+  B.selGroup.setAttribute("aria-label", "Selected item");
+  root.appendChild(B.selGroup);
 
   root.addEventListener("keydown", (e) => onKey(B, e));
   B.view.addEventListener("pointerdown", (e) => onPointerDown(B, e));
-  B.view.addEventListener("dblclick", (e) => onDoubleClick(B, e));
   B.view.addEventListener("wheel", (e) => onWheel(B, e), { passive: false });
   listen(B, window, "crossflow:presence", (e) => {
     B.people = (e.detail && e.detail.people) || [];
@@ -618,8 +620,27 @@ function refuseEdit(B, what) {
   notice(B, `⛔ You cannot ${what}: ${why}.`);
 }
 
+const DOUBLE_MS = 500; // two presses this close in time and place are a double-click
+const DOUBLE_PX = 8;
+
+function isSecondPress(B, e) {
+  const last = B.lastPress;
+  B.lastPress = { t: e.timeStamp, x: e.clientX, y: e.clientY };
+  const near = last && Math.abs(e.clientX - last.x) + Math.abs(e.clientY - last.y) <= DOUBLE_PX;
+  if (!near || e.timeStamp - last.t > DOUBLE_MS) return false;
+  B.lastPress = null; // a third press starts a new pair
+  return true;
+}
+
 function onPointerDown(B, e) {
   if (e.button !== 0 || B.edit) return;
+  if (isSecondPress(B, e)) {
+    // The board's own double-click, acted on at the second release as the browser's is. The
+    // browser's dblclick was lost whenever the board redrew between the two presses (a pushed
+    // update, or the snap back of a refused drop, replaces the elements under the pointer).
+    B.view.addEventListener("pointerup", (up) => onDoubleClick(B, up), { once: true });
+    return;
+  }
   const handle = e.target.closest(".cf-handle");
   const card = e.target.closest(".cf-card");
   const wire = e.target.closest(".cf-wire");
@@ -794,7 +815,7 @@ function propose(B, tag) {
 }
 
 function onDoubleClick(B, e) {
-  // The pointer capture of the first click retargets the dblclick to the view: ask what is under it.
+  // Ask what is under the pointer: the release may be retargeted to the view.
   const under = document.elementFromPoint(e.clientX, e.clientY) || e.target;
   const card = under.closest(".cf-card");
   if (card) {
