@@ -18,12 +18,14 @@ Three matchers are scored side by side:
   (``SemanticIndex.flow_prior``; the flow's step names are in the file's ``flow_steps``).
   Its weights were chosen on the tuning steps only.
 
-Tried on the tuning steps and not kept (December 2026, after the pool of every variant was
-judged): the owner role in the query ("flow: name (role)") or as a prior on occupations
-whose titles read like the role (+0.00 to +0.01, and most test flows have no real role);
-pseudo-relevance feedback (re-scoring with the mean of the top 10-20; +0.01 to +0.02, within
-noise). Earlier (before the held-out pool was judged) the description and an occupation
-prior from the step alone seemed to lower held-out precision; that was the unjudged tasks.
+Tried on the tuning steps and not kept (December 2026; the role variants' candidates were
+judged, the other two left at most 2 unjudged tasks per setting, too few to change this):
+the owner role in the query ("flow: name (role)") or as a prior on occupations whose titles
+read like the role (+0.00 to +0.01, and most test flows have no real role); pseudo-relevance
+feedback (re-scoring with the mean of the top 10-20; +0.01 to +0.02, within noise); word
+overlap of the description as well as the name (+0.005). Earlier (before the held-out pool
+was judged) the description and an occupation prior seemed to lower held-out precision;
+that was the unjudged tasks counted as wrong.
 
     python bench/matcher.py
 
