@@ -566,6 +566,7 @@ class FlowPrior(NamedTuple):
     boost: Any  # float32 array, one value per indexed task
 
 
+@lru_cache(maxsize=1 << 16)  # the same texts are keyed when warming, for the flow prior and per step
 def query_key(text: str) -> str:
     """What a step's text is matched as: case, spacing and bare numbers ("Screen applications 17")
     say nothing about the work, and dropping them lets steps that differ only there share one lookup."""
@@ -706,7 +707,7 @@ class SemanticIndex:
 
     def prior_step(self, step: StepQuery, k: int = 5, flow: FlowPrior | None = None) -> ExposurePrior:
         """Exposure prior for a step read in its flow; computed once per distinct step and flow wording."""
-        key = (*map(query_key, step), flow.key if flow is not None else "", k)
+        key = (*map(query_key, step.texts()), flow.key if flow is not None else "", k)
         found = self._priors.get(key)
         if found is None:
             if len(self._priors) > 50_000:
