@@ -89,7 +89,9 @@ __all__ = [
     "WEAK_SIMILARITY",
     "ExposureIndex",
     "ExposurePrior",
+    "FlowPrior",
     "SemanticIndex",
+    "StepQuery",
     "TaskMatch",
     "default_index",
     "query_key",
@@ -534,8 +536,37 @@ _NUMBER = re.compile(r"\b\d+\b")
 WORD_WEIGHT = 0.2
 WORD_CANDIDATES = 50
 _SEMANTIC_NOTE = "Matched by meaning (sentence embeddings, all-MiniLM-L6-v2)."
+#: Matching a step in its flow (``SemanticIndex.match_step``), chosen on the tuning steps of the
+#: labelled set (bench/matcher.py): the step's name and its name with its description are read
+#: half each; word overlap of the name adds STEP_WORD_WEIGHT of its similarity; an O*NET
+#: occupation whose tasks, on average, read like the whole flow adds FLOW_WEIGHT of that cosine.
+STEP_WORD_WEIGHT = 0.3
+FLOW_WEIGHT = 0.1
 
 
+class StepQuery(NamedTuple):
+    """What the app knows about a step when it matches it: its flow's name, its name, its description."""
+
+    flow: str
+    name: str
+    description: str = ""
+
+    def texts(self) -> tuple[str, str]:
+        """The two texts encoded for the step: "flow: name", and the same with the description."""
+        lead = f"{self.flow}: " if self.flow.strip() else ""
+        named = f"{lead}{self.name}"
+        described = f"{named}. {self.description}" if self.description.strip() else named
+        return named, described
+
+
+class FlowPrior(NamedTuple):
+    """How much each indexed task's occupation reads like one flow (``SemanticIndex.flow_prior``)."""
+
+    key: str  # identifies the flow's wording, for the prior cache
+    boost: Any  # float32 array, one value per indexed task
+
+
+@lru_cache(maxsize=1 << 16)  # the same texts are keyed when warming, for the flow prior and per step
 def query_key(text: str) -> str:
     """What a step's text is matched as: case, spacing and bare numbers ("Screen applications 17")
     say nothing about the work, and dropping them lets steps that differ only there share one lookup."""
@@ -561,8 +592,15 @@ class SemanticIndex:
         self.task_count = words.task_count
         # Rows of the indexed tasks (repeats merged as in ``words``), as float32 for BLAS.
         self._matrix = np.ascontiguousarray(vectors[np.asarray(rows)[np.asarray(words.rows)]], dtype=np.float32)
+        # Each occupation as the normalised mean of its tasks' vectors: what its work reads like.
+        titles = list(dict.fromkeys(words._occupation))
+        number = {title: i for i, title in enumerate(titles)}
+        self._occupation_of = np.array([number[t] for t in words._occupation], dtype=np.int32)
+        centroids = np.zeros((len(titles), self._matrix.shape[1]), dtype=np.float32)
+        np.add.at(centroids, self._occupation_of, self._matrix)
+        self._centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
         self._cache: dict[str, Any] = {}
-        self._priors: dict[tuple[str, int], ExposurePrior] = {}
+        self._priors: dict[tuple[Any, ...], ExposurePrior] = {}
 
     @classmethod
     def load(cls, words: ExposureIndex | None = None, path: Path | None = None) -> SemanticIndex | None:
@@ -624,6 +662,67 @@ class SemanticIndex:
     def match(self, text: str, k: int = 5) -> list[TaskMatch]:
         """The ``k`` O*NET tasks closest in meaning to ``text``, closest first."""
         return [self.words._task_match(doc, max(0.0, sim)) for doc, sim in self._search(text, k)]
+
+    # -- a step in its flow ----------------------------------------------------
+
+    def flow_prior(self, flow: str, step_names: Iterable[str]) -> FlowPrior:
+        """The occupations whose work reads like the flow as a whole (the mean of its steps' vectors).
+
+        A flow's steps together say which trade it is ("Source candidates", "Schedule interviews",
+        "Make the offer" is recruiting) better than any one step; a task of a fitting occupation
+        ranks a little higher (``FLOW_WEIGHT``).
+        """
+        import numpy as np
+
+        keys = [k for k in dict.fromkeys(query_key(StepQuery(flow, n).texts()[0]) for n in step_names) if _words(k)]
+        if not keys:
+            return FlowPrior("", np.zeros(len(self._occupation_of), dtype=np.float32))
+        self.warm(keys)
+        mean = np.mean([self._vector(k) for k in keys], axis=0)
+        mean /= max(float(np.linalg.norm(mean)), 1e-12)
+        boost = (FLOW_WEIGHT * (self._centroids @ mean))[self._occupation_of].astype(np.float32)
+        return FlowPrior("\n".join(sorted(keys)), boost)
+
+    def _search_step(self, step: StepQuery, k: int, flow: FlowPrior | None) -> list[tuple[int, float]]:
+        import numpy as np
+
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        named, described = (query_key(t) for t in step.texts())
+        if not _words(query_key(step.name)):
+            return []
+        # Both readings at once: the mean of two cosines is the cosine with the mean vector.
+        cosine = self._matrix @ ((self._vector(named) + self._vector(described)) * 0.5)
+        score = cosine if flow is None else cosine + flow.boost
+        score = score.copy()
+        for doc, sim in self.words._search(step.name, WORD_CANDIDATES)[0]:
+            score[doc] += STEP_WORD_WEIGHT * sim
+        top = np.argpartition(-score, min(k, len(score) - 1))[:k]
+        ranked = sorted(top.tolist(), key=lambda d: (-score[d], d))
+        return [(d, float(cosine[d])) for d in ranked if cosine[d] >= SEMANTIC_THRESHOLDS.low]
+
+    def match_step(self, step: StepQuery, k: int = 5, flow: FlowPrior | None = None) -> list[TaskMatch]:
+        """The ``k`` O*NET tasks closest to a step read in its flow (name, description, the flow's trade)."""
+        return [self.words._task_match(doc, max(0.0, sim)) for doc, sim in self._search_step(step, k, flow)]
+
+    def prior_step(self, step: StepQuery, k: int = 5, flow: FlowPrior | None = None) -> ExposurePrior:
+        """Exposure prior for a step read in its flow; computed once per distinct step and flow wording."""
+        key = (*map(query_key, step.texts()), flow.key if flow is not None else "", k)
+        found = self._priors.get(key)
+        if found is None:
+            if len(self._priors) > 50_000:
+                self._priors.clear()
+            hits = self._search_step(step, k, flow)
+            if not hits:
+                found = ExposurePrior(
+                    label="E0", score=0.0, confidence=0.0, matches=[], explanation=NO_MATCH_EXPLANATION
+                )
+            else:
+                matches = [self.words._task_match(doc, sim) for doc, sim in hits]
+                evidence = _clamp(len(set(_words(step.texts()[0]))) / 3)
+                found = prior_from(matches, evidence, SEMANTIC_THRESHOLDS, _SEMANTIC_NOTE)
+            self._priors[key] = found
+        return found
 
     def prior(self, text: str, k: int = 5) -> ExposurePrior:
         """Exposure prior for a step described by ``text``; computed once per distinct text (``query_key``)."""

@@ -362,15 +362,34 @@ def suggest(flow: Flow, exposure: ExposureSource | Literal["default"] | None = "
     else:
         index, described = exposure, type(exposure).__name__
     view = ScenarioView(flow, None)
-    cache: dict[str, Any] = {}  # steps with the same wording share one lookup
-    # The matcher by meaning reads the step in its flow's setting (measured: bench/matcher.py).
-    context = flow.name if getattr(index, "uses_context", False) else ""
-    warm = getattr(index, "warm", None)
-    if warm is not None:  # encode every distinct query in batches, faster than one at a time
-        warm(q for step in flow.steps for q in step_queries(step, context))
     with collector_paused():
-        items = [suggest_step(view, step, best_prior(index, step, cache, context)) for step in flow.steps]
+        priors = _priors_in_flow(index, flow)
+        items = [suggest_step(view, step, prior) for step, prior in zip(flow.steps, priors, strict=True)]
     return Suggestions(flow_id=flow.id, flow_name=flow.name, exposure_index=described, items=items)
+
+
+def _priors_in_flow(index: ExposureSource, flow: Flow) -> list[Any]:
+    """The exposure prior of every step, in flow order.
+
+    The matcher by meaning (an index with ``prior_step``) reads each step in its flow: its
+    name, its description and the trade the flow's steps describe together (measured:
+    bench/matcher.py). Any other index is asked the step's name and its name with its
+    description, the more confident answer kept (``best_prior``).
+    """
+    warm = getattr(index, "warm", None)
+    if hasattr(index, "prior_step") and hasattr(index, "flow_prior"):
+        from redesign.impact.exposure import StepQuery
+
+        queries = [StepQuery(flow.name, step.name, step.description) for step in flow.steps]
+        if warm is not None:  # encode every distinct text in batches, faster than one at a time
+            warm(text for query in queries for text in query.texts())
+        in_flow = index.flow_prior(flow.name, [step.name for step in flow.steps])
+        return [index.prior_step(query, 5, in_flow) for query in queries]
+    cache: dict[str, Any] = {}  # steps with the same wording share one lookup
+    context = flow.name if getattr(index, "uses_context", False) else ""
+    if warm is not None:
+        warm(q for step in flow.steps for q in step_queries(step, context))
+    return [best_prior(index, step, cache, context) for step in flow.steps]
 
 
 __all__ = [

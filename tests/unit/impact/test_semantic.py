@@ -11,7 +11,15 @@ import numpy as np
 import pytest
 
 from redesign.impact.embedding import WordPiece, _basic, default_encoder
-from redesign.impact.exposure import DEFAULT_VECTORS_PATH, SemanticIndex, query_key, word_index
+from redesign.impact.exposure import (
+    DEFAULT_VECTORS_PATH,
+    FLOW_WEIGHT,
+    FlowPrior,
+    SemanticIndex,
+    StepQuery,
+    query_key,
+    word_index,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 LABELS = Path(__file__).resolve().parent / "data" / "matcher_labels.json"
@@ -128,6 +136,65 @@ def test_loading_the_model_stays_off_the_import_path() -> None:
     assert out.split()[0] == "False"
 
 
+# ------------------------------------------------------------------ a step read in its flow
+
+RECRUITING = ["Source candidates", "Screen applications", "Schedule interviews", "Make the offer"]
+
+
+def test_a_step_is_read_with_and_without_its_description() -> None:
+    assert StepQuery("Loans", "Check documents", "Passport or ID card.").texts() == (
+        "Loans: Check documents",
+        "Loans: Check documents. Passport or ID card.",
+    )
+    assert StepQuery("", "Check documents").texts() == ("Check documents", "Check documents")
+
+
+@needs_model
+def test_the_flow_prior_favours_the_occupations_of_the_flows_trade(semantic: SemanticIndex) -> None:
+    recruiting = semantic.flow_prior("Recruiting and hiring", RECRUITING)
+    kitchen = semantic.flow_prior("Restaurant kitchen", ["Prep vegetables", "Cook orders", "Plate dishes"])
+    titles = semantic.words._occupation
+    hr = titles.index("Human Resources Specialists")
+    cooks = next(i for i, t in enumerate(titles) if t.startswith("Cooks, Restaurant"))
+    assert recruiting.boost[hr] > recruiting.boost[cooks] and kitchen.boost[cooks] > kitchen.boost[hr]
+    assert 0 < recruiting.boost.max() <= FLOW_WEIGHT
+    assert semantic.flow_prior("Empty", []).boost.max() == 0.0
+
+
+@needs_model
+def test_matching_a_step_adds_the_flow_prior(semantic: SemanticIndex) -> None:
+    step = StepQuery("Recruiting and hiring", "Screen applications")
+    plain = semantic.match_step(step, 3)
+    favoured = np.zeros(len(semantic.words.rows), dtype=np.float32)
+    target = semantic.words._text.index("Guard facility entrances to screen visitors.")
+    favoured[target] = 1.0  # far above any cosine gap: ignoring the prior would leave it out of the top 3
+    boosted = semantic.match_step(step, 3, FlowPrior("test", favoured))
+    assert plain[0].task != semantic.words._text[target] and boosted[0].task == semantic.words._text[target]
+    # the similarity shown stays the cosine, not the boosted score
+    assert boosted[0].similarity < 1.0
+
+
+@needs_model
+def test_matching_a_step_reads_its_description(semantic: SemanticIndex) -> None:
+    bare = semantic.match_step(StepQuery("Consumer loan origination", "Check documents"), 5)
+    described = semantic.match_step(
+        StepQuery("Consumer loan origination", "Check documents", "Verify the applicant's passport or identity card."),
+        5,
+    )
+    assert [m.similarity for m in bare] != [m.similarity for m in described]
+    assert any("identif" in m.task.lower() or "identity" in m.task.lower() for m in described)
+
+
+@needs_model
+def test_step_priors_are_cached_per_step_and_flow(semantic: SemanticIndex) -> None:
+    recruiting = semantic.flow_prior("Recruiting and hiring", RECRUITING)
+    step = StepQuery("Recruiting and hiring", "Screen applications 3")
+    first = semantic.prior_step(step, 5, recruiting)
+    assert semantic.prior_step(StepQuery("Recruiting and hiring", "screen applications"), 5, recruiting) is first
+    assert semantic.prior_step(step, 5, None) is not first
+    assert semantic.prior_step(StepQuery("Recruiting", "12"), 5, recruiting).matches == []
+
+
 # ------------------------------------------------------------------ the labelled set
 
 
@@ -148,10 +215,11 @@ def test_matching_by_meaning_beats_word_overlap_on_tuning_and_held_out_steps() -
 
     r = measure()
     for split in ("tuning", "held_out"):
-        words, meaning = r["scores"]["words", split], r["scores"]["meaning", split]
-        assert words["unjudged"] == meaning["unjudged"] == 0  # every returned task was judged
-        # measured +0.13 (tuning) and +0.06 (held out); the target of +0.2 is not reached
-        assert meaning["p"] >= words["p"] + 0.04, split
+        words, old, new = (r["scores"][name, split] for name in ("words", "meaning (old)", "meaning (new)"))
+        assert words["unjudged"] == old["unjudged"] == new["unjudged"] == 0  # every returned task was judged
+        # measured: old +0.13 (tuning) and +0.06 (held out), new +0.15 and +0.10; the target of +0.2 is not reached
+        assert old["p"] >= words["p"] + 0.04, split
+        assert new["p"] >= old["p"] + 0.02, split
 
 
 def test_the_labelled_set_has_a_held_out_split() -> None:

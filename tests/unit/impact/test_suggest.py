@@ -155,6 +155,35 @@ def test_best_prior_asks_name_and_description_and_keeps_the_more_confident() -> 
     assert best_prior(FakeIndex(), Step(id="y", name="Close", function="finance")) is not None
 
 
+class FakeStepIndex(FakeIndex):
+    """A matcher that reads a step in its flow (like ``SemanticIndex``); records what it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flows: list[tuple[str, list[str]]] = []
+        self.steps: list[tuple[object, int, object]] = []
+
+    def flow_prior(self, flow: str, step_names: list[str]) -> str:
+        self.flows.append((flow, list(step_names)))
+        return f"prior of {flow}"
+
+    def prior_step(self, step: object, k: int = 5, flow: object = None) -> Prior:
+        self.steps.append((step, k, flow))
+        return Prior("E2", 0.8)
+
+
+def test_a_matcher_that_reads_steps_in_their_flow_gets_name_description_and_the_flow_prior() -> None:
+    step = STEP.model_copy(update={"description": "From the supplier portal"})
+    flow = one_step_flow(step, None)
+    index = FakeStepIndex()
+    item = suggest(flow, index).items[0]
+    assert index.flows == [(flow.name, [step.name])] and index.asked == []  # no text-only queries
+    (query, k, prior) = index.steps[0]
+    assert (query.flow, query.name, query.description) == (flow.name, step.name, "From the supplier portal")
+    assert prior == f"prior of {flow.name}" and k == 5
+    assert item.exposure.prior_label == "E2"
+
+
 def test_same_wording_is_looked_up_once() -> None:
     index = FakeIndex()
     steps = [STEP, STEP.model_copy(update={"id": "y"})]
