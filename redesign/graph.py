@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 
 import networkx as nx
 
@@ -33,6 +34,26 @@ def to_digraph(flow: Flow) -> nx.DiGraph:
         else:
             graph.add_edge(handoff.source, handoff.target, handoffs=[handoff])
     return graph
+
+
+def release(graph: nx.DiGraph) -> None:
+    """Forget the views networkx caches on a graph once it has been used (``graph.edges``, ``in_degree``...).
+
+    Each cached view holds the graph, so a used graph is a reference cycle: dropping it frees
+    nothing until Python's cyclic collector runs a full pass over every live object (~0.3 s
+    of a 2.3 s Markdown export of 10,000 steps). Without the views the graph, its dicts and
+    the hand-off lists on its edges are freed by reference counting as soon as it is dropped.
+    Using a view again afterwards just builds it anew.
+    """
+    for name in _cached_views(type(graph)):
+        graph.__dict__.pop(name, None)
+
+
+@cache
+def _cached_views(cls: type) -> tuple[str, ...]:
+    return tuple(
+        {name for klass in cls.__mro__ for name, attr in vars(klass).items() if isinstance(attr, cached_property)}
+    )
 
 
 def back_edges(flow: Flow) -> set[tuple[str, str]]:
@@ -109,6 +130,7 @@ def rework_loops(flow: Flow, dag: nx.DiGraph | None = None, loops: set[tuple[str
     edge is what a facilitator needs ("work goes back from X to Y"). The search
     is bounded by rank: only steps ranked between the loop's ends can lie on it.
     """
+    own = dag is None
     dag = dag if dag is not None else acyclic_graph(flow)
     edges = loops if loops is not None else back_edges(flow)
     rank = ranks(dag)
@@ -125,6 +147,8 @@ def rework_loops(flow: Flow, dag: nx.DiGraph | None = None, loops: set[tuple[str
         upstream = _bounded(dag.predecessors, source, rank, band)
         inside = (downstream & upstream) or {source, target}
         found.append(Loop(source=source, target=target, steps=tuple(sorted(inside, key=order.__getitem__))))
+    if own:
+        release(dag)
     return found
 
 
@@ -181,6 +205,7 @@ def swimlane_layout(flow: Flow) -> SwimlaneLayout:
     dag = to_digraph(flow)
     dag.remove_edges_from(loops)
     rank = ranks(dag)
+    release(dag)
     by_cell: dict[tuple[str, int], list[str]] = defaultdict(list)
     for step in flow.steps:
         by_cell[(step.function, rank[step.id])].append(step.id)

@@ -26,7 +26,7 @@ from typing import Literal
 import networkx as nx
 from pydantic import BaseModel
 
-from redesign.graph import back_edges, rework_loops, to_digraph
+from redesign.graph import back_edges, release, rework_loops, to_digraph
 from redesign.model import Flow, Step, StepKind
 
 BOTTLENECK_SHARE = 0.15
@@ -369,7 +369,7 @@ def analyze(flow: Flow) -> FlowMetrics:
         if h.source in function_of and h.target in function_of and function_of[h.source] != function_of[h.target]
     )
     # Built without re-validating: every figure is computed here, typed (two runs per assessment).
-    return FlowMetrics.model_construct(
+    metrics = FlowMetrics.model_construct(
         period=flow.period.value,
         steps=len(flow.steps),
         touch_hours=touch_hours(flow),
@@ -391,3 +391,5 @@ def analyze(flow: Flow) -> FlowMetrics:
             for loop in rework_loops(flow, dag, loops)
         ],
     )
+    release(dag)
+    return metrics

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from redesign.impact.assess import Impact
 from redesign.impact.catalog import catalog
+from redesign.impact.collector import collector_paused
 from redesign.impact.pilot import PilotItem
 from redesign.impact.ranges import Ranges, ranges
 from redesign.impact.scenario_view import UNASSIGNED
@@ -741,7 +742,15 @@ def build_summary(flow: Flow, scenario: Scenario, impact: Impact, record: Worksh
 
     Without a record (a flow file exported from the command line) there are no
     participants or disagreements, and the decision log is the scenario's decisions.
+    Built with the cyclic collector paused, as `assess` is: the rows hold no reference
+    cycles (reference counting frees them), and a full pass set off by their number walks
+    every live object, the flow's and the impact's included.
     """
+    with collector_paused():
+        return _build_summary(flow, scenario, impact, record)
+
+
+def _build_summary(flow: Flow, scenario: Scenario, impact: Impact, record: WorkshopRecord | None) -> Summary:
     if impact.flow_id != flow.id or impact.scenario_id != scenario.id:
         raise ValueError(
             f'the impact is of "{impact.flow_name}" / "{impact.scenario_name}", '

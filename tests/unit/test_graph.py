@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from redesign.graph import back_edges, swimlane_layout, to_digraph
+import gc
+import weakref
+
+from redesign.graph import back_edges, release, rework_loops, swimlane_layout, to_digraph
+from redesign.metrics import analyze
 from tests.unit.flows import three_step_flow
 
 
@@ -36,3 +40,44 @@ def test_steps_sharing_a_cell_get_their_own_rows() -> None:
     finance = layout.lanes[1]
     assert finance.height == 2
     assert {layout.positions["b"], layout.positions["c"]} == {(1.0, 1.5), (1.0, 2.5)}
+
+
+def _freed_without_the_collector(released: bool) -> bool:
+    """Whether a graph that used its cached views is gone as soon as its last reference is."""
+    graph = to_digraph(three_step_flow())
+    assert dict(graph.in_degree) and list(graph.edges) and graph.adj["a"]  # views networkx caches on the graph
+    gone = weakref.ref(graph)
+    gc.disable()
+    try:
+        if released:
+            release(graph)
+        del graph
+        return gone() is None
+    finally:
+        gc.enable()
+
+
+def test_a_released_graph_is_freed_by_reference_counting() -> None:
+    assert not _freed_without_the_collector(released=False)  # the cached views make a cycle
+    assert _freed_without_the_collector(released=True)
+
+
+def test_a_released_graph_still_answers() -> None:
+    graph = to_digraph(three_step_flow())
+    before = (sorted(graph.edges), dict(graph.in_degree))
+    release(graph)
+    assert (sorted(graph.edges), dict(graph.in_degree)) == before
+
+
+def test_analysis_and_layout_leave_no_reference_cycles() -> None:
+    flow = three_step_flow()
+    analyze(flow)  # first calls fill module-level caches
+    gc.collect()
+    gc.disable()
+    try:
+        analyze(flow)
+        swimlane_layout(flow)
+        rework_loops(flow)
+        assert gc.collect() == 0  # nothing left for the cyclic collector: all freed by reference counting
+    finally:
+        gc.enable()
