@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 
@@ -98,8 +99,9 @@ class Acyclic:
     predecessors: dict[str, list[str]]
     handoffs: dict[tuple[str, str], list[Handoff]]
 
+    @cached_property
     def topological_order(self) -> list[str]:
-        """Every node, each after all its predecessors (Kahn's algorithm)."""
+        """Every node, each after all its predecessors (Kahn's algorithm); computed once per graph."""
         indegree = {n: len(self.predecessors.get(n, ())) for n in self.nodes}
         ready = [n for n in self.nodes if indegree[n] == 0]
         order: list[str] = []
@@ -137,7 +139,7 @@ def acyclic(flow: Flow, loops: set[tuple[str, str]]) -> Acyclic:
 
 def _acyclic_ranks(graph: Acyclic) -> dict[str, int]:
     rank: dict[str, int] = {}
-    for node in graph.topological_order():
+    for node in graph.topological_order:
         preds = [rank[p] for p in graph.predecessors.get(node, ())]
         rank[node] = max(preds) + 1 if preds else 0
     return rank

@@ -195,7 +195,7 @@ def critical_path(
     order = {s.id: i for i, s in enumerate(flow.steps)}
     best: dict[str, float] = {}
     previous: dict[str, str | None] = {}
-    for node in dag.topological_order():
+    for node in dag.topological_order:
         if node in skip:
             continue
         step = steps[node]
