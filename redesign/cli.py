@@ -139,12 +139,14 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
-    from redesign.impact.assess import assess
     from redesign.impact.suggested import scenario_or_suggested
+    from redesign.impact.task_basis import assess_with, task_basis
 
     flow = _load(args.file)
     # A flow with no scenario is assessed with its suggested tags, and the output says so.
-    return _emit(assess(flow, scenario_or_suggested(flow, _scenario(flow, args.scenario))), args.format)
+    scenario = scenario_or_suggested(flow, _scenario(flow, args.scenario))
+    # With the O*NET tasks matched to each step, as the Impact page (its notes say when the flow was too big).
+    return _emit(assess_with(flow, scenario, task_basis(flow)), args.format)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
