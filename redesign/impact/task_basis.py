@@ -30,6 +30,12 @@ MATCHED_TEXT = (
     "as the Impact page does."
 )
 
+NOT_MATCHED_YET = (
+    "Regulated uses and governance flags read the flow's words only: the app was still matching the steps "
+    "to O*NET tasks when this export started. The Impact page matches them and may flag more; export again "
+    "once it has."
+)
+
 
 class TaskBasis(BaseModel):
     """The matched tasks an assessment reads (None: the flow's words only) and a sentence saying which."""
@@ -103,4 +109,4 @@ def assess_with(flow: Flow, scenario: Scenario | str | None, basis: TaskBasis) -
     return impact.model_copy(update={"notes": [*impact.notes, evidence_note(basis)]})
 
 
-__all__ = ["MATCHED_TEXT", "MATCH_LIMIT", "TaskBasis", "assess_with", "evidence_note", "task_basis"]
+__all__ = ["MATCHED_TEXT", "MATCH_LIMIT", "NOT_MATCHED_YET", "TaskBasis", "assess_with", "evidence_note", "task_basis"]
