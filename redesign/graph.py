@@ -45,7 +45,8 @@ def release(graph: nx.DiGraph) -> None:
     the hand-off lists on its edges are freed by reference counting as soon as it is dropped.
     Using a view again afterwards just builds it anew.
     """
-    for name in _cached_views(type(graph)):
+    kind: type = type(graph)  # networkx is untyped: say what mypy should hash
+    for name in _cached_views(kind):
         graph.__dict__.pop(name, None)
 
 
@@ -105,6 +106,66 @@ def acyclic_graph(flow: Flow) -> nx.DiGraph:
     return graph
 
 
+@dataclass(frozen=True)
+class Acyclic:
+    """The flow without its rework loops as plain adjacency lists (what `analyze` walks).
+
+    The same graph as `acyclic_graph`, without building a networkx graph: nodes in file
+    order, each neighbour once (in the order its first hand-off appears), and the
+    hand-offs of each edge. `analyze` runs twice per assessment, on 5,000-step flows.
+    """
+
+    nodes: list[str]
+    successors: dict[str, list[str]]
+    predecessors: dict[str, list[str]]
+    handoffs: dict[tuple[str, str], list[Handoff]]
+
+    @cached_property
+    def topological_order(self) -> list[str]:
+        """Every node, each after all its predecessors (Kahn's algorithm); computed once per graph."""
+        indegree = {n: len(self.predecessors.get(n, ())) for n in self.nodes}
+        ready = [n for n in self.nodes if indegree[n] == 0]
+        order: list[str] = []
+        while ready:
+            node = ready.pop()
+            order.append(node)
+            for nxt in self.successors.get(node, ()):
+                indegree[nxt] -= 1
+                if indegree[nxt] == 0:
+                    ready.append(nxt)
+        if len(order) != len(self.nodes):
+            raise ValueError("the flow still has a cycle after its rework loops were set aside")
+        return order
+
+
+def acyclic(flow: Flow, loops: set[tuple[str, str]]) -> Acyclic:
+    """`Acyclic` of ``flow`` without the hand-offs in ``loops`` (from `back_edges`)."""
+    nodes = [s.id for s in flow.steps]
+    known = set(nodes)
+    successors: dict[str, list[str]] = {}
+    predecessors: dict[str, list[str]] = {}
+    handoffs: dict[tuple[str, str], list[Handoff]] = {}
+    for h in flow.handoffs:
+        key = (h.source, h.target)
+        if h.source not in known or h.target not in known or key in loops:
+            continue
+        if key in handoffs:
+            handoffs[key].append(h)
+        else:
+            handoffs[key] = [h]
+            successors.setdefault(h.source, []).append(h.target)
+            predecessors.setdefault(h.target, []).append(h.source)
+    return Acyclic(nodes=nodes, successors=successors, predecessors=predecessors, handoffs=handoffs)
+
+
+def _acyclic_ranks(graph: Acyclic) -> dict[str, int]:
+    rank: dict[str, int] = {}
+    for node in graph.topological_order:
+        preds = [rank[p] for p in graph.predecessors.get(node, ())]
+        rank[node] = max(preds) + 1 if preds else 0
+    return rank
+
+
 def ranks(dag: nx.DiGraph) -> dict[str, int]:
     """Column of each step: the length of the longest path from a start step."""
     rank: dict[str, int] = {}
@@ -133,7 +194,25 @@ def rework_loops(flow: Flow, dag: nx.DiGraph | None = None, loops: set[tuple[str
     own = dag is None
     dag = dag if dag is not None else acyclic_graph(flow)
     edges = loops if loops is not None else back_edges(flow)
-    rank = ranks(dag)
+    found = _loops(flow, edges, ranks(dag), dag.successors, dag.predecessors)
+    if own:
+        release(dag)
+    return found
+
+
+def acyclic_rework_loops(flow: Flow, graph: Acyclic, loops: set[tuple[str, str]]) -> list[Loop]:
+    """`rework_loops` on an `Acyclic` graph (the same loops, without networkx)."""
+    succ, pred = graph.successors, graph.predecessors
+    return _loops(flow, loops, _acyclic_ranks(graph), lambda n: succ.get(n, ()), lambda n: pred.get(n, ()))
+
+
+def _loops(
+    flow: Flow,
+    edges: set[tuple[str, str]],
+    rank: dict[str, int],
+    successors: Callable[[str], Iterable[str]],
+    predecessors: Callable[[str], Iterable[str]],
+) -> list[Loop]:
     order = {s.id: i for i, s in enumerate(flow.steps)}
     found: list[Loop] = []
     for source, target in sorted(edges, key=lambda e: (order.get(e[0], 0), order.get(e[1], 0))):
@@ -143,12 +222,10 @@ def rework_loops(flow: Flow, dag: nx.DiGraph | None = None, loops: set[tuple[str
         # Ranks grow along every edge, so steps reached forward from the target are already
         # above its rank and steps reached back from the source below its own: one band bounds both.
         band = (rank[target], rank[source])
-        downstream = _bounded(dag.successors, target, rank, band)
-        upstream = _bounded(dag.predecessors, source, rank, band)
+        downstream = _bounded(successors, target, rank, band)
+        upstream = _bounded(predecessors, source, rank, band)
         inside = (downstream & upstream) or {source, target}
         found.append(Loop(source=source, target=target, steps=tuple(sorted(inside, key=order.__getitem__))))
-    if own:
-        release(dag)
     return found
 
 

@@ -23,10 +23,9 @@ from collections import defaultdict
 from itertools import pairwise
 from typing import Literal
 
-import networkx as nx
 from pydantic import BaseModel
 
-from redesign.graph import back_edges, release, rework_loops, to_digraph
+from redesign.graph import Acyclic, acyclic, acyclic_rework_loops, back_edges
 from redesign.model import Flow, Step, StepKind
 
 BOTTLENECK_SHARE = 0.15
@@ -99,9 +98,9 @@ def touch_hours(flow: Flow) -> float:
     return sum(step_hours(s) for s in flow.steps)
 
 
-def _edge_pca(flow: Flow, graph: nx.DiGraph, source: str, target: str, steps: dict[str, Step]) -> float:
+def _edge_pca(flow: Flow, graph: Acyclic, source: str, target: str, steps: dict[str, Step]) -> float:
     """%C&A of what arrives over an edge: the hand-off's own figure if given, else the source's."""
-    figures = [h.pca for h in graph.edges[source, target]["handoffs"] if h.pca is not None]
+    figures = [h.pca for h in graph.handoffs[source, target] if h.pca is not None]
     return min(figures) if figures else steps[source].pca
 
 
@@ -183,26 +182,29 @@ def path_rolled_pca(flow: Flow, path: list[str]) -> float:
 
 
 def critical_path(
-    flow: Flow, dag: nx.DiGraph, skip: set[str] | None = None, steps: dict[str, Step] | None = None
+    flow: Flow, dag: Acyclic, skip: set[str] | None = None, steps: dict[str, Step] | None = None
 ) -> tuple[list[str], float]:
     """Longest path by per-case minutes (touch + wait of steps, wait of hand-offs).
 
     Steps in ``skip`` (minor branches) take no part, unless nothing would be left.
     Ties go to the step earlier in the file, so the answer is deterministic.
     """
-    if skip and len(skip) < dag.number_of_nodes():
-        dag = dag.subgraph([n for n in dag.nodes if n not in skip])
+    if not skip or len(skip) >= len(dag.nodes):
+        skip = set()  # nothing skipped, or nothing would be left
     steps = steps if steps is not None else flow.steps_by_id()
     order = {s.id: i for i, s in enumerate(flow.steps)}
     best: dict[str, float] = {}
     previous: dict[str, str | None] = {}
-    for node in nx.topological_sort(dag):
+    for node in dag.topological_order:
+        if node in skip:
+            continue
         step = steps[node]
         own = step.touch_minutes + step.wait_minutes
         best_pred: str | None = None
         best_value = 0.0
-        for pred in sorted(dag.predecessors(node), key=order.__getitem__):
-            wait = max(h.wait_minutes for h in dag.edges[pred, node]["handoffs"])
+        preds = [p for p in dag.predecessors.get(node, ()) if p not in skip]
+        for pred in sorted(preds, key=order.__getitem__):
+            wait = max(h.wait_minutes for h in dag.handoffs[pred, node])
             value = best[pred] + wait
             if best_pred is None or value > best_value:
                 best_pred, best_value = pred, value
@@ -218,7 +220,7 @@ def critical_path(
     return path, best[end]
 
 
-def rolled_pca(flow: Flow, graph: nx.DiGraph, path: list[str], steps: dict[str, Step] | None = None) -> float:
+def rolled_pca(flow: Flow, graph: Acyclic, path: list[str], steps: dict[str, Step] | None = None) -> float:
     """Product of the %C&A of each output along the path (Martin & Osterling)."""
     steps = steps if steps is not None else flow.steps_by_id()
     rolled = 1.0
@@ -355,8 +357,7 @@ def bottlenecks(
 def analyze(flow: Flow) -> FlowMetrics:
     """All flow metrics in one pass over the graph."""
     loops = back_edges(flow)
-    dag = to_digraph(flow)
-    dag.remove_edges_from(loops)  # the loops are reported apart; everything else is acyclic
+    dag = acyclic(flow, loops)  # the loops are reported apart; everything else is acyclic
     steps = flow.steps_by_id()
     minor = minor_branch_steps(flow, steps)
     path, lead = critical_path(flow, dag, minor, steps)
@@ -388,8 +389,7 @@ def analyze(flow: Flow) -> FlowMetrics:
         bottlenecks=bottlenecks(flow, path, lead, steps),
         rework_loops=[
             ReworkLoop(source=loop.source, target=loop.target, steps=list(loop.steps))
-            for loop in rework_loops(flow, dag, loops)
+            for loop in acyclic_rework_loops(flow, dag, loops)
         ],
     )
-    release(dag)
     return metrics

@@ -630,6 +630,10 @@ class SemanticIndex:
             vec = self._cache[key] = self.encoder.encode([key])[0]
         return vec
 
+    def pending(self, texts: Iterable[str]) -> int:
+        """How many distinct texts `warm` would still encode (0: every lookup is already cached)."""
+        return sum(1 for k in dict.fromkeys(map(query_key, texts)) if k and k not in self._cache)
+
     def warm(self, texts: Iterable[str]) -> None:
         """Encode many texts in batches (faster than one by one); later lookups hit the cache."""
         keys = [k for k in dict.fromkeys(map(query_key, texts)) if k and k not in self._cache]

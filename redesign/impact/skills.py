@@ -144,9 +144,15 @@ def work_skills(step: Step, tasks: Sequence[tuple[str, str, str]] = ()) -> list[
     return list(dict.fromkeys(found))
 
 
+@cache
+def _drafting() -> frozenset[str]:
+    """The catalog's drafting skills, canonical (read once, not once per step)."""
+    return frozenset(canonical(n)[0] for n in catalog().skills.work_cues.drafting)
+
+
 def _split(skills: list[str]) -> tuple[list[str], list[str]]:
     """(drafting skills, core skills) of a step's work."""
-    drafting = {canonical(n)[0] for n in catalog().skills.work_cues.drafting}
+    drafting = _drafting()
     return [s for s in skills if s in drafting], [s for s in skills if s not in drafting]
 
 

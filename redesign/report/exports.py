@@ -20,8 +20,9 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 
-from redesign.impact.assess import Impact, assess, resolve_scenario
+from redesign.impact.assess import Impact, resolve_scenario
 from redesign.impact.collector import collector_paused
+from redesign.impact.task_basis import TaskBasis, assess_with, task_basis
 from redesign.io.formats import export_data
 from redesign.model import Flow, Scenario
 from redesign.report.record import WorkshopRecord
@@ -104,10 +105,18 @@ def summary_scenario(flow: Flow, scenario: Scenario | str | None) -> Scenario:
     return chosen
 
 
-def summarize(flow: Flow, scenario: Scenario | str | None = None, record: WorkshopRecord | None = None) -> Summary:
-    """Assess the scenario (see `summary_scenario`) and build its summary."""
+def summarize(
+    flow: Flow,
+    scenario: Scenario | str | None = None,
+    record: WorkshopRecord | None = None,
+    basis: TaskBasis | None = None,
+) -> Summary:
+    """Assess the scenario (see `summary_scenario`) with the matched O*NET tasks and build its summary.
+
+    ``basis``: the matched tasks to read (`task_basis`); None = match them now when that is quick.
+    """
     chosen = summary_scenario(flow, scenario)
-    return build_summary(flow, chosen, assess(flow, chosen), record)
+    return build_summary(flow, chosen, assess_with(flow, chosen, basis or task_basis(flow)), record)
 
 
 _PAUSED = ("html", "md")
@@ -144,14 +153,16 @@ def _render(summary: Summary, fmt: str, progress: Progress | None = None) -> byt
     return render_markdown(summary).encode("utf-8")
 
 
-def _data(flow: Flow, fmt: str, scenario: Scenario | str | None) -> bytes:
+def _data(flow: Flow, fmt: str, scenario: Scenario | str | None, basis: TaskBasis | None) -> bytes:
     if fmt in ("json", "bpmn"):
         return export_data(flow, fmt)
     asked = resolve_scenario(flow, scenario)
     chosen = pick_scenario(flow, asked)
-    impact: Impact | None = assess(flow, chosen) if (asked is not None or flow.scenarios) else None
     if fmt == "mermaid":
         return export_data(flow, fmt, chosen if chosen.decisions else None)
+    impact: Impact | None = None
+    if asked is not None or flow.scenarios:
+        impact = assess_with(flow, chosen, basis or task_basis(flow))
     return export_data(flow, fmt, asked, impact)
 
 
@@ -161,10 +172,13 @@ def export(
     scenario: Scenario | str | None = None,
     record: WorkshopRecord | None = None,
     progress: Progress | None = None,
+    basis: TaskBasis | None = None,
 ) -> ExportResult:
     """The flow (or its executive summary) in format ``fmt``, with a file name and MIME type.
 
-    `progress`, if given, is told how far the export is (for a progress bar).
+    `progress`, if given, is told how far the export is (for a progress bar). The impact is
+    assessed with the O*NET tasks matched to each step, as on the Impact page: ``basis``
+    (`task_basis`), else matched now when that is quick; the summary's notes say which.
     Raises `ValueError` with a plain message for an unknown format or scenario.
     """
 
@@ -176,8 +190,10 @@ def export(
     info = FORMATS[name]
     if info.summary:
         chosen = summary_scenario(flow, scenario)
-        report(0.0, "working out the impact")
-        impact = assess(flow, chosen)
+        report(0.0, "matching steps to O*NET tasks")
+        basis = basis or task_basis(flow)
+        report(0.05, "working out the impact")
+        impact = assess_with(flow, chosen, basis)
         report(0.15, "writing the summary")
         summary = build_summary(flow, chosen, impact, record)
         report(0.25, f"drawing the {name.upper()}")
@@ -186,7 +202,7 @@ def export(
         filename = f"{_slug(flow.id)}-{_slug(chosen.id)}{info.extension}"
     else:
         report(0.0, f"writing the {name.upper()}")
-        data = _data(flow, name, scenario)
+        data = _data(flow, name, scenario, basis)
         filename = f"{_slug(flow.id)}{info.extension}"
     report(1.0, "done")
     return ExportResult(data=data, filename=filename, mime=info.mime)

@@ -35,6 +35,9 @@ def test_impact_json_has_the_roles_shared_metrics_and_reasons() -> None:
         for item in impact[section]:
             assert item["reason"]["rule"] and item["reason"]["text"], (section, item)
             assert isinstance(item["reason"]["steps"], list)
+    # Assessed with the O*NET tasks matched to each step, as the Impact page, and the notes say so.
+    assert impact["notes"][-1]["kind"] == "task_evidence"  # a sample is small enough to match
+    assert impact["notes"][-1]["reason"]["rule"] == "note_task_evidence"
     assert all(i["reason"]["steps"] for i in impact["incentives"] if i["steps"])
 
 

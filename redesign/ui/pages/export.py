@@ -14,6 +14,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from redesign.impact.suggest import suggest
+from redesign.impact.task_basis import NOT_MATCHED_YET, TaskBasis, task_basis
 from redesign.model import Decision, Flow, Scenario
 from redesign.report.access import export_refusal
 from redesign.report.basis import SUGGESTIONS, Basis, bases, suggestions_basis
@@ -25,7 +26,7 @@ from redesign.ui.components.controls import facilitator_sidebar
 from redesign.ui.components.timer import timer_bar
 from redesign.ui.export_jobs import ExportBusy, ExportJob, export_jobs
 from redesign.ui.live import live_watch
-from redesign.ui.resources import service
+from redesign.ui.resources import service, suggestions_ready
 from redesign.ui.session import require_state
 from redesign.ui.text import plain
 
@@ -81,12 +82,18 @@ def make_work(
 ) -> Callable[[Progress], ExportResult]:
     """The export as a function of a progress callback, using only plain data (it runs on a worker thread)."""
     flow, decisions = state.flow, list(state.decisions)
+    # The O*NET tasks the Impact page reads, once this server has matched the workshop's steps (in the
+    # background since the workshop page opened); until then the export reads the words and says so,
+    # rather than making the export wait for the sentence model.
+    matched = suggestions_ready(state)
 
     def work(progress: Progress) -> ExportResult:
         if key == SUGGESTIONS:
             progress(0.0, "working out Crossflow's suggestions")
         scenario = basis_scenario(flow, decisions, key)
-        return export(flow, fmt, scenario=scenario, record=record, progress=progress)
+        ready = matched or key == SUGGESTIONS  # the suggestions just matched every step
+        evidence = task_basis(flow) if ready else TaskBasis(tasks=None, text=NOT_MATCHED_YET)
+        return export(flow, fmt, scenario=scenario, record=record, progress=progress, basis=evidence)
 
     return work
 
