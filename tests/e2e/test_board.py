@@ -247,12 +247,12 @@ def test_a_room_moves_links_and_proposes_on_the_board(browser: Browser, app: App
     wait_for_app(sam)
     expect(sam.get_by_role("dialog")).to_have_count(0)
 
-    for phase, slug in (("Converge", "converge"), ("See the impact", "impact"), ("Export", "export")):
-        set_phase(fac, phase)
-        expect(sam.get_by_text(f"{phase} —", exact=False).first).to_be_visible(timeout=SEE_WITHIN_MS)
-        wait_for_app(sam)
-        shoot_both(fac, f"{slug}-facilitator")
-        shoot_both(sam, f"{slug}-participant")
+    set_phase(fac, "Converge")
+    expect(sam.get_by_text("Converge —", exact=False).first).to_be_visible(timeout=SEE_WITHIN_MS)
+    wait_for_app(sam)
+    shoot_both(fac, "converge-facilitator")
+    shoot_both(sam, "converge-participant")
+    # Impact and Export take everyone to their own pages (issue 16.4, tests/e2e/test_phases_and_export.py).
 
 
 def test_bad_input_snaps_back_and_conflicts_say_who(browser: Browser, app: AppServer) -> None:

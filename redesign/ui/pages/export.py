@@ -22,10 +22,11 @@ from redesign.report.exports import ExportResult, Progress, export
 from redesign.report.record import WorkshopRecord, record_from_workshop
 from redesign.store.errors import StoreError
 from redesign.store.schemas import WorkshopState
-from redesign.ui.components.controls import facilitator_sidebar
+from redesign.ui.components.controls import facilitator_sidebar, phase_header
 from redesign.ui.components.timer import timer_bar
 from redesign.ui.export_jobs import ExportBusy, ExportJob, export_jobs
 from redesign.ui.live import live_watch
+from redesign.ui.phase_pages import EXPORT_PAGE, follow_phase
 from redesign.ui.resources import service, suggestions_ready
 from redesign.ui.session import require_state
 from redesign.ui.text import plain
@@ -172,10 +173,12 @@ def collect_finished() -> None:
 
 
 state = require_state("Export", "Join or start a workshop to export its redesign.")
+follow_phase(state, EXPORT_PAGE)  # a phase whose work is elsewhere takes the person there
 if state.me.is_facilitator:
     facilitator_sidebar(state)  # the phase, timer and people controls on every page
 timer_bar(state)
 st.title(f"Export — {state.name}")
+phase_header(state)  # the phase and what it asks of the viewer, as on the workshop page
 live_watch(state, st.session_state["token"])  # brought up to date when the workshop moves on
 record = record_from_workshop(
     state.name, state.goal, state.flow, state.participants, state.proposals, state.decisions, comments=state.comments

@@ -18,10 +18,11 @@ from redesign.impact.simulation import FlowSimulation, SimulationRefused, simula
 from redesign.impact.suggested import SUGGESTED_NOTE, suggested_scenario
 from redesign.model import Flow, Scenario
 from redesign.store.schemas import WorkshopState
-from redesign.ui.components.controls import facilitator_sidebar
+from redesign.ui.components.controls import facilitator_sidebar, phase_header
 from redesign.ui.components.detections import detections_section
 from redesign.ui.components.timer import timer_bar
 from redesign.ui.live import live_watch
+from redesign.ui.phase_pages import IMPACT_PAGE, follow_phase
 from redesign.ui.resources import scenario_impact, scenarios_of
 from redesign.ui.session import require_state
 from redesign.ui.text import plain
@@ -384,10 +385,12 @@ def comparison(state: WorkshopState) -> None:
 
 
 state = require_state("Impact", "Join or start a workshop to see the impact of its decisions.")
+follow_phase(state, IMPACT_PAGE)  # a phase whose work is elsewhere takes the person there
 if state.me.is_facilitator:
     facilitator_sidebar(state)  # the phase, timer and people controls on every page
 timer_bar(state)
 st.title(f"Impact — {state.name}")
+phase_header(state)  # the phase and what it asks of the viewer, as on the workshop page
 live_watch(state, st.session_state["token"])  # brought up to date when the workshop moves on
 scenario = pick_scenario(state)
 if not scenario.decisions and not any(s.decisions for s in scenarios_of(state)):

@@ -16,11 +16,11 @@ from redesign.ui.components.step_panel import show_toast
 from redesign.ui.components.timer import timer_bar
 from redesign.ui.components.voting import vote_list
 from redesign.ui.live import live_watch
+from redesign.ui.phase_pages import PHASE_PAGE, WORKSHOP_PAGE, follow_phase
 from redesign.ui.resources import flow_metrics, warm_suggestions
 from redesign.ui.session import flash, forget, require_state
 from redesign.ui.text import plain
 from redesign.views.looks import Look, page_look, table_look
-from redesign.workshop import Phase
 
 
 def participant_sidebar(state: WorkshopState) -> None:
@@ -48,14 +48,6 @@ def open_view_look() -> Look | None:
     return VIEW_LOOKS.get(st.session_state.get(TAB_KEY, TABS[0]))
 
 
-# Where each phase's work happens: a phase change brings everyone back to the board (mapping,
-# annotating, voting and converging all happen on it: settled and, after reveal, leading tags show on
-# the cards, proposals in the list below it); Impact and Export get a link to their page.
-PHASE_TAB: dict[Phase, str] = {}
-PHASE_PAGE = {
-    Phase.IMPACT: ("redesign/ui/pages/impact.py", "📈 Impact"),
-    Phase.EXPORT: ("redesign/ui/pages/export.py", "📤 Export"),
-}
 COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 4.4rem; padding-bottom: 1rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.5rem; padding: 0; }
@@ -103,23 +95,15 @@ def headline(state: WorkshopState) -> None:
     cols[0].metric("Rolled %C&A", f"{m.rolled_pca:.0f}%", help="product of %C&A along the critical path")
 
 
-def follow_phase(state: WorkshopState) -> None:
-    """A phase change seen by this page brings the person to where that phase's work happens, once."""
-    seen = st.session_state.get("seen_phase")
-    st.session_state["seen_phase"] = state.phase
-    if seen is None or seen == state.phase:
-        return
-    # Only the tab moves: a step panel the person opened stays open with what they typed, and
-    # nothing here opens one (issue 16.8: dialogs open only from the person's action or a new focus).
-    st.session_state[TAB_KEY] = PHASE_TAB.get(state.phase, TABS[0])
-
-
 flash()
 show_toast()
 state = require_state("Workshop", "You are not in a workshop yet.")
+if follow_phase(state, WORKSHOP_PAGE):
+    # A new phase whose work is on this page: back to the board. Only the tab moves: a step panel the
+    # person opened stays open with what they typed, and nothing opens one (issue 16.8).
+    st.session_state[TAB_KEY] = TABS[0]
 warm_suggestions(state)  # in the background: a step panel then shows its suggestion without waiting
 st.html(COMPACT_CSS)
-follow_phase(state)
 timer_bar(state)
 
 # "Bring everyone to me": when the facilitator puts a new step in focus, it opens for everyone once.
