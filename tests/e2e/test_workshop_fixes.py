@@ -59,11 +59,8 @@ def start_workshop(browser: Browser, app: AppServer, fake_clock: bool = False) -
 def join(
     browser: Browser, app: AppServer, fac: Page, name: str, function: str, fake_clock: bool = False, skew: float = 0
 ) -> Page:
-    """A participant opens the start page and types the join code the facilitator's sidebar shows.
-
-    (Not the sidebar's join link: on the Workshop page it names /workshop, which does not take
-    ?join=, a bug left to the sidebar's owner; see the report.)
-    """
+    """A participant opens the start page and types the join code the facilitator's sidebar shows
+    (the other way in; test_journey.py opens the sidebar's join link as copied from the page)."""
     code = re.search(r"Join code: (\S+)", sidebar(fac).inner_text()).group(1)
     page = new_page(browser)
     if fake_clock:

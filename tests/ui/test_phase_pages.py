@@ -1,7 +1,11 @@
-"""A phase change takes the person to the page where its work happens (issue 16.4), server side.
+"""A phase change takes the person to the page where its work happens (issue 16.4).
 
-The browser journey is tests/e2e/test_phases_and_export.py; these check the rule on every page
-and its edges: the first page opened is not left, an open step panel holds the move back.
+The page draws the move (a note and the link to the phase's page) and the browser clicks that link
+(redesign/ui/assets/phase_move.js): AppTest runs no JavaScript, so here the arrival is the test
+opening the page the link names. The browser journey, where the click really happens, is
+tests/e2e/test_phases_and_export.py. These check the rule on every page and its edges: the first
+page opened is not left, an open step panel holds the move back, a late rerun of the old page
+draws the move again.
 """
 
 from __future__ import annotations
@@ -29,6 +33,22 @@ def title(at: AppTest) -> str:
     return str(at.title[0].value)
 
 
+def moving_to(at: AppTest) -> str | None:
+    """The page the drawn move takes the person to (its link), or None when the page shows no move."""
+    if not any("taking you to" in str(i.value) for i in at.info):
+        return None
+    links = at.get("page_link")
+    assert len(links) == 1 and not at.title, "a move draws its note and link, nothing of the old page"
+    return f"redesign/ui/pages/{links[0].proto.page}.py"  # the link names the page by its address
+
+
+def arrive(at: AppTest) -> AppTest:
+    """The browser clicks the move's link (what assets/phase_move.js does)."""
+    target = moving_to(at)
+    assert target is not None, "the page shows no move"
+    return at.switch_page(target).run()
+
+
 def test_every_phase_has_a_page() -> None:
     assert {p: page_of(p) for p in PHASES} == {
         Phase.MAP: WORKSHOP_PAGE,
@@ -51,14 +71,18 @@ def test_a_phase_change_takes_a_participant_from_any_page_to_its_work(
     svc.set_phase(created.facilitator_token, phase)
     at.run()
     assert not at.exception, at.exception
-    assert title(at).startswith(TITLES[page_of(phase)]), (start, phase, title(at))
+    if page_of(phase) != start:
+        assert moving_to(at) == page_of(phase), (start, phase)
+        arrive(at)
+        assert not at.exception, at.exception
+    assert moving_to(at) is None and title(at).startswith(TITLES[page_of(phase)]), (start, phase)
     assert phase.asks(False) in texts(at)  # every page says the phase and what it asks
     at.switch_page(start)  # once: the person may then go back wherever they like, and stay there
     at.run()
-    assert not at.exception and title(at).startswith(TITLES[start])
+    assert not at.exception and moving_to(at) is None and title(at).startswith(TITLES[start])
 
 
-def test_the_facilitator_changing_the_phase_on_the_impact_page_stays_there_told_the_new_phase(
+def test_the_facilitator_changing_the_phase_on_the_impact_page_moves_with_the_room(
     svc: WorkshopService, workshop
 ) -> None:
     created, _ = workshop
@@ -69,8 +93,26 @@ def test_the_facilitator_changing_the_phase_on_the_impact_page_stays_there_told_
     assert phase.label == "Phase"
     phase.set_value(Phase.VOTE).run()
     assert not at.exception, at.exception
-    assert title(at).startswith(TITLES[IMPACT_PAGE])  # the facilitator is not moved (see phase_pages)
-    assert Phase.VOTE.asks(True) in texts(at)
+    assert moving_to(at) == WORKSHOP_PAGE
+    arrive(at)
+    assert not at.exception, at.exception
+    assert title(at) == TITLES[WORKSHOP_PAGE] and Phase.VOTE.asks(True) in texts(at)
+
+
+def test_a_late_rerun_of_the_old_page_draws_the_move_again(svc: WorkshopService, workshop) -> None:
+    """The live listener may have asked for a rerun of the old page just before the move; that run
+    must not show the old page (the person would stay there): it draws the move again."""
+    created, sales = workshop
+    at = open_page("workshop", sales.token, timeout=240)
+    svc.set_phase(created.facilitator_token, Phase.EXPORT)
+    at.run()
+    assert moving_to(at) == EXPORT_PAGE
+    at.run()  # the old page again, before the browser's click arrived
+    assert not at.exception and moving_to(at) == EXPORT_PAGE
+    arrive(at)
+    assert moving_to(at) is None and title(at).startswith(TITLES[EXPORT_PAGE])
+    at.switch_page(WORKSHOP_PAGE).run()  # arrived: going back is the person's choice
+    assert moving_to(at) is None and title(at) == TITLES[WORKSHOP_PAGE]
 
 
 def test_a_new_phase_on_the_same_page_opens_the_board_tab(svc: WorkshopService, workshop) -> None:
@@ -93,4 +135,6 @@ def test_an_open_step_panel_holds_the_move_until_it_is_closed(svc: WorkshopServi
     assert title(at) == "Sales forecasting" and at.session_state["dialog"][1] == "update_opps"
     del at.session_state["dialog"]  # the person closes the panel
     at.run()
+    assert moving_to(at) == IMPACT_PAGE
+    arrive(at)
     assert title(at).startswith(TITLES[IMPACT_PAGE])

@@ -26,8 +26,14 @@ function makeLive() {
     w: null, url: null, es: null, mode: "connecting", shown: 0, latest: 0, asked: 0, askedAt: 0,
     poll: 2, trigger: null, el: null, ticks: 0, lastPoll: 0, openedAt: 0,
     retryAt: 0, closeTimer: null, kick: null, pendingSince: 0, served: null,
-    viewUrl: null, mapLook: null, fetching: false, refetch: false, heardAt: 0,
+    viewUrl: null, mapLook: null, fetching: false, refetch: false, heardAt: 0, heldUntil: 0,
   };
+
+  // While the page moves to another one (assets/phase_move.js), a rerun asked for here would carry
+  // the old page's id and could reach the server after the move: Streamlit would run the old page.
+  function held() {
+    return Date.now() < s.heldUntil;
+  }
 
   function dispatch(name, detail) {
     window.dispatchEvent(new CustomEvent(name, { detail }));
@@ -43,7 +49,7 @@ function makeLive() {
   }
 
   function ask(name, value) {
-    if (!s.trigger) return;
+    if (!s.trigger || held()) return;
     if (name === "version") {
       if (value <= s.shown) return;
       if (s.asked >= value && Date.now() - s.askedAt < 3000) return; // a rerun is on its way
@@ -133,7 +139,7 @@ function makeLive() {
 
   function clock() {
     const now = Date.now();
-    if (s.pendingSince && now - s.pendingSince > UNANSWERED_MS && s.kick) {
+    if (s.pendingSince && now - s.pendingSince > UNANSWERED_MS && s.kick && !held()) {
       s.pendingSince = now; // the fragment's reruns go unanswered: rerun the whole page
       s.kick("kick", now);
     }
@@ -171,11 +177,16 @@ function makeLive() {
 
   setInterval(clock, 1000);
   return {
+    hold(ms) {
+      s.heldUntil = Date.now() + ms;
+      s.pendingSince = 0;
+    },
     setKick(kick) {
       s.kick = kick;
     },
     bind(data, trigger, el) {
       if (s.closeTimer) { clearTimeout(s.closeTimer); s.closeTimer = null; }
+      s.heldUntil = 0; // a page drew the listener: the move is over (the moving page draws none)
       if (data.run !== s.served) { // a run of the listener's fragment (or of the page) answered
         s.served = data.run;
         s.pendingSince = 0;
