@@ -151,11 +151,13 @@ def cmd_impact(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from redesign.impact.compare import compare
+    from redesign.impact.task_basis import task_basis
 
     flow = _load(args.file)
     if not flow.scenarios:
         raise CliError(f"{args.file}: the flow has no scenarios to compare")
-    return _emit(compare(flow), args.format)
+    basis = task_basis(flow)  # the O*NET tasks matched to each step, as `impact` and the Impact page read them
+    return _emit(compare(flow, tasks=basis.tasks, evidence=basis.text), args.format)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

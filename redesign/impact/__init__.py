@@ -6,7 +6,7 @@ Entry points (pure functions returning pydantic models):
   incentives, governance, end-to-end metrics and the pilot plan of one scenario;
 * `redesign.impact.suggest.suggest(flow, exposure="default") -> Suggestions`: a tag
   suggestion per step, grounded in O*NET task exposure;
-* `redesign.impact.compare.compare(flow, scenarios=None) -> ScenarioComparison`;
+* `redesign.impact.compare.compare(flow, scenarios=None, tasks=None, evidence=None) -> ScenarioComparison`;
 * `redesign.impact.text.to_text(result) -> str` for people; ``result.model_dump_json()``
   for scripts.
 

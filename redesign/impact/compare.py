@@ -7,7 +7,7 @@ each role's hours per scenario.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -53,6 +53,7 @@ class ScenarioComparison(BaseModel):
     period: str
     scenarios: list[ScenarioSummary]
     roles: list[RoleHours]
+    evidence: str | None = None  # which evidence the governance flags read (see impact/task_basis.py)
     # The full assessment of each scenario (same order), for callers in Python; left out
     # of JSON so a comparison stays a compact table.
     impacts: list[Impact] = Field(default_factory=list, exclude=True)
@@ -125,15 +126,25 @@ def _roles(impacts: list[Impact]) -> list[RoleHours]:
     return rows
 
 
-def compare(flow: Flow, scenarios: Sequence[Scenario | str] | None = None) -> ScenarioComparison:
-    """Assess each scenario (default: every scenario of the flow) and line them up."""
+def compare(
+    flow: Flow,
+    scenarios: Sequence[Scenario | str] | None = None,
+    tasks: Mapping[str, Sequence[tuple[str, str, str]]] | None = None,
+    evidence: str | None = None,
+) -> ScenarioComparison:
+    """Assess each scenario (default: every scenario of the flow) and line them up.
+
+    ``tasks``: the O*NET tasks matched to each step, read by every scenario's governance flags as
+    `assess` reads them (None = the flow's words only); ``evidence`` says which it was.
+    """
     chosen: list[Scenario | str] = list(flow.scenarios) if scenarios is None else list(scenarios)
-    impacts = [assess(flow, s) for s in chosen]
+    impacts = [assess(flow, s, tasks) for s in chosen]
     return ScenarioComparison(
         flow_id=flow.id,
         flow_name=flow.name,
         period=flow.period.value,
         scenarios=[_summary(i) for i in impacts],
         roles=_roles(impacts),
+        evidence=evidence,
         impacts=impacts,
     )

@@ -133,6 +133,8 @@ def _comparison(result: ScenarioComparison) -> str:
     for r in result.roles:
         cells = ", ".join(f"{sid} {r.after_hours[sid]:,.1f}" for sid in ids)
         lines.append(f"  {r.name}: as is {r.before_hours:,.1f}; {cells} {_why(r.reason)}")
+    if result.evidence:
+        lines += ["", f"note: {result.evidence}"]
     return "\n".join(lines) + "\n"
 
 

@@ -56,6 +56,7 @@ def test_suggest_and_compare_print_text_and_json() -> None:
     assert len(data["items"]) == 22
     compared = json.loads(run("compare", SALES, "--format", "json").stdout)
     assert [s["name"] for s in compared["scenarios"]] == ["Cautious", "Ambitious"]
+    assert compared["evidence"].startswith("Regulated uses and governance flags read each step's words and the O*NET")
 
 
 def test_an_unknown_scenario_is_named(tmp_path: Path) -> None:

@@ -331,8 +331,15 @@ def incentives_section(state: WorkshopState, impact: Impact) -> None:
                 why(item.reason, f"inc:{action}:{i}")
 
 
+GOVERNANCE_EVIDENCE = (
+    "These flags and the regulated uses below read each step's words and the O*NET tasks matched to it "
+    "(the step panels' suggestions); the exports and the command line read the same evidence."
+)
+
+
 def governance_section(impact: Impact) -> None:
     st.subheader("Governance")
+    st.caption(GOVERNANCE_EVIDENCE)
     if not impact.governance:
         st.success("No governance flags for this scenario.")
     for i, flag in enumerate(sorted(impact.governance, key=lambda f: ["BLOCK", "WARN", "INFO"].index(f.severity))):
