@@ -52,6 +52,8 @@ def built(cls: type[M], **values: Any) -> M:
     """``cls.model_construct(**values)``, faster; values must be typed already. Unknown or missing fields raise."""
     template, fresh, names = _plan(cls)
     data = {**template, **values}  # the template's order: values only replace, unknown names add (caught below)
+    if len(values) == len(template) == len(data):  # every field given (the common case): nothing to fill in
+        return _new(cls, data, values)
     for name, make in fresh:
         if data[name] is _MISSING:
             data[name] = make()
@@ -59,6 +61,10 @@ def built(cls: type[M], **values: Any) -> M:
         unknown = sorted(set(values) - names)
         missing = sorted(k for k, v in data.items() if v is _MISSING)
         raise TypeError(f"{cls.__name__}: unknown field(s) {unknown}, missing field(s) {missing}")
+    return _new(cls, data, values)
+
+
+def _new(cls: type[M], data: dict[str, Any], values: dict[str, Any]) -> M:
     obj = cls.__new__(cls)
     _SET(obj, "__dict__", data)
     _SET(obj, "__pydantic_fields_set__", set(values))
