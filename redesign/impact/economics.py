@@ -17,7 +17,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel
 
@@ -86,8 +86,7 @@ def _line(role: str, activity: Activity, before: float, after: float) -> HoursLi
     return built(HoursLine, role=role, activity=activity, before=before, after=after)
 
 
-@dataclass(frozen=True)
-class _Param:
+class _Param(NamedTuple):  # a tuple: made for every parameter of every step, cheaper than a frozen dataclass
     value: float
     origin: str
 
