@@ -26,7 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from redesign.graph import Acyclic, acyclic, acyclic_rework_loops, back_edges
+from redesign.graph import Acyclic, acyclic, back_edges, rework_loops
 from redesign.model import Flow, Step, StepKind
 
 BOTTLENECK_SHARE = 0.15
@@ -405,7 +405,7 @@ def analyze(flow: Flow) -> FlowMetrics:
         bottlenecks=bottlenecks(flow, path, lead, steps),
         rework_loops=[
             ReworkLoop(source=loop.source, target=loop.target, steps=list(loop.steps))
-            for loop in acyclic_rework_loops(flow, dag, loops)
+            for loop in rework_loops(flow, dag, loops)
         ],
     )
     return metrics
