@@ -285,7 +285,7 @@ def break_points(flow: Flow, steps: dict[str, Step] | None = None) -> list[Break
     for step in flow.steps:
         if step.pca < flow.dq_threshold:
             found.append(
-                BreakPoint(
+                BreakPoint.model_construct(  # typed here: no re-validation (hundreds per analysis)
                     kind="step",
                     id=step.id,
                     name=step.name,
@@ -303,7 +303,7 @@ def break_points(flow: Flow, steps: dict[str, Step] | None = None) -> list[Break
             s for s in _reach(successors, handoff.source, data, consumers, order) if s != handoff.target
         ]
         found.append(
-            BreakPoint(
+            BreakPoint.model_construct(
                 kind="handoff",
                 id=handoff.id,
                 name=f"{steps[handoff.source].name} -> {steps[handoff.target].name}",
@@ -404,7 +404,7 @@ def analyze(flow: Flow) -> FlowMetrics:
         break_points=break_points(flow, steps),
         bottlenecks=bottlenecks(flow, path, lead, steps),
         rework_loops=[
-            ReworkLoop(source=loop.source, target=loop.target, steps=list(loop.steps))
+            ReworkLoop.model_construct(source=loop.source, target=loop.target, steps=list(loop.steps))
             for loop in rework_loops(flow, dag, loops)
         ],
     )
