@@ -193,7 +193,8 @@ class _StepCalc:
             "after_hours": after,
             "saved_hours": before - after,
         }
-        numbers.update({k: p.value for k, p in self.params.items()})
+        values = {k: p.value for k, p in self.params.items()}
+        numbers.update(values)
         return built(
             StepEconomics,
             step=self.step.id,
@@ -208,7 +209,7 @@ class _StepCalc:
             after_touch_minutes=after_touch,
             pca_before=self.step.pca,
             pca_after=pca_after,
-            parameters={k: p.value for k, p in self.params.items()},
+            parameters=values,
             parameter_origin={k: p.origin for k, p in self.params.items()},
             lines=self.lines,
             reason=because(rule, [self.step.id], text, numbers),
