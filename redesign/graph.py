@@ -10,51 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
-
-import networkx as nx
+from functools import cached_property
 
 from redesign.model import Flow, Handoff
-
-
-def to_digraph(flow: Flow) -> nx.DiGraph:
-    """Steps become nodes (with the step under ``"step"``), hand-offs edges.
-
-    Two hand-offs between the same pair of steps share one edge; the edge keeps
-    every hand-off under ``"handoffs"``.
-    """
-    graph = nx.DiGraph()
-    for step in flow.steps:
-        graph.add_node(step.id, step=step)
-    for handoff in flow.handoffs:
-        if handoff.source not in graph or handoff.target not in graph:
-            continue  # an invalid flow never gets this far; be robust anyway
-        if graph.has_edge(handoff.source, handoff.target):
-            graph.edges[handoff.source, handoff.target]["handoffs"].append(handoff)
-        else:
-            graph.add_edge(handoff.source, handoff.target, handoffs=[handoff])
-    return graph
-
-
-def release(graph: nx.DiGraph) -> None:
-    """Forget the views networkx caches on a graph once it has been used (``graph.edges``, ``in_degree``...).
-
-    Each cached view holds the graph, so a used graph is a reference cycle: dropping it frees
-    nothing until Python's cyclic collector runs a full pass over every live object (~0.3 s
-    of a 2.3 s Markdown export of 10,000 steps). Without the views the graph, its dicts and
-    the hand-off lists on its edges are freed by reference counting as soon as it is dropped.
-    Using a view again afterwards just builds it anew.
-    """
-    kind: type = type(graph)  # networkx is untyped: say what mypy should hash
-    for name in _cached_views(kind):
-        graph.__dict__.pop(name, None)
-
-
-@cache
-def _cached_views(cls: type) -> tuple[str, ...]:
-    return tuple(
-        {name for klass in cls.__mro__ for name, attr in vars(klass).items() if isinstance(attr, cached_property)}
-    )
 
 
 def back_edges(flow: Flow) -> set[tuple[str, str]]:
@@ -99,26 +57,25 @@ def back_edges(flow: Flow) -> set[tuple[str, str]]:
     return found
 
 
-def acyclic_graph(flow: Flow) -> nx.DiGraph:
-    """The flow graph without its rework loops."""
-    graph = to_digraph(flow)
-    graph.remove_edges_from(back_edges(flow))
-    return graph
-
-
 @dataclass(frozen=True)
 class Acyclic:
-    """The flow without its rework loops as plain adjacency lists (what `analyze` walks).
+    """The flow without its rework loops as plain adjacency lists: the one graph form here.
 
-    The same graph as `acyclic_graph`, without building a networkx graph: nodes in file
-    order, each neighbour once (in the order its first hand-off appears), and the
-    hand-offs of each edge. `analyze` runs twice per assessment, on 5,000-step flows.
+    Nodes in file order, each neighbour once (in the order its first hand-off appears),
+    and the hand-offs of each edge. Plain lists and dicts, no graph library: `analyze`
+    walks it twice per assessment, on 5,000-step flows, and a dropped graph is freed by
+    reference counting (it holds no cycle).
     """
 
     nodes: list[str]
     successors: dict[str, list[str]]
     predecessors: dict[str, list[str]]
     handoffs: dict[tuple[str, str], list[Handoff]]
+
+    @property
+    def edges(self) -> list[tuple[str, str]]:
+        """(source, target) of every edge, in the order its first hand-off appears."""
+        return list(self.handoffs)
 
     @cached_property
     def topological_order(self) -> list[str]:
@@ -138,8 +95,9 @@ class Acyclic:
         return order
 
 
-def acyclic(flow: Flow, loops: set[tuple[str, str]]) -> Acyclic:
-    """`Acyclic` of ``flow`` without the hand-offs in ``loops`` (from `back_edges`)."""
+def acyclic(flow: Flow, loops: set[tuple[str, str]] | None = None) -> Acyclic:
+    """`Acyclic` of ``flow`` without the hand-offs in ``loops`` (default: its `back_edges`)."""
+    loops = back_edges(flow) if loops is None else loops
     nodes = [s.id for s in flow.steps]
     known = set(nodes)
     successors: dict[str, list[str]] = {}
@@ -158,19 +116,11 @@ def acyclic(flow: Flow, loops: set[tuple[str, str]]) -> Acyclic:
     return Acyclic(nodes=nodes, successors=successors, predecessors=predecessors, handoffs=handoffs)
 
 
-def _acyclic_ranks(graph: Acyclic) -> dict[str, int]:
+def ranks(graph: Acyclic) -> dict[str, int]:
+    """Column of each step: the length of the longest path from a start step."""
     rank: dict[str, int] = {}
     for node in graph.topological_order:
         preds = [rank[p] for p in graph.predecessors.get(node, ())]
-        rank[node] = max(preds) + 1 if preds else 0
-    return rank
-
-
-def ranks(dag: nx.DiGraph) -> dict[str, int]:
-    """Column of each step: the length of the longest path from a start step."""
-    rank: dict[str, int] = {}
-    for node in nx.topological_sort(dag):
-        preds = [rank[p] for p in dag.predecessors(node)]
         rank[node] = max(preds) + 1 if preds else 0
     return rank
 
@@ -184,26 +134,18 @@ class Loop:
     steps: tuple[str, ...]
 
 
-def rework_loops(flow: Flow, dag: nx.DiGraph | None = None, loops: set[tuple[str, str]] | None = None) -> list[Loop]:
+def rework_loops(flow: Flow, graph: Acyclic | None = None, loops: set[tuple[str, str]] | None = None) -> list[Loop]:
     """One loop per back edge, with the steps between its target and its source.
 
     Enumerating every simple cycle can take exponential time; one loop per back
     edge is what a facilitator needs ("work goes back from X to Y"). The search
     is bounded by rank: only steps ranked between the loop's ends can lie on it.
+    ``graph`` and ``loops``: the flow's `acyclic` graph and `back_edges`, when the caller has them.
     """
-    own = dag is None
-    dag = dag if dag is not None else acyclic_graph(flow)
     edges = loops if loops is not None else back_edges(flow)
-    found = _loops(flow, edges, ranks(dag), dag.successors, dag.predecessors)
-    if own:
-        release(dag)
-    return found
-
-
-def acyclic_rework_loops(flow: Flow, graph: Acyclic, loops: set[tuple[str, str]]) -> list[Loop]:
-    """`rework_loops` on an `Acyclic` graph (the same loops, without networkx)."""
+    graph = graph if graph is not None else acyclic(flow, edges)
     succ, pred = graph.successors, graph.predecessors
-    return _loops(flow, loops, _acyclic_ranks(graph), lambda n: succ.get(n, ()), lambda n: pred.get(n, ()))
+    return _loops(flow, edges, ranks(graph), lambda n: succ.get(n, ()), lambda n: pred.get(n, ()))
 
 
 def _loops(
@@ -279,10 +221,7 @@ def swimlane_layout(flow: Flow) -> SwimlaneLayout:
     to a later column.
     """
     loops = back_edges(flow)
-    dag = to_digraph(flow)
-    dag.remove_edges_from(loops)
-    rank = ranks(dag)
-    release(dag)
+    rank = ranks(acyclic(flow, loops))
     by_cell: dict[tuple[str, int], list[str]] = defaultdict(list)
     for step in flow.steps:
         by_cell[(step.function, rank[step.id])].append(step.id)

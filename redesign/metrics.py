@@ -19,13 +19,14 @@ critical path, so the analysis terminates on any graph; the loops are reported.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from itertools import pairwise
 from typing import Literal
 
 from pydantic import BaseModel
 
-from redesign.graph import Acyclic, acyclic, acyclic_rework_loops, back_edges
+from redesign.graph import Acyclic, acyclic, back_edges, rework_loops
 from redesign.model import Flow, Step, StepKind
 
 BOTTLENECK_SHARE = 0.15
@@ -114,28 +115,35 @@ def minor_branch_steps(flow: Flow, steps: dict[str, Step] | None = None) -> set[
     fewer cases) is no branch; unknown volumes (0) mark nothing.
     """
     steps = steps if steps is not None else flow.steps_by_id()
-    succ: dict[str, list[str]] = defaultdict(list)
-    preds: dict[str, list[str]] = defaultdict(list)
+    succ: dict[str, list[str]] = {}
+    preds: dict[str, list[str]] = {}
+    edges: set[tuple[str, str]] = set()
     conditional: set[str] = set()
     for h in flow.handoffs:
-        if not h.rework and h.source in steps and h.target in steps and h.target not in succ[h.source]:
-            succ[h.source].append(h.target)
-            preds[h.target].append(h.source)
-            if h.condition:
-                conditional.add(h.source)
+        source, target = h.source, h.target
+        if h.rework or source not in steps or target not in steps or (source, target) in edges:
+            continue
+        edges.add((source, target))
+        succ.setdefault(source, []).append(target)
+        preds.setdefault(target, []).append(source)
+        if h.condition:
+            conditional.add(source)
     minor: set[str] = set()
+    decision = StepKind.DECISION
     for source, targets in succ.items():
-        busiest = max((steps[t].volume for t in targets), default=0.0)
+        if len(targets) < 2:
+            continue  # one successor: a funnel, no branch
         # Only a real branch (a decision or a conditional hand-off): volumes in different units are not shares.
-        branch = steps[source].kind == StepKind.DECISION or source in conditional
+        if not (source in conditional or steps[source].kind == decision):
+            continue
+        busiest = max(steps[t].volume for t in targets)
         # ... and one branch must carry most of the source's cases (a batch step downstream is no branch).
-        main = busiest >= 0.5 * steps[source].volume
-        if branch and main and len(targets) > 1 and busiest > 0:
+        if busiest > 0 and busiest >= 0.5 * steps[source].volume:
             minor.update(t for t in targets if steps[t].volume < MINOR_BRANCH_SHARE * busiest)
     frontier = list(minor)
     while frontier:
-        for nxt in succ[frontier.pop()]:
-            if nxt not in minor and preds[nxt] and all(p in minor for p in preds[nxt]):
+        for nxt in succ.get(frontier.pop(), ()):
+            if nxt not in minor and all(p in minor for p in preds[nxt]):
                 minor.add(nxt)
                 frontier.append(nxt)
     return minor
@@ -193,22 +201,25 @@ def critical_path(
         skip = set()  # nothing skipped, or nothing would be left
     steps = steps if steps is not None else flow.steps_by_id()
     order = {s.id: i for i, s in enumerate(flow.steps)}
+    predecessors, handoffs = dag.predecessors, dag.handoffs
     best: dict[str, float] = {}
     previous: dict[str, str | None] = {}
     for node in dag.topological_order:
         if node in skip:
             continue
         step = steps[node]
-        own = step.touch_minutes + step.wait_minutes
         best_pred: str | None = None
         best_value = 0.0
-        preds = [p for p in dag.predecessors.get(node, ()) if p not in skip]
-        for pred in sorted(preds, key=order.__getitem__):
-            wait = max(h.wait_minutes for h in dag.handoffs[pred, node])
+        preds = [p for p in predecessors.get(node, ()) if p not in skip]
+        if len(preds) > 1:
+            preds.sort(key=order.__getitem__)
+        for pred in preds:
+            edge = handoffs[pred, node]
+            wait = edge[0].wait_minutes if len(edge) == 1 else max(h.wait_minutes for h in edge)
             value = best[pred] + wait
             if best_pred is None or value > best_value:
                 best_pred, best_value = pred, value
-        best[node] = best_value + own
+        best[node] = best_value + (step.touch_minutes + step.wait_minutes)
         previous[node] = best_pred
     if not best:
         return [], 0.0
@@ -223,11 +234,15 @@ def critical_path(
 def rolled_pca(flow: Flow, graph: Acyclic, path: list[str], steps: dict[str, Step] | None = None) -> float:
     """Product of the %C&A of each output along the path (Martin & Osterling)."""
     steps = steps if steps is not None else flow.steps_by_id()
+    review = StepKind.REVIEW
+    handoffs = graph.handoffs
     rolled = 1.0
     for here, there in pairwise(path):
-        if steps[there].kind == StepKind.REVIEW:
+        if steps[there].kind == review:
             continue  # the reviewer corrects: the review's own %C&A stands for what leaves it
-        rolled *= _edge_pca(flow, graph, here, there, steps) / 100.0
+        # The hand-off's own figure if given (the lowest of several), else the source's (`_edge_pca`).
+        figures = [h.pca for h in handoffs[here, there] if h.pca is not None]
+        rolled *= (min(figures) if figures else steps[here].pca) / 100.0
     if path:
         rolled *= steps[path[-1]].pca / 100.0
     return rolled * 100.0
@@ -270,7 +285,7 @@ def break_points(flow: Flow, steps: dict[str, Step] | None = None) -> list[Break
     for step in flow.steps:
         if step.pca < flow.dq_threshold:
             found.append(
-                BreakPoint(
+                BreakPoint.model_construct(  # typed here: no re-validation (hundreds per analysis)
                     kind="step",
                     id=step.id,
                     name=step.name,
@@ -288,7 +303,7 @@ def break_points(flow: Flow, steps: dict[str, Step] | None = None) -> list[Break
             s for s in _reach(successors, handoff.source, data, consumers, order) if s != handoff.target
         ]
         found.append(
-            BreakPoint(
+            BreakPoint.model_construct(
                 kind="handoff",
                 id=handoff.id,
                 name=f"{steps[handoff.source].name} -> {steps[handoff.target].name}",
@@ -314,8 +329,9 @@ def bottlenecks(
     steps = steps if steps is not None else flow.steps_by_id()
     found: list[Bottleneck] = []
     if lead_minutes > 0:
-        ranked = sorted(path, key=lambda s: -(steps[s].touch_minutes + steps[s].wait_minutes))
-        for step_id in ranked[:MAX_BOTTLENECKS]:
+        # The largest three, ties in path order (nsmallest is sorted(...)[:n], without sorting the whole path).
+        ranked = heapq.nsmallest(MAX_BOTTLENECKS, path, key=lambda s: -(steps[s].touch_minutes + steps[s].wait_minutes))
+        for step_id in ranked:
             minutes = steps[step_id].touch_minutes + steps[step_id].wait_minutes
             share = minutes / lead_minutes
             if share >= BOTTLENECK_SHARE:
@@ -388,8 +404,8 @@ def analyze(flow: Flow) -> FlowMetrics:
         break_points=break_points(flow, steps),
         bottlenecks=bottlenecks(flow, path, lead, steps),
         rework_loops=[
-            ReworkLoop(source=loop.source, target=loop.target, steps=list(loop.steps))
-            for loop in acyclic_rework_loops(flow, dag, loops)
+            ReworkLoop.model_construct(source=loop.source, target=loop.target, steps=list(loop.steps))
+            for loop in rework_loops(flow, dag, loops)
         ],
     )
     return metrics

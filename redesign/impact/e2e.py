@@ -21,6 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from redesign.impact.built import built, copied
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics, automated_pca, human_share, reviewed_pca
 from redesign.impact.explain import Reason, because, hours
@@ -89,9 +90,7 @@ def redesigned_flow(view: ScenarioView, steps: list[StepEconomics], oversight: l
         else:
             wait = step.wait_minutes * _wait_share(e) if e.tag == Tag.AUTOMATE else step.wait_minutes
             new_steps.append(
-                step.model_copy(
-                    update={"touch_minutes": e.after_touch_minutes, "wait_minutes": wait, "pca": e.pca_after}
-                )
+                copied(step, {"touch_minutes": e.after_touch_minutes, "wait_minutes": wait, "pca": e.pca_after})
             )
         if step.id in review_of:
             catch = catalog().effort.value("effort_review_catch_rate")
@@ -108,7 +107,7 @@ def redesigned_flow(view: ScenarioView, steps: list[StepEconomics], oversight: l
                 update["pca"] = automated_pca(h.pca, rates["automation_rate"], rates["exception_rate"])
         if h.source in review_of:
             update["source"] = review_of[h.source].id
-        handoffs.append(h.model_copy(update=update) if update else h)
+        handoffs.append(copied(h, update) if update else h)
     for review in oversight:
         hid, n = f"{review.for_step}__review_in", 2
         while hid in taken:
@@ -200,13 +199,8 @@ def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, 
                 "saved_hours": e.saved_hours,
                 "lead_time_minutes": before.lead_time_minutes,
             }
-            notes.append(
-                Note(
-                    kind="off_critical_path",
-                    text=text,
-                    reason=because("e2e_off_critical_path", [e.step], text, numbers),
-                )
-            )
+            reason = because("e2e_off_critical_path", [e.step], text, numbers)
+            notes.append(built(Note, kind="off_critical_path", text=text, reason=reason))  # typed: one per step
     if [s for s in after.critical_path if s in view.steps] != before.critical_path:
         names = [view.steps[s].name for s in after.critical_path if s in view.steps]
         new = [

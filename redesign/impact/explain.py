@@ -27,6 +27,15 @@ class Reason(BaseModel):
     text: str  # one plain sentence
 
 
+_SOURCES: dict[str, str] = {}
+"""Rule id -> its source, filled on first use (the catalog is read-only; a 5,000-step flow asks 20,000 times)."""
+
+
+def _source(rule: str) -> str:
+    _SOURCES[rule] = source = catalog().rule(rule).source
+    return source
+
+
 def because(rule: str, steps: Iterable[str], text: str, numbers: Mapping[str, Number] | None = None) -> Reason:
     """A reason for catalog rule ``rule``; its source comes from the catalog."""
     # Built without re-validating: every field is typed at the call site, and the engine makes tens of
@@ -34,7 +43,7 @@ def because(rule: str, steps: Iterable[str], text: str, numbers: Mapping[str, Nu
     return built(
         Reason,
         rule=rule,
-        source=catalog().rule(rule).source,
+        source=_SOURCES.get(rule) or _source(rule),
         steps=list(dict.fromkeys(steps)),
         numbers=dict(numbers or {}),
         text=text,

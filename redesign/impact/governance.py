@@ -19,7 +19,8 @@ Three things keep the flags worth reading:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -54,6 +55,21 @@ class _Fields(dict[str, Any]):
         return "?"
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A step's flag of a kind that is consolidated into one item (a rule with a ``summary``).
+
+    Only its step and its line (``item``) go into the kind's item; the full flag (message,
+    remedy, reason) is written only when the kind turns out to concern this one step. A
+    5,000-step flow makes thousands of these and keeps a handful.
+    """
+
+    rule: str
+    step: str
+    item: str
+    make: Callable[[], GovernanceFlag]
+
+
 def _flag(
     rule_id: str,
     step: Step | None,
@@ -61,9 +77,25 @@ def _flag(
     fields: Mapping[str, Any],
     numbers: Mapping[str, float | int | str] | None = None,
     oversight: NewStep | None = None,
-) -> GovernanceFlag:
+) -> GovernanceFlag | _Pending:
+    """The flag, or for a step's gap of a consolidated kind a `_Pending` one (see `consolidate`)."""
     rule: GovernanceRule = catalog().governance[rule_id]
     values = _Fields(fields)
+    if rule.summary and step is not None:
+        item = (rule.summary_item or "{step}").format_map(values)
+        return _Pending(rule_id, step.id, item, lambda: _full(rule, step, steps, values, numbers, oversight))
+    return _full(rule, step, steps, values, numbers, oversight)
+
+
+def _full(
+    rule: GovernanceRule,
+    step: Step | None,
+    steps: list[str],
+    values: _Fields,
+    numbers: Mapping[str, float | int | str] | None,
+    oversight: NewStep | None,
+) -> GovernanceFlag:
+    rule_id = rule.id
     message = rule.message.format_map(values)
     # Built without re-validating (every field is typed here): a large flow makes thousands of flags,
     # most of which are then merged into one item per kind of gap.
@@ -143,7 +175,7 @@ def _accountable_name(view: ScenarioView, step: Step) -> str:
     return "nobody named"
 
 
-def _step_flags(view: ScenarioView, step: Step, oversight: NewStep | None) -> Iterator[GovernanceFlag]:
+def _step_flags(view: ScenarioView, step: Step, oversight: NewStep | None) -> Iterator[GovernanceFlag | _Pending]:
     tag = view.tag(step.id)
     fields = _step_fields(view, step)
     area = view.area(step)
@@ -189,7 +221,7 @@ def _step_flags(view: ScenarioView, step: Step, oversight: NewStep | None) -> It
             yield _flag("gov_confirm_ai_system", step, ids, {**fields, "words": ", ".join(words)})
 
 
-def _to_confirm(view: ScenarioView, step: Step) -> Iterator[GovernanceFlag]:
+def _to_confirm(view: ScenarioView, step: Step) -> Iterator[GovernanceFlag | _Pending]:
     """Open detections on a step the scenario hands to AI or automates: the workshop confirms or dismisses them."""
     tag = view.tag(step.id)
     if tag == Tag.HUMAN:
@@ -205,7 +237,7 @@ def _to_confirm(view: ScenarioView, step: Step) -> Iterator[GovernanceFlag]:
             yield _detected("gov_confirm_area", step, d)
 
 
-def _detected(rule_id: str, step: Step, d: Detection) -> GovernanceFlag:
+def _detected(rule_id: str, step: Step, d: Detection) -> GovernanceFlag | _Pending:
     from redesign.impact.catalog import catalog as _catalog
 
     area = _catalog().high_risk_areas.get(d.area or "")
@@ -221,34 +253,37 @@ def _detected(rule_id: str, step: Step, d: Detection) -> GovernanceFlag:
     return _flag(rule_id, step, [step.id], fields)
 
 
-def consolidate(flags: list[GovernanceFlag]) -> list[GovernanceFlag]:
+def consolidate(flags: list[GovernanceFlag | _Pending]) -> list[GovernanceFlag]:
     """One item per kind of gap (rules with a ``summary``), listing its steps; all ordered by severity.
 
     A kind that concerns a single step keeps that step's own wording.
     """
     rules = catalog().governance
-    grouped: dict[str, list[GovernanceFlag]] = {}
-    out: list[GovernanceFlag] = []
+    grouped: dict[str, list[GovernanceFlag | _Pending]] = {}
+    out: list[GovernanceFlag | _Pending] = []
     for f in flags:
         if rules[f.rule].summary and f.step is not None:
             if f.rule not in grouped:
                 out.append(f)  # placeholder: keeps the kind where its first step is
             grouped.setdefault(f.rule, []).append(f)
         else:
+            assert isinstance(f, GovernanceFlag)  # a pending flag always has a step and a summary
             out.append(f.model_copy(update={"steps": f.steps or list(f.reason.steps)}))
     merged: list[GovernanceFlag] = []
     for f in out:
         group = grouped.get(f.rule) if f.step is not None and rules[f.rule].summary else None
         if group is None:
+            assert isinstance(f, GovernanceFlag)
             merged.append(f)
         elif len(group) == 1:
-            merged.append(f.model_copy(update={"steps": [f.step]}))
+            full = f.make() if isinstance(f, _Pending) else f
+            merged.append(full.model_copy(update={"steps": [full.step]}))
         elif group[0] is f:
             merged.append(_summary(rules[f.rule], group))
     return sorted(merged, key=lambda f: -SEVERITY_RANK[f.severity])
 
 
-def _summary(rule: GovernanceRule, group: list[GovernanceFlag]) -> GovernanceFlag:
+def _summary(rule: GovernanceRule, group: list[GovernanceFlag | _Pending]) -> GovernanceFlag:
     steps = [f.step for f in group if f.step is not None]
     items = "; ".join(f.item for f in group)
     message = rule.summary.format_map(_Fields(count=len(group), items=items))  # type: ignore[union-attr]  # consolidate groups only rules with a summary
@@ -268,7 +303,7 @@ def _summary(rule: GovernanceRule, group: list[GovernanceFlag]) -> GovernanceFla
 def check(view: ScenarioView, oversight: list[NewStep]) -> list[GovernanceFlag]:
     """Every flag of the scenario: one item per kind of gap, ordered by severity, then flow order."""
     review_of = {o.for_step: o for o in oversight}
-    flags: list[GovernanceFlag] = []
+    flags: list[GovernanceFlag | _Pending] = []
     for step in view.flow.steps:
         flags.extend(_step_flags(view, step, review_of.get(step.id)))
         flags.extend(_to_confirm(view, step))

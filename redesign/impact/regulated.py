@@ -34,6 +34,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from redesign.impact.built import built
 from redesign.impact.exposure import _BREAK, _fold, _keep, _words
 from redesign.model import DataItem, Flow, Role, Scenario, Step, Tag
 
@@ -276,8 +277,9 @@ def _flow_fields(flow: Flow, with_description: bool) -> list[_Field]:
 
 
 def _hits(fields: Sequence[_Field], terms: Terms) -> list[Evidence]:
+    # Evidence and detections are built without re-validating (typed here): governance asks for every AI step.
     return [
-        Evidence(field=f.field, text=f.text, words=_surface(f.text, w))
+        built(Evidence, field=f.field, text=f.text, words=_surface(f.text, w))
         for f in fields
         if (w := phrases_in(f.text, terms))
     ]
@@ -303,7 +305,7 @@ def _surface(text: str, phrases: tuple[str, ...]) -> tuple[str, ...]:
 def _onet_hits(tasks: Sequence[tuple[str, str, str]], prefixes: tuple[str, ...]) -> list[Evidence]:
     """Matched O*NET tasks (soc, occupation, task) whose occupation belongs to the rule."""
     return [
-        Evidence(field="O*NET task", text=f"{task} ({occupation})", words=(occupation,))
+        built(Evidence, field="O*NET task", text=f"{task} ({occupation})", words=(occupation,))
         for soc, occupation, task in tasks
         if any(soc.startswith(p) for p in prefixes)
     ]
@@ -398,7 +400,8 @@ def _area_detections(text: _Text, tasks: Sequence[tuple[str, str, str]]) -> list
             said = "organisations" if org and not strong else ("both people and organisations" if org else "nobody")
             status, by, why = _status(step, key, step.high_risk_area == rule.area and step.decides_for_person)
             found.append(
-                Detection(
+                built(
+                    Detection,
                     key=key,
                     kind="person_question",
                     step=step.id,
@@ -419,7 +422,8 @@ def _area_detections(text: _Text, tasks: Sequence[tuple[str, str, str]]) -> list
             continue
         status, by, why = _status(step, rule.area, step.high_risk_area == rule.area)
         found.append(
-            Detection(
+            built(
+                Detection,
                 key=rule.area,
                 kind="area",
                 step=step.id,
@@ -460,8 +464,9 @@ def _art22(text: _Text, areas_found: list[Detection]) -> Detection | None:
     if not about_person:
         return None
     status, by, why = _status(step, "art22", step.decides_for_person)
-    area_words = [Evidence(field="area", text=d.question, words=(d.area or "",)) for d in implied]
-    return Detection(
+    area_words = [built(Evidence, field="area", text=d.question, words=(d.area or "",)) for d in implied]
+    return built(
+        Detection,
         key="art22",
         kind="art22",
         step=step.id,

@@ -138,7 +138,11 @@ def role_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: list
             acc[decision.owner].steps[step_id] = None
     order = {r.id: i for i, r in enumerate(view.flow.roles)}
     ids = sorted(acc, key=lambda r: order.get(r, len(order)))
-    return [_role_change(view, role_id, acc[role_id], new_steps) for role_id in ids]
+    overseen: dict[str, list[str]] = {}  # role -> the steps it reviews, in new-step order (one pass, not one per role)
+    for n in new_steps:
+        if n.kind == "oversight":
+            overseen.setdefault(n.owner, []).append(n.for_step)
+    return [_role_change(view, role_id, acc[role_id], overseen.get(role_id, [])) for role_id in ids]
 
 
 DRIVERS = 2
@@ -161,7 +165,7 @@ def _drivers(view: ScenarioView, a: _Acc) -> str:
     return f" Mostly {' and '.join(shown)}{more}."
 
 
-def _role_change(view: ScenarioView, role_id: str, a: _Acc, new_steps: list[NewStep]) -> RoleChange:
+def _role_change(view: ScenarioView, role_id: str, a: _Acc, overseen: list[str]) -> RoleChange:
     flow = view.flow
     role = view.roles.get(role_id)
     kind = role.kind if role else RoleKind.HUMAN
@@ -202,7 +206,6 @@ def _role_change(view: ScenarioView, role_id: str, a: _Acc, new_steps: list[NewS
             f"reviewing and validating {review_before:.0%} -> {review_after:.0%}.{_drivers(view, a)}"
         )
         rule = "role_hours"
-    overseen = [n.for_step for n in new_steps if n.owner == role_id and n.kind == "oversight"]
     return RoleChange(
         role=role_id,
         name=name,

@@ -111,6 +111,8 @@ def _incoming_pca(view: ScenarioView, step: Step) -> float | None:
 
 
 def _evidence(step: Step, prior: Any, rules: SuggestRules) -> ExposureEvidence:
+    if prior is None:
+        return _rubric_evidence(step, rules)
     matches = [
         TaskEvidence(
             soc=str(getattr(m, "soc", "")),
@@ -141,6 +143,26 @@ def _evidence(step: Step, prior: Any, rules: SuggestRules) -> ExposureEvidence:
         label = ExposureLabel(prior_label)
         return ExposureEvidence(origin="onet_prior", label=label, x=xs[label.value], **base)
     return ExposureEvidence(origin="none", label=None, x=None, **base)
+
+
+def _rubric_evidence(step: Step, rules: SuggestRules) -> ExposureEvidence:
+    """`_evidence` without an O*NET prior: the facilitator's label or none.
+
+    Built without re-validating (the label and x come from the validated rubric and catalog):
+    suggest without an exposure index runs this for every step.
+    """
+    label = ExposureLabel(step.rubric.exposure) if step.rubric.exposure is not None else None
+    return built(
+        ExposureEvidence,
+        origin="facilitator" if label is not None else "none",
+        label=label,
+        x=rules.scales.exposure_x[label.value] if label is not None else None,
+        prior_label=None,
+        prior_score=None,
+        prior_confidence=None,
+        explanation="",
+        matches=[],
+    )
 
 
 class _Scores:

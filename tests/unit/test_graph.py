@@ -5,13 +5,13 @@ from __future__ import annotations
 import gc
 import weakref
 
-from redesign.graph import back_edges, release, rework_loops, swimlane_layout, to_digraph
+from redesign.graph import acyclic, back_edges, rework_loops, swimlane_layout
 from redesign.metrics import analyze
 from tests.unit.flows import three_step_flow
 
 
 def test_steps_are_nodes_and_hand_offs_edges() -> None:
-    graph = to_digraph(three_step_flow())
+    graph = acyclic(three_step_flow(), loops=set())  # every hand-off kept
     assert sorted(graph.nodes) == ["a", "b", "c"]
     assert sorted(graph.edges) == [("a", "b"), ("b", "c"), ("c", "a")]
 
@@ -42,31 +42,27 @@ def test_steps_sharing_a_cell_get_their_own_rows() -> None:
     assert {layout.positions["b"], layout.positions["c"]} == {(1.0, 1.5), (1.0, 2.5)}
 
 
-def _freed_without_the_collector(released: bool) -> bool:
-    """Whether a graph that used its cached views is gone as soon as its last reference is."""
-    graph = to_digraph(three_step_flow())
-    assert dict(graph.in_degree) and list(graph.edges) and graph.adj["a"]  # views networkx caches on the graph
+def _freed_without_the_collector() -> bool:
+    """Whether a graph that computed its topological order is gone as soon as its last reference is."""
+    graph = acyclic(three_step_flow())
+    assert graph.topological_order and graph.edges and graph.successors["a"]  # what analyze and the layout use
     gone = weakref.ref(graph)
     gc.disable()
     try:
-        if released:
-            release(graph)
         del graph
         return gone() is None
     finally:
         gc.enable()
 
 
-def test_a_released_graph_is_freed_by_reference_counting() -> None:
-    assert not _freed_without_the_collector(released=False)  # the cached views make a cycle
-    assert _freed_without_the_collector(released=True)
+def test_a_graph_is_freed_by_reference_counting() -> None:
+    assert _freed_without_the_collector()  # plain lists and dicts: no cycle waits for the collector
 
 
-def test_a_released_graph_still_answers() -> None:
-    graph = to_digraph(three_step_flow())
-    before = (sorted(graph.edges), dict(graph.in_degree))
-    release(graph)
-    assert (sorted(graph.edges), dict(graph.in_degree)) == before
+def test_the_loop_free_graph_drops_only_the_loops() -> None:
+    graph = acyclic(three_step_flow())
+    assert graph.edges == [("a", "b"), ("b", "c")]
+    assert graph.topological_order == ["a", "b", "c"]
 
 
 def test_analysis_and_layout_leave_no_reference_cycles() -> None:
