@@ -23,10 +23,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+def app(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[AppServer]:
     folder = tmp_path_factory.mktemp("app")
     server = start_app(f"sqlite:///{folder / 'e2e.db'}", folder, env={"CROSSFLOW_POLL_SECONDS": "2"})
     yield server
+    # A page left open holds the push route's event stream, and on SIGTERM the server waits for open
+    # streams to end: it was killed after 15 s at the end of every module that left a page open.
+    for context in browser.contexts:
+        context.close()
     server.stop()
 
 

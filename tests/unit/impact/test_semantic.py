@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from redesign.impact.embedding import WordPiece, _basic, default_encoder
+from redesign.impact.embedding import WordPiece, _basic, _gelu, default_encoder
 from redesign.impact.exposure import (
     DEFAULT_VECTORS_PATH,
     FLOW_WEIGHT,
@@ -68,6 +69,35 @@ def test_encoder_gives_unit_vectors_that_rank_paraphrases_first() -> None:
     sims = v @ v.T
     assert sims[0, 1] > 0.7 > sims[0, 2]  # the model card's example pair, about 0.76
     assert sims[3, 4] > 0.6 and sims[3, 4] > sims[3, 0] + 0.5
+
+
+def test_gelu_is_the_erf_gelu_in_float32() -> None:
+    x = np.linspace(-12.0, 12.0, 4801, dtype=np.float32)
+    exact = np.array([0.5 * v * (1.0 + math.erf(v / math.sqrt(2.0))) for v in x.astype(np.float64)])
+    got = _gelu(x.copy())
+    # float32 throughout: a float64 constant would promote the whole network (ten times slower)
+    assert got.dtype == np.float32
+    assert np.max(np.abs(got - exact)) < 2e-6
+    assert _gelu(np.zeros(1, dtype=np.float32))[0] == 0.0
+
+
+@needs_model
+def test_a_texts_vector_does_not_depend_on_the_texts_batched_with_it() -> None:
+    enc = default_encoder()
+    assert enc is not None
+    texts = [
+        "Approve",
+        "Sales forecasting: consolidate the regional forecasts into one figure for the executive review, "
+        "checking every region's numbers against last quarter's actuals and the pipeline in the CRM",
+        "Screen applications",
+        "",
+    ]
+    together = enc.encode(texts, batch_size=4)
+    alone = np.vstack([enc.encode([t]) for t in texts])
+    assert together.dtype == np.float32
+    assert np.allclose(together, alone, atol=1e-6)
+    ids = np.array([[2, 7, 3, 0]], dtype=np.int64)
+    assert enc._forward(ids, np.array([[1, 1, 1, 0]], dtype=np.float32)).dtype == np.float32
 
 
 @needs_model
