@@ -37,6 +37,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -102,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         tasks = task_vectors(encoder, texts)
     extras = extra_vectors(encoder, catalog["occupations"]["title"], texts)
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **tasks, **extras, checksum=np.array(hashlib.sha256(raw).hexdigest()))
+    arrays: dict[str, Any] = {**tasks, **extras, "checksum": np.array(hashlib.sha256(raw).hexdigest())}
+    np.savez_compressed(buffer, **arrays)
     OUT.write_bytes(buffer.getvalue())
     print(
         f"{len(tasks['vectors'])} distinct tasks, {len(extras['title_vectors'])} titles and "

@@ -79,7 +79,8 @@ def task_basis(flow: Flow, exposure: Any | Literal["default"] = "default", limit
     pending = getattr(index, "pending", None)
     if pending is not None:
         context = flow.name if getattr(index, "uses_context", False) else ""
-        waiting = int(pending(q for step in flow.steps for q in step_queries(step, context)))
+        # The matcher by meaning also encodes each bare step name (its reranking, exposure.StepQuery.encoded).
+        waiting = int(pending(q for step in flow.steps for q in (*step_queries(step, context), step.name)))
         if waiting > limit:
             return TaskBasis(
                 tasks=None,
