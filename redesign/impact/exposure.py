@@ -629,7 +629,9 @@ class SemanticIndex:
             names = list(extras["verbs"])
             row_of = {v: i for i, v in enumerate(names)}
             self._verb_vectors = np.asarray(extras["verb_vectors"], dtype=np.float32)
-            self._verb_stems = np.array([_stem(v) for v in names])
+            self._verb_rows_of_stem: dict[str, list[int]] = {}
+            for i, v in enumerate(names):
+                self._verb_rows_of_stem.setdefault(_stem(v), []).append(i)
             # Each task's opening verbs as rows of the verb table, padded with -1.
             self._task_verbs = np.full((len(words._text), MAX_TASK_VERBS), -1, dtype=np.int32)
             for doc, text in enumerate(words._text):
@@ -741,10 +743,10 @@ class SemanticIndex:
         named, described, bare = (query_key(t) for t in step.encoded())
         if not _words(bare):
             return []
-        # Both readings at once: the mean of two cosines is the cosine with the mean vector.
+        # Both readings at once: the mean of two cosines is the cosine with the mean vector; and
+        # the bare name's share goes in the same vector, so one product with the matrix scores all.
         reading = (self._vector(named) + self._vector(described)) * 0.5
-        cosine = self._matrix @ reading
-        score = cosine + BARE_NAME_WEIGHT * (self._matrix @ self._vector(bare))
+        score = self._matrix @ (reading + BARE_NAME_WEIGHT * self._vector(bare))
         if flow is not None:
             score += flow.boost
         if self._titles is not None:
@@ -755,7 +757,8 @@ class SemanticIndex:
         top = np.argpartition(-score, pool)[:pool]
         score = self._rerank_by_verbs(step.name, top, score)
         ranked = sorted(top.tolist(), key=lambda d: (-score[d], d))[:k]
-        return [(d, float(cosine[d])) for d in ranked if cosine[d] >= SEMANTIC_THRESHOLDS.low]
+        cosine = self._matrix[ranked] @ reading  # the similarity shown: the readings' cosine only
+        return [(d, float(c)) for d, c in zip(ranked, cosine, strict=True) if c >= SEMANTIC_THRESHOLDS.low]
 
     def _rerank_by_verbs(self, name: str, docs: Any, score: Any) -> Any:
         """``score`` plus VERB_WEIGHT of how close the step's verbs are to each candidate task's
@@ -769,7 +772,8 @@ class SemanticIndex:
             return score
         # Per task verb: its best cosine with a step verb, or 1 when it is the same verb (by stem).
         best = np.stack([self._verb_vectors @ self._vector(v) for v in verbs]).max(axis=0)
-        best[np.isin(self._verb_stems, [_stem(v) for v in verbs])] = 1.0
+        for stem in {_stem(v) for v in verbs}:
+            best[self._verb_rows_of_stem.get(stem, [])] = 1.0
         best = np.append(best, -np.inf)  # the padding row of tasks with fewer verbs
         rows = self._task_verbs[docs]  # (candidates, MAX_TASK_VERBS), -1 where a task has fewer
         found = best[rows].max(axis=1)
