@@ -537,11 +537,18 @@ WORD_WEIGHT = 0.2
 WORD_CANDIDATES = 50
 _SEMANTIC_NOTE = "Matched by meaning (sentence embeddings, all-MiniLM-L6-v2)."
 #: Matching a step in its flow (``SemanticIndex.match_step``), chosen on the tuning steps of the
-#: labelled set (bench/matcher.py): the step's name and its name with its description are read
-#: half each; word overlap of the name adds STEP_WORD_WEIGHT of its similarity; an O*NET
-#: occupation whose tasks, on average, read like the whole flow adds FLOW_WEIGHT of that cosine.
-STEP_WORD_WEIGHT = 0.3
-FLOW_WEIGHT = 0.1
+#: labelled set only (bench/matcher.py): "flow: name" and "flow: name. description" are read
+#: half each, the bare name adds BARE_NAME_WEIGHT of its cosine; word overlap of the name adds
+#: STEP_WORD_WEIGHT of its similarity; an O*NET occupation whose tasks, on average, read like the
+#: whole flow adds FLOW_WEIGHT of that cosine, and one whose title reads like "flow: name" adds
+#: TITLE_WEIGHT of that cosine. The best RERANK_CANDIDATES are then reranked with VERB_WEIGHT of
+#: the similarity of the activities (``verbs``): the step's verbs against the task's opening verbs.
+STEP_WORD_WEIGHT = 0.2
+FLOW_WEIGHT = 0.15
+BARE_NAME_WEIGHT = 0.25
+TITLE_WEIGHT = 0.2
+VERB_WEIGHT = 0.15
+RERANK_CANDIDATES = 60
 
 
 class StepQuery(NamedTuple):
@@ -552,11 +559,15 @@ class StepQuery(NamedTuple):
     description: str = ""
 
     def texts(self) -> tuple[str, str]:
-        """The two texts encoded for the step: "flow: name", and the same with the description."""
+        """The two readings of the step: "flow: name", and the same with the description."""
         lead = f"{self.flow}: " if self.flow.strip() else ""
         named = f"{lead}{self.name}"
         described = f"{named}. {self.description}" if self.description.strip() else named
         return named, described
+
+    def encoded(self) -> tuple[str, ...]:
+        """Every text the matcher encodes for the step: its two readings, its bare name and its verbs."""
+        return (*self.texts(), self.name)
 
 
 class FlowPrior(NamedTuple):
@@ -583,8 +594,12 @@ class SemanticIndex:
     #: Callers put the flow's name before the step's (``suggest.step_queries``).
     uses_context = True
 
-    def __init__(self, words: ExposureIndex, encoder: Any, vectors: Any, rows: Any) -> None:
+    def __init__(
+        self, words: ExposureIndex, encoder: Any, vectors: Any, rows: Any, extras: Mapping[str, Any] | None = None
+    ) -> None:
         import numpy as np
+
+        from redesign.impact.verbs import MAX_TASK_VERBS, task_verbs, verb_vocabulary
 
         self.words = words
         self.encoder = encoder
@@ -599,6 +614,29 @@ class SemanticIndex:
         centroids = np.zeros((len(titles), self._matrix.shape[1]), dtype=np.float32)
         np.add.at(centroids, self._occupation_of, self._matrix)
         self._centroids = centroids / np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+        # For the reranking (``_search_step``): each occupation's title and each task's opening
+        # verbs as vectors, shipped with the task vectors; without them (vectors built before
+        # the reranking) their weights are simply not applied.
+        extras = extras or {}
+        self._titles = None
+        if "title_vectors" in extras and len(extras["title_vectors"]) == len(extras["titles"]):
+            by_title = dict(zip(extras["titles"], extras["title_vectors"], strict=True))
+            if all(t in by_title for t in titles):
+                self._titles = np.stack([by_title[t] for t in titles]).astype(np.float32)
+        self._verb_vectors = None
+        self.verb_vocabulary = verb_vocabulary(words._text)
+        if "verb_vectors" in extras:
+            names = list(extras["verbs"])
+            row_of = {v: i for i, v in enumerate(names)}
+            self._verb_vectors = np.asarray(extras["verb_vectors"], dtype=np.float32)
+            self._verb_rows_of_stem: dict[str, list[int]] = {}
+            for i, v in enumerate(names):
+                self._verb_rows_of_stem.setdefault(_stem(v), []).append(i)
+            # Each task's opening verbs as rows of the verb table, padded with -1.
+            self._task_verbs = np.full((len(words._text), MAX_TASK_VERBS), -1, dtype=np.int32)
+            for doc, text in enumerate(words._text):
+                found = [row_of[v] for v in task_verbs(text, self.verb_vocabulary) if v in row_of]
+                self._task_verbs[doc, : len(found)] = found
         self._cache: dict[str, Any] = {}
         self._priors: dict[tuple[Any, ...], ExposurePrior] = {}
 
@@ -620,7 +658,13 @@ class SemanticIndex:
                 return None  # vectors of another catalog: rebuild them (scripts/build_task_vectors.py)
             vectors = data["vectors"].astype(np.float32) * data["scale"][:, None]
             rows = data["row"]
-        return cls(words or ExposureIndex.load(), encoder, vectors, rows)
+            extras: dict[str, Any] = {}
+            if "title_vectors" in data.files and "verb_vectors" in data.files:
+                extras["title_vectors"] = data["title_vectors"].astype(np.float32) * data["title_scale"][:, None]
+                extras["verb_vectors"] = data["verb_vectors"].astype(np.float32) * data["verb_scale"][:, None]
+                extras["verbs"] = [str(v) for v in data["verbs"]]
+                extras["titles"] = [str(t) for t in data["titles"]]
+        return cls(words or ExposureIndex.load(), encoder, vectors, rows, extras)
 
     def _vector(self, key: str) -> Any:
         vec = self._cache.get(key)
@@ -678,10 +722,14 @@ class SemanticIndex:
         """
         import numpy as np
 
-        keys = [k for k in dict.fromkeys(query_key(StepQuery(flow, n).texts()[0]) for n in step_names) if _words(k)]
+        from redesign.impact.verbs import step_verbs
+
+        names = list(step_names)
+        keys = [k for k in dict.fromkeys(query_key(StepQuery(flow, n).texts()[0]) for n in names) if _words(k)]
         if not keys:
             return FlowPrior("", np.zeros(len(self._occupation_of), dtype=np.float32))
-        self.warm(keys)
+        # The steps' verbs are encoded here in one batch, for the reranking of each step's matches.
+        self.warm([*keys, *(v for n in names for v in step_verbs(n, self.verb_vocabulary))])
         mean = np.mean([self._vector(k) for k in keys], axis=0)
         mean /= max(float(np.linalg.norm(mean)), 1e-12)
         boost = (FLOW_WEIGHT * (self._centroids @ mean))[self._occupation_of].astype(np.float32)
@@ -692,18 +740,46 @@ class SemanticIndex:
 
         if k < 1:
             raise ValueError("k must be at least 1")
-        named, described = (query_key(t) for t in step.texts())
-        if not _words(query_key(step.name)):
+        named, described, bare = (query_key(t) for t in step.encoded())
+        if not _words(bare):
             return []
-        # Both readings at once: the mean of two cosines is the cosine with the mean vector.
-        cosine = self._matrix @ ((self._vector(named) + self._vector(described)) * 0.5)
-        score = cosine if flow is None else cosine + flow.boost
-        score = score.copy()
+        # Both readings at once: the mean of two cosines is the cosine with the mean vector; and
+        # the bare name's share goes in the same vector, so one product with the matrix scores all.
+        reading = (self._vector(named) + self._vector(described)) * 0.5
+        score = self._matrix @ (reading + BARE_NAME_WEIGHT * self._vector(bare))
+        if flow is not None:
+            score += flow.boost
+        if self._titles is not None:
+            score += (TITLE_WEIGHT * (self._titles @ self._vector(named)))[self._occupation_of]
         for doc, sim in self.words._search(step.name, WORD_CANDIDATES)[0]:
             score[doc] += STEP_WORD_WEIGHT * sim
-        top = np.argpartition(-score, min(k, len(score) - 1))[:k]
-        ranked = sorted(top.tolist(), key=lambda d: (-score[d], d))
-        return [(d, float(cosine[d])) for d in ranked if cosine[d] >= SEMANTIC_THRESHOLDS.low]
+        pool = min(max(k, RERANK_CANDIDATES), len(score) - 1)
+        top = np.argpartition(-score, pool)[:pool]
+        score = self._rerank_by_verbs(step.name, top, score)
+        ranked = sorted(top.tolist(), key=lambda d: (-score[d], d))[:k]
+        cosine = self._matrix[ranked] @ reading  # the similarity shown: the readings' cosine only
+        return [(d, float(c)) for d, c in zip(ranked, cosine, strict=True) if c >= SEMANTIC_THRESHOLDS.low]
+
+    def _rerank_by_verbs(self, name: str, docs: Any, score: Any) -> Any:
+        """``score`` plus VERB_WEIGHT of how close the step's verbs are to each candidate task's
+        opening verbs (1 for the same verb, else the cosine of the two words' vectors)."""
+        import numpy as np
+
+        from redesign.impact.verbs import step_verbs
+
+        verbs = step_verbs(name, self.verb_vocabulary)
+        if self._verb_vectors is None or not verbs:
+            return score
+        # Per task verb: its best cosine with a step verb, or 1 when it is the same verb (by stem).
+        best = np.stack([self._verb_vectors @ self._vector(v) for v in verbs]).max(axis=0)
+        for stem in {_stem(v) for v in verbs}:
+            best[self._verb_rows_of_stem.get(stem, [])] = 1.0
+        best = np.append(best, -np.inf)  # the padding row of tasks with fewer verbs
+        rows = self._task_verbs[docs]  # (candidates, MAX_TASK_VERBS), -1 where a task has fewer
+        found = best[rows].max(axis=1)
+        out = score.copy()
+        out[docs] += VERB_WEIGHT * np.where(np.isfinite(found), found, 0.0)
+        return out
 
     def match_step(self, step: StepQuery, k: int = 5, flow: FlowPrior | None = None) -> list[TaskMatch]:
         """The ``k`` O*NET tasks closest to a step read in its flow (name, description, the flow's trade)."""

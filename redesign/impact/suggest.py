@@ -404,7 +404,7 @@ def _priors_in_flow(index: ExposureSource, flow: Flow) -> list[Any]:
 
         queries = [StepQuery(flow.name, step.name, step.description) for step in flow.steps]
         if warm is not None:  # encode every distinct text in batches, faster than one at a time
-            warm(text for query in queries for text in query.texts())
+            warm(text for query in queries for text in query.encoded())
         in_flow = index.flow_prior(flow.name, [step.name for step in flow.steps])
         return [index.prior_step(query, 5, in_flow) for query in queries]
     cache: dict[str, Any] = {}  # steps with the same wording share one lookup

@@ -79,7 +79,10 @@ def task_basis(flow: Flow, exposure: Any | Literal["default"] = "default", limit
     pending = getattr(index, "pending", None)
     if pending is not None:
         context = flow.name if getattr(index, "uses_context", False) else ""
-        waiting = int(pending(q for step in flow.steps for q in step_queries(step, context)))
+        texts = [q for step in flow.steps for q in step_queries(step, context)]
+        if hasattr(index, "prior_step"):  # the matcher in flow also encodes each bare name (StepQuery.encoded)
+            texts += [step.name for step in flow.steps]
+        waiting = int(pending(dict.fromkeys(texts)))
         if waiting > limit:
             return TaskBasis(
                 tasks=None,

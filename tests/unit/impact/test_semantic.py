@@ -247,12 +247,67 @@ def test_matching_by_meaning_beats_word_overlap_on_tuning_and_held_out_steps() -
     for split in ("tuning", "held_out"):
         words, old, new = (r["scores"][name, split] for name in ("words", "meaning (old)", "meaning (new)"))
         assert words["unjudged"] == old["unjudged"] == new["unjudged"] == 0  # every returned task was judged
-        # measured: old +0.13 (tuning) and +0.06 (held out), new +0.15 and +0.10; the target of +0.2 is not reached
+        # measured: old +0.13 (tuning) and +0.06 (held out), new +0.21 and +0.12; the target of +0.2 is met on
+        # the tuning steps only
         assert old["p"] >= words["p"] + 0.04, split
-        assert new["p"] >= old["p"] + 0.02, split
+        assert new["p"] >= old["p"] + 0.05, split
 
 
 def test_the_labelled_set_has_a_held_out_split() -> None:
     items = json.loads(LABELS.read_text(encoding="utf-8"))["items"]
     splits = [i["split"] for i in items]
     assert set(splits) == {"tuning", "held_out"} and splits.count("held_out") >= 30
+
+
+# ------------------------------------------------------------------ the reranking (titles and verbs)
+
+LOAN_STEPS = [
+    "Receive loan application",
+    "Check identity documents",
+    "Score the applicant's creditworthiness",
+    "Approve or decline the loan",
+    "Send loan contract",
+]
+
+
+def test_the_shipped_vectors_carry_every_occupation_title_and_task_verb() -> None:
+    with np.load(DEFAULT_VECTORS_PATH) as data:
+        titles = {str(t) for t in data["titles"]}
+        verbs = [str(v) for v in data["verbs"]]
+        assert len(data["title_vectors"]) == len(titles) and len(data["verb_vectors"]) == len(verbs)
+    words = word_index()
+    assert set(words._occupation) <= titles
+    assert {"approve", "examine", "evaluate", "process", "reconcile"} <= set(verbs)
+
+
+@needs_model
+def test_the_reranking_uses_titles_and_verbs(semantic: SemanticIndex) -> None:
+    assert semantic._titles is not None and semantic._verb_vectors is not None
+    hr = semantic.words._occupation.index("Human Resources Specialists")
+    tasks = semantic._task_verbs[hr]
+    assert (tasks >= 0).any()  # every indexed task has its opening verbs looked up
+
+
+@needs_model
+def test_the_same_activity_ranks_higher(semantic: SemanticIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    import redesign.impact.exposure as exposure
+
+    step = StepQuery("Consumer loan origination", "Approve or decline the loan")
+    flow = semantic.flow_prior("Consumer loan origination", LOAN_STEPS)
+    with_verbs = [m.task for m in semantic.match_step(step, 5, flow)]
+    monkeypatch.setattr(exposure, "VERB_WEIGHT", 0.0)
+    without = [m.task for m in semantic.match_step(step, 5, flow)]
+    target = next(t for t in without if t.startswith("Approve loans within specified limits"))
+    assert target in with_verbs and with_verbs.index(target) < without.index(target)
+    assert with_verbs[0].startswith("Approve")
+
+
+@needs_model
+def test_vectors_without_titles_and_verbs_still_match(tmp_path: Path) -> None:
+    old = tmp_path / "vectors.npz"
+    with np.load(DEFAULT_VECTORS_PATH) as data:
+        np.savez(old, **{name: data[name] for name in ("vectors", "scale", "row", "checksum")})
+    index = SemanticIndex.load(word_index(), old)
+    assert index is not None and index._titles is None and index._verb_vectors is None
+    found = index.match_step(StepQuery("Consumer loan origination", "Approve or decline the loan"), 3)
+    assert found and any("loan" in m.task.lower() or "credit" in m.task.lower() for m in found)
