@@ -104,4 +104,5 @@ def _move_to(state: WorkshopState, target: str) -> None:
     with st.container(key=MOVE_BOX):
         st.info(f"**{state.phase.title}** has started: taking you to {label}…", icon="➡️")
         st.page_link(target, label=f"Go to {label} →", query_params={SEAT_PARAM: state.workshop_id})
-    _MOVER(key="crossflow_phase_move", data={"box": MOVE_BOX, "to": target}, height=0)
+    # `drawn` differs per run, so a move drawn again (a late rerun of the old page) starts clicking again.
+    _MOVER(key="crossflow_phase_move", data={"box": MOVE_BOX, "to": target, "drawn": time.time()}, height=0)
