@@ -53,11 +53,13 @@ def follow_phase(state: WorkshopState, here: str) -> bool:
     closed by a move to another page: the move waits until the person closes it. Nothing here
     opens a dialog (issue 16.8). The facilitator who changed the phase moves with the room.
 
-    A move ends this run (`st.stop`) after drawing `_move_to`: the rest of this page is not needed.
+    A move draws `_move_to` at the top and lets the page draw the rest: stopping the run there left
+    the live listener showing the old version, whose late rerun of the old page could crash
+    Streamlit's page in the browser ("Cannot set a node at a delta path": a white page).
     """
     seen = st.session_state.get(SEEN_PHASE)
     if _still_moving(state, here):
-        st.stop()
+        return False
     if seen == state.phase:
         return False
     if seen is None:
@@ -70,8 +72,7 @@ def follow_phase(state: WorkshopState, here: str) -> bool:
     if target != here:
         st.session_state[MOVING] = (target, time.monotonic() + MOVE_SECONDS)
         _move_to(state, target)
-        st.stop()
-    return True
+    return target == here
 
 
 def _still_moving(state: WorkshopState, here: str) -> bool:

@@ -40,7 +40,7 @@ def settle_long(page: Page, timeout_s: float = 120) -> None:
         else:
             idle_since = None
         time.sleep(0.25)
-    raise AssertionError(f"the page was still running after {timeout_s:.0f} s")
+    raise AssertionError(f"the page was still running after {timeout_s:.0f} s: {page.url}")
 
 
 def warm_the_impact_page(fac: Page) -> None:

@@ -26,7 +26,7 @@ function makeLive() {
     w: null, url: null, es: null, mode: "connecting", shown: 0, latest: 0, asked: 0, askedAt: 0,
     poll: 2, trigger: null, el: null, ticks: 0, lastPoll: 0, openedAt: 0,
     retryAt: 0, closeTimer: null, kick: null, pendingSince: 0, served: null,
-    viewUrl: null, mapLook: null, fetching: false, refetch: false, heardAt: 0, heldUntil: 0,
+    viewUrl: null, mapLook: null, fetching: false, refetch: false, heardAt: 0, heldUntil: 0, heldOn: null,
   };
 
   // While the page moves to another one (assets/phase_move.js), a rerun asked for here would carry
@@ -179,6 +179,7 @@ function makeLive() {
   return {
     hold(ms) {
       s.heldUntil = Date.now() + ms;
+      s.heldOn = window.location.pathname;
       s.pendingSince = 0;
     },
     setKick(kick) {
@@ -186,7 +187,7 @@ function makeLive() {
     },
     bind(data, trigger, el) {
       if (s.closeTimer) { clearTimeout(s.closeTimer); s.closeTimer = null; }
-      s.heldUntil = 0; // a page drew the listener: the move is over (the moving page draws none)
+      if (window.location.pathname !== s.heldOn) s.heldUntil = 0; // the move has arrived on its page
       if (data.run !== s.served) { // a run of the listener's fragment (or of the page) answered
         s.served = data.run;
         s.pendingSince = 0;
