@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.app_server import AppServer
 from tests.e2e.conftest import screenshot, wait_for_app
-from tests.e2e.test_workshop_fixes import STEP_NAME, join, open_step, open_tab, sidebar, start_workshop
+from tests.e2e.test_workshop_fixes import STEP_NAME, choose, join, open_step, open_tab, sidebar, start_workshop
 
 expect.set_options(timeout=20_000)  # a shared 2-core machine: pages can take seconds to redraw
 SEE_WITHIN_MS = 15_000  # the live check (2 s here) plus a rerun and a page switch on a loaded machine
@@ -57,15 +57,7 @@ def warm_the_impact_page(fac: Page) -> None:
 def set_phase(fac: Page, title: str) -> None:
     """Pick the phase in the facilitator's sidebar; the facilitator then moves with the room, maybe to
     an Impact page that works out the new version's impact (slow on a busy machine)."""
-    box = sidebar(fac).locator("[data-testid='stSelectbox']").filter(has_text="Phase").first
-    box.click()
-    choice = fac.get_by_role("option", name=title, exact=False).first
-    if not choice.is_visible():
-        time.sleep(1)
-        if not choice.is_visible():
-            box.click()  # the first click can land while the page redraws
-    choice.click()
-    settle_long(fac)
+    choose(fac, "Phase", title, sidebar(fac), settle=settle_long)
 
 
 def card(page: Page, name: str) -> Locator:

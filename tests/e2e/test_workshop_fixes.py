@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -31,8 +32,14 @@ def sidebar(page: Page) -> Locator:
     return page.locator("[data-testid='stSidebar']")
 
 
-def choose(page: Page, label: str, option: str, scope: Locator | Page | None = None) -> None:
-    """Pick an option of a Streamlit selectbox by its label."""
+def choose(
+    page: Page,
+    label: str,
+    option: str,
+    scope: Locator | Page | None = None,
+    settle: Callable[[Page], None] = wait_for_app,
+) -> None:
+    """Pick an option of a Streamlit selectbox by its label; `settle` waits for what follows."""
     box = (scope or page).locator("[data-testid='stSelectbox']").filter(has_text=label).first
     box.click()
     choice = page.get_by_role("option", name=option, exact=False).first
@@ -41,7 +48,7 @@ def choose(page: Page, label: str, option: str, scope: Locator | Page | None = N
         if not choice.is_visible():
             box.click()  # the first click can land while the page redraws
     choice.click()
-    wait_for_app(page)
+    settle(page)
 
 
 def start_workshop(browser: Browser, app: AppServer, fake_clock: bool = False) -> Page:
