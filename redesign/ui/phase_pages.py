@@ -77,7 +77,7 @@ def follow_phase(state: WorkshopState, here: str) -> bool:
 
 def _still_moving(state: WorkshopState, here: str) -> bool:
     """A move under way that a late rerun of the old page got ahead of (the live listener may have
-    asked for one just before the move): draw the move again instead of the old page."""
+    asked for one just before the move): draw the move again at the top, so the browser clicks again."""
     moving = st.session_state.get(MOVING)
     if moving is None:
         return False
