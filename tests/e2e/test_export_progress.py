@@ -25,6 +25,8 @@ def test_export_of_5000_steps_shows_progress_and_the_room_keeps_working(
 
     fac = new_page(browser)
     fac.set_default_timeout(180_000)
+    sent: list[float] = []  # the moments the facilitator's page sent the server anything
+    fac.on("websocket", lambda ws: ws.on("framesent", lambda _frame: sent.append(time.monotonic())))
     fac.goto(app.url)
     wait_for_app(fac)
     fac.get_by_role("tab", name=re.compile("From a file")).click()
@@ -73,4 +75,9 @@ def test_export_of_5000_steps_shows_progress_and_the_room_keeps_working(
         timeout=900_000
     )
     screenshot(fac, "13-export-ready-5000-steps")
+    # With no export running the page asks the server nothing (the progress bar polled twice a second).
+    fac.wait_for_timeout(1_000)
+    quiet_from = len(sent)
+    fac.wait_for_timeout(3_000)
+    assert len(sent) == quiet_from, f"the idle Export page sent {len(sent) - quiet_from} messages in 3 s"
     print(f"joined in {acted_in:.1f} s while exporting; export took {time.monotonic() - screenshot_started:.0f} s+")

@@ -103,7 +103,7 @@ def make_work(
 def job_progress() -> None:
     """This person's export in progress: a bar that moves; the whole page reruns when it is done."""
     job: ExportJob | None = st.session_state.get(JOB)
-    if job is None:
+    if job is None:  # collected by a full run of the page since this fragment last ran
         return
     if job.finished:
         st.rerun(scope="app")
@@ -184,7 +184,10 @@ record = record_from_workshop(
     state.name, state.goal, state.flow, state.participants, state.proposals, state.decisions, comments=state.comments
 )
 collect_finished()
-job_progress()
+if st.session_state.get(JOB) is not None:
+    # Only while this person's export runs: the fragment reruns on the server twice a second,
+    # and everyone else on the page would pay for that with nothing to show.
+    job_progress()
 
 st.subheader("Executive summary")
 st.caption(
