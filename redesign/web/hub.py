@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 HEARTBEAT_S = 10.0
 EXPIRE_S = 30.0
 QUEUE_SIZE = 256
+CLOSING = "closing"
+"""Put in every subscriber's queue when the server stops: its stream ends (never sent to the page)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Hub:
         self._latest: dict[str, int] = {}
         self._local: dict[str, dict[str, tuple[Person, int]]] = {}  # workshop -> person id -> (person, pages)
         self._remote: dict[str, dict[tuple[str, str], tuple[Person, float]]] = {}  # (replica, id) -> (person, until)
+        self._closing = False
 
     # ------------------------------------------------------------------ from any thread
 
@@ -80,6 +83,12 @@ class Hub:
         loop = self._loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._on_version, workshop_id, version)
+
+    def close(self) -> None:
+        """The server is stopping (thread-safe, and safe from a signal handler): end every stream."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._on_close)
 
     def remote_presence(self, payload: str) -> None:
         """A presence message from a replica (thread-safe)."""
@@ -116,6 +125,8 @@ class Hub:
             self._presence_changed(workshop_id, known)
         else:
             sub.put("presence", {"people": self.people(workshop_id)})
+        if self._closing:  # a page that connects while the server stops gets a stream that ends at once
+            sub.put(CLOSING, {})
         return sub
 
     def unsubscribe(self, sub: Subscriber) -> None:
@@ -182,6 +193,12 @@ class Hub:
         self._latest[workshop_id] = version
         for sub in self._subs.get(workshop_id, ()):
             sub.put("version", {"version": version})
+
+    def _on_close(self) -> None:
+        self._closing = True
+        for subs in self._subs.values():
+            for sub in subs:
+                sub.put(CLOSING, {})
 
     def _on_remote(self, payload: str) -> None:
         try:

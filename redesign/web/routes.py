@@ -42,7 +42,8 @@ from redesign.store.service import WorkshopService
 from redesign.views.board import board_data, board_layout
 from redesign.views.looks import map_look_digest
 from redesign.web import seats
-from redesign.web.hub import HEARTBEAT_S, Hub, Person
+from redesign.web.hub import CLOSING, HEARTBEAT_S, Hub, Person
+from redesign.web.shutdown import on_stop_signal
 
 EVENTS_PATH = "/crossflow/events"
 PRESENCE_PATH = "/crossflow/presence"
@@ -181,6 +182,8 @@ def events_endpoint(live: Live) -> Callable[[Request], Any]:
                     except TimeoutError:
                         yield _sse("ping", {})  # an event, not a comment: the page hears it (see listener)
                         continue
+                    if event == CLOSING:  # the server is stopping; the page reconnects to the next one
+                        return
                     yield _sse(event, data)
             finally:
                 hub.unsubscribe(sub)
@@ -246,9 +249,12 @@ def build(base_path: str = "", url: str | None = None) -> tuple[list[BaseRoute],
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         live.start(asyncio.get_running_loop())
         tasks = [asyncio.create_task(_beat(live.hub)), asyncio.create_task(_check(live))]
+        # uvicorn waits for open responses before this block's end runs: the streams end on the signal
+        unwrap = on_stop_signal(live.hub.close)
         try:
             yield
         finally:
+            unwrap()
             for task in tasks:
                 task.cancel()
             live.stop()

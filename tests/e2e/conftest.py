@@ -27,8 +27,8 @@ def app(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[
     folder = tmp_path_factory.mktemp("app")
     server = start_app(f"sqlite:///{folder / 'e2e.db'}", folder, env={"CROSSFLOW_POLL_SECONDS": "2"})
     yield server
-    # A page left open holds the push route's event stream, and on SIGTERM the server waits for open
-    # streams to end: it was killed after 15 s at the end of every module that left a page open.
+    # The browsers go first, so the server's log ends with the pages' goodbyes rather than their
+    # reconnection attempts (the server ends open event streams itself: tests/e2e/test_server_stop.py).
     for context in browser.contexts:
         context.close()
     server.stop()

@@ -27,6 +27,7 @@ class RouteServer:
     thread: threading.Thread
 
     def stop(self) -> None:
+        self.live.hub.close()  # what the stop signal does in the app (no signals reach a thread)
         self.server.should_exit = True
         self.thread.join(15)
 
