@@ -485,12 +485,18 @@ def _art22(text: _Text, areas_found: list[Detection]) -> Detection | None:
     )
 
 
-def detect_step(flow: Flow, step: Step, tasks: Sequence[tuple[str, str, str]] = ()) -> list[Detection]:
-    """Every detection for one step; ``tasks`` = matched O*NET tasks as (soc, occupation, task)."""
+def detect_step(
+    flow: Flow, step: Step, tasks: Sequence[tuple[str, str, str]] = (), *, art22: bool = True
+) -> list[Detection]:
+    """Every detection for one step; ``tasks`` = matched O*NET tasks as (soc, occupation, task).
+
+    ``art22=False`` leaves the Art 22 candidate out, for a caller that cannot use it (governance
+    asks it only of automated steps): the area detections it would read are found either way.
+    """
     text = _Text(flow, step)
     found = _area_detections(text, tasks)
-    art22 = _art22(text, found)
-    return [*found, art22] if art22 is not None else found
+    candidate = _art22(text, found) if art22 else None
+    return [*found, candidate] if candidate is not None else found
 
 
 def detect(flow: Flow, tasks: Mapping[str, Sequence[tuple[str, str, str]]] | None = None) -> list[Detection]:
