@@ -21,7 +21,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel
 
-from redesign.impact.built import built
+from redesign.impact.built import built, in_order
 from redesign.impact.catalog import AugmentKind, catalog
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
@@ -82,8 +82,8 @@ class HoursTotals(BaseModel):
 
 
 def _line(role: str, activity: Activity, before: float, after: float) -> HoursLine:
-    # Built without re-validating (typed here): a 5,000-step flow makes over 10,000 lines.
-    return built(HoursLine, role=role, activity=activity, before=before, after=after)
+    # Built without re-validating (typed, every field in HoursLine's order): 5,000 steps make over 10,000 lines.
+    return in_order(HoursLine, {"role": role, "activity": activity, "before": before, "after": after})
 
 
 class _Param(NamedTuple):  # a tuple: made for every parameter of every step, cheaper than a frozen dataclass

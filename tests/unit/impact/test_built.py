@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from redesign.impact.assess import assess
-from redesign.impact.built import built
+from redesign.impact.built import built, in_order
 from redesign.impact.economics import HoursLine, StepEconomics
 from redesign.impact.explain import Reason
 from redesign.impact.governance import GovernanceFlag
@@ -45,6 +45,18 @@ def test_built_equals_model_construct(built_objects: list[object]) -> None:
     for obj in built_objects:
         values = {k: getattr(obj, k) for k in obj.model_fields_set}  # type: ignore[attr-defined]
         _same(built(type(obj), **values), type(obj).model_construct(**values))  # type: ignore[attr-defined]
+
+
+def test_the_engines_objects_equal_model_construct(built_objects: list[object]) -> None:
+    # Reasons and hours lines are written field by field in declaration order (`in_order`): same object.
+    for obj in built_objects:
+        values = {k: getattr(obj, k) for k in obj.model_fields_set}  # type: ignore[attr-defined]
+        _same(obj, type(obj).model_construct(**values))  # type: ignore[attr-defined]
+
+
+def test_in_order_needs_every_field_in_order() -> None:
+    values = {"rule": "r", "source": "s", "steps": ["a"], "numbers": {"x": 1.0}, "text": "t"}
+    _same(in_order(Reason, dict(values)), Reason.model_construct(**values))
 
 
 def test_defaults_are_filled_and_mutable_defaults_are_not_shared() -> None:
