@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from redesign.impact.built import built, copied
+from redesign.impact.built import copied, in_order
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics, automated_pca, human_share, reviewed_pca
 from redesign.impact.explain import Reason, because, hours
@@ -200,7 +200,9 @@ def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, 
                 "lead_time_minutes": before.lead_time_minutes,
             }
             reason = because("e2e_off_critical_path", [e.step], text, numbers)
-            notes.append(built(Note, kind="off_critical_path", text=text, reason=reason))  # typed: one per step
+            notes.append(  # typed: one per step
+                in_order(Note, {"kind": "off_critical_path", "text": text, "reason": reason})
+            )  # typed: one per step
     if [s for s in after.critical_path if s in view.steps] != before.critical_path:
         names = [view.steps[s].name for s in after.critical_path if s in view.steps]
         new = [

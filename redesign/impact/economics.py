@@ -21,7 +21,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel
 
-from redesign.impact.built import built, in_order
+from redesign.impact.built import in_order
 from redesign.impact.catalog import AugmentKind, catalog
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
@@ -195,24 +195,26 @@ class _StepCalc:
         }
         values = {k: p.value for k, p in self.params.items()}
         numbers.update(values)
-        return built(
+        return in_order(
             StepEconomics,
-            step=self.step.id,
-            name=self.step.name,
-            tag=tag,
-            owner=self.owner,
-            volume=self.step.volume,
-            touch_minutes=self.step.touch_minutes,
-            before_hours=before,
-            after_hours=after,
-            saved_hours=before - after,
-            after_touch_minutes=after_touch,
-            pca_before=self.step.pca,
-            pca_after=pca_after,
-            parameters=values,
-            parameter_origin={k: p.origin for k, p in self.params.items()},
-            lines=self.lines,
-            reason=because(rule, [self.step.id], text, numbers),
+            {
+                "step": self.step.id,
+                "name": self.step.name,
+                "tag": tag,
+                "owner": self.owner,
+                "volume": self.step.volume,
+                "touch_minutes": self.step.touch_minutes,
+                "before_hours": before,
+                "after_hours": after,
+                "saved_hours": before - after,
+                "after_touch_minutes": after_touch,
+                "pca_before": self.step.pca,
+                "pca_after": pca_after,
+                "parameters": values,
+                "parameter_origin": {k: p.origin for k, p in self.params.items()},
+                "lines": self.lines,
+                "reason": because(rule, [self.step.id], text, numbers),
+            },
         )
 
     def _automate(self) -> tuple[float, float, str, str]:
@@ -232,26 +234,28 @@ class _StepCalc:
         self.lines.append(_line(role=self.owner, activity=self.activity, before=self.before, after=residual))
         self.lines.append(_line(role=exc_role, activity="handling_exceptions", before=0.0, after=exceptions))
         self.lines.append(_line(role=mon_role, activity="monitoring", before=0.0, after=h_mon))
-        self.exception_step = built(
+        self.exception_step = in_order(
             NewStep,
-            id=f"{step.id}__exceptions",
-            kind="exceptions",
-            name=f"Handle exceptions: {step.name}",
-            for_step=step.id,
-            owner=exc_role,
-            function=self.view.function_of_role(exc_role) or step.function,
-            volume=step.volume * a * r_exc,
-            minutes_per_case=t_exc,
-            hours=exceptions,
-            in_flow=False,
-            rule="econ_automate",
-            reason=because(
-                "role_resp_exceptions",
-                [step.id],
-                f"{step.volume:g} cases x {a:.0%} automated x {r_exc:.0%} exceptions x {t_exc:.1f} min = "
-                f"{hours(exceptions)} per {period} for {self.view.role_name(exc_role)}.",
-                {"volume": step.volume, "automation_rate": a, "exception_rate": r_exc, "exception_minutes": t_exc},
-            ),
+            {
+                "id": f"{step.id}__exceptions",
+                "kind": "exceptions",
+                "name": f"Handle exceptions: {step.name}",
+                "for_step": step.id,
+                "owner": exc_role,
+                "function": self.view.function_of_role(exc_role) or step.function,
+                "volume": step.volume * a * r_exc,
+                "minutes_per_case": t_exc,
+                "hours": exceptions,
+                "in_flow": False,
+                "rule": "econ_automate",
+                "reason": because(
+                    "role_resp_exceptions",
+                    [step.id],
+                    f"{step.volume:g} cases x {a:.0%} automated x {r_exc:.0%} exceptions x {t_exc:.1f} min = "
+                    f"{hours(exceptions)} per {period} for {self.view.role_name(exc_role)}.",
+                    {"volume": step.volume, "automation_rate": a, "exception_rate": r_exc, "exception_minutes": t_exc},
+                ),
+            },
         )
         after_touch = (1.0 - a) * step.touch_minutes + a * r_exc * t_exc
         text = (
