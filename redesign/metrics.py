@@ -157,9 +157,9 @@ def pca_unknown_steps(flow: Flow) -> list[str]:
     return [s.id for s in flow.steps if "pca" not in s.model_fields_set and s.kind != StepKind.REVIEW]
 
 
-def path_minutes(flow: Flow, path: list[str]) -> float:
+def path_minutes(flow: Flow, path: list[str], steps: dict[str, Step] | None = None) -> float:
     """Per-case minutes along a given chain of steps (touch + wait of steps, the longest wait of each hand-off)."""
-    steps = flow.steps_by_id()
+    steps = steps if steps is not None else flow.steps_by_id()
     pairs = set(pairwise(path))
     waits: dict[tuple[str, str], float] = {}
     for h in flow.handoffs:
@@ -170,9 +170,9 @@ def path_minutes(flow: Flow, path: list[str]) -> float:
     return total + sum(waits.get(pair, 0.0) for pair in pairs)
 
 
-def path_rolled_pca(flow: Flow, path: list[str]) -> float:
+def path_rolled_pca(flow: Flow, path: list[str], steps: dict[str, Step] | None = None) -> float:
     """`rolled_pca` of a given chain without building the graph (the redesigned flow's same-path figure)."""
-    steps = flow.steps_by_id()
+    steps = steps if steps is not None else flow.steps_by_id()
     pairs = set(pairwise(path))
     given: dict[tuple[str, str], list[float]] = defaultdict(list)
     for h in flow.handoffs:

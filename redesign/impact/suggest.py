@@ -327,7 +327,8 @@ def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
     evidence = _evidence(step, prior, rules)
     s = _Scores(view, step, evidence, rules)
     tag, rule_id, confidence, gates = _decide(step, s, rules)
-    numbers = {k: v for k, v in s.as_dict().items() if v is not None}
+    scores = s.as_dict()
+    numbers = {k: v for k, v in scores.items() if v is not None}
     numbers["coverage"] = s.coverage
     # Built without re-validating: every field is typed here (suggest runs this for every step).
     return in_order(
@@ -339,7 +340,7 @@ def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
             "confidence": confidence,
             "rule": rule_id,
             "gates": gates,
-            "scores": s.as_dict(),
+            "scores": scores,
             "exposure": evidence,
             "notes": _notes(step, s, rules),
             "reason": because(rule_id, [step.id], _text(step, tag, rule_id, s, evidence, gates, rules), numbers),
