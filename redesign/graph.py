@@ -136,28 +136,34 @@ class Loop:
     steps: tuple[str, ...]
 
 
-def rework_loops(flow: Flow, graph: Acyclic | None = None, loops: set[tuple[str, str]] | None = None) -> list[Loop]:
+def rework_loops(
+    flow: Flow,
+    graph: Acyclic | None = None,
+    loops: set[tuple[str, str]] | None = None,
+    order: dict[str, int] | None = None,
+) -> list[Loop]:
     """One loop per back edge, with the steps between its target and its source.
 
     Enumerating every simple cycle can take exponential time; one loop per back
     edge is what a facilitator needs ("work goes back from X to Y"). The search
     is bounded by rank: only steps ranked between the loop's ends can lie on it.
-    ``graph`` and ``loops``: the flow's `acyclic` graph and `back_edges`, when the caller has them.
+    ``graph``, ``loops`` and ``order`` (step id -> position in the file): the flow's `acyclic` graph,
+    `back_edges` and step order, when the caller has them.
     """
     edges = loops if loops is not None else back_edges(flow)
     graph = graph if graph is not None else acyclic(flow, edges)
+    order = order if order is not None else {s.id: i for i, s in enumerate(flow.steps)}
     succ, pred = graph.successors, graph.predecessors
-    return _loops(flow, edges, ranks(graph), lambda n: succ.get(n, ()), lambda n: pred.get(n, ()))
+    return _loops(order, edges, ranks(graph), lambda n: succ.get(n, ()), lambda n: pred.get(n, ()))
 
 
 def _loops(
-    flow: Flow,
+    order: dict[str, int],
     edges: set[tuple[str, str]],
     rank: dict[str, int],
     successors: Callable[[str], Iterable[str]],
     predecessors: Callable[[str], Iterable[str]],
 ) -> list[Loop]:
-    order = {s.id: i for i, s in enumerate(flow.steps)}
     found: list[Loop] = []
     for source, target in sorted(edges, key=lambda e: (order.get(e[0], 0), order.get(e[1], 0))):
         if source == target or source not in rank or target not in rank:

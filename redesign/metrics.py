@@ -288,9 +288,14 @@ def _reach(
     return sorted(reach, key=order.__getitem__)
 
 
-def break_points(flow: Flow, steps: dict[str, Step] | None = None) -> list[BreakPoint]:
-    """Steps and hand-offs whose output %C&A is below ``flow.dq_threshold``."""
-    order = {s.id: i for i, s in enumerate(flow.steps)}
+def break_points(
+    flow: Flow, steps: dict[str, Step] | None = None, order: dict[str, int] | None = None
+) -> list[BreakPoint]:
+    """Steps and hand-offs whose output %C&A is below ``flow.dq_threshold``.
+
+    ``steps`` and ``order`` (step id -> position in the file): the caller's, when it has them.
+    """
+    order = order if order is not None else {s.id: i for i, s in enumerate(flow.steps)}
     successors: dict[str, list[str]] = defaultdict(list)
     for h in flow.handoffs:
         if h.target in order:
@@ -395,11 +400,10 @@ def analyze(flow: Flow) -> FlowMetrics:
     order = {s.id: i for i, s in enumerate(flow.steps)}
     path, lead = critical_path(flow, dag, minor, steps, order)
     touch_on_path = sum(steps[s].touch_minutes for s in path)
-    function_of = {s.id: s.function for s in flow.steps}
     cross = sum(
         1
         for h in flow.handoffs
-        if h.source in function_of and h.target in function_of and function_of[h.source] != function_of[h.target]
+        if h.source in steps and h.target in steps and steps[h.source].function != steps[h.target].function
     )
     # Built without re-validating: every figure is computed here, typed (two runs per assessment).
     metrics = FlowMetrics.model_construct(
@@ -417,11 +421,11 @@ def analyze(flow: Flow) -> FlowMetrics:
         pca_unknown_steps=pca_unknown_steps(flow),
         minor_branch_steps=sorted(minor, key=lambda s: order[s]),
         dq_threshold=flow.dq_threshold,
-        break_points=break_points(flow, steps),
+        break_points=break_points(flow, steps, order),
         bottlenecks=bottlenecks(flow, path, lead, steps),
         rework_loops=[
             ReworkLoop.model_construct(source=loop.source, target=loop.target, steps=list(loop.steps))
-            for loop in rework_loops(flow, dag, loops)
+            for loop in rework_loops(flow, dag, loops, order)
         ],
     )
     return metrics
