@@ -136,7 +136,8 @@ def same_path(before_path: list[str], after_flow: Flow) -> list[str]:
     """The as-is critical path in the redesigned flow: the same steps, with their added review steps."""
     reviews: dict[str, str] = {}
     for h in after_flow.handoffs:
-        if h.id.startswith(f"{h.source}__review_in"):
+        # h.id.startswith(f"{h.source}__review_in"), without formatting a string per hand-off
+        if h.id.startswith(h.source) and h.id.startswith("__review_in", len(h.source)):
             reviews[h.source] = h.target
     path: list[str] = []
     for step in before_path:
