@@ -157,9 +157,9 @@ def pca_unknown_steps(flow: Flow) -> list[str]:
     return [s.id for s in flow.steps if "pca" not in s.model_fields_set and s.kind != StepKind.REVIEW]
 
 
-def path_minutes(flow: Flow, path: list[str]) -> float:
+def path_minutes(flow: Flow, path: list[str], steps: dict[str, Step] | None = None) -> float:
     """Per-case minutes along a given chain of steps (touch + wait of steps, the longest wait of each hand-off)."""
-    steps = flow.steps_by_id()
+    steps = steps if steps is not None else flow.steps_by_id()
     pairs = set(pairwise(path))
     waits: dict[tuple[str, str], float] = {}
     for h in flow.handoffs:
@@ -170,9 +170,9 @@ def path_minutes(flow: Flow, path: list[str]) -> float:
     return total + sum(waits.get(pair, 0.0) for pair in pairs)
 
 
-def path_rolled_pca(flow: Flow, path: list[str]) -> float:
+def path_rolled_pca(flow: Flow, path: list[str], steps: dict[str, Step] | None = None) -> float:
     """`rolled_pca` of a given chain without building the graph (the redesigned flow's same-path figure)."""
-    steps = flow.steps_by_id()
+    steps = steps if steps is not None else flow.steps_by_id()
     pairs = set(pairwise(path))
     given: dict[tuple[str, str], list[float]] = defaultdict(list)
     for h in flow.handoffs:
@@ -190,17 +190,22 @@ def path_rolled_pca(flow: Flow, path: list[str]) -> float:
 
 
 def critical_path(
-    flow: Flow, dag: Acyclic, skip: set[str] | None = None, steps: dict[str, Step] | None = None
+    flow: Flow,
+    dag: Acyclic,
+    skip: set[str] | None = None,
+    steps: dict[str, Step] | None = None,
+    order: dict[str, int] | None = None,
 ) -> tuple[list[str], float]:
     """Longest path by per-case minutes (touch + wait of steps, wait of hand-offs).
 
     Steps in ``skip`` (minor branches) take no part, unless nothing would be left.
     Ties go to the step earlier in the file, so the answer is deterministic.
+    ``steps`` and ``order`` (step id -> position in the file): the caller's, when it has them.
     """
     if not skip or len(skip) >= len(dag.nodes):
         skip = set()  # nothing skipped, or nothing would be left
     steps = steps if steps is not None else flow.steps_by_id()
-    order = {s.id: i for i, s in enumerate(flow.steps)}
+    order = order if order is not None else {s.id: i for i, s in enumerate(flow.steps)}
     predecessors, handoffs = dag.predecessors, dag.handoffs
     best: dict[str, float] = {}
     previous: dict[str, str | None] = {}
@@ -210,9 +215,11 @@ def critical_path(
         step = steps[node]
         best_pred: str | None = None
         best_value = 0.0
-        preds = [p for p in predecessors.get(node, ()) if p not in skip]
+        preds = predecessors.get(node, ())
+        if skip:
+            preds = [p for p in preds if p not in skip]
         if len(preds) > 1:
-            preds.sort(key=order.__getitem__)
+            preds = sorted(preds, key=order.__getitem__)
         for pred in preds:
             edge = handoffs[pred, node]
             wait = edge[0].wait_minutes if len(edge) == 1 else max(h.wait_minutes for h in edge)
@@ -223,12 +230,21 @@ def critical_path(
         previous[node] = best_pred
     if not best:
         return [], 0.0
-    end = max(best, key=lambda n: (best[n], -order[n]))
+    end = _longest_end(best, order)
     path = [end]
     while (prev := previous[path[-1]]) is not None:
         path.append(prev)
     path.reverse()
     return path, best[end]
+
+
+def _longest_end(best: dict[str, float], order: dict[str, int]) -> str:
+    """The step where the longest path ends; a tie goes to the step earlier in the file.
+
+    The same answer as ``max(best, key=lambda n: (best[n], -order[n]))``, without a key tuple per step.
+    """
+    top = max(best.values())
+    return min((n for n, v in best.items() if v == top), key=order.__getitem__)
 
 
 def rolled_pca(flow: Flow, graph: Acyclic, path: list[str], steps: dict[str, Step] | None = None) -> float:
@@ -272,9 +288,14 @@ def _reach(
     return sorted(reach, key=order.__getitem__)
 
 
-def break_points(flow: Flow, steps: dict[str, Step] | None = None) -> list[BreakPoint]:
-    """Steps and hand-offs whose output %C&A is below ``flow.dq_threshold``."""
-    order = {s.id: i for i, s in enumerate(flow.steps)}
+def break_points(
+    flow: Flow, steps: dict[str, Step] | None = None, order: dict[str, int] | None = None
+) -> list[BreakPoint]:
+    """Steps and hand-offs whose output %C&A is below ``flow.dq_threshold``.
+
+    ``steps`` and ``order`` (step id -> position in the file): the caller's, when it has them.
+    """
+    order = order if order is not None else {s.id: i for i, s in enumerate(flow.steps)}
     successors: dict[str, list[str]] = defaultdict(list)
     for h in flow.handoffs:
         if h.target in order:
@@ -376,14 +397,13 @@ def analyze(flow: Flow) -> FlowMetrics:
     dag = acyclic(flow, loops)  # the loops are reported apart; everything else is acyclic
     steps = flow.steps_by_id()
     minor = minor_branch_steps(flow, steps)
-    path, lead = critical_path(flow, dag, minor, steps)
-    touch_on_path = sum(steps[s].touch_minutes for s in path)
     order = {s.id: i for i, s in enumerate(flow.steps)}
-    function_of = {s.id: s.function for s in flow.steps}
+    path, lead = critical_path(flow, dag, minor, steps, order)
+    touch_on_path = sum(steps[s].touch_minutes for s in path)
     cross = sum(
         1
         for h in flow.handoffs
-        if h.source in function_of and h.target in function_of and function_of[h.source] != function_of[h.target]
+        if h.source in steps and h.target in steps and steps[h.source].function != steps[h.target].function
     )
     # Built without re-validating: every figure is computed here, typed (two runs per assessment).
     metrics = FlowMetrics.model_construct(
@@ -401,11 +421,11 @@ def analyze(flow: Flow) -> FlowMetrics:
         pca_unknown_steps=pca_unknown_steps(flow),
         minor_branch_steps=sorted(minor, key=lambda s: order[s]),
         dq_threshold=flow.dq_threshold,
-        break_points=break_points(flow, steps),
+        break_points=break_points(flow, steps, order),
         bottlenecks=bottlenecks(flow, path, lead, steps),
         rework_loops=[
             ReworkLoop.model_construct(source=loop.source, target=loop.target, steps=list(loop.steps))
-            for loop in rework_loops(flow, dag, loops)
+            for loop in rework_loops(flow, dag, loops, order)
         ],
     )
     return metrics

@@ -21,7 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from redesign.impact.built import built, copied
+from redesign.impact.built import copied, in_order
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics, automated_pca, human_share, reviewed_pca
 from redesign.impact.explain import Reason, because, hours
@@ -82,18 +82,22 @@ def redesigned_flow(view: ScenarioView, steps: list[StepEconomics], oversight: l
     """The flow with the scenario applied (pure: the input flow is not changed)."""
     econ = {s.step: s for s in steps}
     review_of = {o.for_step: o for o in oversight}
+    catch = catalog().effort.value("effort_review_catch_rate")
+    share: dict[str, float] = {}  # automated step -> its wait share, for its own wait and its hand-offs'
     new_steps: list[Step] = []
     for step in view.flow.steps:
         e = econ[step.id]
         if e.tag == Tag.HUMAN:
             new_steps.append(step)
         else:
-            wait = step.wait_minutes * _wait_share(e) if e.tag == Tag.AUTOMATE else step.wait_minutes
+            wait = step.wait_minutes
+            if e.tag == Tag.AUTOMATE:
+                share[step.id] = _wait_share(e)
+                wait *= share[step.id]
             new_steps.append(
                 copied(step, {"touch_minutes": e.after_touch_minutes, "wait_minutes": wait, "pca": e.pca_after})
             )
         if step.id in review_of:
-            catch = catalog().effort.value("effort_review_catch_rate")
             new_steps.append(_review_step(view, review_of[step.id], step, reviewed_pca(e.pca_after, catch)))
     handoffs: list[Handoff] = []
     taken = {h.id for h in view.flow.handoffs}
@@ -101,7 +105,7 @@ def redesigned_flow(view: ScenarioView, steps: list[StepEconomics], oversight: l
         source = econ.get(h.source)
         update: dict[str, object] = {}
         if source is not None and source.tag == Tag.AUTOMATE:
-            update["wait_minutes"] = h.wait_minutes * _wait_share(source)
+            update["wait_minutes"] = h.wait_minutes * share[h.source]
             if h.pca is not None:
                 rates = source.parameters
                 update["pca"] = automated_pca(h.pca, rates["automation_rate"], rates["exception_rate"])
@@ -132,7 +136,8 @@ def same_path(before_path: list[str], after_flow: Flow) -> list[str]:
     """The as-is critical path in the redesigned flow: the same steps, with their added review steps."""
     reviews: dict[str, str] = {}
     for h in after_flow.handoffs:
-        if h.id.startswith(f"{h.source}__review_in"):
+        # h.id.startswith(f"{h.source}__review_in"), without formatting a string per hand-off
+        if h.id.startswith(h.source) and h.id.startswith("__review_in", len(h.source)):
             reviews[h.source] = h.target
     path: list[str] = []
     for step in before_path:
@@ -144,12 +149,12 @@ def same_path(before_path: list[str], after_flow: Flow) -> list[str]:
 
 def _on_same_path(before: FlowMetrics, after_flow: Flow) -> dict[str, float]:
     path = same_path(before.critical_path, after_flow)
-    lead = path_minutes(after_flow, path)
-    steps = after_flow.steps_by_id()
+    steps = after_flow.steps_by_id()  # once for the three figures
+    lead = path_minutes(after_flow, path, steps)
     touch = sum(steps[s].touch_minutes for s in path if s in steps)
     return {
         "lead_time_minutes": lead,
-        "rolled_pca": path_rolled_pca(after_flow, path) if path else 100.0,
+        "rolled_pca": path_rolled_pca(after_flow, path, steps) if path else 100.0,
         "activity_ratio": touch / lead * 100.0 if lead > 0 else 0.0,
     }
 
@@ -200,7 +205,9 @@ def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, 
                 "lead_time_minutes": before.lead_time_minutes,
             }
             reason = because("e2e_off_critical_path", [e.step], text, numbers)
-            notes.append(built(Note, kind="off_critical_path", text=text, reason=reason))  # typed: one per step
+            notes.append(  # typed: one per step
+                in_order(Note, {"kind": "off_critical_path", "text": text, "reason": reason})
+            )  # typed: one per step
     if [s for s in after.critical_path if s in view.steps] != before.critical_path:
         names = [view.steps[s].name for s in after.critical_path if s in view.steps]
         new = [

@@ -20,8 +20,7 @@ Three things keep the flags worth reading:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -55,13 +54,12 @@ class _Fields(dict[str, Any]):
         return "?"
 
 
-@dataclass(frozen=True)
-class _Pending:
+class _Pending(NamedTuple):
     """A step's flag of a kind that is consolidated into one item (a rule with a ``summary``).
 
     Only its step and its line (``item``) go into the kind's item; the full flag (message,
     remedy, reason) is written only when the kind turns out to concern this one step. A
-    5,000-step flow makes thousands of these and keeps a handful.
+    5,000-step flow makes thousands of these and keeps a handful (a tuple: made faster than a frozen dataclass).
     """
 
     rule: str
@@ -226,14 +224,18 @@ def _to_confirm(view: ScenarioView, step: Step) -> Iterator[GovernanceFlag | _Pe
     tag = view.tag(step.id)
     if tag == Tag.HUMAN:
         return
-    for d in detect_step(view.flow, step, view.tasks.get(step.id, ())):
+    automated, ai = tag == Tag.AUTOMATE, is_ai(view, step.id)
+    if not (automated or ai):
+        return  # rules written by people that only help a person: none of the three items below applies
+    # Only an automated step can take the Art 22 item: an augmented one skips looking for it.
+    for d in detect_step(view.flow, step, view.tasks.get(step.id, ()), art22=automated):
         if d.status != "open":
             continue
-        if d.kind == "art22" and tag == Tag.AUTOMATE:
+        if d.kind == "art22" and automated:
             yield _detected("gov_confirm_art22", step, d)
-        elif d.kind == "person_question" and is_ai(view, step.id):
+        elif d.kind == "person_question" and ai:
             yield _detected("gov_confirm_person", step, d)
-        elif d.kind == "area" and is_ai(view, step.id) and step.high_risk_area is None:
+        elif d.kind == "area" and ai and step.high_risk_area is None:
             yield _detected("gov_confirm_area", step, d)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from redesign.impact.built import built
+from redesign.impact.built import in_order
 from redesign.impact.catalog import IncentiveRule, Party, catalog
 from redesign.impact.economics import StepEconomics
 from redesign.impact.explain import Reason, because, hours
@@ -61,18 +61,20 @@ def _items(
         name = metric.name.format_map(values)
         # Each metric's reason names the metric: one sentence per finding, never the same text twice.
         reason = because(rule_id, steps, f"{name} ({metric.use}): {why} {text}".strip(), numbers)
-        yield built(
+        yield in_order(
             IncentiveChange,
-            rule=rule_id,
-            action=rule.action,
-            metric=name,
-            kind=metric.kind,
-            use=metric.use,
-            perspective=metric.perspective,
-            owner=owner,
-            shared_by=functions,
-            steps=steps,
-            reason=reason,
+            {
+                "rule": rule_id,
+                "action": rule.action,
+                "metric": name,
+                "kind": metric.kind,
+                "use": metric.use,
+                "perspective": metric.perspective,
+                "owner": owner,
+                "shared_by": functions,
+                "steps": steps,
+                "reason": reason,
+            },
         )
 
 

@@ -18,7 +18,7 @@ import math
 
 from pydantic import BaseModel
 
-from redesign.impact.built import built
+from redesign.impact.built import in_order
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics
 from redesign.impact.explain import Reason, because, hours
@@ -121,19 +121,21 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
             text = f'"{e.name}": low risk, value {value:.2f} ({hours(e.saved_hours)} saved, +{gain:.1f} pts %C&A).'
         if tasks.get(e.step):
             text += f" Schedule first: {'; '.join(dict.fromkeys(tasks[e.step]))}"
-        item = built(
+        item = in_order(
             PilotItem,
-            step=e.step,
-            name=e.name,
-            tag=e.tag,
-            tasks=list(dict.fromkeys(tasks.get(e.step, []))),
-            net_hours=e.saved_hours,
-            pca_gain=gain,
-            value=value,
-            risk=risk,
-            severity=severity,
-            error_cost=cost,
-            reason=because(rule, [e.step], text, numbers),
+            {
+                "step": e.step,
+                "name": e.name,
+                "tag": e.tag,
+                "tasks": list(dict.fromkeys(tasks.get(e.step, []))),
+                "net_hours": e.saved_hours,
+                "pca_gain": gain,
+                "value": value,
+                "risk": risk,
+                "severity": severity,
+                "error_cost": cost,
+                "reason": because(rule, [e.step], text, numbers),
+            },
         )
         if wave == 0:
             held.append(item)

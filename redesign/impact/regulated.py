@@ -34,7 +34,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from redesign.impact.built import built
+from redesign.impact.built import in_order
 from redesign.impact.exposure import _BREAK, _fold, _keep, _words
 from redesign.model import DataItem, Flow, Role, Scenario, Step, Tag
 
@@ -279,7 +279,7 @@ def _flow_fields(flow: Flow, with_description: bool) -> list[_Field]:
 def _hits(fields: Sequence[_Field], terms: Terms) -> list[Evidence]:
     # Evidence and detections are built without re-validating (typed here): governance asks for every AI step.
     return [
-        built(Evidence, field=f.field, text=f.text, words=_surface(f.text, w))
+        in_order(Evidence, {"field": f.field, "text": f.text, "words": _surface(f.text, w)})
         for f in fields
         if (w := phrases_in(f.text, terms))
     ]
@@ -305,7 +305,7 @@ def _surface(text: str, phrases: tuple[str, ...]) -> tuple[str, ...]:
 def _onet_hits(tasks: Sequence[tuple[str, str, str]], prefixes: tuple[str, ...]) -> list[Evidence]:
     """Matched O*NET tasks (soc, occupation, task) whose occupation belongs to the rule."""
     return [
-        built(Evidence, field="O*NET task", text=f"{task} ({occupation})", words=(occupation,))
+        in_order(Evidence, {"field": "O*NET task", "text": f"{task} ({occupation})", "words": (occupation,)})
         for soc, occupation, task in tasks
         if any(soc.startswith(p) for p in prefixes)
     ]
@@ -400,42 +400,46 @@ def _area_detections(text: _Text, tasks: Sequence[tuple[str, str, str]]) -> list
             said = "organisations" if org and not strong else ("both people and organisations" if org else "nobody")
             status, by, why = _status(step, key, step.high_risk_area == rule.area and step.decides_for_person)
             found.append(
-                built(
+                in_order(
                     Detection,
-                    key=key,
-                    kind="person_question",
-                    step=step.id,
-                    step_name=step.name,
-                    area=rule.area,
-                    rule=rule.id,
-                    question=(
-                        f'Is "{step.name}" about natural persons (consumers, sole traders) or only about '
-                        f"companies? {title} applies to natural persons only; the flow's words point to {said}."
-                    ),
-                    evidence=tuple([*evidence, *strong, *weak, *org]),
-                    status=status,
-                    dismissed_by=by,
-                    dismissed_why=why,
-                    source=f"{rule.source}; {vocabulary().organisation_source}",
+                    {
+                        "key": key,
+                        "kind": "person_question",
+                        "step": step.id,
+                        "step_name": step.name,
+                        "area": rule.area,
+                        "rule": rule.id,
+                        "question": (
+                            f'Is "{step.name}" about natural persons (consumers, sole traders) or only about '
+                            f"companies? {title} applies to natural persons only; the flow's words point to {said}."
+                        ),
+                        "evidence": tuple([*evidence, *strong, *weak, *org]),
+                        "status": status,
+                        "dismissed_by": by,
+                        "dismissed_why": why,
+                        "source": f"{rule.source}; {vocabulary().organisation_source}",
+                    },
                 )
             )
             continue
         status, by, why = _status(step, rule.area, step.high_risk_area == rule.area)
         found.append(
-            built(
+            in_order(
                 Detection,
-                key=rule.area,
-                kind="area",
-                step=step.id,
-                step_name=step.name,
-                area=rule.area,
-                rule=rule.id,
-                question=f'Does "{step.name}" fall under {title}?',
-                evidence=tuple([*evidence, *strong]) if rule.person == "required" else evidence,
-                status=status,
-                dismissed_by=by,
-                dismissed_why=why,
-                source=rule.source,
+                {
+                    "key": rule.area,
+                    "kind": "area",
+                    "step": step.id,
+                    "step_name": step.name,
+                    "area": rule.area,
+                    "rule": rule.id,
+                    "question": f'Does "{step.name}" fall under {title}?',
+                    "evidence": tuple([*evidence, *strong]) if rule.person == "required" else evidence,
+                    "status": status,
+                    "dismissed_by": by,
+                    "dismissed_why": why,
+                    "source": rule.source,
+                },
             )
         )
     return found
@@ -464,33 +468,41 @@ def _art22(text: _Text, areas_found: list[Detection]) -> Detection | None:
     if not about_person:
         return None
     status, by, why = _status(step, "art22", step.decides_for_person)
-    area_words = [built(Evidence, field="area", text=d.question, words=(d.area or "",)) for d in implied]
-    return built(
+    area_words = [in_order(Evidence, {"field": "area", "text": d.question, "words": (d.area or "",)}) for d in implied]
+    return in_order(
         Detection,
-        key="art22",
-        kind="art22",
-        step=step.id,
-        step_name=step.name,
-        area=None,
-        rule="det_gdpr_art22",
-        question=(
-            f'Does "{step.name}" decide an outcome for a natural person with a legal or similarly significant '
-            "effect (GDPR Art 22)? If it is automated, a person must be able to review every such decision."
-        ),
-        evidence=tuple([*verbs, *effects, *strong, *(weak if not org else []), *area_words]),
-        status=status,
-        dismissed_by=by,
-        dismissed_why=why,
-        source=v.decision_source,
+        {
+            "key": "art22",
+            "kind": "art22",
+            "step": step.id,
+            "step_name": step.name,
+            "area": None,
+            "rule": "det_gdpr_art22",
+            "question": (
+                f'Does "{step.name}" decide an outcome for a natural person with a legal or similarly significant '
+                "effect (GDPR Art 22)? If it is automated, a person must be able to review every such decision."
+            ),
+            "evidence": tuple([*verbs, *effects, *strong, *(weak if not org else []), *area_words]),
+            "status": status,
+            "dismissed_by": by,
+            "dismissed_why": why,
+            "source": v.decision_source,
+        },
     )
 
 
-def detect_step(flow: Flow, step: Step, tasks: Sequence[tuple[str, str, str]] = ()) -> list[Detection]:
-    """Every detection for one step; ``tasks`` = matched O*NET tasks as (soc, occupation, task)."""
+def detect_step(
+    flow: Flow, step: Step, tasks: Sequence[tuple[str, str, str]] = (), *, art22: bool = True
+) -> list[Detection]:
+    """Every detection for one step; ``tasks`` = matched O*NET tasks as (soc, occupation, task).
+
+    ``art22=False`` leaves the Art 22 candidate out, for a caller that cannot use it (governance
+    asks it only of automated steps): the area detections it would read are found either way.
+    """
     text = _Text(flow, step)
     found = _area_detections(text, tasks)
-    art22 = _art22(text, found)
-    return [*found, art22] if art22 is not None else found
+    candidate = _art22(text, found) if art22 else None
+    return [*found, candidate] if candidate is not None else found
 
 
 def detect(flow: Flow, tasks: Mapping[str, Sequence[tuple[str, str, str]]] | None = None) -> list[Detection]:

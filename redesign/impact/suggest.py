@@ -19,7 +19,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from redesign.impact.built import built
+from redesign.impact.built import in_order
 from redesign.impact.catalog import SuggestRules, catalog
 from redesign.impact.collector import collector_paused
 from redesign.impact.explain import Reason, because
@@ -152,16 +152,18 @@ def _rubric_evidence(step: Step, rules: SuggestRules) -> ExposureEvidence:
     suggest without an exposure index runs this for every step.
     """
     label = ExposureLabel(step.rubric.exposure) if step.rubric.exposure is not None else None
-    return built(
+    return in_order(
         ExposureEvidence,
-        origin="facilitator" if label is not None else "none",
-        label=label,
-        x=rules.scales.exposure_x[label.value] if label is not None else None,
-        prior_label=None,
-        prior_score=None,
-        prior_confidence=None,
-        explanation="",
-        matches=[],
+        {
+            "origin": "facilitator" if label is not None else "none",
+            "label": label,
+            "x": rules.scales.exposure_x[label.value] if label is not None else None,
+            "prior_label": None,
+            "prior_score": None,
+            "prior_confidence": None,
+            "explanation": "",
+            "matches": [],
+        },
     )
 
 
@@ -325,21 +327,24 @@ def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
     evidence = _evidence(step, prior, rules)
     s = _Scores(view, step, evidence, rules)
     tag, rule_id, confidence, gates = _decide(step, s, rules)
-    numbers = {k: v for k, v in s.as_dict().items() if v is not None}
+    scores = s.as_dict()
+    numbers = {k: v for k, v in scores.items() if v is not None}
     numbers["coverage"] = s.coverage
     # Built without re-validating: every field is typed here (suggest runs this for every step).
-    return built(
+    return in_order(
         TagSuggestion,
-        step=step.id,
-        name=step.name,
-        tag=tag,
-        confidence=confidence,
-        rule=rule_id,
-        gates=gates,
-        scores=s.as_dict(),
-        exposure=evidence,
-        notes=_notes(step, s, rules),
-        reason=because(rule_id, [step.id], _text(step, tag, rule_id, s, evidence, gates, rules), numbers),
+        {
+            "step": step.id,
+            "name": step.name,
+            "tag": tag,
+            "confidence": confidence,
+            "rule": rule_id,
+            "gates": gates,
+            "scores": scores,
+            "exposure": evidence,
+            "notes": _notes(step, s, rules),
+            "reason": because(rule_id, [step.id], _text(step, tag, rule_id, s, evidence, gates, rules), numbers),
+        },
     )
 
 

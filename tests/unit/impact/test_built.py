@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 
 from redesign.impact.assess import assess
-from redesign.impact.built import built
+from redesign.impact.built import built, in_order
+from redesign.impact.e2e import Note
 from redesign.impact.economics import HoursLine, StepEconomics
 from redesign.impact.explain import Reason
 from redesign.impact.governance import GovernanceFlag
 from redesign.impact.incentives import IncentiveChange
 from redesign.impact.oversight import NewStep
 from redesign.impact.pilot import PilotItem
-from redesign.impact.suggest import TagSuggestion, suggest
+from redesign.impact.regulated import Detection, Evidence, detect_step
+from redesign.impact.suggest import ExposureEvidence, TagSuggestion, suggest
 from redesign.samples import load_sample
 
 
@@ -32,19 +34,37 @@ def built_objects() -> list[object]:
     objects += [impact.steps[0].reason, *[i for w in impact.pilot.waves for i in w.items][:1]]
     objects += [n for n in impact.new_steps if n.kind == "exceptions"][:1]
     objects.append(suggest(flow, None).items[0])
+    objects.append(objects[-1].exposure)  # type: ignore[attr-defined]
+    aggressive = assess(flow, "aggressive")  # saves hours off the critical path: a note per such step
+    objects += [n for n in aggressive.end_to_end.notes if n.kind == "off_critical_path"][:1]
+    found = [d for s in flow.steps for d in detect_step(flow, s)]
+    objects += [next(d for d in found if d.kind == kind) for kind in ("area", "art22")]
+    objects.append(found[0].evidence[0])
     return objects
 
 
 def test_every_model_the_engine_builds_is_covered(built_objects: list[object]) -> None:
     kinds = {type(o) for o in built_objects}
     assert {StepEconomics, HoursLine, GovernanceFlag, IncentiveChange, Reason, TagSuggestion} <= kinds
-    assert {PilotItem, NewStep} <= kinds
+    assert {PilotItem, NewStep, ExposureEvidence, Note, Detection, Evidence} <= kinds
 
 
 def test_built_equals_model_construct(built_objects: list[object]) -> None:
     for obj in built_objects:
         values = {k: getattr(obj, k) for k in obj.model_fields_set}  # type: ignore[attr-defined]
         _same(built(type(obj), **values), type(obj).model_construct(**values))  # type: ignore[attr-defined]
+
+
+def test_the_engines_objects_equal_model_construct(built_objects: list[object]) -> None:
+    # Reasons and hours lines are written field by field in declaration order (`in_order`): same object.
+    for obj in built_objects:
+        values = {k: getattr(obj, k) for k in obj.model_fields_set}  # type: ignore[attr-defined]
+        _same(obj, type(obj).model_construct(**values))  # type: ignore[attr-defined]
+
+
+def test_in_order_needs_every_field_in_order() -> None:
+    values = {"rule": "r", "source": "s", "steps": ["a"], "numbers": {"x": 1.0}, "text": "t"}
+    _same(in_order(Reason, dict(values)), Reason.model_construct(**values))
 
 
 def test_defaults_are_filled_and_mutable_defaults_are_not_shared() -> None:
