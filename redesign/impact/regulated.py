@@ -174,7 +174,7 @@ def vocabulary() -> Vocabulary:
 # --------------------------------------------------------------------------- matching
 
 
-@cache
+@lru_cache(maxsize=32_768)  # bounded: the texts come from workshops, and a server runs for months
 def _stems(text: str) -> tuple[str, ...]:
     return tuple(_words(text))
 

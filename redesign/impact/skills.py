@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 from pydantic import BaseModel
@@ -85,7 +85,7 @@ def _names() -> dict[str, tuple[str, str]]:
     return found
 
 
-@cache
+@lru_cache(maxsize=8_192)  # bounded, as `_text_skills`: names can come from workshops' files
 def canonical(name: str) -> tuple[str, str]:
     """A skill name as the catalog spells it, and its taxonomy ("flow" when unknown)."""
     return _names().get(_key(name), (name.strip(), "flow"))
@@ -127,7 +127,7 @@ def _cues() -> tuple[Terms, dict[str, tuple[str, ...]]]:
     return terms, {phrase: tuple(found) for phrase, found in skills_of.items()}
 
 
-@cache
+@lru_cache(maxsize=32_768)  # bounded: the texts come from workshops, and a server runs for months
 def _text_skills(text: str) -> tuple[str, ...]:
     terms, skills_of = _cues()
     found = {skill for phrase in phrases_in(text, terms) for skill in skills_of[phrase]}
