@@ -31,7 +31,8 @@ overlap of the description as well as the name (+0.005); a penalty for "hub" tas
 many occupations' centroids (-0.01 to -0.02 on tuning); the verb similarity weighted by how rare
 the step's verb is (-0.01). Re-encoding the 19k task vectors as "occupation title: task" (in place of the
 task vectors, or blended 0.75 with them, without the title cosine) was tried on the tuning steps
-in a later session (round 6 of the labelled set judged its candidates) and not kept: the code
+in a later session (round 6 of the labelled set judged its candidates; blends 0.25-1.0 and
+title-cosine weights 0-0.2: tuning 0.28-0.33 against the current 0.38) and not kept: the code
 is unchanged, the title cosine stands in for it. Rounds 7 and 8 then doubled the held-out
 steps (33 -> 70, eight new flows written after the weights were fixed, every pooled task judged
 blind): held-out gain +0.12 -> +0.10, all steps +0.18 -> +0.15. Earlier (before the held-out pool
