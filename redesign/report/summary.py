@@ -22,7 +22,7 @@ from redesign.impact.assess import Impact
 from redesign.impact.catalog import catalog
 from redesign.impact.collector import collector_paused
 from redesign.impact.pilot import PilotItem
-from redesign.impact.ranges import Ranges, ranges
+from redesign.impact.ranges import Ranges, likely_words, ranges
 from redesign.impact.scenario_view import UNASSIGNED
 from redesign.impact.suggested import is_suggested
 from redesign.model import Flow, RoleKind, Scenario, Tag
@@ -482,7 +482,7 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
     saved = rng.get("saved_hours")
     hours_text = f"{fmt.hours(t.saved_hours)} saved per {period}"
     if saved is not None and abs(saved.p90 - saved.p10) > 0.05:
-        hours_text += f" (likely {fmt.number(saved.p10)} to {fmt.number(saved.p90)} h, P10-P90)"
+        hours_text += f" at the catalog's typical values; {likely_words(saved, fmt.number, 'h')}"
     if not top:
         pass
     elif c.bankable_fte >= 1:

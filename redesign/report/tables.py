@@ -60,7 +60,8 @@ def ranges(s: Summary) -> TableData:
     rows = [
         [r.label, *(_range_figure(v, r.unit, s.currency) for v in (r.point, r.p10, r.p50, r.p90))] for r in s.ranges
     ]
-    return TableData(["Figure (after the redesign)", "Estimate", "P10", "P50", "P90"], rows, "LRRRR", [5, 2, 2, 2, 2])
+    header = ["Figure (after the redesign)", "Typical values", "P10", "P50", "P90"]
+    return TableData(header, rows, "LRRRR", [5, 2, 2, 2, 2])
 
 
 def sensitivity(s: Summary) -> TableData:

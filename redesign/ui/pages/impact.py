@@ -13,7 +13,7 @@ import streamlit as st
 from redesign.impact.assess import Impact
 from redesign.impact.catalog import catalog
 from redesign.impact.explain import Reason
-from redesign.impact.ranges import Ranges, ranges
+from redesign.impact.ranges import Ranges, likely_words, ranges
 from redesign.impact.simulation import FlowSimulation, SimulationRefused, simulate_impact
 from redesign.impact.suggested import SUGGESTED_NOTE, suggested_scenario
 from redesign.model import Flow, Scenario
@@ -128,14 +128,12 @@ def end_to_end(impact: Impact, rng: Ranges) -> None:
             )
     t, c = impact.totals, impact.costs
     saved = rng.get("saved_hours")
-    likely = (
-        f" (likely {saved.p10:,.1f} to {saved.p90:,.1f} h, P10-P90)" if saved and saved.p90 - saved.p10 > 0.05 else ""
-    )
+    likely = f"; {likely_words(saved, lambda v: f'{v:,.1f}', 'h')}" if saved and saved.p90 - saved.p10 > 0.05 else ""
     blocked = "**Blocked, not a saving yet:** " if impact.blocked else ""
     st.markdown(
-        f"{blocked}**Hours per {impact.period}:** {t.before_hours:,.0f} → {t.after_hours:,.0f} "
-        f"(net **{t.saved_hours:,.1f} h** saved{likely}; {t.saved_fte:,.2f} FTE of capacity; "
-        f"{t.saved_hours_per_year:,.0f} h a year)"
+        f"{blocked}**Hours per {impact.period}:** {t.before_hours:,.0f} → {t.after_hours:,.0f}: "
+        f"net **{t.saved_hours:,.1f} h** saved at the catalog's typical values{likely}; "
+        f"{t.saved_fte:,.2f} FTE of capacity; {t.saved_hours_per_year:,.0f} h a year"
         + (
             f" · cost of those hours per {impact.period}: {money(t.cost_saved_per_period)}"
             if t.cost_saved_per_period

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from impact_flows import flows, small_flow
 
 from redesign.impact.assess import assess
-from redesign.impact.ranges import _Model, ranges, uncertain_parameters
+from redesign.impact.ranges import OPTIMISTIC_PERCENTILE, Range, _Model, likely_words, ranges, uncertain_parameters
 from redesign.impact.suggested import scenario_or_suggested
 from redesign.samples import load_sample, sample_ids
 
@@ -58,6 +58,7 @@ def test_a_decision_figure_is_not_drawn() -> None:
     impact = assess(flow, scenario)
     saved = next(r for r in ranges(flow, impact).ranges if r.metric == "saved_hours")
     assert saved.p10 == pytest.approx(saved.p90)  # nothing uncertain is left in the hours
+    assert saved.point_percentile == 100.0 and not saved.optimistic  # every draw is the estimate: no warning
 
 
 @settings(max_examples=60, deadline=None)
@@ -68,6 +69,7 @@ def test_p10_p50_p90_are_ordered_finite_and_within_the_work_there_is(flow) -> No
     for r in result.ranges:
         assert all(math.isfinite(x) for x in (r.p10, r.p50, r.p90)), r
         assert r.p10 <= r.p50 + 1e-9 and r.p50 <= r.p90 + 1e-9, r
+        assert 0.0 <= r.point_percentile <= 100.0, r
     saved = result.get("saved_hours")
     assert saved is not None
     # Hours conserved: no draw saves more than the people's hours of the decided steps.
@@ -76,3 +78,35 @@ def test_p10_p50_p90_are_ordered_finite_and_within_the_work_there_is(flow) -> No
     pca = result.get("pca")
     if pca is not None:
         assert pca.p10 >= 0.0 and pca.p90 <= 100.0 + 1e-9
+
+
+def _range(point: float, percentile: float) -> Range:
+    return Range(
+        metric="saved_hours", label="Hours", unit="h", point=point, p10=18.0, p50=21.0, p90=24.0,
+        point_percentile=percentile,
+    )  # fmt: skip
+
+
+def test_a_central_estimate_reads_as_its_range_and_median() -> None:
+    words = likely_words(_range(21.5, 55.0), lambda v: f"{v:.1f}", "h")
+    assert words == "likely 18.0 to 24.0 h (P10-P90), median 21.0 h"
+
+
+def test_an_estimate_above_most_draws_is_called_optimistic_with_the_share_that_reaches_it() -> None:
+    words = likely_words(_range(24.5, 93.0), lambda v: f"{v:.1f}", "h")
+    assert words.startswith("likely 18.0 to 24.0 h (P10-P90), median 21.0 h; the estimate is optimistic")
+    assert "only 7 % of the draws reach it" in words and "plan on the median" in words
+    assert "none of the draws" in likely_words(_range(30.0, 100.0), str, "h")
+    assert not _range(24.0, OPTIMISTIC_PERCENTILE - 0.1).optimistic
+
+
+def test_the_point_percentile_counts_the_draws_at_or_below_the_estimate() -> None:
+    # Month-end close: the catalog's typical values are the favourable end of the exception,
+    # monitoring and validation ranges, so most draws save fewer hours than the estimate.
+    flow = load_sample("month_end_close")
+    impact = assess(flow, flow.scenarios[0])
+    result = ranges(flow, impact)
+    saved = result.get("saved_hours")
+    assert saved is not None and saved.point > saved.p90 and saved.optimistic
+    assert saved.point_percentile > 90.0
+    assert f"above {saved.point_percentile:.0f} % of the draws" in result.reason.text

@@ -131,3 +131,21 @@ def test_a_flow_without_scenarios_summarises_as_is() -> None:
     s = build_summary(flow, empty, assess(flow, empty))
     assert all(h.before == h.after for h in s.headline)
     assert s.decisions == [] and s.waves == [] and s.scope.decided == 0
+
+
+def test_the_executive_hours_say_the_median_and_that_the_typical_value_estimate_is_optimistic() -> None:
+    # Month-end close: the estimate at the catalog's typical values is above 90 % of the Monte Carlo
+    # draws (the typical values are the favourable end of their ranges); a CFO must read that on page 1.
+    from redesign.impact.ranges import ranges
+    from redesign.report import formatting as fmt
+    from redesign.samples import load_sample
+
+    flow = load_sample("month_end_close")
+    scenario = flow.scenarios[0]
+    impact = assess(flow, scenario)
+    saved = ranges(flow, impact).get("saved_hours")
+    assert saved is not None
+    hours = build_summary(flow, scenario, impact).executive.hours
+    assert hours.startswith(f"{fmt.hours(impact.totals.saved_hours)} saved per month at the catalog's typical values")
+    assert f"median {fmt.number(saved.p50)} h" in hours
+    assert "the estimate is optimistic" in hours and "plan on the median" in hours
