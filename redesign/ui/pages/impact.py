@@ -105,8 +105,11 @@ _RANGE_OF = {"lead_time_minutes": "lead_time", "rolled_pca": "pca"}
 def end_to_end(impact: Impact, rng: Ranges) -> None:
     st.subheader("End to end, before → after")
     changes = impact.end_to_end.changes
-    cols = st.columns(max(1, min(5, len(changes))))
+    per_row = 3  # rows of three: the labels fit unshortened at 1366 px, and each row lines up
+    cols = st.columns(per_row)
     for i, change in enumerate(changes):
+        if i and i % per_row == 0:
+            cols = st.columns(per_row)
         after, delta, unit = change.after, change.change, change.unit
         scale = 1 / 60 if unit == "min" else 1.0
         if unit == "min":  # minutes per case read better as hours
@@ -118,7 +121,7 @@ def end_to_end(impact: Impact, rng: Ranges) -> None:
         help_text = change.reason.text
         if spread is not None:
             help_text += f" Likely {spread.p10 * scale:,.1f} to {spread.p90 * scale:,.1f} {unit} (P10-P90)."
-        with cols[i % len(cols)]:
+        with cols[i % per_row]:
             st.metric(
                 f"{change.label} ({unit})",
                 f"{after:,.{digits}f}" if change.known else "unknown",
