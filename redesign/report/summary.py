@@ -511,9 +511,13 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
     for (severity, rule), steps in sorted(by_rule.items(), key=lambda kv: (kv[0][0] != "BLOCK", -len(kv[1]))):
         flag = next(f for f in impact.governance if f.rule == rule and f.severity == severity)
         if len(steps) > 1:
-            others = ", ".join(f"“{names.get(x, x)}”" for x in steps[1:4])
-            more = f" and {len(steps) - 4} more" if len(steps) > 4 else ""
-            risks.append(f"{severity} on {len(steps)} steps: {fmt.truncate(flag.message, 170)} Also {others}{more}.")
+            message = fmt.truncate(flag.message, 170)
+            # A consolidated flag's message names its steps already: "Also" lists only the ones it does not.
+            unnamed = [x for x in dict.fromkeys(steps) if names.get(x, x) not in message]
+            others = ", ".join(f"“{names.get(x, x)}”" for x in unnamed[:3])
+            more = f" and {len(unnamed) - 3} more" if len(unnamed) > 3 else ""
+            also = f" Also {others}{more}." if unnamed else ""
+            risks.append(f"{severity} on {len(steps)} steps: {message}{also}")
         else:
             risks.append(f"{severity}: {fmt.truncate(flag.message, 200)}")
     # The shared outcome metric first (the forecast-accuracy example of the sales sample is the model),

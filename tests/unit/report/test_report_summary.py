@@ -149,3 +149,17 @@ def test_the_executive_hours_say_the_median_and_that_the_typical_value_estimate_
     assert hours.startswith(f"{fmt.hours(impact.totals.saved_hours)} saved per month at the catalog's typical values")
     assert f"median {fmt.number(saved.p50)} h" in hours
     assert "the estimate is optimistic" in hours and "plan on the median" in hours
+
+
+def test_a_consolidated_risk_names_each_step_once() -> None:
+    # Month-end close: one WARN for two steps without IT sign-off; its message names both, so page 1
+    # must not list one of them again after "Also" (it did).
+    from redesign.samples import load_sample
+
+    flow = load_sample("month_end_close")
+    scenario = flow.scenarios[0]
+    risks = build_summary(flow, scenario, assess(flow, scenario)).executive.risks
+    signoff = next(r for r in risks if "sign-off" in r)
+    for step in ("Reconcile balance-sheet accounts", "Analyse variances and write commentary"):
+        assert signoff.count(step) == 1, signoff
+    assert "Also" not in signoff
