@@ -498,8 +498,29 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
         f"Investment {cur} {fmt.number(c.investment, 0)}, run cost {cur} {fmt.number(c.run_cost_per_year, 0)} a year"
     )
     if c.value_per_year is not None:
-        money += f"; hours freed worth {cur} {fmt.number(c.value_per_year, 0)} a year"
-        money += f", payback {fmt.number(c.payback_months, 0)} months." if c.payback_months else ", no payback."
+        # Capacity and cash apart (methodology#costs-and-payback): the payback is on the capacity's value,
+        # which is cash only when the freed time is put to work; whole FTE are the cash that can be banked.
+        capacity_value = c.value_per_year - c.outcome_gain_per_year
+        if c.outcome_gain_per_year > 0:
+            money += (
+                f"; value {cur} {fmt.number(c.value_per_year, 0)} a year (capacity freed "
+                f"{cur} {fmt.number(capacity_value, 0)}, outcome gains {cur} {fmt.number(c.outcome_gain_per_year, 0)})"
+            )
+        else:
+            money += f"; capacity freed worth {cur} {fmt.number(capacity_value, 0)} a year"
+        if not c.payback_months:
+            money += ", no payback"
+        elif capacity_value > 0:
+            money += f", payback {fmt.number(c.payback_months, 0)} months if that capacity is put to work"
+        else:
+            money += f", payback {fmt.number(c.payback_months, 0)} months"
+        if c.bankable_fte >= 1 and c.cash_per_year:
+            money += (
+                f"; cash if the {fmt.number(c.bankable_fte, 0)} whole FTE are redeployed: "
+                f"{cur} {fmt.number(c.cash_per_year, 0)} a year."
+            )
+        else:
+            money += "; no cash to bank: no whole FTE can be redeployed."
     else:
         money += "; no role has an hourly cost, so no payback is computed."
     risks: list[str] = []

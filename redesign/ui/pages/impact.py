@@ -12,6 +12,7 @@ import streamlit as st
 
 from redesign.impact.assess import Impact
 from redesign.impact.catalog import catalog
+from redesign.impact.costs import Costs
 from redesign.impact.explain import Reason
 from redesign.impact.ranges import Ranges, likely_words, ranges
 from redesign.impact.simulation import FlowSimulation, SimulationRefused, simulate_impact
@@ -102,6 +103,13 @@ def pick_scenario(state: WorkshopState) -> Scenario:
 _RANGE_OF = {"lead_time_minutes": "lead_time", "rolled_pca": "pca"}
 
 
+def _payback_basis(c: Costs) -> str:
+    """What the payback counts on: freed capacity is money only once the time is put to work."""
+    if c.bankable_fte >= 1 and c.cash_per_year:
+        return f"on the capacity's value (cash if the {c.bankable_fte:g} whole FTE are redeployed)"
+    return "if the capacity freed is put to work (no whole FTE to bank)"
+
+
 def end_to_end(impact: Impact, rng: Ranges) -> None:
     st.subheader("End to end, before → after")
     changes = impact.end_to_end.changes
@@ -147,7 +155,7 @@ def end_to_end(impact: Impact, rng: Ranges) -> None:
     st.markdown(
         f"**Capacity and cash:** {c.bankable_fte:g} whole FTE could be redeployed · investment {money(c.investment)} · "
         f"run cost {money(c.run_cost_per_year)} a year"
-        + (f" · payback {c.payback_months:,.0f} months" if c.payback_months else "")
+        + (f" · payback {c.payback_months:,.0f} months {_payback_basis(c)}" if c.payback_months else "")
     )
     for cap in c.roles:
         if cap.spread:

@@ -163,3 +163,25 @@ def test_a_consolidated_risk_names_each_step_once() -> None:
     for step in ("Reconcile balance-sheet accounts", "Analyse variances and write commentary"):
         assert signoff.count(step) == 1, signoff
     assert "Also" not in signoff
+
+
+def test_the_money_line_keeps_capacity_and_cash_apart() -> None:
+    # Sales: 0.72 FTE spread over 40 reps and others: the payback is on the capacity's value, and no cash can be banked.
+    from redesign.samples import load_sample
+
+    flow = load_sample("sales_forecasting")
+    scenario = flow.scenarios[0]
+    impact = assess(flow, scenario)
+    money = build_summary(flow, scenario, impact).executive.money
+    assert "capacity freed worth EUR" in money and "if that capacity is put to work" in money
+    assert money.endswith("no cash to bank: no whole FTE can be redeployed.")
+    # Whole FTE that could be redeployed are cash; outcome gains are value beyond hours.
+    c = impact.costs
+    assert c.value_per_year is not None
+    richer = c.model_copy(
+        update={"bankable_fte": 2.0, "cash_per_year": 150_000.0, "outcome_gain_per_year": 10_000.0,
+                "value_per_year": c.value_per_year + 10_000.0}
+    )  # fmt: skip
+    money = build_summary(flow, scenario, impact.model_copy(update={"costs": richer})).executive.money
+    assert "outcome gains EUR 10,000)" in money
+    assert money.endswith("cash if the 2 whole FTE are redeployed: EUR 150,000 a year.")
