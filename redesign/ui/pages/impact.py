@@ -102,6 +102,9 @@ def pick_scenario(state: WorkshopState) -> Scenario:
 
 _RANGE_OF = {"lead_time_minutes": "lead_time", "rolled_pca": "pca"}
 
+# Above the plot area, not over it: at y=1.05 inside a 10 px top margin the legend hid the first bars.
+_LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
+
 
 def _payback_basis(c: Costs) -> str:
     """What the payback counts on: freed capacity is money only once the time is put to work."""
@@ -186,11 +189,11 @@ def sensitivity_section(impact: Impact, rng: Ranges) -> None:
                 marker_color="#1565c0")  # fmt: skip
     fig.update_layout(
         barmode="overlay",
-        height=60 + 34 * len(swings),
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height=90 + 34 * len(swings),
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
         xaxis_title=f"hours saved per {impact.period}",
         yaxis={"autorange": "reversed"},
-        legend={"orientation": "h", "y": 1.1},
+        legend=_LEGEND_ABOVE,
     )
     st.plotly_chart(fig, width="stretch", key="sensitivity_chart")
     why(rng.reason, "ranges")
@@ -222,6 +225,12 @@ def simulation_section(impact: Impact, result: FlowSimulation | str) -> None:
     st.caption("How the simulation works: docs/methodology.md#flow-simulation")
 
 
+def _role_hours(value: float, sign: bool = False) -> str:
+    """Whole hours, or one decimal below 10 h (a role taking on 0.5 h of monitoring is not '0 → 0')."""
+    digits = 1 if abs(value) < 10 else 0
+    return f"{value:+,.{digits}f}" if sign else f"{value:,.{digits}f}"
+
+
 def roles_section(impact: Impact) -> None:
     st.subheader("Roles: where the time goes")
     humans = [r for r in impact.roles if r.kind == "human" and (r.before_hours or r.after_hours)]
@@ -243,19 +252,23 @@ def roles_section(impact: Impact) -> None:
             )
     fig.update_layout(
         barmode="stack",
-        height=max(300, 48 * len(humans) + 80),
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height=max(300, 48 * len(humans) + 130),
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},  # room for a legend of two lines above the bars
         xaxis_title=f"hours per {impact.period}",
         yaxis={"autorange": "reversed"},
-        legend={"orientation": "h", "y": 1.05},
+        legend=_LEGEND_ABOVE,
     )
     st.plotly_chart(fig, width="stretch", key="roles_chart")
     for role in humans:
         cols = st.columns([4, 2, 2, 1])
-        fte = f"{role.freed_fte:+.1f} FTE freed" if role.freed_fte else ""
         cols[0].markdown(f"**{plain(role.name)}** ({people(role.headcount)})")
-        cols[1].caption(f"{role.before_hours:,.0f} → {role.after_hours:,.0f} h ({role.change_hours:+,.0f})")
-        cols[2].caption(fte)
+        cols[1].caption(
+            f"{_role_hours(role.before_hours)} → {_role_hours(role.after_hours)} h "
+            f"({_role_hours(role.change_hours, sign=True)})"
+        )
+        fte = role.freed_fte or 0.0
+        fte_text = f"{fte:.1f} FTE freed" if fte >= 0.05 else (f"{-fte:.1f} FTE more work" if fte <= -0.05 else "")
+        cols[2].caption(fte_text)
         with cols[3]:
             why(role.reason, f"role:{role.role}")
         for duty in role.responsibilities:
