@@ -135,3 +135,31 @@ def test_reskilling_is_ordered_by_hours_and_counts_no_headcount_twice() -> None:
     owner_item = next(i for i in items if i.role == "owner")
     assert owner_item.people == 10 and owner_item.hours == pytest.approx(10.0) and owner_item.priority == 10.0
     assert "across 10 people (1.0 h each)" in owner_item.reason.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Answer supplier payment queries",  # a customer's question, not a database query
+        "Close ticket with resolution code",  # a code of a list, not program code
+        "Plan production commitments or timetables for specific programs, using sales forecasts",  # an O*NET task
+        "Follow the call script",
+    ],
+)
+def test_work_words_that_only_look_like_programming_do_not_name_it(text: str) -> None:
+    from redesign.impact.skills import work_skills
+
+    step = Step(id="s", name=text, function="f")
+    assert "Programming" not in work_skills(step)
+
+
+def test_programming_and_financial_resources_come_from_their_own_work() -> None:
+    from redesign.impact.skills import work_skills
+
+    assert "Programming" in work_skills(Step(id="s", name="Write SQL to extract the pipeline", function="f"))
+    # A sales forecast or a quota is not spending money: O*NET's Management of Financial Resources is
+    # "determining how money will be spent to get the work done".
+    assert "Management of Financial Resources" not in work_skills(
+        Step(id="s", name="Submit rep forecast call", function="f")
+    )
+    assert "Management of Financial Resources" in work_skills(Step(id="s", name="Approve the budget", function="f"))
