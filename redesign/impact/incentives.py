@@ -351,6 +351,16 @@ def _rebalance_items(view: ScenarioView, roles: list[RoleChange]) -> Iterator[In
         )
 
 
+def headline_shared_metric(incentives: list[IncentiveChange]) -> IncentiveChange | None:
+    """The one shared metric to lead with: the shared outcome first (the sales sample's forecast accuracy
+    is the model), then the flow's end-to-end outcome, then the most widely shared hand-off metric."""
+    ranked = sorted(
+        (i for i in incentives if i.action == "share"),
+        key=lambda i: (i.kind != "outcome", i.rule == "inc_e2e_outcome", -len(i.shared_by)),
+    )
+    return ranked[0] if ranked else None
+
+
 def incentive_changes(
     view: ScenarioView,
     roles: list[RoleChange],

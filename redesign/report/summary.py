@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from redesign.impact.assess import Impact
 from redesign.impact.catalog import catalog
 from redesign.impact.collector import collector_paused
+from redesign.impact.incentives import headline_shared_metric
 from redesign.impact.pilot import PilotItem
 from redesign.impact.ranges import Ranges, likely_words, ranges
 from redesign.impact.scenario_view import UNASSIGNED
@@ -541,14 +542,8 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
             risks.append(f"{severity} on {len(steps)} steps: {message}{also}")
         else:
             risks.append(f"{severity}: {fmt.truncate(flag.message, 200)}")
-    # The shared outcome metric first (the forecast-accuracy example of the sales sample is the model),
-    # then the flow's end-to-end outcome, then a shared hand-off quality metric.
-    ranked = sorted(
-        (i for i in impact.incentives if i.action == "share"),
-        key=lambda i: (i.kind != "outcome", i.rule == "inc_e2e_outcome", -len(i.shared_by)),
-    )
-    if ranked:
-        m = ranked[0]
+    m = headline_shared_metric(impact.incentives)
+    if m is not None:
         role_names = {r.id: r.name for r in flow.roles}
         function_names = {f.id: f.name for f in flow.functions}
         shared_text = (

@@ -277,6 +277,20 @@ def test_impact_page_shows_role_changes_with_reasons(svc: WorkshopService, works
     assert "RevOps analyst" in shown or "Sales rep" in shown
 
 
+def test_impact_page_leads_the_incentives_with_the_shared_metric_and_says_how_sure_the_hours_are(
+    svc: WorkshopService, workshop
+) -> None:
+    created, _, _ = workshop
+    at = open_page("impact", created.facilitator_token)
+    at.selectbox(key="impact_scenario").select(next(o for o in at.selectbox(key="impact_scenario").options
+                                                   if "Cautious" in o)).run()  # fmt: skip
+    assert not at.exception
+    lead = [b.value.replace("\\", "") for b in at.success if "The shared metric" in b.value]  # markdown escapes off
+    assert lead and "Forecast accuracy (1 - WMAPE)" in lead[0] and "shared by Sales, Finance" in lead[0]
+    hours = next(m.value for m in at.markdown if m.value.startswith("**Hours per week:**"))
+    assert "at the catalog's typical values" in hours and "median" in hours and "plan on the median" in hours
+
+
 def test_impact_page_offers_the_prepared_scenarios(svc: WorkshopService, workshop) -> None:
     created, _, _ = workshop
     at = open_page("impact", created.facilitator_token)

@@ -14,6 +14,7 @@ from redesign.impact.assess import Impact
 from redesign.impact.catalog import catalog
 from redesign.impact.costs import Costs
 from redesign.impact.explain import Reason
+from redesign.impact.incentives import headline_shared_metric
 from redesign.impact.ranges import Ranges, likely_words, ranges
 from redesign.impact.simulation import FlowSimulation, SimulationRefused, simulate_impact
 from redesign.impact.suggested import SUGGESTED_NOTE, suggested_scenario
@@ -321,10 +322,10 @@ def skills_section(state: WorkshopState, impact: Impact) -> None:
                 why(change.reason, f"skill:{i}")
 
 
-INCENTIVE_GROUPS = {
+INCENTIVE_GROUPS = {  # joint accountability first: it is the point of a cross-functional redesign
+    "share": "Share (joint accountability, one owner)",
     "retire": "Retire (activity metrics of automated work)",
     "add": "Add (quality and exception metrics)",
-    "share": "Share (joint accountability, one owner)",
     "diagnostic": "Diagnostics, not targets",
     "consider": "Consider",
     "rebalance": "Rebalance scorecards",
@@ -334,6 +335,15 @@ INCENTIVE_GROUPS = {
 def incentives_section(state: WorkshopState, impact: Impact) -> None:
     roles, functions = _names(state)
     st.subheader("Metrics and incentives")
+    lead = headline_shared_metric(impact.incentives)
+    if lead is not None:
+        shared = ", ".join(functions.get(f, f) for f in lead.shared_by)
+        owner = roles.get(lead.owner, lead.owner) if lead.owner else "no one yet"
+        st.success(
+            f"**The shared metric:** {plain(lead.metric)}  \n"
+            f"accountable: {plain(owner)} · shared by {plain(shared)} · {plain(lead.use)}",
+            icon="🤝",
+        )
     for action, title in INCENTIVE_GROUPS.items():
         items = [i for i in impact.incentives if i.action == action]
         if not items:
