@@ -291,6 +291,17 @@ def test_impact_page_leads_the_incentives_with_the_shared_metric_and_says_how_su
     assert "at the catalog's typical values" in hours and "median" in hours and "plan on the median" in hours
 
 
+def test_impact_page_simulates_on_request_and_says_which_lead_time_it_shows(svc: WorkshopService, workshop) -> None:
+    created, _, _ = workshop
+    at = open_page("impact", created.facilitator_token)
+    assert "Flow simulation: cases queueing for people" not in [s.value for s in at.subheader]  # only on request
+    at.toggle(key="impact_simulate").set_value(True).run(timeout=60)
+    assert not at.exception
+    assert "Flow simulation: cases queueing for people" in [s.value for s in at.subheader]
+    assert [m.label for m in at.metric][-3:] == ["Lead time P50 (h)", "Lead time P90 (h)", "Cases simulated"]
+    assert any("per unit of work" in c.value and "is the critical path" in c.value for c in at.caption)
+
+
 def test_impact_page_offers_the_prepared_scenarios(svc: WorkshopService, workshop) -> None:
     created, _, _ = workshop
     at = open_page("impact", created.facilitator_token)

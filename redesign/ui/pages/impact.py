@@ -216,6 +216,13 @@ def simulation_section(impact: Impact, result: FlowSimulation | str) -> None:
         col.metric(label, f"{after:,.1f}", delta=None if zero else delta, delta_color="inverse",
                    help=f"before the change: {before:,.1f} h")  # fmt: skip
     cols[2].metric("Cases simulated", f"{a.cases:,}")
+    # Two lead times on one page read as a contradiction unless each says what it measures.
+    path_hours = impact.end_to_end.after.lead_time_minutes / 60
+    st.caption(
+        "Lead time here is per unit of work, from its arrival to the end of the work it causes, queues included; "
+        f"most units take only part of the flow. **End to end**'s {path_hours:,.1f} h is the critical path: "
+        "the longest chain of steps, without queues."
+    )
     for note in result.notes:
         st.info(plain(note), icon="📌")
     rows = [
