@@ -308,6 +308,12 @@ def test_impact_page_offers_the_prepared_scenarios(svc: WorkshopService, worksho
     options = at.selectbox(key="impact_scenario").options
     assert any("Ambitious" in o for o in options) and any("Workshop decisions" in o for o in options)
     assert not at.exception
+    # Compare: each prepared scenario with its likely range and median beside the estimate.
+    table = next(d.value for d in at.dataframe if "scenario" in d.value.columns)
+    assert list(table["scenario"]) == ["Cautious", "Ambitious"]
+    assert {"likely (P10-P90)", "median"} <= set(table.columns)
+    for estimate, median in zip(table["net hours / week"], table["median"], strict=True):
+        assert 0 < median <= estimate  # the typical values are the favourable end (methodology#ranges)
 
 
 def test_samples_page_draws_each_sample(db_url: str) -> None:

@@ -413,11 +413,15 @@ def comparison(state: WorkshopState) -> None:
         impact = scenario_impact(state, scenario)
         changes = {c.metric: c for c in impact.end_to_end.changes}
         lead = changes.get("lead_time_minutes")
+        # The median beside the estimate: scenarios compared at their optimistic ends mislead (methodology#ranges).
+        saved = _ranges((state.workshop_id, state.version, scenario.id), state.flow, impact).get("saved_hours")
         rows.append(
             {
                 "scenario": scenario.name,
                 "decisions": len(scenario.decisions),
-                f"net hours / {impact.period}": round(impact.totals.saved_hours, 1),
+                f"net hours / {impact.period}": impact.totals.saved_hours,
+                "likely (P10-P90)": f"{saved.p10:,.1f} to {saved.p90:,.1f}" if saved else "",
+                "median": saved.p50 if saved else None,
                 "FTE freed": round(impact.totals.saved_fte, 2),
                 "lead time after (h)": round(lead.after / 60, 1) if lead else None,
                 "BLOCK": sum(f.severity == "BLOCK" for f in impact.governance),
@@ -425,7 +429,14 @@ def comparison(state: WorkshopState) -> None:
             }
         )
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        one_decimal = st.column_config.NumberColumn(format="%.1f")
+        st.dataframe(
+            pd.DataFrame(rows),
+            hide_index=True,
+            width="stretch",
+            column_config={f"net hours / {state.flow.period.value}": one_decimal, "median": one_decimal},
+        )
+        st.caption("Net hours at the catalog's typical values; likely range and median over the uncertain ones.")
     else:
         st.caption("No scenario has decisions yet.")
 
