@@ -135,7 +135,7 @@ def end_to_end(impact: Impact, rng: Ranges) -> None:
             help_text += f" Likely {spread.p10 * scale:,.1f} to {spread.p90 * scale:,.1f} {unit} (P10-P90)."
         with cols[i % per_row]:
             st.metric(
-                f"{change.label} ({unit})",
+                f"{change.label.replace('per period', f'per {impact.period}')} ({unit})",
                 f"{after:,.{digits}f}" if change.known else "unknown",
                 delta=None if zero or not change.known else shown,  # no red "+0" for no change
                 delta_color="inverse" if change.better == "lower" else "normal",
