@@ -307,7 +307,7 @@ def ranges(flow: Flow, impact, draws: int = DRAWS, seed: int = SEED) -> Ranges:
     text = (
         f"Hours saved {hours(saved.p10)} to {hours(saved.p90)} per {flow.period.value}, median {hours(saved.p50)} "
         f"(P10-P90 of {draws:,} draws); the estimate at the catalog's typical values, {hours(saved.point)}, "
-        f"is above {saved.point_percentile:.0f} % of the draws."
+        f"is at or above {saved.point_percentile:.0f} % of the draws."
     )
     if swings:
         text += f" The assumption that moves it most: {swings[0].label.lower()}."
