@@ -51,3 +51,11 @@ def because(rule: str, steps: Iterable[str], text: str, numbers: Mapping[str, Nu
 def hours(value: float) -> str:
     """Hours for a sentence: one decimal, thousands separated."""
     return f"{value:,.1f} h"
+
+
+def hours_each(value: float) -> str:
+    """One person's share of freed hours: "0.3 h", or minutes below a tenth of an hour ("0.0 h" read as nothing)."""
+    if value >= 0.05:
+        return hours(value)
+    minutes = value * 60
+    return f"{minutes:.0f} min" if minutes >= 0.5 else "under a minute"

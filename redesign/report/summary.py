@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from redesign.impact.assess import Impact
 from redesign.impact.catalog import catalog
 from redesign.impact.collector import collector_paused
+from redesign.impact.explain import hours_each
 from redesign.impact.incentives import headline_shared_metric
 from redesign.impact.pilot import PilotItem
 from redesign.impact.ranges import Ranges, likely_words, ranges
@@ -465,7 +466,7 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
         cap = capacity.get(r.role)
         line = f"{r.name} ({_people(r.headcount or 1)}): {fmt.hours(-r.change_hours)} per {period} freed"
         if cap is not None and cap.spread:
-            line += f", {fmt.hours(cap.hours_per_person)} each: capacity, not cash"
+            line += f", {hours_each(cap.hours_per_person)} each: capacity, not cash"
         whom.append(line + ".")
     added = [r for r in impact.roles if r.change_hours > 0.05 and r.kind == RoleKind.HUMAN]
     if added:
@@ -517,7 +518,8 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
             money += f", payback {fmt.number(c.payback_months, 0)} months"
         if c.bankable_fte >= 1 and c.cash_per_year:
             money += (
-                f"; cash if the {fmt.number(c.bankable_fte, 0)} whole FTE are redeployed: "
+                f"; cash if the {fmt.number(c.bankable_fte, 0)} whole FTE "
+                f"{'is' if round(c.bankable_fte) == 1 else 'are'} redeployed: "
                 f"{cur} {fmt.number(c.cash_per_year, 0)} a year."
             )
         else:
@@ -532,10 +534,16 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
             by_rule[(f.severity, f.rule)].extend([f.step] if f.step else f.reason.steps)
     for (severity, rule), steps in sorted(by_rule.items(), key=lambda kv: (kv[0][0] != "BLOCK", -len(kv[1]))):
         flag = next(f for f in impact.governance if f.rule == rule and f.severity == severity)
-        if len(steps) > 1:
+        unique = list(dict.fromkeys(steps))
+        if len(unique) > 1 and ": " in flag.message and all(names.get(x, x) in flag.message for x in unique):
+            # A consolidated flag ("13 AI steps lack ...: A; B; ...") names its steps itself: keep its
+            # head and the first few names whole, never a name cut in two and listed again.
+            head = flag.message.split(": ", 1)[0]
+            more = f" and {len(unique) - 4} more" if len(unique) > 4 else ""
+            risks.append(f"{severity}: {head}: {'; '.join(names.get(x, x) for x in unique[:4])}{more}.")
+        elif len(steps) > 1:
             message = fmt.truncate(flag.message, 170)
-            # A consolidated flag's message names its steps already: "Also" lists only the ones it does not.
-            unnamed = [x for x in dict.fromkeys(steps) if names.get(x, x) not in message]
+            unnamed = [x for x in unique if names.get(x, x) not in message]
             others = ", ".join(f"“{names.get(x, x)}”" for x in unnamed[:3])
             more = f" and {len(unnamed) - 3} more" if len(unnamed) > 3 else ""
             also = f" Also {others}{more}." if unnamed else ""

@@ -13,7 +13,7 @@ import streamlit as st
 from redesign.impact.assess import Impact
 from redesign.impact.catalog import catalog
 from redesign.impact.costs import Costs
-from redesign.impact.explain import Reason
+from redesign.impact.explain import Reason, hours_each
 from redesign.impact.incentives import headline_shared_metric
 from redesign.impact.ranges import Ranges, likely_words, ranges
 from redesign.impact.simulation import FlowSimulation, SimulationRefused, simulate_impact
@@ -165,7 +165,7 @@ def end_to_end(impact: Impact, rng: Ranges) -> None:
         if cap.spread:
             st.caption(
                 f"{plain(cap.name)}: {cap.freed_fte:.2f} FTE spread across {people(cap.people)} "
-                f"({cap.hours_per_person:,.1f} h each per {impact.period}): capacity, not cash."
+                f"({hours_each(cap.hours_per_person)} each per {impact.period}): capacity, not cash."
             )
     why(c.reason, "costs")
     for note in [*impact.end_to_end.notes, *impact.notes]:

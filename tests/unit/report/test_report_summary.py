@@ -185,3 +185,25 @@ def test_the_money_line_keeps_capacity_and_cash_apart() -> None:
     money = build_summary(flow, scenario, impact.model_copy(update={"costs": richer})).executive.money
     assert "outcome gains EUR 10,000)" in money
     assert money.endswith("cash if the 2 whole FTE are redeployed: EUR 150,000 a year.")
+
+
+def test_a_long_consolidated_risk_keeps_whole_step_names_and_counts_the_rest() -> None:
+    # IT incident management's suggested tags: 16 AI steps without IT sign-off, one flag. Page 1 gave
+    # "Categorise, prioritise…" cut by the truncation and then the same step again after "Also".
+    from redesign.impact.suggested import scenario_or_suggested
+    from redesign.samples import load_sample
+
+    flow = load_sample("it_incident_management")
+    scenario = scenario_or_suggested(flow, None)
+    risks = build_summary(flow, scenario, assess(flow, scenario)).executive.risks
+    signoff = next(r for r in risks if "sign-off" in r)
+    assert signoff.startswith("WARN: 16 AI steps lack IT security and integration sign-off: ")
+    assert signoff.endswith(" and 12 more.") and "…" not in signoff and "Also" not in signoff
+
+
+def test_a_tiny_share_per_person_reads_in_minutes() -> None:
+    from redesign.impact.explain import hours_each
+
+    assert hours_each(2.5) == "2.5 h" and hours_each(0.05) == "0.1 h"
+    assert hours_each(0.0126) == "1 min"  # 25 h a week across 2,000 business users
+    assert hours_each(0.001) == "under a minute"
