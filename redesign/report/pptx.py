@@ -343,7 +343,8 @@ def _executive_slide(prs: PresentationType, s: Summary) -> None:
     size = _fit(texts, _pt(BODY_W - label_w) - 6, _pt(height) - 6 * len(rows), (15, 14, 13, 12, 11, 10, 9))
     for label, lines in rows:
         needed = sum(_lines(x, _pt(BODY_W - label_w) - 6, size) for x in lines)
-        h = Pt(needed * size * 1.25 + 6)
+        # Each paragraph's space after (`_text`) counts too: without it a four-line "For whom" ran into "Hours".
+        h = Pt(needed * size * 1.25 + len(lines) * size * 0.25 + 6)
         _text(slide, MARGIN, top, label_w, h, [label], (size,), colour=ACCENT, bold=True)
         _text(slide, MARGIN + label_w, top, BODY_W - label_w, h, lines, (size,), bold=label == "Hours")
         top += h
