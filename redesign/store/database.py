@@ -95,10 +95,45 @@ connections per 1,000 writes (a server process each), which more than doubled th
 tail; 20 open keeps that to a few dozen in the harshest burst."""
 MAX_OVERFLOW = 10
 """Connections opened beyond the pool under a peak (at most POOL_SIZE + MAX_OVERFLOW per process)."""
+POOL_SIZE_ENV = "CROSSFLOW_DB_POOL_SIZE"
+MAX_OVERFLOW_ENV = "CROSSFLOW_DB_MAX_OVERFLOW"
 
 
-def make_engine(url: str | URL, *, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW) -> sa.Engine:
-    """An Engine configured as described in the module docstring; creates `data/` for SQLite files."""
+def pool_settings(environ: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """(pool size, overflow) from CROSSFLOW_DB_POOL_SIZE / CROSSFLOW_DB_MAX_OVERFLOW, else the defaults.
+
+    Configurable because a PostgreSQL server's `max_connections` bounds replicas x (pool + overflow):
+    an operator running many replicas, or sharing the server, sizes each replica's share.
+    """
+    environ = os.environ if environ is None else environ
+    return (
+        _whole_number(environ, POOL_SIZE_ENV, POOL_SIZE, minimum=1),
+        _whole_number(environ, MAX_OVERFLOW_ENV, MAX_OVERFLOW, minimum=0),
+    )
+
+
+def _whole_number(environ: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < minimum:
+        raise InvalidInput(f"{name} must be at least {minimum}, not {value}.")
+    return value
+
+
+def make_engine(url: str | URL, *, pool_size: int | None = None, max_overflow: int | None = None) -> sa.Engine:
+    """An Engine configured as described in the module docstring; creates `data/` for SQLite files.
+
+    ``pool_size`` / ``max_overflow``: None = `pool_settings()` (the environment, else the defaults).
+    """
+    if pool_size is None or max_overflow is None:
+        configured = pool_settings()
+        pool_size = configured[0] if pool_size is None else pool_size
+        max_overflow = configured[1] if max_overflow is None else max_overflow
     parsed = normalize_url(url)
     if is_sqlite(parsed):
         path = _sqlite_file(parsed)

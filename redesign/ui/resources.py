@@ -8,6 +8,7 @@ nothing is ever stale. Cached objects are shared, so callers must not mutate the
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,11 +23,25 @@ from redesign.impact.suggest import TagSuggestion, suggest
 from redesign.metrics import FlowMetrics, analyze
 from redesign.model import Flow, Scenario
 from redesign.store.database import resolve_database_url
+from redesign.store.errors import StoreError
 from redesign.store.schemas import Contribution, EventOut, WorkshopState
 from redesign.store.service import WorkshopService
 from redesign.workshop import settled_scenario
 
-POLL_SECONDS = float(os.environ.get("CROSSFLOW_POLL_SECONDS", "2"))
+
+def _poll_seconds(raw: str | None) -> float:
+    """CROSSFLOW_POLL_SECONDS, or 2 s with a warning in the log when it is not a positive number."""
+    try:
+        value = float(raw or "2")
+    except ValueError:
+        value = -1.0
+    if not value > 0:  # NaN and negatives too
+        logging.getLogger(__name__).warning("CROSSFLOW_POLL_SECONDS must be a positive number, not %r; using 2.", raw)
+        return 2.0
+    return value
+
+
+POLL_SECONDS = _poll_seconds(os.environ.get("CROSSFLOW_POLL_SECONDS"))
 """How often an open page asks the store whether anything changed, when it polls (see LIVE_MODE)."""
 LIVE_MODE = "poll" if os.environ.get("CROSSFLOW_LIVE", "push").strip().lower() == "poll" else "push"
 """How open pages learn of changes (redesign/ui/live.py): "push" (default; the server announces new
@@ -40,7 +55,12 @@ def _service(url: str) -> WorkshopService:
 
 
 def service() -> WorkshopService:
-    return _service(resolve_database_url())
+    """The process's store service; a database setting or server the operator must fix stops the page with its name."""
+    try:
+        return _service(resolve_database_url())
+    except StoreError as exc:  # InvalidInput (a bad URL or pool size), StoreUnavailable (no server): no stack trace
+        st.error(f"Crossflow cannot open its workshop database: {exc}", icon="🛑")
+        st.stop()
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)

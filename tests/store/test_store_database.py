@@ -16,9 +16,12 @@ from alembic.runtime.migration import MigrationContext
 from redesign.store.database import (
     DEFAULT_URL,
     ENV_VAR,
+    MAX_OVERFLOW,
+    POOL_SIZE,
     FifoLock,
     make_engine,
     normalize_url,
+    pool_settings,
     resolve_database_url,
     write_transaction,
 )
@@ -82,6 +85,30 @@ def test_default_url_creates_data_dir_on_first_start(tmp_path: Path, monkeypatch
 def test_unreachable_database_is_a_clear_error() -> None:
     with pytest.raises(StoreUnavailable, match="Cannot open the database"):
         WorkshopService.from_url("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_the_connection_pool_is_sized_from_the_environment(fresh_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert pool_settings({}) == (POOL_SIZE, MAX_OVERFLOW) == (20, 10)
+    assert pool_settings({"CROSSFLOW_DB_POOL_SIZE": " 5 ", "CROSSFLOW_DB_MAX_OVERFLOW": "0"}) == (5, 0)
+    with pytest.raises(InvalidInput, match="CROSSFLOW_DB_POOL_SIZE must be a whole number, not 'ten'"):
+        pool_settings({"CROSSFLOW_DB_POOL_SIZE": "ten"})
+    with pytest.raises(InvalidInput, match="CROSSFLOW_DB_POOL_SIZE must be at least 1, not 0"):
+        pool_settings({"CROSSFLOW_DB_POOL_SIZE": "0"})
+    with pytest.raises(InvalidInput, match="CROSSFLOW_DB_MAX_OVERFLOW must be at least 0, not -1"):
+        pool_settings({"CROSSFLOW_DB_MAX_OVERFLOW": "-1"})
+    # The service a replica starts with (PostgreSQL) takes the operator's sizes.
+    monkeypatch.setenv("CROSSFLOW_DB_POOL_SIZE", "3")
+    monkeypatch.setenv("CROSSFLOW_DB_MAX_OVERFLOW", "2")
+    service = WorkshopService.from_url(fresh_url)
+    try:
+        pool = service.engine.pool
+        assert isinstance(pool, sa.pool.QueuePool) and pool.size() == 3 and pool._max_overflow == 2
+    finally:
+        service.engine.dispose()
+    # A value set on the call (the live-update routes' own small pool) wins over the environment.
+    engine = make_engine(fresh_url, pool_size=2, max_overflow=8)
+    assert engine.pool.size() == 2  # type: ignore[attr-defined]
+    engine.dispose()
 
 
 # --------------------------------------------------------------------------- SQLite connection settings

@@ -38,6 +38,24 @@ def test_home_lists_the_samples_and_the_join_form(db_url: str) -> None:
     assert "Join a workshop" in [s.value for s in at.subheader]
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("CROSSFLOW_DB_POOL_SIZE", "ten", "CROSSFLOW_DB_POOL_SIZE must be a whole number, not 'ten'."),
+        ("CROSSFLOW_DATABASE_URL", "mysql://db/crossflow", 'Unsupported database "mysql"'),
+    ],
+)
+def test_a_database_setting_the_operator_must_fix_is_named_on_the_page(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)  # the service is not cached yet (db_url cleared it)
+    at = open_page("home")
+    at.button(key="start:sales_forecasting").click().run()
+    assert not at.exception  # it was Streamlit's redacted "This app has encountered an error"
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("Crossflow cannot open its workshop database:") and message in e for e in errors), errors
+
+
 def test_one_click_on_a_sample_starts_a_live_workshop(db_url: str, svc: WorkshopService) -> None:
     at = open_page("home")
     at.button(key="start:sales_forecasting").click().run()
