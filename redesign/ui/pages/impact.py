@@ -344,11 +344,11 @@ def incentives_section(state: WorkshopState, impact: Impact) -> None:
     st.subheader("Metrics and incentives")
     lead = headline_shared_metric(impact.incentives)
     if lead is not None:
-        shared = ", ".join(functions.get(f, f) for f in lead.shared_by)
-        owner = roles.get(lead.owner, lead.owner) if lead.owner else "no one yet"
+        lanes = ", ".join(functions.get(f, f) for f in lead.shared_by)
+        accountable = roles.get(lead.owner, lead.owner) if lead.owner else "no one yet"
         st.success(
             f"**The shared metric:** {plain(lead.metric)}  \n"
-            f"accountable: {plain(owner)} · shared by {plain(shared)} · {plain(lead.use)}",
+            f"accountable: {plain(accountable)} · shared by {plain(lanes)} · {plain(lead.use)}",
             icon="🤝",
         )
     for action, title in INCENTIVE_GROUPS.items():
