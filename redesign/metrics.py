@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Mapping
 from itertools import pairwise
 from typing import Literal
 
 from pydantic import BaseModel
 
 from redesign.graph import Acyclic, acyclic, back_edges, rework_loops
-from redesign.model import Flow, Handoff, Step, StepKind
+from redesign.model import Flow, Step, StepKind
 
 BOTTLENECK_SHARE = 0.15
 """A critical-path step taking at least this share of the lead time is a bottleneck."""
@@ -158,61 +157,32 @@ def pca_unknown_steps(flow: Flow) -> list[str]:
     return [s.id for s in flow.steps if "pca" not in s.model_fields_set and s.kind != StepKind.REVIEW]
 
 
-def _of_pairs(
-    flow: Flow, pairs: set[tuple[str, str]], edges: Mapping[tuple[str, str], list[Handoff]] | None
-) -> Mapping[tuple[str, str], list[Handoff]]:
-    """The hand-offs of each pair, in flow order: from ``edges`` (an `Acyclic` graph's) when it has every pair.
-
-    A graph leaves out only whole pairs (loops), so a pair it has comes with all its hand-offs.
-    """
-    if edges is not None and all(pair in edges for pair in pairs):
-        return edges
-    found: dict[tuple[str, str], list[Handoff]] = defaultdict(list)
+def path_minutes(flow: Flow, path: list[str], steps: dict[str, Step] | None = None) -> float:
+    """Per-case minutes along a given chain of steps (touch + wait of steps, the longest wait of each hand-off)."""
+    steps = steps if steps is not None else flow.steps_by_id()
+    pairs = set(pairwise(path))
+    waits: dict[tuple[str, str], float] = {}
     for h in flow.handoffs:
         key = (h.source, h.target)
         if key in pairs:
-            found[key].append(h)
-    return found
-
-
-def path_minutes(
-    flow: Flow,
-    path: list[str],
-    steps: dict[str, Step] | None = None,
-    edges: Mapping[tuple[str, str], list[Handoff]] | None = None,
-) -> float:
-    """Per-case minutes along a given chain of steps (touch + wait of steps, the longest wait of each hand-off).
-
-    ``edges``: the flow's `Acyclic` hand-offs, when the caller has them (no pass over every hand-off).
-    """
-    steps = steps if steps is not None else flow.steps_by_id()
-    pairs = set(pairwise(path))
-    of_pairs = _of_pairs(flow, pairs, edges)
-    waits: dict[tuple[str, str], float] = {}
-    for key in pairs:
-        for h in of_pairs.get(key, ()):
             waits[key] = max(waits.get(key, 0.0), h.wait_minutes)
     total = sum(steps[s].touch_minutes + steps[s].wait_minutes for s in path if s in steps)
     return total + sum(waits.get(pair, 0.0) for pair in pairs)
 
 
-def path_rolled_pca(
-    flow: Flow,
-    path: list[str],
-    steps: dict[str, Step] | None = None,
-    edges: Mapping[tuple[str, str], list[Handoff]] | None = None,
-) -> float:
-    """`rolled_pca` of a given chain without building the graph (the redesigned flow's same-path figure).
-
-    ``edges``: the flow's `Acyclic` hand-offs, when the caller has them (no pass over every hand-off).
-    """
+def path_rolled_pca(flow: Flow, path: list[str], steps: dict[str, Step] | None = None) -> float:
+    """`rolled_pca` of a given chain without building the graph (the redesigned flow's same-path figure)."""
     steps = steps if steps is not None else flow.steps_by_id()
-    of_pairs = _of_pairs(flow, set(pairwise(path)), edges)
+    pairs = set(pairwise(path))
+    given: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for h in flow.handoffs:
+        if (h.source, h.target) in pairs and h.pca is not None:
+            given[(h.source, h.target)].append(h.pca)
     rolled = 1.0
     for here, there in pairwise(path):
         if steps[there].kind == StepKind.REVIEW:
             continue
-        figures = [h.pca for h in of_pairs.get((here, there), ()) if h.pca is not None]
+        figures = given.get((here, there))
         rolled *= (min(figures) if figures else steps[here].pca) / 100.0
     if path:
         rolled *= steps[path[-1]].pca / 100.0

@@ -182,26 +182,23 @@ def same_path(before_path: list[str], after_flow: Flow) -> list[str]:
     return path
 
 
-def _on_same_path(before: FlowMetrics, after_flow: Flow, graph: Acyclic | None = None) -> dict[str, float]:
+def _on_same_path(before: FlowMetrics, after_flow: Flow) -> dict[str, float]:
     path = same_path(before.critical_path, after_flow)
     steps = after_flow.steps_by_id()  # once for the three figures
-    edges = graph.handoffs if graph is not None else None  # the path's hand-offs without a pass over all
-    lead = path_minutes(after_flow, path, steps, edges)
+    lead = path_minutes(after_flow, path, steps)
     touch = sum(steps[s].touch_minutes for s in path if s in steps)
     return {
         "lead_time_minutes": lead,
-        "rolled_pca": path_rolled_pca(after_flow, path, steps, edges) if path else 100.0,
+        "rolled_pca": path_rolled_pca(after_flow, path, steps) if path else 100.0,
         "activity_ratio": touch / lead * 100.0 if lead > 0 else 0.0,
     }
 
 
-def _changes(
-    view: ScenarioView, before: FlowMetrics, after: FlowMetrics, after_flow: Flow, graph: Acyclic | None = None
-) -> list[MetricChange]:
+def _changes(view: ScenarioView, before: FlowMetrics, after: FlowMetrics, after_flow: Flow) -> list[MetricChange]:
     # Lead time, rolled %C&A and activity ratio compare the same chain of steps before and after;
     # when another chain becomes the longest, a note names it (`_notes`).
     path_steps = list(before.critical_path)
-    on_path = _on_same_path(before, after_flow, graph)
+    on_path = _on_same_path(before, after_flow)
     changed = [s for s in view.decisions if view.uses_ai(s)]
     changes: list[MetricChange] = []
     for field, label, unit, rule, better in _METRICS:
@@ -301,11 +298,10 @@ def end_to_end(view: ScenarioView, steps: list[StepEconomics], oversight: list[N
     redesigned = _redesigned(view, steps, oversight)
     # The redesigned flow has the same graph with review steps spliced in: derived, not searched again.
     after_flow = redesigned.flow
-    after_graph = _after_graph(graph, redesigned)
-    after = analyze(after_flow, after_graph)
+    after = analyze(after_flow, _after_graph(graph, redesigned))
     return EndToEnd(
         before=before,
         after=after,
-        changes=_changes(view, before, after, after_flow, after_graph[1] if after_graph else None),
+        changes=_changes(view, before, after, after_flow),
         notes=_notes(view, steps, before, after),
     ), after_flow
