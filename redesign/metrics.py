@@ -391,10 +391,17 @@ def bottlenecks(
     return found
 
 
-def analyze(flow: Flow) -> FlowMetrics:
-    """All flow metrics in one pass over the graph."""
-    loops = back_edges(flow)
-    dag = acyclic(flow, loops)  # the loops are reported apart; everything else is acyclic
+def analyze(flow: Flow, graph: tuple[set[tuple[str, str]], Acyclic] | None = None) -> FlowMetrics:
+    """All flow metrics in one pass over the graph.
+
+    ``graph``: the flow's `back_edges` and `acyclic` graph, when the caller has them (the
+    redesigned flow's, spliced from the as-is flow's by `redesign.graph.spliced`).
+    """
+    if graph is None:
+        loops = back_edges(flow)
+        dag = acyclic(flow, loops)  # the loops are reported apart; everything else is acyclic
+    else:
+        loops, dag = graph
     steps = flow.steps_by_id()
     minor = minor_branch_steps(flow, steps)
     order = {s.id: i for i, s in enumerate(flow.steps)}

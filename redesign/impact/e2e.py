@@ -17,10 +17,12 @@ says so for each such step.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel
 
+from redesign.graph import Acyclic, acyclic, back_edges, spliced
 from redesign.impact.built import copied, in_order
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics, automated_pca, human_share, reviewed_pca
@@ -80,6 +82,20 @@ def _review_step(view: ScenarioView, review: NewStep, reviewed: Step, pca: float
 
 def redesigned_flow(view: ScenarioView, steps: list[StepEconomics], oversight: list[NewStep]) -> Flow:
     """The flow with the scenario applied (pure: the input flow is not changed)."""
+    return _redesigned(view, steps, oversight).flow
+
+
+@dataclass(frozen=True)
+class _Redesigned:
+    """The redesigned flow, and what `graph.spliced` needs to derive its graph from the as-is flow's."""
+
+    flow: Flow
+    inserted: dict[str, str]  # reviewed step -> its review step, right after it
+    links: list[Handoff]  # reviewed step -> review step, one per review, in that order
+    replaced: dict[int, Handoff]  # id() of an as-is hand-off -> the redesigned one, where they differ
+
+
+def _redesigned(view: ScenarioView, steps: list[StepEconomics], oversight: list[NewStep]) -> _Redesigned:
     econ = {s.step: s for s in steps}
     review_of = {o.for_step: o for o in oversight}
     catch = catalog().effort.value("effort_review_catch_rate")
@@ -100,6 +116,7 @@ def redesigned_flow(view: ScenarioView, steps: list[StepEconomics], oversight: l
         if step.id in review_of:
             new_steps.append(_review_step(view, review_of[step.id], step, reviewed_pca(e.pca_after, catch)))
     handoffs: list[Handoff] = []
+    replaced: dict[int, Handoff] = {}
     taken = {h.id for h in view.flow.handoffs}
     for h in view.flow.handoffs:
         source = econ.get(h.source)
@@ -111,15 +128,33 @@ def redesigned_flow(view: ScenarioView, steps: list[StepEconomics], oversight: l
                 update["pca"] = automated_pca(h.pca, rates["automation_rate"], rates["exception_rate"])
         if h.source in review_of:
             update["source"] = review_of[h.source].id
-        handoffs.append(copied(h, update) if update else h)
+        if update:
+            replaced[id(h)] = copied(h, update)
+            handoffs.append(replaced[id(h)])
+        else:
+            handoffs.append(h)
+    links: list[Handoff] = []
     for review in oversight:
         hid, n = f"{review.for_step}__review_in", 2
         while hid in taken:
             hid, n = f"{review.for_step}__review_in_{n}", n + 1
         taken.add(hid)
         data = list(view.steps[review.for_step].data_out)
-        handoffs.append(Handoff(id=hid, source=review.for_step, target=review.id, data=data))
-    return view.flow.model_copy(update={"steps": new_steps, "handoffs": handoffs})
+        links.append(Handoff(id=hid, source=review.for_step, target=review.id, data=data))
+    flow = view.flow.model_copy(update={"steps": new_steps, "handoffs": [*handoffs, *links]})
+    inserted = {o.for_step: o.id for o in oversight}
+    return _Redesigned(flow=flow, inserted=inserted, links=links, replaced=replaced)
+
+
+def _after_graph(
+    before: tuple[set[tuple[str, str]], Acyclic], redesigned: _Redesigned
+) -> tuple[set[tuple[str, str]], Acyclic] | None:
+    """The redesigned flow's graph, spliced from the as-is flow's; None (compute it afresh) when unsure."""
+    if len(redesigned.inserted) != len(redesigned.links):
+        return None  # two reviews of one step: not a plain splice
+    loops, dag = before
+    nodes = [s.id for s in redesigned.flow.steps]
+    return spliced(dag, loops, nodes, redesigned.inserted, redesigned.links, redesigned.replaced)
 
 
 _METRICS: tuple[tuple[str, str, str, str, Literal["lower", "higher"]], ...] = (
@@ -257,8 +292,13 @@ def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, 
 
 
 def end_to_end(view: ScenarioView, steps: list[StepEconomics], oversight: list[NewStep]) -> tuple[EndToEnd, Flow]:
-    after_flow = redesigned_flow(view, steps, oversight)
-    before, after = analyze(view.flow), analyze(after_flow)
+    loops = back_edges(view.flow)
+    graph = (loops, acyclic(view.flow, loops))
+    before = analyze(view.flow, graph)
+    redesigned = _redesigned(view, steps, oversight)
+    # The redesigned flow has the same graph with review steps spliced in: derived, not searched again.
+    after_flow = redesigned.flow
+    after = analyze(after_flow, _after_graph(graph, redesigned))
     return EndToEnd(
         before=before,
         after=after,

@@ -384,7 +384,6 @@ def _area_detections(text: _Text, tasks: Sequence[tuple[str, str, str]]) -> list
         if not activity or _hits(own[:1], rule.exclude):
             continue
         near, everywhere = text.near, text.everywhere
-        strong, weak, org = text.person
         domain = _hits(own[:1] if rule.domain_in_name_only else near, rule.domain)
         domain += _onet_hits(tasks, rule.onet_occupations)
         if not domain:
@@ -392,6 +391,7 @@ def _area_detections(text: _Text, tasks: Sequence[tuple[str, str, str]]) -> list
         context = _hits(everywhere, rule.context) if rule.context else []
         if rule.context and not context:
             continue
+        strong, weak, org = text.person  # only now: most candidates stop at the domain or the context
         area = areas.get(rule.area)
         title = f"{area.point} ({area.title})" if area else rule.area
         evidence = tuple(activity + domain + context)

@@ -169,24 +169,42 @@ def _rubric_evidence(step: Step, rules: SuggestRules) -> ExposureEvidence:
 
 class _Scores:
     def __init__(self, view: ScenarioView, step: Step, evidence: ExposureEvidence, rules: SuggestRules) -> None:
+        # Written out rather than looped over the codes: suggest makes one per step (5,000-step flows).
         rubric = step.rubric
-        self.values: dict[str, float | None] = {c: getattr(rubric, f) for c, f in _RUBRIC_FIELDS.items()}
+        r, d, s, j, p, c = (
+            rubric.rules,
+            rubric.digital_input,
+            rubric.stability,
+            rubric.judgment,
+            rubric.interpersonal,
+            rubric.creativity,
+        )
         q = _incoming_pca(view, step)
         self.incoming_pca = q
-        self.values["Q"] = float(_pca_score(q, rules)) if q is not None else None
+        q_score = float(_pca_score(q, rules)) if q is not None else None
         self.error_cost_scored = rubric.error_cost is not None
-        self.values["E"] = float(rubric.error_cost or rules.scales.stakes_to_error_cost[step.stakes.value])
-        self.values["A"] = rubric.auditability
-        self.x = evidence.x
-        self.values["X"] = evidence.x
+        e = float(rubric.error_cost or rules.scales.stakes_to_error_cost[step.stakes.value])
+        self.x = x = evidence.x
+        # The order of _RUBRIC_FIELDS, then Q, E, A, X (the order the scores are shown and saved in).
+        self.values: dict[str, float | None] = {
+            "R": r,
+            "D": d,
+            "S": s,
+            "J": j,
+            "P": p,
+            "C": c,
+            "Q": q_score,
+            "E": e,
+            "A": rubric.auditability,
+            "X": x,
+        }
         missing = rules.scales.missing_score
-        feas = [v for c in ("R", "D", "S", "Q") if (v := self.values[c]) is not None]
-        human = [v for c in ("J", "P", "C") if (v := self.values[c]) is not None]
+        feas = [v for v in (r, d, s, q_score) if v is not None]
+        human = [v for v in (j, p, c) if v is not None]
         self.F = sum(feas) / len(feas) if feas else missing
         self.H = max(human) if human else missing
-        self.E = self.values["E"] or missing
-        known = sum(1 for c in ("R", "D", "S", "Q", "J", "P", "C") if self.values[c] is not None)
-        known += int(self.error_cost_scored) + int(self.x is not None)
+        self.E = e or missing
+        known = len(feas) + len(human) + int(self.error_cost_scored) + int(x is not None)
         self.coverage = known / len(ATTRIBUTE_CODES)
 
     def as_dict(self) -> dict[str, float | None]:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import gc
 import weakref
 
-from redesign.graph import acyclic, back_edges, rework_loops, swimlane_layout
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from redesign.graph import acyclic, back_edges, rework_loops, spliced, swimlane_layout
 from redesign.metrics import analyze
+from redesign.model import Flow, Function, Handoff, Step
 from tests.unit.flows import three_step_flow
 
 
@@ -77,3 +81,44 @@ def test_analysis_and_layout_leave_no_reference_cycles() -> None:
         assert gc.collect() == 0  # nothing left for the cyclic collector: all freed by reference counting
     finally:
         gc.enable()
+
+
+@st.composite
+def _splices(draw: st.DrawFn) -> tuple[Flow, Flow, dict[str, str]]:
+    """A random flow (loops of every kind, repeated hand-offs) and the same flow with steps spliced in."""
+    n = draw(st.integers(min_value=1, max_value=12))
+    steps = [Step(id=f"s{i}", name=f"Step {i}", function="sales") for i in range(n)]
+    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.booleans()), max_size=3 * n))
+    handoffs = [Handoff(id=f"h{k}", source=f"s{a}", target=f"s{b}", rework=r) for k, (a, b, r) in enumerate(pairs)]
+    reviewed = draw(st.lists(st.sampled_from([s.id for s in steps]), unique=True))
+    inserted = {s: f"{s}__review" for s in reviewed}
+    after_steps: list[Step] = []
+    for step in steps:
+        after_steps.append(step)
+        if step.id in inserted:
+            after_steps.append(Step(id=inserted[step.id], name="Review", function="sales"))
+    moved = [h.model_copy(update={"source": inserted[h.source]}) if h.source in inserted else h for h in handoffs]
+    links = [Handoff(id=f"{s}__in", source=s, target=inserted[s]) for s in reviewed]
+    before = Flow(id="f", name="F", functions=[Function(id="sales", name="Sales")], steps=steps, handoffs=handoffs)
+    after = before.model_copy(update={"steps": after_steps, "handoffs": [*moved, *links]})
+    return before, after, inserted
+
+
+@settings(max_examples=300, deadline=None)
+@given(_splices())
+def test_a_spliced_graph_is_the_graph_of_the_spliced_flow(case: tuple[Flow, Flow, dict[str, str]]) -> None:
+    before, after, inserted = case
+    loops = back_edges(before)
+    graph = acyclic(before, loops)
+    assert graph.topological_order  # computed, so the spliced graph derives its own from it
+    links = after.handoffs[len(before.handoffs) :]
+    replaced = {id(b): a for b, a in zip(before.handoffs, after.handoffs, strict=False) if b is not a}
+    nodes = [s.id for s in after.steps]
+    spliced_loops, dag = spliced(graph, loops, nodes, inserted, links, replaced)
+    assert spliced_loops == back_edges(after)
+    fresh = acyclic(after, spliced_loops)
+    assert dag == fresh and list(dag.handoffs) == list(fresh.handoffs)  # same edges, in the same order
+    position = {node: i for i, node in enumerate(dag.topological_order)}
+    assert sorted(position) == sorted(nodes)
+    assert all(position[s] < position[t] for s, t in dag.edges)
+    assert analyze(after, (spliced_loops, dag)) == analyze(after)

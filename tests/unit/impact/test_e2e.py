@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from impact_flows import one_step_flow, small_flow
+from hypothesis import given, settings
+from impact_flows import flows, one_step_flow, small_flow
 
 from redesign.impact.assess import assess
-from redesign.model import Decision, Handoff, Scenario, Step, StepKind, Tag
+from redesign.metrics import analyze
+from redesign.model import Decision, Flow, Handoff, Scenario, Step, StepKind, Tag
 
 
 def _change(impact, metric):
@@ -93,3 +95,13 @@ def test_note_when_another_chain_becomes_critical() -> None:
     assert impact.end_to_end.after.critical_path == ["a", "c"]
     moved = next(n for n in impact.end_to_end.notes if n.kind == "critical_path_moved")
     assert moved.reason.steps == ["a", "b", "c"] and moved.reason.rule == "e2e_critical_path_moved"
+
+
+@settings(max_examples=60, deadline=None)
+@given(flows(max_steps=14))
+def test_the_after_figures_are_those_of_the_redesigned_flow_measured_afresh(flow: Flow) -> None:
+    # end_to_end derives the redesigned flow's graph from the as-is flow's (graph.spliced): the same figures.
+    impact = assess(flow, "sc")
+    assert impact.after_flow is not None
+    assert impact.end_to_end.after == analyze(impact.after_flow)
+    assert impact.end_to_end.before == analyze(flow)
