@@ -60,7 +60,7 @@ def fast_attribute_reads() -> bool:
         return cls
 
     ModelMetaclass.__new__ = new  # type: ignore[method-assign]  # models defined from now on
-    del BaseModel.__getattr__
+    delattr(BaseModel, "__getattr__")  # pydantic defines it outside TYPE_CHECKING, so mypy does not see it
     _applied = True
     return True
 
