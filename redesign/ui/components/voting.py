@@ -8,9 +8,10 @@ is redrawing is never dropped. Clicking the chosen tag again withdraws the propo
 A click saved by a callback needs a server session that drew the control: Streamlit calls
 `on_change` only for widgets registered by an earlier run of the same session. After a
 replica fails over (or restarts) the browser keeps the page the old session drew and
-reconnects to a new session; when the old page's last run was a full run, the browser does
-not rerun the page on reconnecting, so the person's next click is the new session's first
-run and no callback runs for it. A control this session has not drawn yet therefore takes
+reconnects to a new session; when the old page's last run was a full run, Streamlit's browser
+does not rerun the page on reconnecting, so the person's next click is the new session's first
+run and no callback runs for it (the live listener now asks for that rerun, but a click can
+still reach the server before that run has drawn the list). A control this session has not drawn yet therefore takes
 the browser's value, and a value that differs from what the store holds is that click: it
 is saved here (`_control`), and the page is drawn again from the store.
 """
