@@ -174,6 +174,32 @@ def test_a_click_is_not_lost_when_someone_else_writes_while_the_page_reruns(
     assert stored == {("Sam", "update_opps", Tag.AUGMENT), ("Fin", "update_opps", Tag.HUMAN)}
 
 
+def test_a_click_that_reaches_a_new_server_session_is_saved(svc: WorkshopService, workshop) -> None:
+    """The click is the first message a new server session gets (a replica failed over, or restarted).
+
+    The page was drawn by the old session; the browser reconnects to a new one and, when the
+    old page's last run was a full run, Streamlit's browser does not rerun the page on
+    reconnecting. The click then carries the control's new value to a session that never drew
+    the control: Streamlit knows no callback for it, so none runs. The click used to be lost
+    (nothing saved, the control shown unchosen again); see redesign/ui/components/voting.py.
+    """
+    created, sales, _ = workshop
+    svc.set_phase(created.facilitator_token, Phase.VOTE)
+    old = open_page("workshop", sales.token)
+    vote_control(old, "update_opps").set_value(Tag.AUGMENT)  # the click, in the page the old session drew
+    clicked = old._tree.get_widget_states()  # what the browser sends with the click (as AppTest.run does)
+    new = AppTest.from_file(APP, default_timeout=60)
+    new.query_params["t"] = sales.token  # the seat, as the cookie gives it to a new session
+    new.switch_page("redesign/ui/pages/workshop.py")
+    new._run(clicked)  # the click's run is the new session's first run
+    assert not new.exception
+    mine = [p for p in svc.state(sales.token).proposals if p.participant_id == svc.whoami(sales.token).id]
+    assert [(p.step_id, p.tag) for p in mine] == [("update_opps", Tag.AUGMENT)]
+    assert vote_control(new, "update_opps").value == Tag.AUGMENT
+    row = next(m for m in new.markdown if "Update opportunities" in str(m.value))
+    assert "✓" in str(row.value)  # drawn from the store: saved
+
+
 def test_locked_workshop_refuses_participant_edits(svc: WorkshopService, workshop) -> None:
     created, sales, _ = workshop
     svc.set_lock(created.facilitator_token, True)

@@ -9,6 +9,8 @@
 //   be redrawn.
 // - every `presence` payload -> window CustomEvent "crossflow:presence" {detail: payload};
 // - its status -> window CustomEvent "crossflow:live" {detail: {mode: "push" | "polling", version}}.
+// - the page's connection to the server comes back (a replica restart or failover) -> the "kick"
+//   reruns the whole page at once, so the new server session has drawn it before the person acts.
 // - a request the page does not answer within UNANSWERED_MS (after a replica restart the page has a new
 //   server session that does not know the listener's fragment, and skips its reruns) -> the
 //   "kick" component (outside the fragment) reruns the whole page.
@@ -175,7 +177,23 @@ function makeLive() {
     box.dataset.mode = s.mode === "push" ? "push" : s.mode === "connecting" ? "connecting" : "polling";
   }
 
+  // Streamlit's browser reruns the page on reconnecting only in some cases (when its last run was a
+  // fragment's). After a replica restart or failover the page keeps what the old server session drew,
+  // and the new session runs no callback for a widget it never drew: a board gesture (or a vote) sent
+  // as its first message was lost. So when this page's connection comes back, rerun the whole page.
+  function watchConnection() {
+    const app = document.querySelector("[data-testid='stApp']");
+    if (!app) return;
+    let was = app.getAttribute("data-test-connection-state");
+    new MutationObserver(() => {
+      const now = app.getAttribute("data-test-connection-state");
+      if (now === "CONNECTED" && was !== "CONNECTED" && s.kick && !held()) s.kick("kick", Date.now());
+      was = now;
+    }).observe(app, { attributes: true, attributeFilter: ["data-test-connection-state"] });
+  }
+
   setInterval(clock, 1000);
+  watchConnection();
   return {
     hold(ms) {
       s.heldUntil = Date.now() + ms;

@@ -4,14 +4,25 @@ Each row is one segmented control (not three buttons): every open page redraws t
 list whenever something it shows changes, and each widget costs server time. A choice
 is a widget value, not a one-shot button trigger, so a click that lands while the page
 is redrawing is never dropped. Clicking the chosen tag again withdraws the proposal.
+
+A click saved by a callback needs a server session that drew the control: Streamlit calls
+`on_change` only for widgets registered by an earlier run of the same session. After a
+replica fails over (or restarts) the browser keeps the page the old session drew and
+reconnects to a new session; when the old page's last run was a full run, Streamlit's browser
+does not rerun the page on reconnecting, so the person's next click is the new session's first
+run and no callback runs for it (the live listener now asks for that rerun, but a click can
+still reach the server before that run has drawn the list). A control this session has not drawn yet therefore takes
+the browser's value, and a value that differs from what the store holds is that click: it
+is saved here (`_control`), and the page is drawn again from the store.
 """
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from redesign.diagram import TAG_LABEL
-from redesign.model import Tag
+from redesign.model import Step, Tag
 from redesign.store.errors import StoreError
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.flow_map import open_step
@@ -82,6 +93,7 @@ def vote_list(state: WorkshopState) -> None:
     done = sum(1 for s in state.flow.steps if s.id in mine)
     st.markdown(f"#### Your proposals — {done} of {len(state.flow.steps)} steps")
     st.caption("One click proposes a tag (click it again to withdraw); open a step to say why or comment.")
+    missed = 0
     for step in _page_of_steps(state):
         # One flex row per step (not st.columns, six blocks a row). The name has a fixed
         # width so the choices line up; on a phone the choice wraps below the name.
@@ -91,18 +103,31 @@ def vote_list(state: WorkshopState) -> None:
         saved = f":green[{SAVED_MARK}] " if step.id in mine else ""
         status = f" · settled: {TAG_LABEL[settled[step.id]]}" if step.id in settled else ""
         row.markdown(f"{saved}{focus}**{plain(step.name)}**{status}", width=NAME_WIDTH)
-        # The control shows what is stored (also after a refusal, or a change in another tab).
-        key = vote_key(step.id, mine.get(step.id))
-        st.session_state[key] = mine.get(step.id)
-        row.segmented_control(
-            f"Your tag for {step.name}",
-            list(Tag),
-            format_func=SHORT_TAGS.__getitem__,
-            key=key,
-            on_change=_on_choice,
-            args=(step.id, step.name, key),
-            label_visibility="collapsed",
-        )
+        missed += _control(row, step, mine.get(step.id))
         if row.button("Open", key=f"vopen:{step.id}", type="tertiary", width=OPEN_WIDTH):
             open_step(step.id)
             st.rerun()
+    if missed:  # saved while drawing: draw the list again from the store (its ✓, the toast)
+        st.rerun()
+
+
+def _control(row: DeltaGenerator, step: Step, stored: Tag | None) -> bool:
+    """Draw the step's tag choice; True when it carried a click no callback saved, now saved (see module doc)."""
+    key = vote_key(step.id, stored)
+    drawn = key in st.session_state  # this session drew the control: its callback has saved any click
+    if drawn:
+        st.session_state[key] = stored  # show what is stored (also after a refusal, or a change in another tab)
+    value = row.segmented_control(
+        f"Your tag for {step.name}",
+        list(Tag),
+        default=None if drawn else stored,  # a new control: the browser's value if it holds one, else the store's
+        format_func=SHORT_TAGS.__getitem__,
+        key=key,
+        on_change=_on_choice,
+        args=(step.id, step.name, key),
+        label_visibility="collapsed",
+    )
+    if drawn or value == stored:
+        return False
+    _on_choice(step.id, step.name, key)
+    return True

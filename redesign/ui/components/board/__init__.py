@@ -52,6 +52,7 @@ def _layout(workshop_id: str, version: int, _flow: Flow) -> ChartPage:
 
 def board(state: WorkshopState) -> None:
     """Mount the board for this viewer at this version."""
+    drawn = BOARD_KEY in st.session_state  # this session drew the board: its callback saves every gesture
     data = board_data(
         state,
         flow_metrics(state),
@@ -61,6 +62,19 @@ def board(state: WorkshopState) -> None:
         layout=_layout(state.workshop_id, state.version, state.flow),
     )
     _component(key=BOARD_KEY, data=data, on_action_change=_on_action, width="stretch", height="content")
+    if not drawn and _missed_action():
+        st.rerun()  # draw the board again from the store
+
+
+def _missed_action() -> bool:
+    """Save a gesture that reached a session that had not drawn the board yet: after a replica failover
+    or restart it can be the new session's first message, and Streamlit runs no callback for a widget its
+    session never drew (redesign/ui/components/voting.py says more). True when there was one."""
+    value = (st.session_state.get(BOARD_KEY) or {}).get("action")
+    if not isinstance(value, dict) or int(value.get("seq") or 0) <= int(st.session_state.get(ACK_KEY, 0)):
+        return False
+    _on_action()
+    return True
 
 
 def _notice(text: str, seq: int) -> None:
