@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from redesign.impact.assess import Impact
 from redesign.impact.catalog import catalog
 from redesign.impact.collector import collector_paused
+from redesign.impact.costs import Costs
 from redesign.impact.explain import hours_each
 from redesign.impact.incentives import headline_shared_metric
 from redesign.impact.pilot import PilotItem
@@ -447,6 +448,71 @@ def _people(n: float) -> str:
     return f"{fmt.number(n, 0)} {'person' if round(n) == 1 else 'people'}"
 
 
+def _money_line(c: Costs) -> str:
+    """Investment, run cost, the capacity's value and its payback, and the cash that can be banked, apart."""
+    cur = c.currency
+    money = (
+        f"Investment {cur} {fmt.number(c.investment, 0)}, run cost {cur} {fmt.number(c.run_cost_per_year, 0)} a year"
+    )
+    if c.value_per_year is not None:
+        # Capacity and cash apart (methodology#costs-and-payback): the payback is on the capacity's value,
+        # which is cash only when the freed time is put to work; whole FTE are the cash that can be banked.
+        capacity_value = c.value_per_year - c.outcome_gain_per_year
+        if c.outcome_gain_per_year > 0:
+            money += (
+                f"; value {cur} {fmt.number(c.value_per_year, 0)} a year (capacity freed "
+                f"{cur} {fmt.number(capacity_value, 0)}, outcome gains {cur} {fmt.number(c.outcome_gain_per_year, 0)})"
+            )
+        else:
+            money += f"; capacity freed worth {cur} {fmt.number(capacity_value, 0)} a year"
+        if not c.payback_months:
+            money += ", no payback"
+        elif capacity_value > 0:
+            money += f", payback {fmt.number(c.payback_months, 0)} months if that capacity is put to work"
+        else:
+            money += f", payback {fmt.number(c.payback_months, 0)} months"
+        if c.bankable_fte >= 1 and c.cash_per_year:
+            money += (
+                f"; cash if the {fmt.number(c.bankable_fte, 0)} whole FTE "
+                f"{'is' if round(c.bankable_fte) == 1 else 'are'} redeployed: "
+                f"{cur} {fmt.number(c.cash_per_year, 0)} a year."
+            )
+        else:
+            money += "; no cash to bank: no whole FTE can be redeployed."
+    else:
+        money += "; no role has an hourly cost, so no payback is computed."
+    return money
+
+
+def _risk_lines(flow: Flow, impact: Impact) -> list[str]:
+    """One line per BLOCK/WARN rule, BLOCK first, most steps first; each step named once."""
+    risks: list[str] = []
+    by_rule: dict[tuple[str, str], list[str]] = defaultdict(list)
+    names = {s.id: s.name for s in flow.steps}
+    for f in impact.governance:
+        if f.severity in ("BLOCK", "WARN"):
+            by_rule[(f.severity, f.rule)].extend([f.step] if f.step else f.reason.steps)
+    for (severity, rule), steps in sorted(by_rule.items(), key=lambda kv: (kv[0][0] != "BLOCK", -len(kv[1]))):
+        flag = next(f for f in impact.governance if f.rule == rule and f.severity == severity)
+        unique = list(dict.fromkeys(steps))
+        if len(unique) > 1 and ": " in flag.message and all(names.get(x, x) in flag.message for x in unique):
+            # A consolidated flag ("13 AI steps lack ...: A; B; ...") names its steps itself: keep its
+            # head and the first few names whole, never a name cut in two and listed again.
+            head = flag.message.split(": ", 1)[0]
+            more = f" and {len(unique) - 4} more" if len(unique) > 4 else ""
+            risks.append(f"{severity}: {head}: {'; '.join(names.get(x, x) for x in unique[:4])}{more}.")
+        elif len(steps) > 1:
+            message = fmt.truncate(flag.message, 170)
+            unnamed = [x for x in unique if names.get(x, x) not in message]
+            others = ", ".join(f"“{names.get(x, x)}”" for x in unnamed[:3])
+            more = f" and {len(unnamed) - 3} more" if len(unnamed) > 3 else ""
+            also = f" Also {others}{more}." if unnamed else ""
+            risks.append(f"{severity} on {len(steps)} steps: {message}{also}")
+        else:
+            risks.append(f"{severity}: {fmt.truncate(flag.message, 200)}")
+    return risks
+
+
 def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shared: list[SharedMetric]) -> Executive:
     t, period, c = impact.totals, impact.period, impact.costs
     auto = [e.name for e in impact.steps if e.tag == Tag.AUTOMATE]
@@ -495,61 +561,8 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
         hours_text += f"; {fmt.fte(t.saved_fte)} of capacity, spread across people: no whole FTE to redeploy."
     if impact.blocked:
         hours_text = "BLOCKED, not a saving yet: " + hours_text
-    cur = c.currency
-    money = (
-        f"Investment {cur} {fmt.number(c.investment, 0)}, run cost {cur} {fmt.number(c.run_cost_per_year, 0)} a year"
-    )
-    if c.value_per_year is not None:
-        # Capacity and cash apart (methodology#costs-and-payback): the payback is on the capacity's value,
-        # which is cash only when the freed time is put to work; whole FTE are the cash that can be banked.
-        capacity_value = c.value_per_year - c.outcome_gain_per_year
-        if c.outcome_gain_per_year > 0:
-            money += (
-                f"; value {cur} {fmt.number(c.value_per_year, 0)} a year (capacity freed "
-                f"{cur} {fmt.number(capacity_value, 0)}, outcome gains {cur} {fmt.number(c.outcome_gain_per_year, 0)})"
-            )
-        else:
-            money += f"; capacity freed worth {cur} {fmt.number(capacity_value, 0)} a year"
-        if not c.payback_months:
-            money += ", no payback"
-        elif capacity_value > 0:
-            money += f", payback {fmt.number(c.payback_months, 0)} months if that capacity is put to work"
-        else:
-            money += f", payback {fmt.number(c.payback_months, 0)} months"
-        if c.bankable_fte >= 1 and c.cash_per_year:
-            money += (
-                f"; cash if the {fmt.number(c.bankable_fte, 0)} whole FTE "
-                f"{'is' if round(c.bankable_fte) == 1 else 'are'} redeployed: "
-                f"{cur} {fmt.number(c.cash_per_year, 0)} a year."
-            )
-        else:
-            money += "; no cash to bank: no whole FTE can be redeployed."
-    else:
-        money += "; no role has an hourly cost, so no payback is computed."
-    risks: list[str] = []
-    by_rule: dict[tuple[str, str], list[str]] = defaultdict(list)
-    names = {s.id: s.name for s in flow.steps}
-    for f in impact.governance:
-        if f.severity in ("BLOCK", "WARN"):
-            by_rule[(f.severity, f.rule)].extend([f.step] if f.step else f.reason.steps)
-    for (severity, rule), steps in sorted(by_rule.items(), key=lambda kv: (kv[0][0] != "BLOCK", -len(kv[1]))):
-        flag = next(f for f in impact.governance if f.rule == rule and f.severity == severity)
-        unique = list(dict.fromkeys(steps))
-        if len(unique) > 1 and ": " in flag.message and all(names.get(x, x) in flag.message for x in unique):
-            # A consolidated flag ("13 AI steps lack ...: A; B; ...") names its steps itself: keep its
-            # head and the first few names whole, never a name cut in two and listed again.
-            head = flag.message.split(": ", 1)[0]
-            more = f" and {len(unique) - 4} more" if len(unique) > 4 else ""
-            risks.append(f"{severity}: {head}: {'; '.join(names.get(x, x) for x in unique[:4])}{more}.")
-        elif len(steps) > 1:
-            message = fmt.truncate(flag.message, 170)
-            unnamed = [x for x in unique if names.get(x, x) not in message]
-            others = ", ".join(f"“{names.get(x, x)}”" for x in unnamed[:3])
-            more = f" and {len(unnamed) - 3} more" if len(unnamed) > 3 else ""
-            also = f" Also {others}{more}." if unnamed else ""
-            risks.append(f"{severity} on {len(steps)} steps: {message}{also}")
-        else:
-            risks.append(f"{severity}: {fmt.truncate(flag.message, 200)}")
+    money = _money_line(c)
+    risks = _risk_lines(flow, impact)
     m = headline_shared_metric(impact.incentives)
     if m is not None:
         role_names = {r.id: r.name for r in flow.roles}
