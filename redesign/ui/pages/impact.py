@@ -110,7 +110,8 @@ _LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": 
 def _payback_basis(c: Costs) -> str:
     """What the payback counts on: freed capacity is money only once the time is put to work."""
     if c.bankable_fte >= 1 and c.cash_per_year:
-        return f"on the capacity's value (cash if the {c.bankable_fte:g} whole FTE are redeployed)"
+        verb = "is" if round(c.bankable_fte) == 1 else "are"
+        return f"on the capacity's value (cash if the {c.bankable_fte:g} whole FTE {verb} redeployed)"
     return "if the capacity freed is put to work (no whole FTE to bank)"
 
 
