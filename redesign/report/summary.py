@@ -30,6 +30,7 @@ from redesign.impact.scenario_view import UNASSIGNED
 from redesign.impact.suggested import is_suggested
 from redesign.model import Flow, RoleKind, Scenario, Tag
 from redesign.report import formatting as fmt
+from redesign.report.money_words import cash_words, payback_words
 from redesign.report.notes import NoteRow
 from redesign.report.record import DecisionRow, Disagreement, WorkshopRecord, decision_rows
 
@@ -465,20 +466,7 @@ def _money_line(c: Costs) -> str:
             )
         else:
             money += f"; capacity freed worth {cur} {fmt.number(capacity_value, 0)} a year"
-        if not c.payback_months:
-            money += ", no payback"
-        elif capacity_value > 0:
-            money += f", payback {fmt.number(c.payback_months, 0)} months if that capacity is put to work"
-        else:
-            money += f", payback {fmt.number(c.payback_months, 0)} months"
-        if c.bankable_fte >= 1 and c.cash_per_year:
-            money += (
-                f"; cash if the {fmt.number(c.bankable_fte, 0)} whole FTE "
-                f"{'is' if round(c.bankable_fte) == 1 else 'are'} redeployed: "
-                f"{cur} {fmt.number(c.cash_per_year, 0)} a year."
-            )
-        else:
-            money += "; no cash to bank: no whole FTE can be redeployed."
+        money += f", {payback_words(c)}; {cash_words(c, lambda v: f'{cur} {fmt.number(v, 0)}')}."
     else:
         money += "; no role has an hourly cost, so no payback is computed."
     return money

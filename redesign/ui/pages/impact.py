@@ -12,13 +12,13 @@ import streamlit as st
 
 from redesign.impact.assess import Impact
 from redesign.impact.catalog import catalog
-from redesign.impact.costs import Costs
 from redesign.impact.explain import Reason, hours_each
 from redesign.impact.incentives import headline_shared_metric
 from redesign.impact.ranges import Ranges, likely_words, ranges
 from redesign.impact.simulation import FlowSimulation, SimulationRefused, simulate_impact
 from redesign.impact.suggested import SUGGESTED_NOTE, suggested_scenario
 from redesign.model import Flow, Scenario
+from redesign.report.money_words import cash_words, payback_words
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.controls import facilitator_sidebar, phase_header
 from redesign.ui.components.detections import detections_section
@@ -107,14 +107,6 @@ _RANGE_OF = {"lead_time_minutes": "lead_time", "rolled_pca": "pca"}
 _LEGEND_ABOVE = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
 
 
-def _payback_basis(c: Costs) -> str:
-    """What the payback counts on: freed capacity is money only once the time is put to work."""
-    if c.bankable_fte >= 1 and c.cash_per_year:
-        verb = "is" if round(c.bankable_fte) == 1 else "are"
-        return f"on the capacity's value (cash if the {c.bankable_fte:g} whole FTE {verb} redeployed)"
-    return "if the capacity freed is put to work (no whole FTE to bank)"
-
-
 def end_to_end(impact: Impact, rng: Ranges) -> None:
     st.subheader("End to end, before → after")
     changes = impact.end_to_end.changes
@@ -158,9 +150,8 @@ def end_to_end(impact: Impact, rng: Ranges) -> None:
     )
     why(t.reason, "totals")
     st.markdown(
-        f"**Capacity and cash:** {c.bankable_fte:g} whole FTE could be redeployed · investment {money(c.investment)} · "
-        f"run cost {money(c.run_cost_per_year)} a year"
-        + (f" · payback {c.payback_months:,.0f} months {_payback_basis(c)}" if c.payback_months else "")
+        f"**Capacity and cash:** investment {money(c.investment)} · run cost {money(c.run_cost_per_year)} a year"
+        + "".join(f" · {words}" for words in (payback_words(c), cash_words(c, money)) if words)
     )
     for cap in c.roles:
         if cap.spread:

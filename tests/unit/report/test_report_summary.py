@@ -173,7 +173,7 @@ def test_the_money_line_keeps_capacity_and_cash_apart() -> None:
     scenario = flow.scenarios[0]
     impact = assess(flow, scenario)
     money = build_summary(flow, scenario, impact).executive.money
-    assert "capacity freed worth EUR" in money and "if that capacity is put to work" in money
+    assert "capacity freed worth EUR" in money and "if the freed capacity is put to work" in money
     assert money.endswith("no cash to bank: no whole FTE can be redeployed.")
     # Whole FTE that could be redeployed are cash; outcome gains are value beyond hours.
     c = impact.costs
