@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from redesign.model import Decision, Flow, Scenario, Tag
+from redesign.report import formatting as fmt
 
 SETTLED = "settled"
 SUGGESTIONS = "suggestions"
@@ -46,7 +47,7 @@ def scenario_basis(scenario: Scenario) -> Basis:
     told = scenario.description.strip()
     return Basis(
         key=SCENARIO_PREFIX + scenario.id,
-        label=f"Prepared scenario “{scenario.name}” ({len(scenario.decisions)} decisions)",
+        label=f"Prepared scenario “{scenario.name}” ({fmt.counted(len(scenario.decisions), 'decision')})",
         explanation=f"Based on the prepared scenario “{scenario.name}”, which came with the flow: "
         "the room has not settled it, and the summary's title says so.",
         scenario=scenario.model_copy(
@@ -62,7 +63,7 @@ def suggestions_basis(suggested: Iterable[tuple[str, Tag]]) -> Basis:
     decisions = [Decision(step=step, tag=tag) for step, tag in suggested]
     return Basis(
         key=SUGGESTIONS,
-        label=f"Crossflow's suggested tags ({len(decisions)} steps)",
+        label=f"Crossflow's suggested tags ({fmt.counted(len(decisions), 'step')})",
         explanation="Based on the tags Crossflow suggests from each step's rubric and task evidence: "
         "nobody has decided them, and the summary's title says so.",
         scenario=Scenario(

@@ -63,6 +63,11 @@ def count(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def counted(n: int, noun: str) -> str:
+    """ "1 decision", "2 decisions": a count with its noun in the right number (nouns plural by an s)."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def minutes_as_hours(minutes: float) -> str:
     return hours(minutes / 60.0)
 

@@ -415,7 +415,7 @@ def _highlights(impact: Impact, flags: FlagCounts, roles: list[RoleRow], waves: 
     quality = (
         f"Rolled %C&A {fmt.percent(pca.before)} → {fmt.percent(pca.after)}."
         if pca.known
-        else f"Rolled %C&A unknown: {len(e2e.before.pca_unknown_steps)} steps have no %C&A measured."
+        else f"Rolled %C&A unknown: {fmt.counted(len(e2e.before.pca_unknown_steps), 'step')} without a %C&A measured."
     )
     out.append(lead + ". " + quality)
     freed = sorted((r for r in roles if r.freed_fte > 0), key=lambda r: -r.freed_fte)[:3]
@@ -439,10 +439,6 @@ def _highlights(impact: Impact, flags: FlagCounts, roles: list[RoleRow], waves: 
             f"({len(t.costed_roles)} roles with an hourly cost)."
         )
     return out
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _people(n: float) -> str:
@@ -507,7 +503,7 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
     aug = [e.name for e in impact.steps if e.tag == Tag.AUGMENT]
     top = sorted((e for e in impact.steps if e.tag != Tag.HUMAN), key=lambda e: -e.saved_hours)[:3]
     what = (
-        f"{_count(len(auto), 'step')} automated and {len(aug)} AI-assisted, of {len(impact.steps)}; "
+        f"{fmt.counted(len(auto), 'step')} automated and {len(aug)} AI-assisted, of {len(impact.steps)}; "
         f"most hours from {', '.join(f'“{e.name}”' for e in top)}."
         if top
         else "No step changes in this scenario."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from redesign.report.formatting import counted
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.step_panel import act
 from redesign.ui.resources import contribution_at, service
@@ -98,7 +99,7 @@ def participants_panel(state: WorkshopState) -> None:
         mark = "🔇" if row.silent else "🗣"
         st.sidebar.caption(
             f"{mark} {plain(row.name)} ({plain(fn)}): "
-            f"{row.proposals} proposals, {row.comments} comments, {row.edits} edits"
+            f"{counted(row.proposals, 'proposal')}, {counted(row.comments, 'comment')}, {counted(row.edits, 'edit')}"
         )
     silent = [functions[f.function].name for f in heard.functions if f.silent and f.function in functions]
     if silent:

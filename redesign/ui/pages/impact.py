@@ -18,6 +18,7 @@ from redesign.impact.ranges import Ranges, likely_words, ranges
 from redesign.impact.simulation import FlowSimulation, SimulationRefused, simulate_impact
 from redesign.impact.suggested import SUGGESTED_NOTE, suggested_scenario
 from redesign.model import Flow, Scenario
+from redesign.report.formatting import counted
 from redesign.report.money_words import cash_words, payback_words
 from redesign.store.schemas import WorkshopState
 from redesign.ui.components.controls import facilitator_sidebar, phase_header
@@ -93,7 +94,7 @@ def pick_scenario(state: WorkshopState) -> Scenario:
         "Scenario",
         range(len(options)),
         index=default,
-        format_func=lambda i: f"{options[i].name} ({len(options[i].decisions)} decisions)",
+        format_func=lambda i: f"{options[i].name} ({counted(len(options[i].decisions), 'decision')})",
         key="impact_scenario",
     )
     if not options[0].decisions:
