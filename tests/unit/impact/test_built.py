@@ -80,3 +80,19 @@ def test_unknown_or_missing_fields_are_refused() -> None:
         built(HoursLine, role="r", activity="doing", before=1.0, after=0.5, typo=1)
     with pytest.raises(TypeError, match="missing field"):
         built(HoursLine, role="r", activity="doing", before=1.0)
+
+
+def test_the_shared_fields_set_is_never_changed() -> None:
+    # Objects given every field share their class's set of field names (`built._EVERY`): an assignment
+    # adds a name already there, a copy with an update changes its own copy, never the shared set.
+    line = in_order(HoursLine, {"role": "r", "activity": "doing", "before": 1.0, "after": 0.5})
+    other = built(HoursLine, role="s", activity="doing", before=2.0, after=1.0)
+    shared = set(HoursLine.model_fields)
+    assert line.model_fields_set == shared and other.model_fields_set is line.model_fields_set
+    line.after = 0.25
+    copy = other.model_copy(update={"before": 3.0})
+    assert copy.model_fields_set == shared and copy.model_fields_set is not line.model_fields_set
+    reason = in_order(Reason, {"rule": "r", "source": "s", "steps": [], "numbers": {}, "text": "t"})
+    assert reason.model_copy(update={"rule": "q"}).rule == "q"
+    assert line.model_fields_set == shared == other.model_fields_set
+    assert Reason.model_construct(rule="r").model_fields_set == {"rule"}  # pydantic's own objects: their own set
