@@ -211,49 +211,91 @@ class _Scores:
         return {**self.values, "F": self.F, "H": self.H, "x": self.x}
 
 
+class _Limits:
+    """The suggest rules' thresholds as attributes, read from the catalog once (suggest asks ~15 per step).
+
+    The same floats `SuggestRule.threshold` returns; named rule_threshold (``automate_min_rules`` is
+    ``sug_automate``'s ``min_rules``).
+    """
+
+    __slots__ = (
+        "augment_min_exposure",
+        "augment_min_feasibility",
+        "augment_min_human_advantage",
+        "automate_max_error_cost",
+        "automate_max_human_advantage",
+        "automate_min_exposure",
+        "automate_min_feasibility",
+        "automate_min_rules",
+        "gate_max_error_cost",
+        "human_max_exposure",
+        "human_max_feasibility",
+        "human_min_human_advantage",
+        "max_input_score",
+        "min_auditability",
+    )
+
+    def __init__(self, rules: SuggestRules) -> None:
+        automate, human, augment = rules.rule("sug_automate"), rules.rule("sug_human"), rules.rule("sug_augment")
+        self.automate_min_rules = automate.threshold("min_rules")
+        self.automate_min_exposure = automate.threshold("min_exposure")
+        self.automate_min_feasibility = automate.threshold("min_feasibility")
+        self.automate_max_human_advantage = automate.threshold("max_human_advantage")
+        self.automate_max_error_cost = automate.threshold("max_error_cost")
+        self.human_max_exposure = human.threshold("max_exposure")
+        self.human_min_human_advantage = human.threshold("min_human_advantage")
+        self.human_max_feasibility = human.threshold("max_feasibility")
+        self.augment_min_feasibility = augment.threshold("min_feasibility")
+        self.augment_min_exposure = augment.threshold("min_exposure")
+        self.augment_min_human_advantage = augment.threshold("min_human_advantage")
+        self.gate_max_error_cost = rules.rule("sug_gate_error_cost").threshold("max_error_cost_for_automate")
+        self.min_auditability = rules.rule("sug_auditability_log").threshold("min_auditability")
+        self.max_input_score = rules.rule("sug_low_input_quality").threshold("max_input_score")
+
+
 @cache
-def _th(rule_id: str, name: str) -> float:
-    """A threshold of a suggest rule (looked up once: suggest runs it for every step)."""
-    return catalog().suggest.rule(rule_id).threshold(name)
+def _limits() -> _Limits:
+    """Read once: the catalog is read once and never changes (`catalog()` is cached the same way)."""
+    return _Limits(catalog().suggest)
 
 
-def _automate_margin(s: _Scores, *, error_cost: bool = True) -> float | None:
+def _automate_margin(s: _Scores, lim: _Limits, *, error_cost: bool = True) -> float | None:
     """Distance to the automate thresholds (None: not met); without E to see what a gate blocks."""
     rule_based = s.values["R"]
     routes = []
     if rule_based is not None:
-        routes.append(rule_based - _th("sug_automate", "min_rules"))
+        routes.append(rule_based - lim.automate_min_rules)
     if s.x is not None:
-        routes.append((s.x - _th("sug_automate", "min_exposure")) * 4)
+        routes.append((s.x - lim.automate_min_exposure) * 4)
     if not routes:
         return None
     terms = [
-        s.F - _th("sug_automate", "min_feasibility"),
-        _th("sug_automate", "max_human_advantage") - s.H,
+        s.F - lim.automate_min_feasibility,
+        lim.automate_max_human_advantage - s.H,
         max(routes),
     ]
     if error_cost:
-        terms.append(_th("sug_automate", "max_error_cost") - s.E)
+        terms.append(lim.automate_max_error_cost - s.E)
     margin = min(terms)
     return margin if margin >= 0 else None
 
 
-def _human_margin(s: _Scores) -> float | None:
-    if s.x is None or s.x > _th("sug_human", "max_exposure"):
+def _human_margin(s: _Scores, lim: _Limits) -> float | None:
+    if s.x is None or s.x > lim.human_max_exposure:
         return None
-    margin = max(s.H - _th("sug_human", "min_human_advantage"), _th("sug_human", "max_feasibility") - s.F)
+    margin = max(s.H - lim.human_min_human_advantage, lim.human_max_feasibility - s.F)
     return margin if margin >= 0 else None
 
 
-def _augment_margin(s: _Scores) -> float | None:
-    routes = [s.F - _th("sug_augment", "min_feasibility")]
+def _augment_margin(s: _Scores, lim: _Limits) -> float | None:
+    routes = [s.F - lim.augment_min_feasibility]
     if s.x is not None:
-        routes.append((s.x - _th("sug_augment", "min_exposure")) * 4)
-    margin = min(max(routes), s.H - _th("sug_augment", "min_human_advantage"))
+        routes.append((s.x - lim.augment_min_exposure) * 4)
+    margin = min(max(routes), s.H - lim.augment_min_human_advantage)
     return margin if margin >= 0 else None
 
 
-def _gates(step: Step, s: _Scores) -> list[str]:
+def _gates(step: Step, s: _Scores, lim: _Limits) -> list[str]:
     gates: list[str] = []
     if step.emotion_recognition:
         gates.append("sug_gate_emotion")
@@ -261,7 +303,7 @@ def _gates(step: Step, s: _Scores) -> list[str]:
     profiles = step.profiling and (step.decides_for_person or step.high_risk_area is not None)
     if person_area or profiles:
         gates.append("sug_gate_person_high_risk")
-    if _th("sug_gate_error_cost", "max_error_cost_for_automate") < s.E:
+    if lim.gate_max_error_cost < s.E:
         gates.append("sug_gate_error_cost")
     return gates
 
@@ -271,20 +313,20 @@ def _confidence(margin: float, s: _Scores, rules: SuggestRules) -> float:
     return min(1.0, c.base + c.per_point * margin) * (c.coverage_floor + (1 - c.coverage_floor) * s.coverage)
 
 
-def _decide(step: Step, s: _Scores, rules: SuggestRules) -> tuple[Tag, str, float, list[str]]:
-    gates = _gates(step, s)
+def _decide(step: Step, s: _Scores, rules: SuggestRules, lim: _Limits) -> tuple[Tag, str, float, list[str]]:
+    gates = _gates(step, s, lim)
     c = rules.confidence
     if "sug_gate_emotion" in gates:
         return Tag.HUMAN, "sug_gate_emotion", c.gate, gates
-    if _automate_margin(s, error_cost=False) is not None:
+    if _automate_margin(s, lim, error_cost=False) is not None:
         if gates:  # the person gate or the error-cost gate: automate would fit, the gate caps it
             return Tag.AUGMENT, "sug_gated_augment", c.gate, gates
-        margin = _automate_margin(s)
+        margin = _automate_margin(s, lim)
         if margin is not None:
             return Tag.AUTOMATE, "sug_automate", _confidence(margin, s, rules), gates
-    if (margin := _human_margin(s)) is not None:
+    if (margin := _human_margin(s, lim)) is not None:
         return Tag.HUMAN, "sug_human", _confidence(margin, s, rules), gates
-    if (margin := _augment_margin(s)) is not None:
+    if (margin := _augment_margin(s, lim)) is not None:
         return Tag.AUGMENT, "sug_augment", _confidence(margin, s, rules), gates
     return (
         Tag.AUGMENT,
@@ -328,23 +370,23 @@ def _text(
     return " ".join(parts)
 
 
-def _notes(step: Step, s: _Scores, rules: SuggestRules) -> list[Reason]:
+def _notes(step: Step, s: _Scores, rules: SuggestRules, lim: _Limits) -> list[Reason]:
     notes: list[Reason] = []
-    audit = rules.rule("sug_auditability_log")
-    if s.values["A"] is not None and s.values["A"] >= audit.threshold("min_auditability"):
+    if s.values["A"] is not None and s.values["A"] >= lim.min_auditability:
+        audit = rules.rule("sug_auditability_log")
         notes.append(because(audit.id, [step.id], audit.text, {"A": s.values["A"]}))
-    low = rules.rule("sug_low_input_quality")
-    if s.values["Q"] is not None and s.values["Q"] <= low.threshold("max_input_score"):
+    if s.values["Q"] is not None and s.values["Q"] <= lim.max_input_score:
+        low = rules.rule("sug_low_input_quality")
         numbers = {"Q": s.values["Q"], "incoming_pca": s.incoming_pca or 0.0}
         notes.append(because(low.id, [step.id], f"{low.text} (incoming %C&A {s.incoming_pca:g} %)", numbers))
     return notes
 
 
 def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
-    rules = catalog().suggest
+    rules, lim = catalog().suggest, _limits()
     evidence = _evidence(step, prior, rules)
     s = _Scores(view, step, evidence, rules)
-    tag, rule_id, confidence, gates = _decide(step, s, rules)
+    tag, rule_id, confidence, gates = _decide(step, s, rules, lim)
     scores = s.as_dict()
     numbers = {k: v for k, v in scores.items() if v is not None}
     numbers["coverage"] = s.coverage
@@ -360,7 +402,7 @@ def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
             "gates": gates,
             "scores": scores,
             "exposure": evidence,
-            "notes": _notes(step, s, rules),
+            "notes": _notes(step, s, rules, lim),
             "reason": because(rule_id, [step.id], _text(step, tag, rule_id, s, evidence, gates, rules), numbers),
         },
     )
