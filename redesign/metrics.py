@@ -29,6 +29,9 @@ from pydantic import BaseModel
 from redesign.graph import Acyclic, acyclic, back_edges, rework_loops
 from redesign.model import Flow, Step, StepKind
 
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_REVIEW, _DECISION = StepKind.REVIEW, StepKind.DECISION
+
 BOTTLENECK_SHARE = 0.15
 """A critical-path step taking at least this share of the lead time is a bottleneck."""
 MAX_BOTTLENECKS = 3
@@ -129,7 +132,7 @@ def minor_branch_steps(flow: Flow, steps: dict[str, Step] | None = None) -> set[
         if h.condition:
             conditional.add(source)
     minor: set[str] = set()
-    decision = StepKind.DECISION
+    decision = _DECISION
     for source, targets in succ.items():
         if len(targets) < 2:
             continue  # one successor: a funnel, no branch
@@ -154,7 +157,7 @@ def pca_unknown_steps(flow: Flow) -> list[str]:
     measured = any(s.pca != 100.0 for s in flow.steps) or any(h.pca is not None for h in flow.handoffs)
     if not measured:
         return [s.id for s in flow.steps]
-    return [s.id for s in flow.steps if "pca" not in s.model_fields_set and s.kind != StepKind.REVIEW]
+    return [s.id for s in flow.steps if "pca" not in s.model_fields_set and s.kind != _REVIEW]
 
 
 def path_minutes(flow: Flow, path: list[str], steps: dict[str, Step] | None = None) -> float:
@@ -180,7 +183,7 @@ def path_rolled_pca(flow: Flow, path: list[str], steps: dict[str, Step] | None =
             given[(h.source, h.target)].append(h.pca)
     rolled = 1.0
     for here, there in pairwise(path):
-        if steps[there].kind == StepKind.REVIEW:
+        if steps[there].kind == _REVIEW:
             continue
         figures = given.get((here, there))
         rolled *= (min(figures) if figures else steps[here].pca) / 100.0
@@ -250,7 +253,7 @@ def _longest_end(best: dict[str, float], order: dict[str, int]) -> str:
 def rolled_pca(flow: Flow, graph: Acyclic, path: list[str], steps: dict[str, Step] | None = None) -> float:
     """Product of the %C&A of each output along the path (Martin & Osterling)."""
     steps = steps if steps is not None else flow.steps_by_id()
-    review = StepKind.REVIEW
+    review = _REVIEW
     handoffs = graph.handoffs
     rolled = 1.0
     for here, there in pairwise(path):

@@ -29,12 +29,22 @@ from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
 from redesign.impact.wording import keyword_pattern, normalise
 from redesign.model import Decision, ExposureLabel, RoleKind, Step, StepKind, Tag
 
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN, _AUGMENT, _AUTOMATE, _AI_AGENT, _REVIEW, _DECISION = (
+    Tag.HUMAN,
+    Tag.AUGMENT,
+    Tag.AUTOMATE,
+    RoleKind.AI_AGENT,
+    StepKind.REVIEW,
+    StepKind.DECISION,
+)
+
 Activity = Literal["doing", "deciding", "reviewing", "validating", "handling_exceptions", "monitoring", "overseeing"]
 
 _ACTIVITY_OF_KIND: dict[StepKind, Activity] = {
     StepKind.TASK: "doing",
-    StepKind.DECISION: "deciding",
-    StepKind.REVIEW: "reviewing",
+    _DECISION: "deciding",
+    _REVIEW: "reviewing",
 }
 
 
@@ -111,7 +121,7 @@ def augment_kind(step: Step) -> AugmentKind:
     kinds = _kind_patterns()
     for kind, pattern in kinds:
         if kind.id == "augment_judgment":
-            if step.kind == StepKind.DECISION or (step.rubric.judgment or 0) >= 4:
+            if step.kind == _DECISION or (step.rubric.judgment or 0) >= 4:
                 return kind
         elif pattern is not None and pattern.search(text):
             return kind
@@ -172,9 +182,9 @@ class _StepCalc:
         gain = self.decision.outcome_gain_per_year if self.decision else None
         if gain:  # money per year on an outcome: counted as value by redesign.impact.costs, not as hours
             self.params["gain_per_year"] = _Param(float(gain), "decision")
-        if tag == Tag.AUTOMATE:
+        if tag == _AUTOMATE:
             after_touch, pca_after, rule, text = self._automate()
-        elif tag == Tag.AUGMENT:
+        elif tag == _AUGMENT:
             after_touch, pca_after, rule, text = self._augment()
         else:
             after_touch, pca_after, rule = self.step.touch_minutes, self.step.pca, "econ_human"
@@ -355,7 +365,7 @@ def totals(view: ScenarioView, steps: list[StepEconomics]) -> HoursTotals:
     for s in steps:
         for line in s.lines:
             role = view.roles.get(line.role)
-            machine = role is not None and role.kind == RoleKind.AI_AGENT
+            machine = role is not None and role.kind == _AI_AGENT
             (machine_before if machine else people_before).append(line.before)
             (machine_after if machine else people_after).append(line.after)
             if role is not None and role.hourly_cost is not None and not machine:
@@ -363,7 +373,7 @@ def totals(view: ScenarioView, steps: list[StepEconomics]) -> HoursTotals:
                 costed.add(role.id)
     before, after = math.fsum(people_before), math.fsum(people_after)
     saved = before - after
-    changed = [s.step for s in steps if s.saved_hours != 0 or s.tag != Tag.HUMAN]
+    changed = [s.step for s in steps if s.saved_hours != 0 or s.tag != _HUMAN]
     return HoursTotals(
         before_hours=before,
         after_hours=after,

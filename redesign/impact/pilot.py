@@ -26,6 +26,9 @@ from redesign.impact.governance import SEVERITY_RANK, GovernanceFlag
 from redesign.impact.scenario_view import ScenarioView
 from redesign.model import Step, Tag
 
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN = Tag.HUMAN
+
 SCHEDULABLE = frozenset({"gov_no_it_signoff"})
 """Governance gaps that are a task to schedule before go-live, not a reason to wait."""
 
@@ -82,7 +85,7 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
                 tasks.setdefault(sid, []).append(f.remedy)
             elif SEVERITY_RANK[f.severity] > SEVERITY_RANK.get(worst.get(sid, ""), 0):
                 worst[sid] = f.severity
-    decided = [e for e in steps if e.tag != Tag.HUMAN]
+    decided = [e for e in steps if e.tag != _HUMAN]
     best = max((e.saved_hours for e in decided), default=0.0)
     waves: dict[int, list[PilotItem]] = {1: [], 2: [], 3: []}
     held: list[PilotItem] = []

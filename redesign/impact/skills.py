@@ -27,6 +27,9 @@ from redesign.impact.regulated import Terms, phrases_in, stem_terms
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
 from redesign.model import Step, Tag
 
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN, _AUGMENT, _AUTOMATE = Tag.HUMAN, Tag.AUGMENT, Tag.AUTOMATE
+
 Change = Literal["decline", "grow", "new"]
 
 
@@ -176,11 +179,11 @@ def skill_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: lis
         tag = view.tag(step.id)
         owner = view.owner(step)
         h = econ[step.id].before_hours
-        if tag == Tag.HUMAN and not any(view.uses_ai(p) for p in view.predecessors.get(step.id, [])):
+        if tag == _HUMAN and not any(view.uses_ai(p) for p in view.predecessors.get(step.id, [])):
             continue
         work = work_skills(step, view.tasks.get(step.id, ()))
         drafting, core = _split(work)
-        if tag == Tag.AUTOMATE:
+        if tag == _AUTOMATE:
             rule = cat.rule("skl_automate")
             # The machine now does the step: every skill its work exercised is used less by its owner;
             # whoever handles the exceptions watches and repairs the automation.
@@ -190,7 +193,7 @@ def skill_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: lis
             _rising(hits, used, handler, rule, step.id, h)
             if step.learning_step:
                 deskilling.append(_deskilling(view, step.id, owner, h))
-        elif tag == Tag.AUGMENT:
+        elif tag == _AUGMENT:
             rule = cat.rule("skl_augment")
             # Augmenting takes the drafting and compiling part, not the step's core skills.
             for name in drafting or rule.declining_default:

@@ -26,6 +26,9 @@ from redesign.impact.explain import Reason, because
 from redesign.impact.scenario_view import ScenarioView
 from redesign.model import ExposureLabel, Flow, Step, Tag
 
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN, _AUGMENT, _AUTOMATE = Tag.HUMAN, Tag.AUGMENT, Tag.AUTOMATE
+
 ATTRIBUTE_CODES = ("R", "D", "S", "Q", "J", "P", "C", "E", "X")
 _RUBRIC_FIELDS = {
     "R": "rules",
@@ -214,14 +217,14 @@ class _Scores:
 class _Limits:
     """The suggest rules' thresholds as attributes, read from the catalog once (suggest asks ~15 per step).
 
-    The same floats `SuggestRule.threshold` returns; named rule_threshold (``automate_min_rules`` is
-    ``sug_automate``'s ``min_rules``).
+    The same floats `SuggestRule.threshold` returns, named rule_threshold: ``automate_min_rules`` is
+    ``sug_automate``'s ``min_rules``, ``aug_`` stands for ``sug_augment``, ``gate_`` for ``sug_gate_error_cost``.
     """
 
     __slots__ = (
-        "augment_min_exposure",
-        "augment_min_feasibility",
-        "augment_min_human_advantage",
+        "aug_min_exposure",
+        "aug_min_feasibility",
+        "aug_min_human_advantage",
         "automate_max_error_cost",
         "automate_max_human_advantage",
         "automate_min_exposure",
@@ -245,9 +248,9 @@ class _Limits:
         self.human_max_exposure = human.threshold("max_exposure")
         self.human_min_human_advantage = human.threshold("min_human_advantage")
         self.human_max_feasibility = human.threshold("max_feasibility")
-        self.augment_min_feasibility = augment.threshold("min_feasibility")
-        self.augment_min_exposure = augment.threshold("min_exposure")
-        self.augment_min_human_advantage = augment.threshold("min_human_advantage")
+        self.aug_min_feasibility = augment.threshold("min_feasibility")
+        self.aug_min_exposure = augment.threshold("min_exposure")
+        self.aug_min_human_advantage = augment.threshold("min_human_advantage")
         self.gate_max_error_cost = rules.rule("sug_gate_error_cost").threshold("max_error_cost_for_automate")
         self.min_auditability = rules.rule("sug_auditability_log").threshold("min_auditability")
         self.max_input_score = rules.rule("sug_low_input_quality").threshold("max_input_score")
@@ -288,10 +291,10 @@ def _human_margin(s: _Scores, lim: _Limits) -> float | None:
 
 
 def _augment_margin(s: _Scores, lim: _Limits) -> float | None:
-    routes = [s.F - lim.augment_min_feasibility]
+    routes = [s.F - lim.aug_min_feasibility]
     if s.x is not None:
-        routes.append((s.x - lim.augment_min_exposure) * 4)
-    margin = min(max(routes), s.H - lim.augment_min_human_advantage)
+        routes.append((s.x - lim.aug_min_exposure) * 4)
+    margin = min(max(routes), s.H - lim.aug_min_human_advantage)
     return margin if margin >= 0 else None
 
 
@@ -317,19 +320,19 @@ def _decide(step: Step, s: _Scores, rules: SuggestRules, lim: _Limits) -> tuple[
     gates = _gates(step, s, lim)
     c = rules.confidence
     if "sug_gate_emotion" in gates:
-        return Tag.HUMAN, "sug_gate_emotion", c.gate, gates
+        return _HUMAN, "sug_gate_emotion", c.gate, gates
     if _automate_margin(s, lim, error_cost=False) is not None:
         if gates:  # the person gate or the error-cost gate: automate would fit, the gate caps it
-            return Tag.AUGMENT, "sug_gated_augment", c.gate, gates
+            return _AUGMENT, "sug_gated_augment", c.gate, gates
         margin = _automate_margin(s, lim)
         if margin is not None:
-            return Tag.AUTOMATE, "sug_automate", _confidence(margin, s, rules), gates
+            return _AUTOMATE, "sug_automate", _confidence(margin, s, rules), gates
     if (margin := _human_margin(s, lim)) is not None:
-        return Tag.HUMAN, "sug_human", _confidence(margin, s, rules), gates
+        return _HUMAN, "sug_human", _confidence(margin, s, rules), gates
     if (margin := _augment_margin(s, lim)) is not None:
-        return Tag.AUGMENT, "sug_augment", _confidence(margin, s, rules), gates
+        return _AUGMENT, "sug_augment", _confidence(margin, s, rules), gates
     return (
-        Tag.AUGMENT,
+        _AUGMENT,
         "sug_default_augment",
         c.default_rule * (c.coverage_floor + (1 - c.coverage_floor) * s.coverage),
         gates,
