@@ -17,7 +17,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from pydantic import BaseModel
 
@@ -27,7 +27,7 @@ from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
 from redesign.impact.wording import keyword_pattern, normalise
-from redesign.model import Decision, ExposureLabel, RoleKind, Step, StepKind, Tag
+from redesign.model import ExposureLabel, RoleKind, Step, StepKind, Tag
 
 # Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
 _HUMAN, _AUGMENT, _AUTOMATE, _AI_AGENT, _REVIEW, _DECISION = (
@@ -96,16 +96,6 @@ def _line(role: str, activity: Activity, before: float, after: float) -> HoursLi
     return in_order(HoursLine, {"role": role, "activity": activity, "before": before, "after": after})
 
 
-class _Param(NamedTuple):  # a tuple: made for every parameter of every step, cheaper than a frozen dataclass
-    value: float
-    origin: str
-
-
-def _param(decision: Decision | None, field: str, default: float, catalog_id: str) -> _Param:
-    value = getattr(decision, field, None) if decision else None
-    return _Param(float(value), "decision") if value is not None else _Param(default, catalog_id)
-
-
 @cache
 def _kind_patterns() -> list[tuple[AugmentKind, re.Pattern[str] | None]]:
     # Whole words on both sides ("note" is not "notebook", "support" is not "supportive").
@@ -168,20 +158,29 @@ class _StepCalc:
         self.activity = _ACTIVITY_OF_KIND[step.kind]
         self.before = step.volume * step.touch_minutes / 60.0
         self.oversight = oversight
-        self.params: dict[str, _Param] = {}
+        # Each parameter's value and where it came from ("decision" or a catalog id), in the order they
+        # are set: two dicts written together, so neither a tuple per parameter nor a split at the end.
+        self.values: dict[str, float] = {}
+        self.origins: dict[str, str] = {}
         self.lines: list[HoursLine] = []
         self.exception_step: NewStep | None = None
 
     def p(self, field: str, default: float, catalog_id: str) -> float:
-        param = _param(self.decision, field, default, catalog_id)
-        self.params[field] = param
-        return param.value
+        value = getattr(self.decision, field, None) if self.decision else None
+        if value is not None:
+            return self.set(field, float(value), "decision")
+        return self.set(field, default, catalog_id)
+
+    def set(self, field: str, value: float, origin: str) -> float:
+        self.values[field] = value
+        self.origins[field] = origin
+        return value
 
     def run(self) -> StepEconomics:
         tag = self.view.tag(self.step.id)
         gain = self.decision.outcome_gain_per_year if self.decision else None
         if gain:  # money per year on an outcome: counted as value by redesign.impact.costs, not as hours
-            self.params["gain_per_year"] = _Param(float(gain), "decision")
+            self.set("gain_per_year", float(gain), "decision")
         if tag == _AUTOMATE:
             after_touch, pca_after, rule, text = self._automate()
         elif tag == _AUGMENT:
@@ -205,7 +204,7 @@ class _StepCalc:
             "after_hours": after,
             "saved_hours": saved,
         }
-        values = {k: p.value for k, p in self.params.items()}
+        values = self.values
         numbers.update(values)
         return in_order(
             StepEconomics,
@@ -223,7 +222,7 @@ class _StepCalc:
                 "pca_before": step.pca,
                 "pca_after": pca_after,
                 "parameters": values,
-                "parameter_origin": {k: p.origin for k, p in self.params.items()},
+                "parameter_origin": self.origins,
                 "lines": lines,
                 "reason": because(rule, [step.id], text, numbers),
             },
@@ -284,7 +283,7 @@ class _StepCalc:
         cap = effort.value("effort_augment_cap")
         capped = g > cap and step.rubric.exposure != ExposureLabel.E1
         if capped:
-            self.params["time_saving"] = _Param(cap, "effort_augment_cap")
+            self.set("time_saving", cap, "effort_augment_cap")
             g = cap
         t_val = self.p(
             "validation_minutes",
@@ -294,7 +293,7 @@ class _StepCalc:
         folded = self.oversight is not None and self.oversight.owner == self.owner
         if folded:
             # The owner is also the Art 14 overseer: one review per case, not a check and then a review.
-            self.params["validation_minutes"] = _Param(0.0, "econ_oversight")
+            self.set("validation_minutes", 0.0, "econ_oversight")
             t_val = 0.0
         doing = self.before * (1.0 - g)
         validating = step.volume * t_val / 60.0
