@@ -177,7 +177,7 @@ class _StepCalc:
         return value
 
     def run(self) -> StepEconomics:
-        tag = self.view.tag(self.step.id)
+        tag = self.view.tag_of[self.step.id]
         gain = self.decision.outcome_gain_per_year if self.decision else None
         if gain:  # money per year on an outcome: counted as value by redesign.impact.costs, not as hours
             self.set("gain_per_year", float(gain), "decision")

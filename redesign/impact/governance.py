@@ -119,8 +119,8 @@ def _full(
     )
 
 
-def _step_fields(view: ScenarioView, step: Step) -> dict[str, Any]:
-    fields: dict[str, Any] = {"step": step.name, "step_id": step.id, "tag": view.tag(step.id).value}
+def _step_fields(view: ScenarioView, step: Step, tag: Tag) -> dict[str, Any]:
+    fields: dict[str, Any] = {"step": step.name, "step_id": step.id, "tag": tag.value}
     area = view.area(step)
     if area is not None:
         fields.update(point=area.point, area=area.area, title=area.title, area_id=area.id)
@@ -182,9 +182,10 @@ def _accountable_name(view: ScenarioView, step: Step) -> str:
     return "nobody named"
 
 
-def _step_flags(view: ScenarioView, step: Step, oversight: NewStep | None) -> Iterator[GovernanceFlag | _Pending]:
-    tag = view.tag(step.id)
-    fields = _step_fields(view, step)
+def _step_flags(
+    view: ScenarioView, step: Step, tag: Tag, oversight: NewStep | None
+) -> Iterator[GovernanceFlag | _Pending]:
+    fields = _step_fields(view, step, tag)
     area = view.area(step)
     ids = [step.id]
     if view.unknown_area(step):
@@ -228,9 +229,8 @@ def _step_flags(view: ScenarioView, step: Step, oversight: NewStep | None) -> It
             yield _flag("gov_confirm_ai_system", step, ids, {**fields, "words": ", ".join(words)})
 
 
-def _to_confirm(view: ScenarioView, step: Step) -> Iterator[GovernanceFlag | _Pending]:
+def _to_confirm(view: ScenarioView, step: Step, tag: Tag) -> Iterator[GovernanceFlag | _Pending]:
     """Open detections on a step the scenario hands to AI or automates: the workshop confirms or dismisses them."""
-    tag = view.tag(step.id)
     if tag == _HUMAN:
         return
     automated, ai = tag == _AUTOMATE, is_ai(view, step.id)
@@ -316,8 +316,9 @@ def check(view: ScenarioView, oversight: list[NewStep]) -> list[GovernanceFlag]:
     review_of = {o.for_step: o for o in oversight}
     flags: list[GovernanceFlag | _Pending] = []
     for step in view.flow.steps:
-        flags.extend(_step_flags(view, step, review_of.get(step.id)))
-        flags.extend(_to_confirm(view, step))
+        tag = view.tag_of[step.id]
+        flags.extend(_step_flags(view, step, tag, review_of.get(step.id)))
+        flags.extend(_to_confirm(view, step, tag))
     for role in view.flow.roles:
         # Defensive: the model already refuses an AI agent without an accountable human.
         if role.kind == _AI_AGENT and view.human_of(role.id) is None:

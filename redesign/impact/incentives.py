@@ -126,7 +126,7 @@ def _step_items(view: ScenarioView, saved: dict[str, float], shared: dict[str, l
     """
     groups: dict[tuple[Tag, str | None, str], list[Step]] = {}
     for step in view.flow.steps:
-        tag = view.tag(step.id)
+        tag = view.tag_of[step.id]
         if tag != _HUMAN:
             groups.setdefault((tag, _accountable(view, step), step.function), []).append(step)
     period = view.flow.period.value

@@ -55,6 +55,8 @@ class ScenarioView:
         if problems:
             raise ScenarioInvalid("; ".join(problems))
         self._tags: dict[str, Tag] = {sid: d.tag for sid, d in self.decisions.items()}  # asked ~10 times per step
+        #: Every step's tag (as is when undecided): the engine's per-step loops read it without a call.
+        self.tag_of: dict[str, Tag] = {s.id: self._tags.get(s.id, _HUMAN) for s in flow.steps}
 
     # --- tags and decisions
     def decision(self, step_id: str) -> Decision | None:

@@ -176,7 +176,7 @@ def skill_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: lis
     exceptions_by_step = {n.for_step: n.owner for n in new_steps if n.kind == "exceptions"}
     deskilling: list[DeskillingWarning] = []
     for step in view.flow.steps:
-        tag = view.tag(step.id)
+        tag = view.tag_of[step.id]
         owner = view.owner(step)
         h = econ[step.id].before_hours
         if tag == _HUMAN and not any(view.uses_ai(p) for p in view.predecessors.get(step.id, [])):
