@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from redesign.graph import Acyclic, acyclic, back_edges, spliced
 from redesign.impact.built import copied, in_order
 from redesign.impact.catalog import catalog
-from redesign.impact.economics import StepEconomics, automated_pca, human_share, reviewed_pca
+from redesign.impact.economics import StepEconomics, automated_pca, effort_values, human_share, reviewed_pca
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
@@ -62,7 +62,7 @@ class EndToEnd(BaseModel):
 
 
 def _wait_share(econ: StepEconomics) -> float:
-    factor = catalog().effort.value("effort_automated_wait_factor")
+    factor = effort_values()["effort_automated_wait_factor"]
     share = human_share(econ.parameters["automation_rate"], econ.parameters["exception_rate"])
     return min(1.0, share * factor)
 

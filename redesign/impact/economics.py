@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -118,8 +119,15 @@ def augment_kind(step: Step) -> AugmentKind:
     return kinds[-1][0]
 
 
+@cache
+def effort_values() -> Mapping[str, float]:
+    """Every effort parameter's value by id, read once: the catalog is read once and never changes, and an
+    assessment asks some 20,000 times (``catalog().effort.value`` is a lookup through three calls)."""
+    return {p.id: p.value for p in catalog().effort.parameters}
+
+
 def monitoring_default(view: ScenarioView) -> float:
-    per_week = catalog().effort.value("effort_monitoring_hours_per_week")
+    per_week = effort_values()["effort_monitoring_hours_per_week"]
     return per_week * 52.0 / view.flow.periods_per_year
 
 
@@ -140,7 +148,7 @@ def reviewed_pca(pca: float, catch_rate: float) -> float:
 
 def automated_pca(pca: float, a: float, r_exc: float) -> float:
     """Output %C&A: straight-through cases reach the catalog figure, the others keep today's."""
-    target = catalog().effort.value("effort_automated_pca")
+    target = effort_values()["effort_automated_pca"]
     if pca >= target:
         return pca
     straight = a * (1.0 - r_exc)
@@ -229,12 +237,12 @@ class _StepCalc:
         )
 
     def _automate(self) -> tuple[float, float, str, str]:
-        step, effort, period = self.step, catalog().effort, self.view.flow.period.value
-        a = self.p("automation_rate", effort.value("effort_automation_rate"), "effort_automation_rate")
-        r_exc = self.p("exception_rate", effort.value("effort_exception_rate"), "effort_exception_rate")
+        step, effort, period = self.step, effort_values(), self.view.flow.period.value
+        a = self.p("automation_rate", effort["effort_automation_rate"], "effort_automation_rate")
+        r_exc = self.p("exception_rate", effort["effort_exception_rate"], "effort_exception_rate")
         t_exc = self.p(
             "exception_minutes",
-            effort.value("effort_exception_minutes_factor") * step.touch_minutes,
+            effort["effort_exception_minutes_factor"] * step.touch_minutes,
             "effort_exception_minutes_factor",
         )
         h_mon = self.p("monitoring_hours", monitoring_default(self.view), "effort_monitoring_hours_per_week")
@@ -277,17 +285,17 @@ class _StepCalc:
         return after_touch, automated_pca(step.pca, a, r_exc), "econ_automate", text
 
     def _augment(self) -> tuple[float, float, str, str]:
-        step, effort, period = self.step, catalog().effort, self.view.flow.period.value
+        step, effort, period = self.step, effort_values(), self.view.flow.period.value
         kind = augment_kind(step)
         g = self.p("time_saving", kind.time_saving, kind.id)
-        cap = effort.value("effort_augment_cap")
+        cap = effort["effort_augment_cap"]
         capped = g > cap and step.rubric.exposure != ExposureLabel.E1
         if capped:
             self.set("time_saving", cap, "effort_augment_cap")
             g = cap
         t_val = self.p(
             "validation_minutes",
-            effort.value("effort_validation_share") * step.touch_minutes,
+            effort["effort_validation_share"] * step.touch_minutes,
             "effort_validation_share",
         )
         folded = self.oversight is not None and self.oversight.owner == self.owner
@@ -308,9 +316,7 @@ class _StepCalc:
             text += f" The time saving is capped at {cap:.0%} because the step is not rated E1."
         if folded:
             text += " The owner is also the overseer, so the oversight review replaces the separate validation."
-        e_red = self.p(
-            "error_reduction", effort.value("effort_augment_error_reduction"), "effort_augment_error_reduction"
-        )
+        e_red = self.p("error_reduction", effort["effort_augment_error_reduction"], "effort_augment_error_reduction")
         pca_after = augmented_pca(step.pca, e_red)
         if pca_after != step.pca:
             text += f" %C&A {step.pca:.0f} % -> {pca_after:.0f} % (AI removes {e_red:.0%} of the errors)."

@@ -123,7 +123,9 @@ class ScenarioView:
 
     # --- high-risk areas
     def area(self, step: Step) -> HighRiskArea | None:
-        return catalog().high_risk_areas.get(step.high_risk_area or "")
+        if step.high_risk_area is None:
+            return None  # most steps: no catalog lookup
+        return catalog().high_risk_areas.get(step.high_risk_area)
 
     def unknown_area(self, step: Step) -> bool:
         return step.high_risk_area is not None and step.high_risk_area not in catalog().high_risk_areas
