@@ -14,7 +14,7 @@ area is never suggested for automation.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
@@ -343,6 +343,24 @@ def _fmt(value: float | None) -> str:
     return "?" if value is None else f"{value:g}"
 
 
+Rated = float | None
+
+
+@lru_cache(maxsize=4_096)  # bounded: scores are 1-5 or unrated, so a few thousand combinations at most
+def _rated(r: Rated, d: Rated, s: Rated, q: Rated, j: Rated, p: Rated, c: Rated, missing: float) -> tuple[str, str]:
+    """The brackets after F and H in a suggestion's text ("R 4, D 3, S ?, Q 5", "J 2, P ?, C 1").
+
+    Written once per combination of scores: a flow repeats a few, and suggest writes one per step.
+    """
+    neutral = f"; unrated, so neutral {missing:g}"
+    f_note = "" if any(x is not None for x in (r, d, s, q)) else neutral
+    h_note = "" if any(x is not None for x in (j, p, c)) else neutral
+    return (
+        f"R {_fmt(r)}, D {_fmt(d)}, S {_fmt(s)}, Q {_fmt(q)}{f_note}",
+        f"J {_fmt(j)}, P {_fmt(p)}, C {_fmt(c)}{h_note}",
+    )
+
+
 def _text(
     step: Step, tag: Tag, rule_id: str, s: _Scores, ev: ExposureEvidence, gates: list[str], rules: SuggestRules
 ) -> str:
@@ -359,13 +377,11 @@ def _text(
             if ev.prior_label is not None and ev.matches
             else ""
         )
-    neutral = f"; unrated, so neutral {rules.scales.missing_score:g}"
-    f_note = "" if any(v[c] is not None for c in ("R", "D", "S", "Q")) else neutral
-    h_note = "" if any(v[c] is not None for c in ("J", "P", "C")) else neutral
+    feasibility, human = _rated(v["R"], v["D"], v["S"], v["Q"], v["J"], v["P"], v["C"], rules.scales.missing_score)
     parts = [
         f'Suggest {tag.value} for "{step.name}":',
-        f"F = {s.F:.1f} (R {_fmt(v['R'])}, D {_fmt(v['D'])}, S {_fmt(v['S'])}, Q {_fmt(v['Q'])}{f_note}),",
-        f"H = {s.H:g} (J {_fmt(v['J'])}, P {_fmt(v['P'])}, C {_fmt(v['C'])}{h_note}), E = {s.E:g}, {exposure}.",
+        f"F = {s.F:.1f} ({feasibility}),",
+        f"H = {s.H:g} ({human}), E = {s.E:g}, {exposure}.",
         rules.rule(rule_id).text,
     ]
     binding = rule_id in ("sug_gated_augment", "sug_gate_emotion")
