@@ -15,6 +15,7 @@ place.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from pydantic import BaseModel
 
@@ -67,15 +68,17 @@ _WAVES = (
 )
 
 
-def _error_cost(step: Step) -> int:
+def _error_cost(step: Step, by_stakes: Mapping[str, int]) -> int:
+    """The step's scored error cost, else its stakes' (``by_stakes``: the catalog's table, looked up once)."""
     if step.rubric.error_cost is not None:
         return step.rubric.error_cost
-    return catalog().suggest.scales.stakes_to_error_cost[step.stakes.value]
+    return by_stakes[step.stakes.value]
 
 
 def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[GovernanceFlag]) -> PilotPlan:
     params = catalog().method["pilot_waves"].params
     high_cost = params["high_error_cost"]
+    by_stakes = catalog().suggest.scales.stakes_to_error_cost
     pca_unit = params["pca_points_per_value_unit"]
     worst: dict[str, str] = {}
     tasks: dict[str, list[str]] = {}
@@ -95,7 +98,7 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
         gain = max(0.0, e.pca_after - e.pca_before)
         value = (e.saved_hours / best if best > 0 else 0.0) + gain / pca_unit
         severity = worst.get(e.step)
-        cost = _error_cost(step)
+        cost = _error_cost(step, by_stakes)
         risk = SEVERITY_RANK.get(severity or "", 0) + (cost - 1) / 4
         numbers: dict[str, float | int | str] = {
             "net_hours": e.saved_hours,
@@ -122,15 +125,16 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
         else:
             rule, wave = "pilot_wave_2", 2
             text = f'"{e.name}": low risk, value {value:.2f} ({hours(e.saved_hours)} saved, +{gain:.1f} pts %C&A).'
-        if tasks.get(e.step):
-            text += f" Schedule first: {'; '.join(dict.fromkeys(tasks[e.step]))}"
+        to_schedule = list(dict.fromkeys(tasks.get(e.step, [])))  # once, for the text and the item
+        if to_schedule:
+            text += f" Schedule first: {'; '.join(to_schedule)}"
         item = in_order(
             PilotItem,
             {
                 "step": e.step,
                 "name": e.name,
                 "tag": e.tag,
-                "tasks": list(dict.fromkeys(tasks.get(e.step, []))),
+                "tasks": to_schedule,
                 "net_hours": e.saved_hours,
                 "pca_gain": gain,
                 "value": value,
