@@ -26,6 +26,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from redesign.built import built
 from redesign.graph import Acyclic, acyclic, back_edges, rework_loops
 from redesign.model import Flow, Step, StepKind
 
@@ -309,7 +310,8 @@ def break_points(
     for step in flow.steps:
         if step.pca < flow.dq_threshold:
             found.append(
-                BreakPoint.model_construct(  # typed here: no re-validation (hundreds per analysis)
+                built(  # typed here: no re-validation (hundreds per analysis)
+                    BreakPoint,
                     kind="step",
                     id=step.id,
                     name=step.name,
@@ -327,7 +329,8 @@ def break_points(
             s for s in _reach(successors, handoff.source, data, consumers, order) if s != handoff.target
         ]
         found.append(
-            BreakPoint.model_construct(
+            built(
+                BreakPoint,
                 kind="handoff",
                 id=handoff.id,
                 name=f"{steps[handoff.source].name} -> {steps[handoff.target].name}",
@@ -434,7 +437,7 @@ def analyze(flow: Flow, graph: tuple[set[tuple[str, str]], Acyclic] | None = Non
         break_points=break_points(flow, steps, order),
         bottlenecks=bottlenecks(flow, path, lead, steps),
         rework_loops=[
-            ReworkLoop.model_construct(source=loop.source, target=loop.target, steps=list(loop.steps))
+            built(ReworkLoop, source=loop.source, target=loop.target, steps=list(loop.steps))
             for loop in rework_loops(flow, dag, loops, order)
         ],
     )

@@ -22,8 +22,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from redesign.built import copied, in_order
 from redesign.graph import Acyclic, acyclic, back_edges, spliced
-from redesign.impact.built import copied, in_order
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics, automated_pca, effort_values, human_share, reviewed_pca
 from redesign.impact.explain import Reason, because, hours

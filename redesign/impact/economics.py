@@ -22,7 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from redesign.impact.built import in_order
+from redesign.built import in_order
 from redesign.impact.catalog import AugmentKind, catalog
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep

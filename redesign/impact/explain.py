@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict
 
-from redesign.impact.built import in_order
+from redesign.built import in_order
 from redesign.impact.catalog import catalog
 
 Number = float | int | str

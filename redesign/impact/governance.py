@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from redesign.impact.built import built
+from redesign.built import built
 from redesign.impact.catalog import GovernanceRule, Severity, catalog
 from redesign.impact.explain import Reason, because
 from redesign.impact.oversight import NewStep

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from redesign.impact.built import in_order
+from redesign.built import in_order
 from redesign.impact.catalog import IncentiveRule, Party, catalog
 from redesign.impact.economics import StepEconomics
 from redesign.impact.explain import Reason, because, hours

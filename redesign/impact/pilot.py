@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel
 
-from redesign.impact.built import in_order
+from redesign.built import in_order
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics
 from redesign.impact.explain import Reason, because, hours

@@ -34,7 +34,7 @@ from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from redesign.impact.built import in_order
+from redesign.built import in_order
 from redesign.impact.exposure import _BREAK, _fold, _keep, _words
 from redesign.model import DataItem, Flow, Role, Scenario, Step, Tag
 

@@ -19,7 +19,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from redesign.impact.built import in_order
+from redesign.built import in_order
 from redesign.impact.catalog import SuggestRules, catalog
 from redesign.impact.collector import collector_paused
 from redesign.impact.explain import Reason, because

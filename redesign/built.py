@@ -6,7 +6,7 @@ skips validation but still walks its general path (aliases, extras, private attr
 field by field; ``built`` makes the same object from a per-class template of the fields
 in declaration order: the same ``__dict__`` (same order, so the same dump), the same set
 of fields given, defaults filled in (a fresh copy of a mutable default). It is about twice
-as fast on a model with defaults (tests/unit/impact/test_built.py checks the equality).
+as fast on a model with defaults (tests/unit/test_built.py checks the equality).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def built(cls: type[M], **values: Any) -> M:
 def in_order(cls: type[M], data: dict[str, Any]) -> M:
     """`built` for a caller that writes ``data`` as a literal of every field in declaration order, typed.
 
-    Nothing is checked or merged (tests/unit/impact/test_built.py compares the engine's objects with
+    Nothing is checked or merged (tests/unit/test_built.py compares the engine's objects with
     ``model_construct``): for the two models made most often, a reason per item and an hours line.
     """
     obj = _NEW(cls)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from redesign.built import built, in_order
 from redesign.impact.assess import assess
-from redesign.impact.built import built, in_order
 from redesign.impact.e2e import Note
 from redesign.impact.economics import HoursLine, StepEconomics
 from redesign.impact.explain import Reason
@@ -15,6 +15,7 @@ from redesign.impact.oversight import NewStep
 from redesign.impact.pilot import PilotItem
 from redesign.impact.regulated import Detection, Evidence, detect_step
 from redesign.impact.suggest import ExposureEvidence, TagSuggestion, suggest
+from redesign.metrics import BreakPoint, ReworkLoop, analyze
 from redesign.samples import load_sample
 
 
@@ -40,13 +41,16 @@ def built_objects() -> list[object]:
     found = [d for s in flow.steps for d in detect_step(flow, s)]
     objects += [next(d for d in found if d.kind == kind) for kind in ("area", "art22")]
     objects.append(found[0].evidence[0])
+    metrics = analyze(load_sample("sales_forecasting"))  # break points of both kinds, rework loops
+    objects += [next(b for b in metrics.break_points if b.kind == kind) for kind in ("step", "handoff")]
+    objects.append(metrics.rework_loops[0])
     return objects
 
 
 def test_every_model_the_engine_builds_is_covered(built_objects: list[object]) -> None:
     kinds = {type(o) for o in built_objects}
     assert {StepEconomics, HoursLine, GovernanceFlag, IncentiveChange, Reason, TagSuggestion} <= kinds
-    assert {PilotItem, NewStep, ExposureEvidence, Note, Detection, Evidence} <= kinds
+    assert {PilotItem, NewStep, ExposureEvidence, Note, Detection, Evidence, BreakPoint, ReworkLoop} <= kinds
 
 
 def test_built_equals_model_construct(built_objects: list[object]) -> None:
