@@ -367,10 +367,11 @@ def totals(view: ScenarioView, steps: list[StepEconomics]) -> HoursTotals:
     machine_after: list[float] = []
     cost = 0.0
     costed: set[str] = set()
+    machine_role = {r.id: r.kind == _AI_AGENT for r in view.flow.roles}  # once per role, not per line
     for s in steps:
         for line in s.lines:
             role = view.roles.get(line.role)
-            machine = role is not None and role.kind == _AI_AGENT
+            machine = machine_role.get(line.role, False)
             (machine_before if machine else people_before).append(line.before)
             (machine_after if machine else people_after).append(line.after)
             if role is not None and role.hourly_cost is not None and not machine:

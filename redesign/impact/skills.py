@@ -175,6 +175,8 @@ def skill_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: lis
     econ = {s.step: s for s in steps}
     exceptions_by_step = {n.for_step: n.owner for n in new_steps if n.kind == "exceptions"}
     deskilling: list[DeskillingWarning] = []
+    # The three rules, looked up once rather than once per step.
+    automate, augment, ai_inputs = cat.rule("skl_automate"), cat.rule("skl_augment"), cat.rule("skl_human_ai_inputs")
     for step in view.flow.steps:
         tag = view.tag_of[step.id]
         owner = view.owner(step)
@@ -184,7 +186,7 @@ def skill_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: lis
         work = work_skills(step, view.tasks.get(step.id, ()))
         drafting, core = _split(work)
         if tag == _AUTOMATE:
-            rule = cat.rule("skl_automate")
+            rule = automate
             # The machine now does the step: every skill its work exercised is used less by its owner;
             # whoever handles the exceptions watches and repairs the automation.
             for name in work or rule.declining_default:
@@ -194,13 +196,13 @@ def skill_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: lis
             if step.learning_step:
                 deskilling.append(_deskilling(view, step.id, owner, h))
         elif tag == _AUGMENT:
-            rule = cat.rule("skl_augment")
+            rule = augment
             # Augmenting takes the drafting and compiling part, not the step's core skills.
             for name in drafting or rule.declining_default:
                 _add(hits, owner, canonical(name)[0], "decline", step.id, h, rule.id)
             _rising(hits, used, owner, rule, step.id, h, core)
         else:
-            _rising(hits, used, owner, cat.rule("skl_human_ai_inputs"), step.id, h, core)
+            _rising(hits, used, owner, ai_inputs, step.id, h, core)
     for review in (n for n in new_steps if n.kind == "oversight"):
         _rising(hits, used, review.owner, cat.rule("skl_annex3_oversight"), review.for_step, review.hours)
     changes = _changes(view, hits)
