@@ -26,8 +26,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from redesign.built import built
 from redesign.graph import Acyclic, acyclic, back_edges, rework_loops
 from redesign.model import Flow, Step, StepKind
+
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_REVIEW, _DECISION = StepKind.REVIEW, StepKind.DECISION
 
 BOTTLENECK_SHARE = 0.15
 """A critical-path step taking at least this share of the lead time is a bottleneck."""
@@ -129,7 +133,7 @@ def minor_branch_steps(flow: Flow, steps: dict[str, Step] | None = None) -> set[
         if h.condition:
             conditional.add(source)
     minor: set[str] = set()
-    decision = StepKind.DECISION
+    decision = _DECISION
     for source, targets in succ.items():
         if len(targets) < 2:
             continue  # one successor: a funnel, no branch
@@ -154,7 +158,7 @@ def pca_unknown_steps(flow: Flow) -> list[str]:
     measured = any(s.pca != 100.0 for s in flow.steps) or any(h.pca is not None for h in flow.handoffs)
     if not measured:
         return [s.id for s in flow.steps]
-    return [s.id for s in flow.steps if "pca" not in s.model_fields_set and s.kind != StepKind.REVIEW]
+    return [s.id for s in flow.steps if "pca" not in s.model_fields_set and s.kind != _REVIEW]
 
 
 def path_minutes(flow: Flow, path: list[str], steps: dict[str, Step] | None = None) -> float:
@@ -180,7 +184,7 @@ def path_rolled_pca(flow: Flow, path: list[str], steps: dict[str, Step] | None =
             given[(h.source, h.target)].append(h.pca)
     rolled = 1.0
     for here, there in pairwise(path):
-        if steps[there].kind == StepKind.REVIEW:
+        if steps[there].kind == _REVIEW:
             continue
         figures = given.get((here, there))
         rolled *= (min(figures) if figures else steps[here].pca) / 100.0
@@ -250,7 +254,7 @@ def _longest_end(best: dict[str, float], order: dict[str, int]) -> str:
 def rolled_pca(flow: Flow, graph: Acyclic, path: list[str], steps: dict[str, Step] | None = None) -> float:
     """Product of the %C&A of each output along the path (Martin & Osterling)."""
     steps = steps if steps is not None else flow.steps_by_id()
-    review = StepKind.REVIEW
+    review = _REVIEW
     handoffs = graph.handoffs
     rolled = 1.0
     for here, there in pairwise(path):
@@ -306,7 +310,8 @@ def break_points(
     for step in flow.steps:
         if step.pca < flow.dq_threshold:
             found.append(
-                BreakPoint.model_construct(  # typed here: no re-validation (hundreds per analysis)
+                built(  # typed here: no re-validation (hundreds per analysis)
+                    BreakPoint,
                     kind="step",
                     id=step.id,
                     name=step.name,
@@ -324,7 +329,8 @@ def break_points(
             s for s in _reach(successors, handoff.source, data, consumers, order) if s != handoff.target
         ]
         found.append(
-            BreakPoint.model_construct(
+            built(
+                BreakPoint,
                 kind="handoff",
                 id=handoff.id,
                 name=f"{steps[handoff.source].name} -> {steps[handoff.target].name}",
@@ -431,7 +437,7 @@ def analyze(flow: Flow, graph: tuple[set[tuple[str, str]], Acyclic] | None = Non
         break_points=break_points(flow, steps, order),
         bottlenecks=bottlenecks(flow, path, lead, steps),
         rework_loops=[
-            ReworkLoop.model_construct(source=loop.source, target=loop.target, steps=list(loop.steps))
+            built(ReworkLoop, source=loop.source, target=loop.target, steps=list(loop.steps))
             for loop in rework_loops(flow, dag, loops, order)
         ],
     )

@@ -22,6 +22,9 @@ from redesign.impact.explain import Reason, because, hours
 from redesign.impact.roles import RoleChange
 from redesign.model import RoleKind, Tag
 
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN, _AUGMENT, _AUTOMATE, _HUMAN_ROLE = Tag.HUMAN, Tag.AUGMENT, Tag.AUTOMATE, RoleKind.HUMAN
+
 
 class RoleCapacity(BaseModel):
     role: str
@@ -53,7 +56,7 @@ class Costs(BaseModel):
 def _capacity(roles: list[RoleChange]) -> list[RoleCapacity]:
     out: list[RoleCapacity] = []
     for r in roles:
-        if r.kind != RoleKind.HUMAN or r.freed_fte is None or r.freed_fte <= 1e-9:
+        if r.kind != _HUMAN_ROLE or r.freed_fte is None or r.freed_fte <= 1e-9:
             continue
         people = r.headcount if r.headcount > 0 else 1.0
         out.append(
@@ -79,13 +82,13 @@ def costs(
     fte_hours_per_year: float = 1680.0,
 ) -> Costs:
     effort = catalog().effort
-    automated = sum(1 for s in steps if s.tag == Tag.AUTOMATE)
-    augmented = sum(1 for s in steps if s.tag == Tag.AUGMENT)
+    automated = sum(1 for s in steps if s.tag == _AUTOMATE)
+    augmented = sum(1 for s in steps if s.tag == _AUGMENT)
     investment = automated * effort.value("effort_investment_automate") + augmented * effort.value(
         "effort_investment_augment"
     )
     run = automated * effort.value("effort_run_cost_automate") + augmented * effort.value("effort_run_cost_augment")
-    outcome = math.fsum(s.parameters.get("gain_per_year", 0.0) for s in steps if s.tag != Tag.HUMAN)
+    outcome = math.fsum(s.parameters.get("gain_per_year", 0.0) for s in steps if s.tag != _HUMAN)
     hours_value = totals.cost_saved_per_period * periods_per_year if totals.cost_saved_per_period is not None else None
     value = (hours_value or 0.0) + outcome if (hours_value is not None or outcome > 0) else None
     net = value - run if value is not None else None
@@ -97,7 +100,7 @@ def costs(
     }
     cash = math.fsum(c.bankable_fte * fte_hours_per_year * rates[c.role] for c in capacity if c.role in rates)
     uncosted = [
-        r.role for r in roles if r.kind == RoleKind.HUMAN and r.cost_change_per_period is None and r.change_hours < 0
+        r.role for r in roles if r.kind == _HUMAN_ROLE and r.cost_change_per_period is None and r.change_hours < 0
     ]
     cur = effort.currency
     text = (
@@ -124,7 +127,7 @@ def costs(
             f" {c.name}: {c.freed_fte:.2f} FTE is spread across {c.people:g} people "
             f"({hours(c.hours_per_person)} each): capacity, not cash."
         )
-    changed = [s.step for s in steps if s.tag != Tag.HUMAN]
+    changed = [s.step for s in steps if s.tag != _HUMAN]
     return Costs(
         currency=cur,
         blocked=blocked,

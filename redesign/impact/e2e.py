@@ -22,15 +22,18 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from redesign.built import copied, in_order
 from redesign.graph import Acyclic, acyclic, back_edges, spliced
-from redesign.impact.built import copied, in_order
 from redesign.impact.catalog import catalog
-from redesign.impact.economics import StepEconomics, automated_pca, human_share, reviewed_pca
+from redesign.impact.economics import StepEconomics, automated_pca, effort_values, human_share, reviewed_pca
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
 from redesign.metrics import FlowMetrics, analyze, path_minutes, path_rolled_pca
 from redesign.model import Flow, Handoff, Step, StepKind, Tag
+
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN, _AUTOMATE, _REVIEW = Tag.HUMAN, Tag.AUTOMATE, StepKind.REVIEW
 
 
 class MetricChange(BaseModel):
@@ -59,7 +62,7 @@ class EndToEnd(BaseModel):
 
 
 def _wait_share(econ: StepEconomics) -> float:
-    factor = catalog().effort.value("effort_automated_wait_factor")
+    factor = effort_values()["effort_automated_wait_factor"]
     share = human_share(econ.parameters["automation_rate"], econ.parameters["exception_rate"])
     return min(1.0, share * factor)
 
@@ -71,7 +74,7 @@ def _review_step(view: ScenarioView, review: NewStep, reviewed: Step, pca: float
         description=f"Added by {review.rule}: a person reviews the AI output before it takes effect.",
         function=review.function if review.function in view.flow.functions_by_id() else reviewed.function,
         owner=None if review.owner == UNASSIGNED else review.owner,
-        kind=StepKind.REVIEW,
+        kind=_REVIEW,
         volume=review.volume,
         touch_minutes=review.minutes_per_case,
         data_in=list(reviewed.data_out),
@@ -103,11 +106,11 @@ def _redesigned(view: ScenarioView, steps: list[StepEconomics], oversight: list[
     new_steps: list[Step] = []
     for step in view.flow.steps:
         e = econ[step.id]
-        if e.tag == Tag.HUMAN:
+        if e.tag == _HUMAN:
             new_steps.append(step)
         else:
             wait = step.wait_minutes
-            if e.tag == Tag.AUTOMATE:
+            if e.tag == _AUTOMATE:
                 share[step.id] = _wait_share(e)
                 wait *= share[step.id]
             new_steps.append(
@@ -121,7 +124,7 @@ def _redesigned(view: ScenarioView, steps: list[StepEconomics], oversight: list[
     for h in view.flow.handoffs:
         source = econ.get(h.source)
         update: dict[str, object] = {}
-        if source is not None and source.tag == Tag.AUTOMATE:
+        if source is not None and source.tag == _AUTOMATE:
             update["wait_minutes"] = h.wait_minutes * share[h.source]
             if h.pca is not None:
                 rates = source.parameters
@@ -274,7 +277,7 @@ def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, 
             f"({', '.join(view.steps[s].name for s in minor[:3])}) do not set the case lead time."
         )
         notes.append(Note(kind="minor_branch", text=text, reason=because("e2e_minor_branch", minor, text)))
-    monitoring = [(e.step, e.parameters["monitoring_hours"]) for e in steps if e.tag == Tag.AUTOMATE]
+    monitoring = [(e.step, e.parameters["monitoring_hours"]) for e in steps if e.tag == _AUTOMATE]
     if monitoring:
         total = sum(h for _, h in monitoring)
         text = (

@@ -15,26 +15,37 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from pydantic import BaseModel
 
-from redesign.impact.built import in_order
+from redesign.built import in_order
 from redesign.impact.catalog import AugmentKind, catalog
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.oversight import NewStep
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
 from redesign.impact.wording import keyword_pattern, normalise
-from redesign.model import Decision, ExposureLabel, RoleKind, Step, StepKind, Tag
+from redesign.model import ExposureLabel, RoleKind, Step, StepKind, Tag
+
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN, _AUGMENT, _AUTOMATE, _AI_AGENT, _REVIEW, _DECISION = (
+    Tag.HUMAN,
+    Tag.AUGMENT,
+    Tag.AUTOMATE,
+    RoleKind.AI_AGENT,
+    StepKind.REVIEW,
+    StepKind.DECISION,
+)
 
 Activity = Literal["doing", "deciding", "reviewing", "validating", "handling_exceptions", "monitoring", "overseeing"]
 
 _ACTIVITY_OF_KIND: dict[StepKind, Activity] = {
     StepKind.TASK: "doing",
-    StepKind.DECISION: "deciding",
-    StepKind.REVIEW: "reviewing",
+    _DECISION: "deciding",
+    _REVIEW: "reviewing",
 }
 
 
@@ -86,16 +97,6 @@ def _line(role: str, activity: Activity, before: float, after: float) -> HoursLi
     return in_order(HoursLine, {"role": role, "activity": activity, "before": before, "after": after})
 
 
-class _Param(NamedTuple):  # a tuple: made for every parameter of every step, cheaper than a frozen dataclass
-    value: float
-    origin: str
-
-
-def _param(decision: Decision | None, field: str, default: float, catalog_id: str) -> _Param:
-    value = getattr(decision, field, None) if decision else None
-    return _Param(float(value), "decision") if value is not None else _Param(default, catalog_id)
-
-
 @cache
 def _kind_patterns() -> list[tuple[AugmentKind, re.Pattern[str] | None]]:
     # Whole words on both sides ("note" is not "notebook", "support" is not "supportive").
@@ -111,15 +112,22 @@ def augment_kind(step: Step) -> AugmentKind:
     kinds = _kind_patterns()
     for kind, pattern in kinds:
         if kind.id == "augment_judgment":
-            if step.kind == StepKind.DECISION or (step.rubric.judgment or 0) >= 4:
+            if step.kind == _DECISION or (step.rubric.judgment or 0) >= 4:
                 return kind
         elif pattern is not None and pattern.search(text):
             return kind
     return kinds[-1][0]
 
 
+@cache
+def effort_values() -> Mapping[str, float]:
+    """Every effort parameter's value by id, read once: the catalog is read once and never changes, and an
+    assessment asks some 20,000 times (``catalog().effort.value`` is a lookup through three calls)."""
+    return {p.id: p.value for p in catalog().effort.parameters}
+
+
 def monitoring_default(view: ScenarioView) -> float:
-    per_week = catalog().effort.value("effort_monitoring_hours_per_week")
+    per_week = effort_values()["effort_monitoring_hours_per_week"]
     return per_week * 52.0 / view.flow.periods_per_year
 
 
@@ -140,7 +148,7 @@ def reviewed_pca(pca: float, catch_rate: float) -> float:
 
 def automated_pca(pca: float, a: float, r_exc: float) -> float:
     """Output %C&A: straight-through cases reach the catalog figure, the others keep today's."""
-    target = catalog().effort.value("effort_automated_pca")
+    target = effort_values()["effort_automated_pca"]
     if pca >= target:
         return pca
     straight = a * (1.0 - r_exc)
@@ -158,23 +166,32 @@ class _StepCalc:
         self.activity = _ACTIVITY_OF_KIND[step.kind]
         self.before = step.volume * step.touch_minutes / 60.0
         self.oversight = oversight
-        self.params: dict[str, _Param] = {}
+        # Each parameter's value and where it came from ("decision" or a catalog id), in the order they
+        # are set: two dicts written together, so neither a tuple per parameter nor a split at the end.
+        self.values: dict[str, float] = {}
+        self.origins: dict[str, str] = {}
         self.lines: list[HoursLine] = []
         self.exception_step: NewStep | None = None
 
     def p(self, field: str, default: float, catalog_id: str) -> float:
-        param = _param(self.decision, field, default, catalog_id)
-        self.params[field] = param
-        return param.value
+        value = getattr(self.decision, field, None) if self.decision else None
+        if value is not None:
+            return self.set(field, float(value), "decision")
+        return self.set(field, default, catalog_id)
+
+    def set(self, field: str, value: float, origin: str) -> float:
+        self.values[field] = value
+        self.origins[field] = origin
+        return value
 
     def run(self) -> StepEconomics:
-        tag = self.view.tag(self.step.id)
+        tag = self.view.tag_of[self.step.id]
         gain = self.decision.outcome_gain_per_year if self.decision else None
         if gain:  # money per year on an outcome: counted as value by redesign.impact.costs, not as hours
-            self.params["gain_per_year"] = _Param(float(gain), "decision")
-        if tag == Tag.AUTOMATE:
+            self.set("gain_per_year", float(gain), "decision")
+        if tag == _AUTOMATE:
             after_touch, pca_after, rule, text = self._automate()
-        elif tag == Tag.AUGMENT:
+        elif tag == _AUGMENT:
             after_touch, pca_after, rule, text = self._augment()
         else:
             after_touch, pca_after, rule = self.step.touch_minutes, self.step.pca, "econ_human"
@@ -195,7 +212,7 @@ class _StepCalc:
             "after_hours": after,
             "saved_hours": saved,
         }
-        values = {k: p.value for k, p in self.params.items()}
+        values = self.values
         numbers.update(values)
         return in_order(
             StepEconomics,
@@ -213,19 +230,19 @@ class _StepCalc:
                 "pca_before": step.pca,
                 "pca_after": pca_after,
                 "parameters": values,
-                "parameter_origin": {k: p.origin for k, p in self.params.items()},
+                "parameter_origin": self.origins,
                 "lines": lines,
                 "reason": because(rule, [step.id], text, numbers),
             },
         )
 
     def _automate(self) -> tuple[float, float, str, str]:
-        step, effort, period = self.step, catalog().effort, self.view.flow.period.value
-        a = self.p("automation_rate", effort.value("effort_automation_rate"), "effort_automation_rate")
-        r_exc = self.p("exception_rate", effort.value("effort_exception_rate"), "effort_exception_rate")
+        step, effort, period = self.step, effort_values(), self.view.flow.period.value
+        a = self.p("automation_rate", effort["effort_automation_rate"], "effort_automation_rate")
+        r_exc = self.p("exception_rate", effort["effort_exception_rate"], "effort_exception_rate")
         t_exc = self.p(
             "exception_minutes",
-            effort.value("effort_exception_minutes_factor") * step.touch_minutes,
+            effort["effort_exception_minutes_factor"] * step.touch_minutes,
             "effort_exception_minutes_factor",
         )
         h_mon = self.p("monitoring_hours", monitoring_default(self.view), "effort_monitoring_hours_per_week")
@@ -268,23 +285,23 @@ class _StepCalc:
         return after_touch, automated_pca(step.pca, a, r_exc), "econ_automate", text
 
     def _augment(self) -> tuple[float, float, str, str]:
-        step, effort, period = self.step, catalog().effort, self.view.flow.period.value
+        step, effort, period = self.step, effort_values(), self.view.flow.period.value
         kind = augment_kind(step)
         g = self.p("time_saving", kind.time_saving, kind.id)
-        cap = effort.value("effort_augment_cap")
+        cap = effort["effort_augment_cap"]
         capped = g > cap and step.rubric.exposure != ExposureLabel.E1
         if capped:
-            self.params["time_saving"] = _Param(cap, "effort_augment_cap")
+            self.set("time_saving", cap, "effort_augment_cap")
             g = cap
         t_val = self.p(
             "validation_minutes",
-            effort.value("effort_validation_share") * step.touch_minutes,
+            effort["effort_validation_share"] * step.touch_minutes,
             "effort_validation_share",
         )
         folded = self.oversight is not None and self.oversight.owner == self.owner
         if folded:
             # The owner is also the Art 14 overseer: one review per case, not a check and then a review.
-            self.params["validation_minutes"] = _Param(0.0, "econ_oversight")
+            self.set("validation_minutes", 0.0, "econ_oversight")
             t_val = 0.0
         doing = self.before * (1.0 - g)
         validating = step.volume * t_val / 60.0
@@ -299,9 +316,7 @@ class _StepCalc:
             text += f" The time saving is capped at {cap:.0%} because the step is not rated E1."
         if folded:
             text += " The owner is also the overseer, so the oversight review replaces the separate validation."
-        e_red = self.p(
-            "error_reduction", effort.value("effort_augment_error_reduction"), "effort_augment_error_reduction"
-        )
+        e_red = self.p("error_reduction", effort["effort_augment_error_reduction"], "effort_augment_error_reduction")
         pca_after = augmented_pca(step.pca, e_red)
         if pca_after != step.pca:
             text += f" %C&A {step.pca:.0f} % -> {pca_after:.0f} % (AI removes {e_red:.0%} of the errors)."
@@ -352,10 +367,11 @@ def totals(view: ScenarioView, steps: list[StepEconomics]) -> HoursTotals:
     machine_after: list[float] = []
     cost = 0.0
     costed: set[str] = set()
+    machine_role = {r.id: r.kind == _AI_AGENT for r in view.flow.roles}  # once per role, not per line
     for s in steps:
         for line in s.lines:
             role = view.roles.get(line.role)
-            machine = role is not None and role.kind == RoleKind.AI_AGENT
+            machine = machine_role.get(line.role, False)
             (machine_before if machine else people_before).append(line.before)
             (machine_after if machine else people_after).append(line.after)
             if role is not None and role.hourly_cost is not None and not machine:
@@ -363,7 +379,7 @@ def totals(view: ScenarioView, steps: list[StepEconomics]) -> HoursTotals:
                 costed.add(role.id)
     before, after = math.fsum(people_before), math.fsum(people_after)
     saved = before - after
-    changed = [s.step for s in steps if s.saved_hours != 0 or s.tag != Tag.HUMAN]
+    changed = [s.step for s in steps if s.saved_hours != 0 or s.tag != _HUMAN]
     return HoursTotals(
         before_hours=before,
         after_hours=after,

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict
 
-from redesign.impact.built import in_order
+from redesign.built import in_order
 from redesign.impact.catalog import catalog
 
 Number = float | int | str
@@ -42,10 +42,10 @@ def because(rule: str, steps: Iterable[str], text: str, numbers: Mapping[str, Nu
     # thousands of reasons on a large flow (validation was a fifth of the assessment's time).
     source = _SOURCES.get(rule) or _source(rule)
     figures = dict(numbers) if numbers else {}
+    # Most reasons name one step (`[step.id]`): nothing to de-duplicate, a copy will do.
+    ids = steps.copy() if type(steps) is list and len(steps) < 2 else list(dict.fromkeys(steps))
     # Every field, in Reason's order (`in_order`).
-    return in_order(
-        Reason, {"rule": rule, "source": source, "steps": list(dict.fromkeys(steps)), "numbers": figures, "text": text}
-    )
+    return in_order(Reason, {"rule": rule, "source": source, "steps": ids, "numbers": figures, "text": text})
 
 
 def hours(value: float) -> str:

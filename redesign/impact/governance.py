@@ -24,13 +24,22 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from redesign.impact.built import built
+from redesign.built import built
 from redesign.impact.catalog import GovernanceRule, Severity, catalog
 from redesign.impact.explain import Reason, because
 from redesign.impact.oversight import NewStep
 from redesign.impact.regulated import Detection, detect_step, is_rules_based, phrases_in, vocabulary
 from redesign.impact.scenario_view import ScenarioView
 from redesign.model import Handoff, RoleKind, Step, StepKind, Tag
+
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN, _AUTOMATE, _AI_AGENT, _REVIEW, _DECISION = (
+    Tag.HUMAN,
+    Tag.AUTOMATE,
+    RoleKind.AI_AGENT,
+    StepKind.REVIEW,
+    StepKind.DECISION,
+)
 
 SEVERITY_RANK: dict[str, int] = {"BLOCK": 3, "WARN": 2, "INFO": 1}
 
@@ -110,8 +119,8 @@ def _full(
     )
 
 
-def _step_fields(view: ScenarioView, step: Step) -> dict[str, Any]:
-    fields: dict[str, Any] = {"step": step.name, "step_id": step.id, "tag": view.tag(step.id).value}
+def _step_fields(view: ScenarioView, step: Step, tag: Tag) -> dict[str, Any]:
+    fields: dict[str, Any] = {"step": step.name, "step_id": step.id, "tag": tag.value}
     area = view.area(step)
     if area is not None:
         fields.update(point=area.point, area=area.area, title=area.title, area_id=area.id)
@@ -142,7 +151,7 @@ def _human_review_after(view: ScenarioView, step: Step) -> tuple[bool, str]:
     outgoing = (h for succ in view.successors.get(step.id, []) for h in view.incoming[succ] if h.source == step.id)
     for h in outgoing:
         nxt = view.steps[h.target]
-        if nxt.kind in (StepKind.REVIEW, StepKind.DECISION) and view.tag(nxt.id) != Tag.AUTOMATE:
+        if nxt.kind in (_REVIEW, _DECISION) and view.tag(nxt.id) != _AUTOMATE:
             if _sees_every_case(view, step, h, nxt):
                 return True, ""
             partial = (
@@ -159,7 +168,7 @@ def is_ai(view: ScenarioView, step_id: str) -> bool:
 
 def _agent_problem(view: ScenarioView, agent_id: str) -> bool:
     agent = view.roles.get(agent_id)
-    if agent is None or agent.kind != RoleKind.AI_AGENT:
+    if agent is None or agent.kind != _AI_AGENT:
         return True
     return view.human_of(agent_id) is None
 
@@ -173,15 +182,16 @@ def _accountable_name(view: ScenarioView, step: Step) -> str:
     return "nobody named"
 
 
-def _step_flags(view: ScenarioView, step: Step, oversight: NewStep | None) -> Iterator[GovernanceFlag | _Pending]:
-    tag = view.tag(step.id)
-    fields = _step_fields(view, step)
+def _step_flags(
+    view: ScenarioView, step: Step, tag: Tag, oversight: NewStep | None
+) -> Iterator[GovernanceFlag | _Pending]:
+    fields = _step_fields(view, step, tag)
     area = view.area(step)
     ids = [step.id]
     if view.unknown_area(step):
         known = ", ".join(catalog().high_risk_areas)
         yield _flag("gov_unknown_area", step, ids, {**fields, "area_id": step.high_risk_area, "known": known})
-    if tag == Tag.HUMAN:
+    if tag == _HUMAN:
         return
     ai = is_ai(view, step.id)
     if step.emotion_recognition and ai:
@@ -190,7 +200,7 @@ def _step_flags(view: ScenarioView, step: Step, oversight: NewStep | None) -> It
         fields["role"] = view.role_name(oversight.owner)
         numbers = {"review_minutes": oversight.minutes_per_case, "review_hours": oversight.hours}
         yield _flag(oversight.rule, step, ids, fields, numbers, oversight)
-    if tag == Tag.AUTOMATE:
+    if tag == _AUTOMATE:
         already = oversight is not None and oversight.rule == "gov_profiling_automate"
         if ai and not already and step.profiling and (step.decides_for_person or area is not None):
             yield _flag("gov_profiling_automate", step, ids, fields)
@@ -207,24 +217,23 @@ def _step_flags(view: ScenarioView, step: Step, oversight: NewStep | None) -> It
         yield _flag("gov_agent_without_owner", step, ids, {**fields, "role": decision.ai_agent})
     if decision is not None and not decision.it_signoff:
         yield _flag("gov_no_it_signoff", step, ids, fields)
-    if tag == Tag.AUTOMATE and ai:
+    if tag == _AUTOMATE and ai:
         yield _flag("gov_nist_disengage", step, ids, {**fields, "role": _accountable_name(view, step)})
     if step.customer_facing and ai:
         yield _flag("gov_art50_disclosure", step, ids, fields)
     if area is not None and area.id == "annex3_4a":
         yield _flag("gov_hr_adverse_impact", step, ids, fields)
-    if decision is not None and decision.system is None and tag == Tag.AUTOMATE:
+    if decision is not None and decision.system is None and tag == _AUTOMATE:
         words = is_rules_based(f"{decision.rationale} {step.description}")
         if words:
             yield _flag("gov_confirm_ai_system", step, ids, {**fields, "words": ", ".join(words)})
 
 
-def _to_confirm(view: ScenarioView, step: Step) -> Iterator[GovernanceFlag | _Pending]:
+def _to_confirm(view: ScenarioView, step: Step, tag: Tag) -> Iterator[GovernanceFlag | _Pending]:
     """Open detections on a step the scenario hands to AI or automates: the workshop confirms or dismisses them."""
-    tag = view.tag(step.id)
-    if tag == Tag.HUMAN:
+    if tag == _HUMAN:
         return
-    automated, ai = tag == Tag.AUTOMATE, is_ai(view, step.id)
+    automated, ai = tag == _AUTOMATE, is_ai(view, step.id)
     if not (automated or ai):
         return  # rules written by people that only help a person: none of the three items below applies
     # Only an automated step can take the Art 22 item: an augmented one skips looking for it.
@@ -307,11 +316,12 @@ def check(view: ScenarioView, oversight: list[NewStep]) -> list[GovernanceFlag]:
     review_of = {o.for_step: o for o in oversight}
     flags: list[GovernanceFlag | _Pending] = []
     for step in view.flow.steps:
-        flags.extend(_step_flags(view, step, review_of.get(step.id)))
-        flags.extend(_to_confirm(view, step))
+        tag = view.tag_of[step.id]
+        flags.extend(_step_flags(view, step, tag, review_of.get(step.id)))
+        flags.extend(_to_confirm(view, step, tag))
     for role in view.flow.roles:
         # Defensive: the model already refuses an AI agent without an accountable human.
-        if role.kind == RoleKind.AI_AGENT and view.human_of(role.id) is None:
+        if role.kind == _AI_AGENT and view.human_of(role.id) is None:
             owned = [s.id for s in view.flow.steps if s.owner == role.id]
             if owned:
                 step = view.steps[owned[0]]

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from redesign.impact.built import in_order
+from redesign.built import in_order
 from redesign.impact.catalog import IncentiveRule, Party, catalog
 from redesign.impact.economics import StepEconomics
 from redesign.impact.explain import Reason, because, hours
@@ -23,6 +23,9 @@ from redesign.impact.roles import RoleChange
 from redesign.impact.scenario_view import ScenarioView
 from redesign.impact.wording import keyword_pattern, normalise
 from redesign.model import Role, RoleKind, Step, StepKind, Tag
+
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN, _AUTOMATE, _HUMAN_ROLE, _DECISION = Tag.HUMAN, Tag.AUTOMATE, RoleKind.HUMAN, StepKind.DECISION
 
 
 class IncentiveChange(BaseModel):
@@ -123,8 +126,8 @@ def _step_items(view: ScenarioView, saved: dict[str, float], shared: dict[str, l
     """
     groups: dict[tuple[Tag, str | None, str], list[Step]] = {}
     for step in view.flow.steps:
-        tag = view.tag(step.id)
-        if tag != Tag.HUMAN:
+        tag = view.tag_of[step.id]
+        if tag != _HUMAN:
             groups.setdefault((tag, _accountable(view, step), step.function), []).append(step)
     period = view.flow.period.value
     functions = view.flow.functions_by_id()
@@ -135,7 +138,7 @@ def _step_items(view: ScenarioView, saved: dict[str, float], shared: dict[str, l
         h = sum(saved.get(i, 0.0) for i in ids)
         lane = functions[function].name if function in functions else function
         who = view.role_name(owner) if owner is not None else "Nobody named"
-        verb = "automated" if tag == Tag.AUTOMATE else "augmented"
+        verb = "automated" if tag == _AUTOMATE else "augmented"
         count = f"{len(steps)} {verb} step{'s' if len(steps) > 1 else ''}"
         quoted = _listing([f'"{n}"' for n in names])
         why = f"{who} answers for {count} in {lane} ({quoted}; {hours(h)} per {period} saved)."
@@ -144,7 +147,7 @@ def _step_items(view: ScenarioView, saved: dict[str, float], shared: dict[str, l
             named = "; ".join(feeds[:2]) + (f"; and {len(feeds) - 2} more" if len(feeds) > 2 else "")
             why += f" Their output feeds the shared metric{'s' if len(feeds) > 1 else ''} {named}."
         numbers: dict[str, float | int | str] = {"steps": len(steps), "saved_hours": h}
-        if tag == Tag.AUTOMATE:
+        if tag == _AUTOMATE:
             yield from _items(view, "inc_automate_retire", fields, owner, [function], ids, why, numbers)
             yield from _items(view, "inc_automate_quality", fields, owner, [function], ids, why, numbers)
             sellers = [s for s in steps if _is_seller(view, s)]
@@ -217,8 +220,8 @@ def _outcome_owner(view: ScenarioView, critical_path: list[str]) -> tuple[str, S
     own = [s for s in view.flow.steps if s.function == lead and view.human_of(s.owner) is not None]
     on_path = set(critical_path)
     for candidates in (
-        [s for s in own if s.kind == StepKind.DECISION and s.id in on_path],
-        [s for s in own if s.kind == StepKind.DECISION],
+        [s for s in own if s.kind == _DECISION and s.id in on_path],
+        [s for s in own if s.kind == _DECISION],
         own,
     ):
         if candidates:
@@ -270,7 +273,7 @@ def parties(view: ScenarioView) -> dict[str, list[Role]]:
         return not party.functions or _matches(function_text(role), party.functions)
 
     found: dict[str, list[Role]] = {p.party: [] for p in sf.parties}
-    humans = [r for r in view.flow.roles if r.kind == RoleKind.HUMAN]
+    humans = [r for r in view.flow.roles if r.kind == _HUMAN_ROLE]
     for role in humans:
         text = _norm(f"{role.id} {role.name}")
         party = next((p for p in sf.parties if _matches(text, p.keywords) and fits(p, role)), None)
@@ -324,7 +327,7 @@ def _party_accountable(view: ScenarioView, roles: list[Role]) -> str | None:
 def _rebalance_items(view: ScenarioView, roles: list[RoleChange]) -> Iterator[IncentiveChange]:
     min_share = catalog().incentives.rule("inc_rebalance_scorecard").min_share or 0.0
     for rc in roles:
-        if rc.kind != RoleKind.HUMAN or rc.before_hours <= 0:
+        if rc.kind != _HUMAN_ROLE or rc.before_hours <= 0:
             continue
         share = (rc.before_hours - rc.after_hours) / rc.before_hours
         if share < min_share:

@@ -20,6 +20,9 @@ from redesign.impact.explain import Reason, because, hours
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
 from redesign.model import Step, Tag
 
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN, _AUTOMATE = Tag.HUMAN, Tag.AUTOMATE
+
 
 class NewStep(BaseModel):
     """A human step the redesign adds; its hours count in its owner role's "after"."""
@@ -43,13 +46,13 @@ def oversight_rule(view: ScenarioView, step: Step) -> str | None:
 
     Kept here, beside the step it creates, so governance flags and hours agree.
     """
-    tag = view.tag(step.id)
+    tag = view.tag_of[step.id]
     decision = view.decision(step.id)
-    if tag == Tag.HUMAN or (decision is not None and decision.system == "rules"):
+    if tag == _HUMAN or (decision is not None and decision.system == "rules"):
         return None  # rules written by people are not an AI system (AI Act Art 3(1), Recital 12)
     area = view.area(step)
     rules = catalog().governance
-    if tag == Tag.AUTOMATE:
+    if tag == _AUTOMATE:
         # The Annex III BLOCK names the point of the Act, so it wins over the profiling BLOCK
         # (which governance still reports on its own).
         if area is not None and step.decides_for_person:

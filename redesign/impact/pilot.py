@@ -15,16 +15,20 @@ place.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 from pydantic import BaseModel
 
-from redesign.impact.built import in_order
+from redesign.built import in_order
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.governance import SEVERITY_RANK, GovernanceFlag
 from redesign.impact.scenario_view import ScenarioView
 from redesign.model import Step, Tag
+
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN = Tag.HUMAN
 
 SCHEDULABLE = frozenset({"gov_no_it_signoff"})
 """Governance gaps that are a task to schedule before go-live, not a reason to wait."""
@@ -64,15 +68,17 @@ _WAVES = (
 )
 
 
-def _error_cost(step: Step) -> int:
+def _error_cost(step: Step, by_stakes: Mapping[str, int]) -> int:
+    """The step's scored error cost, else its stakes' (``by_stakes``: the catalog's table, looked up once)."""
     if step.rubric.error_cost is not None:
         return step.rubric.error_cost
-    return catalog().suggest.scales.stakes_to_error_cost[step.stakes.value]
+    return by_stakes[step.stakes.value]
 
 
 def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[GovernanceFlag]) -> PilotPlan:
     params = catalog().method["pilot_waves"].params
     high_cost = params["high_error_cost"]
+    by_stakes = catalog().suggest.scales.stakes_to_error_cost
     pca_unit = params["pca_points_per_value_unit"]
     worst: dict[str, str] = {}
     tasks: dict[str, list[str]] = {}
@@ -82,7 +88,7 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
                 tasks.setdefault(sid, []).append(f.remedy)
             elif SEVERITY_RANK[f.severity] > SEVERITY_RANK.get(worst.get(sid, ""), 0):
                 worst[sid] = f.severity
-    decided = [e for e in steps if e.tag != Tag.HUMAN]
+    decided = [e for e in steps if e.tag != _HUMAN]
     best = max((e.saved_hours for e in decided), default=0.0)
     waves: dict[int, list[PilotItem]] = {1: [], 2: [], 3: []}
     held: list[PilotItem] = []
@@ -92,7 +98,7 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
         gain = max(0.0, e.pca_after - e.pca_before)
         value = (e.saved_hours / best if best > 0 else 0.0) + gain / pca_unit
         severity = worst.get(e.step)
-        cost = _error_cost(step)
+        cost = _error_cost(step, by_stakes)
         risk = SEVERITY_RANK.get(severity or "", 0) + (cost - 1) / 4
         numbers: dict[str, float | int | str] = {
             "net_hours": e.saved_hours,
@@ -119,15 +125,16 @@ def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[Gover
         else:
             rule, wave = "pilot_wave_2", 2
             text = f'"{e.name}": low risk, value {value:.2f} ({hours(e.saved_hours)} saved, +{gain:.1f} pts %C&A).'
-        if tasks.get(e.step):
-            text += f" Schedule first: {'; '.join(dict.fromkeys(tasks[e.step]))}"
+        to_schedule = list(dict.fromkeys(tasks.get(e.step, [])))  # once, for the text and the item
+        if to_schedule:
+            text += f" Schedule first: {'; '.join(to_schedule)}"
         item = in_order(
             PilotItem,
             {
                 "step": e.step,
                 "name": e.name,
                 "tag": e.tag,
-                "tasks": list(dict.fromkeys(tasks.get(e.step, []))),
+                "tasks": to_schedule,
                 "net_hours": e.saved_hours,
                 "pca_gain": gain,
                 "value": value,

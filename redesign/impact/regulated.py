@@ -28,13 +28,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from redesign.impact.built import in_order
+from redesign.built import in_order
 from redesign.impact.exposure import _BREAK, _fold, _keep, _words
 from redesign.model import DataItem, Flow, Role, Scenario, Step, Tag
 
@@ -327,29 +327,44 @@ def _status(step: Step, key: str, confirmed: bool) -> tuple[Status, str, str]:
 
 
 class _Text:
-    """The texts around one step, gathered once and only when a rule needs them."""
+    """The texts around one step, gathered once and only when a rule needs them.
+
+    Kept in slots filled on first read, not ``functools.cached_property``: on CPython 3.11 that takes
+    a lock on every first read, and governance makes one of these for every AI step.
+    """
+
+    __slots__ = ("_everywhere", "_near", "_person", "flow", "own", "step")
 
     def __init__(self, flow: Flow, step: Step) -> None:
         self.flow = flow
         self.step = step
         self.own = _own(step)
+        self._near: list[_Field] | None = None
+        self._everywhere: list[_Field] | None = None
+        self._person: tuple[list[Evidence], list[Evidence], list[Evidence]] | None = None
 
-    @cached_property
+    @property
     def near(self) -> list[_Field]:
         """The step, its data items and owner role, and the flow's name."""
-        return [*self.own, *_around(self.flow, self.step), *_flow_fields(self.flow, with_description=False)]
+        if self._near is None:
+            self._near = [*self.own, *_around(self.flow, self.step), *_flow_fields(self.flow, with_description=False)]
+        return self._near
 
-    @cached_property
+    @property
     def everywhere(self) -> list[_Field]:
         """``near`` and the flow's description."""
-        return [*self.near, *_flow_fields(self.flow, with_description=True)[1:]]
+        if self._everywhere is None:
+            self._everywhere = [*self.near, *_flow_fields(self.flow, with_description=True)[1:]]
+        return self._everywhere
 
-    @cached_property
+    @property
     def person(self) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
         """Evidence that the step is about natural persons (strong, weak) or about organisations."""
-        v = vocabulary()
-        fields = self.everywhere
-        return _hits(fields, v.person_strong), _hits(fields, v.person_weak), _hits(fields, v.organisation)
+        if self._person is None:
+            v = vocabulary()
+            fields = self.everywhere
+            self._person = _hits(fields, v.person_strong), _hits(fields, v.person_weak), _hits(fields, v.organisation)
+        return self._person
 
 
 def _candidate_rules(name: str) -> list[_Rule]:

@@ -20,6 +20,15 @@ from redesign.impact.oversight import NewStep
 from redesign.impact.scenario_view import ScenarioView
 from redesign.model import RoleKind, Tag
 
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN, _AUGMENT, _AUTOMATE, _HUMAN_ROLE, _AI_AGENT = (
+    Tag.HUMAN,
+    Tag.AUGMENT,
+    Tag.AUTOMATE,
+    RoleKind.HUMAN,
+    RoleKind.AI_AGENT,
+)
+
 ResponsibilityKind = Literal[
     "monitor_automation", "handle_exceptions", "validate_ai_output", "own_ai_agent", "oversee_high_risk_step"
 ]
@@ -126,7 +135,7 @@ def role_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: list
                 a.duty_steps[duty][econ.step] = None
                 a.duty_hours[duty] += line.after
     for step_id, decision in view.decisions.items():
-        if decision.tag == Tag.HUMAN:
+        if decision.tag == _HUMAN:
             continue
         if decision.ai_agent and decision.ai_agent in view.roles:
             acc[decision.ai_agent].steps[step_id] = None
@@ -154,7 +163,7 @@ def _drivers(view: ScenarioView, a: _Acc) -> str:
     moved = sorted((s for s, h in a.change.items() if abs(h) >= 0.05), key=lambda s: (-abs(a.change[s]), s))
     if not moved:
         return ""
-    done = {Tag.AUTOMATE: "automated", Tag.AUGMENT: "augmented", Tag.HUMAN: "as is"}
+    done = {_AUTOMATE: "automated", _AUGMENT: "augmented", _HUMAN: "as is"}
     shown = [
         f'"{view.steps[s].name}" ({done[a.tag[s]]}, {a.change[s]:+,.1f} h)' for s in moved[:DRIVERS] if s in view.steps
     ]
@@ -168,11 +177,11 @@ def _drivers(view: ScenarioView, a: _Acc) -> str:
 def _role_change(view: ScenarioView, role_id: str, a: _Acc, overseen: list[str]) -> RoleChange:
     flow = view.flow
     role = view.roles.get(role_id)
-    kind = role.kind if role else RoleKind.HUMAN
+    kind = role.kind if role else _HUMAN_ROLE
     before = math.fsum(a.before.values())
     after = math.fsum(a.after.values())
     fte = flow.fte_hours_per_period
-    human = kind == RoleKind.HUMAN
+    human = kind == _HUMAN_ROLE
     cost = (after - before) * role.hourly_cost if role is not None and role.hourly_cost is not None else None
     duties = [
         Responsibility(
@@ -193,7 +202,7 @@ def _role_change(view: ScenarioView, role_id: str, a: _Acc, overseen: list[str])
     doing_before, doing_after = _share(a.before, _DOING), _share(a.after, _DOING)
     review_before, review_after = _share(a.before, _REVIEWING), _share(a.after, _REVIEWING)
     name = role.name if role else "No owner"
-    if kind == RoleKind.AI_AGENT:
+    if kind == _AI_AGENT:
         text = (
             f"{name} is an AI agent accountable to {view.role_name(view.human_of(role_id))}; "
             "its time is machine time and counts in no FTE."

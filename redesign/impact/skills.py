@@ -27,6 +27,9 @@ from redesign.impact.regulated import Terms, phrases_in, stem_terms
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
 from redesign.model import Step, Tag
 
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN, _AUGMENT, _AUTOMATE = Tag.HUMAN, Tag.AUGMENT, Tag.AUTOMATE
+
 Change = Literal["decline", "grow", "new"]
 
 
@@ -172,16 +175,18 @@ def skill_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: lis
     econ = {s.step: s for s in steps}
     exceptions_by_step = {n.for_step: n.owner for n in new_steps if n.kind == "exceptions"}
     deskilling: list[DeskillingWarning] = []
+    # The three rules, looked up once rather than once per step.
+    automate, augment, ai_inputs = cat.rule("skl_automate"), cat.rule("skl_augment"), cat.rule("skl_human_ai_inputs")
     for step in view.flow.steps:
-        tag = view.tag(step.id)
+        tag = view.tag_of[step.id]
         owner = view.owner(step)
         h = econ[step.id].before_hours
-        if tag == Tag.HUMAN and not any(view.uses_ai(p) for p in view.predecessors.get(step.id, [])):
+        if tag == _HUMAN and not any(view.uses_ai(p) for p in view.predecessors.get(step.id, [])):
             continue
         work = work_skills(step, view.tasks.get(step.id, ()))
         drafting, core = _split(work)
-        if tag == Tag.AUTOMATE:
-            rule = cat.rule("skl_automate")
+        if tag == _AUTOMATE:
+            rule = automate
             # The machine now does the step: every skill its work exercised is used less by its owner;
             # whoever handles the exceptions watches and repairs the automation.
             for name in work or rule.declining_default:
@@ -190,14 +195,14 @@ def skill_changes(view: ScenarioView, steps: list[StepEconomics], new_steps: lis
             _rising(hits, used, handler, rule, step.id, h)
             if step.learning_step:
                 deskilling.append(_deskilling(view, step.id, owner, h))
-        elif tag == Tag.AUGMENT:
-            rule = cat.rule("skl_augment")
+        elif tag == _AUGMENT:
+            rule = augment
             # Augmenting takes the drafting and compiling part, not the step's core skills.
             for name in drafting or rule.declining_default:
                 _add(hits, owner, canonical(name)[0], "decline", step.id, h, rule.id)
             _rising(hits, used, owner, rule, step.id, h, core)
         else:
-            _rising(hits, used, owner, cat.rule("skl_human_ai_inputs"), step.id, h, core)
+            _rising(hits, used, owner, ai_inputs, step.id, h, core)
     for review in (n for n in new_steps if n.kind == "oversight"):
         _rising(hits, used, review.owner, cat.rule("skl_annex3_oversight"), review.for_step, review.hours)
     changes = _changes(view, hits)

@@ -14,17 +14,20 @@ area is never suggested for automation.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from redesign.impact.built import in_order
+from redesign.built import in_order
 from redesign.impact.catalog import SuggestRules, catalog
 from redesign.impact.collector import collector_paused
 from redesign.impact.explain import Reason, because
 from redesign.impact.scenario_view import ScenarioView
 from redesign.model import ExposureLabel, Flow, Step, Tag
+
+# Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
+_HUMAN, _AUGMENT, _AUTOMATE = Tag.HUMAN, Tag.AUGMENT, Tag.AUTOMATE
 
 ATTRIBUTE_CODES = ("R", "D", "S", "Q", "J", "P", "C", "E", "X")
 _RUBRIC_FIELDS = {
@@ -211,49 +214,91 @@ class _Scores:
         return {**self.values, "F": self.F, "H": self.H, "x": self.x}
 
 
+class _Limits:
+    """The suggest rules' thresholds as attributes, read from the catalog once (suggest asks ~15 per step).
+
+    The same floats `SuggestRule.threshold` returns, named rule_threshold: ``automate_min_rules`` is
+    ``sug_automate``'s ``min_rules``, ``aug_`` stands for ``sug_augment``, ``gate_`` for ``sug_gate_error_cost``.
+    """
+
+    __slots__ = (
+        "aug_min_exposure",
+        "aug_min_feasibility",
+        "aug_min_human_advantage",
+        "automate_max_error_cost",
+        "automate_max_human_advantage",
+        "automate_min_exposure",
+        "automate_min_feasibility",
+        "automate_min_rules",
+        "gate_max_error_cost",
+        "human_max_exposure",
+        "human_max_feasibility",
+        "human_min_human_advantage",
+        "max_input_score",
+        "min_auditability",
+    )
+
+    def __init__(self, rules: SuggestRules) -> None:
+        automate, human, augment = rules.rule("sug_automate"), rules.rule("sug_human"), rules.rule("sug_augment")
+        self.automate_min_rules = automate.threshold("min_rules")
+        self.automate_min_exposure = automate.threshold("min_exposure")
+        self.automate_min_feasibility = automate.threshold("min_feasibility")
+        self.automate_max_human_advantage = automate.threshold("max_human_advantage")
+        self.automate_max_error_cost = automate.threshold("max_error_cost")
+        self.human_max_exposure = human.threshold("max_exposure")
+        self.human_min_human_advantage = human.threshold("min_human_advantage")
+        self.human_max_feasibility = human.threshold("max_feasibility")
+        self.aug_min_feasibility = augment.threshold("min_feasibility")
+        self.aug_min_exposure = augment.threshold("min_exposure")
+        self.aug_min_human_advantage = augment.threshold("min_human_advantage")
+        self.gate_max_error_cost = rules.rule("sug_gate_error_cost").threshold("max_error_cost_for_automate")
+        self.min_auditability = rules.rule("sug_auditability_log").threshold("min_auditability")
+        self.max_input_score = rules.rule("sug_low_input_quality").threshold("max_input_score")
+
+
 @cache
-def _th(rule_id: str, name: str) -> float:
-    """A threshold of a suggest rule (looked up once: suggest runs it for every step)."""
-    return catalog().suggest.rule(rule_id).threshold(name)
+def _limits() -> _Limits:
+    """Read once: the catalog is read once and never changes (`catalog()` is cached the same way)."""
+    return _Limits(catalog().suggest)
 
 
-def _automate_margin(s: _Scores, *, error_cost: bool = True) -> float | None:
+def _automate_margin(s: _Scores, lim: _Limits, *, error_cost: bool = True) -> float | None:
     """Distance to the automate thresholds (None: not met); without E to see what a gate blocks."""
     rule_based = s.values["R"]
     routes = []
     if rule_based is not None:
-        routes.append(rule_based - _th("sug_automate", "min_rules"))
+        routes.append(rule_based - lim.automate_min_rules)
     if s.x is not None:
-        routes.append((s.x - _th("sug_automate", "min_exposure")) * 4)
+        routes.append((s.x - lim.automate_min_exposure) * 4)
     if not routes:
         return None
     terms = [
-        s.F - _th("sug_automate", "min_feasibility"),
-        _th("sug_automate", "max_human_advantage") - s.H,
+        s.F - lim.automate_min_feasibility,
+        lim.automate_max_human_advantage - s.H,
         max(routes),
     ]
     if error_cost:
-        terms.append(_th("sug_automate", "max_error_cost") - s.E)
+        terms.append(lim.automate_max_error_cost - s.E)
     margin = min(terms)
     return margin if margin >= 0 else None
 
 
-def _human_margin(s: _Scores) -> float | None:
-    if s.x is None or s.x > _th("sug_human", "max_exposure"):
+def _human_margin(s: _Scores, lim: _Limits) -> float | None:
+    if s.x is None or s.x > lim.human_max_exposure:
         return None
-    margin = max(s.H - _th("sug_human", "min_human_advantage"), _th("sug_human", "max_feasibility") - s.F)
+    margin = max(s.H - lim.human_min_human_advantage, lim.human_max_feasibility - s.F)
     return margin if margin >= 0 else None
 
 
-def _augment_margin(s: _Scores) -> float | None:
-    routes = [s.F - _th("sug_augment", "min_feasibility")]
+def _augment_margin(s: _Scores, lim: _Limits) -> float | None:
+    routes = [s.F - lim.aug_min_feasibility]
     if s.x is not None:
-        routes.append((s.x - _th("sug_augment", "min_exposure")) * 4)
-    margin = min(max(routes), s.H - _th("sug_augment", "min_human_advantage"))
+        routes.append((s.x - lim.aug_min_exposure) * 4)
+    margin = min(max(routes), s.H - lim.aug_min_human_advantage)
     return margin if margin >= 0 else None
 
 
-def _gates(step: Step, s: _Scores) -> list[str]:
+def _gates(step: Step, s: _Scores, lim: _Limits) -> list[str]:
     gates: list[str] = []
     if step.emotion_recognition:
         gates.append("sug_gate_emotion")
@@ -261,7 +306,7 @@ def _gates(step: Step, s: _Scores) -> list[str]:
     profiles = step.profiling and (step.decides_for_person or step.high_risk_area is not None)
     if person_area or profiles:
         gates.append("sug_gate_person_high_risk")
-    if _th("sug_gate_error_cost", "max_error_cost_for_automate") < s.E:
+    if lim.gate_max_error_cost < s.E:
         gates.append("sug_gate_error_cost")
     return gates
 
@@ -271,23 +316,23 @@ def _confidence(margin: float, s: _Scores, rules: SuggestRules) -> float:
     return min(1.0, c.base + c.per_point * margin) * (c.coverage_floor + (1 - c.coverage_floor) * s.coverage)
 
 
-def _decide(step: Step, s: _Scores, rules: SuggestRules) -> tuple[Tag, str, float, list[str]]:
-    gates = _gates(step, s)
+def _decide(step: Step, s: _Scores, rules: SuggestRules, lim: _Limits) -> tuple[Tag, str, float, list[str]]:
+    gates = _gates(step, s, lim)
     c = rules.confidence
     if "sug_gate_emotion" in gates:
-        return Tag.HUMAN, "sug_gate_emotion", c.gate, gates
-    if _automate_margin(s, error_cost=False) is not None:
+        return _HUMAN, "sug_gate_emotion", c.gate, gates
+    if _automate_margin(s, lim, error_cost=False) is not None:
         if gates:  # the person gate or the error-cost gate: automate would fit, the gate caps it
-            return Tag.AUGMENT, "sug_gated_augment", c.gate, gates
-        margin = _automate_margin(s)
+            return _AUGMENT, "sug_gated_augment", c.gate, gates
+        margin = _automate_margin(s, lim)
         if margin is not None:
-            return Tag.AUTOMATE, "sug_automate", _confidence(margin, s, rules), gates
-    if (margin := _human_margin(s)) is not None:
-        return Tag.HUMAN, "sug_human", _confidence(margin, s, rules), gates
-    if (margin := _augment_margin(s)) is not None:
-        return Tag.AUGMENT, "sug_augment", _confidence(margin, s, rules), gates
+            return _AUTOMATE, "sug_automate", _confidence(margin, s, rules), gates
+    if (margin := _human_margin(s, lim)) is not None:
+        return _HUMAN, "sug_human", _confidence(margin, s, rules), gates
+    if (margin := _augment_margin(s, lim)) is not None:
+        return _AUGMENT, "sug_augment", _confidence(margin, s, rules), gates
     return (
-        Tag.AUGMENT,
+        _AUGMENT,
         "sug_default_augment",
         c.default_rule * (c.coverage_floor + (1 - c.coverage_floor) * s.coverage),
         gates,
@@ -296,6 +341,24 @@ def _decide(step: Step, s: _Scores, rules: SuggestRules) -> tuple[Tag, str, floa
 
 def _fmt(value: float | None) -> str:
     return "?" if value is None else f"{value:g}"
+
+
+Rated = float | None
+
+
+@lru_cache(maxsize=4_096)  # bounded: scores are 1-5 or unrated, so a few thousand combinations at most
+def _rated(r: Rated, d: Rated, s: Rated, q: Rated, j: Rated, p: Rated, c: Rated, missing: float) -> tuple[str, str]:
+    """The brackets after F and H in a suggestion's text ("R 4, D 3, S ?, Q 5", "J 2, P ?, C 1").
+
+    Written once per combination of scores: a flow repeats a few, and suggest writes one per step.
+    """
+    neutral = f"; unrated, so neutral {missing:g}"
+    f_note = "" if any(x is not None for x in (r, d, s, q)) else neutral
+    h_note = "" if any(x is not None for x in (j, p, c)) else neutral
+    return (
+        f"R {_fmt(r)}, D {_fmt(d)}, S {_fmt(s)}, Q {_fmt(q)}{f_note}",
+        f"J {_fmt(j)}, P {_fmt(p)}, C {_fmt(c)}{h_note}",
+    )
 
 
 def _text(
@@ -314,13 +377,11 @@ def _text(
             if ev.prior_label is not None and ev.matches
             else ""
         )
-    neutral = f"; unrated, so neutral {rules.scales.missing_score:g}"
-    f_note = "" if any(v[c] is not None for c in ("R", "D", "S", "Q")) else neutral
-    h_note = "" if any(v[c] is not None for c in ("J", "P", "C")) else neutral
+    feasibility, human = _rated(v["R"], v["D"], v["S"], v["Q"], v["J"], v["P"], v["C"], rules.scales.missing_score)
     parts = [
         f'Suggest {tag.value} for "{step.name}":',
-        f"F = {s.F:.1f} (R {_fmt(v['R'])}, D {_fmt(v['D'])}, S {_fmt(v['S'])}, Q {_fmt(v['Q'])}{f_note}),",
-        f"H = {s.H:g} (J {_fmt(v['J'])}, P {_fmt(v['P'])}, C {_fmt(v['C'])}{h_note}), E = {s.E:g}, {exposure}.",
+        f"F = {s.F:.1f} ({feasibility}),",
+        f"H = {s.H:g} ({human}), E = {s.E:g}, {exposure}.",
         rules.rule(rule_id).text,
     ]
     binding = rule_id in ("sug_gated_augment", "sug_gate_emotion")
@@ -328,23 +389,23 @@ def _text(
     return " ".join(parts)
 
 
-def _notes(step: Step, s: _Scores, rules: SuggestRules) -> list[Reason]:
+def _notes(step: Step, s: _Scores, rules: SuggestRules, lim: _Limits) -> list[Reason]:
     notes: list[Reason] = []
-    audit = rules.rule("sug_auditability_log")
-    if s.values["A"] is not None and s.values["A"] >= audit.threshold("min_auditability"):
+    if s.values["A"] is not None and s.values["A"] >= lim.min_auditability:
+        audit = rules.rule("sug_auditability_log")
         notes.append(because(audit.id, [step.id], audit.text, {"A": s.values["A"]}))
-    low = rules.rule("sug_low_input_quality")
-    if s.values["Q"] is not None and s.values["Q"] <= low.threshold("max_input_score"):
+    if s.values["Q"] is not None and s.values["Q"] <= lim.max_input_score:
+        low = rules.rule("sug_low_input_quality")
         numbers = {"Q": s.values["Q"], "incoming_pca": s.incoming_pca or 0.0}
         notes.append(because(low.id, [step.id], f"{low.text} (incoming %C&A {s.incoming_pca:g} %)", numbers))
     return notes
 
 
 def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
-    rules = catalog().suggest
+    rules, lim = catalog().suggest, _limits()
     evidence = _evidence(step, prior, rules)
     s = _Scores(view, step, evidence, rules)
-    tag, rule_id, confidence, gates = _decide(step, s, rules)
+    tag, rule_id, confidence, gates = _decide(step, s, rules, lim)
     scores = s.as_dict()
     numbers = {k: v for k, v in scores.items() if v is not None}
     numbers["coverage"] = s.coverage
@@ -360,7 +421,7 @@ def suggest_step(view: ScenarioView, step: Step, prior: Any) -> TagSuggestion:
             "gates": gates,
             "scores": scores,
             "exposure": evidence,
-            "notes": _notes(step, s, rules),
+            "notes": _notes(step, s, rules, lim),
             "reason": because(rule_id, [step.id], _text(step, tag, rule_id, s, evidence, gates, rules), numbers),
         },
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from redesign.built import built, in_order
 from redesign.impact.assess import assess
-from redesign.impact.built import built, in_order
 from redesign.impact.e2e import Note
 from redesign.impact.economics import HoursLine, StepEconomics
 from redesign.impact.explain import Reason
@@ -15,6 +15,7 @@ from redesign.impact.oversight import NewStep
 from redesign.impact.pilot import PilotItem
 from redesign.impact.regulated import Detection, Evidence, detect_step
 from redesign.impact.suggest import ExposureEvidence, TagSuggestion, suggest
+from redesign.metrics import BreakPoint, ReworkLoop, analyze
 from redesign.samples import load_sample
 
 
@@ -40,13 +41,16 @@ def built_objects() -> list[object]:
     found = [d for s in flow.steps for d in detect_step(flow, s)]
     objects += [next(d for d in found if d.kind == kind) for kind in ("area", "art22")]
     objects.append(found[0].evidence[0])
+    metrics = analyze(load_sample("sales_forecasting"))  # break points of both kinds, rework loops
+    objects += [next(b for b in metrics.break_points if b.kind == kind) for kind in ("step", "handoff")]
+    objects.append(metrics.rework_loops[0])
     return objects
 
 
 def test_every_model_the_engine_builds_is_covered(built_objects: list[object]) -> None:
     kinds = {type(o) for o in built_objects}
     assert {StepEconomics, HoursLine, GovernanceFlag, IncentiveChange, Reason, TagSuggestion} <= kinds
-    assert {PilotItem, NewStep, ExposureEvidence, Note, Detection, Evidence} <= kinds
+    assert {PilotItem, NewStep, ExposureEvidence, Note, Detection, Evidence, BreakPoint, ReworkLoop} <= kinds
 
 
 def test_built_equals_model_construct(built_objects: list[object]) -> None:
@@ -80,3 +84,19 @@ def test_unknown_or_missing_fields_are_refused() -> None:
         built(HoursLine, role="r", activity="doing", before=1.0, after=0.5, typo=1)
     with pytest.raises(TypeError, match="missing field"):
         built(HoursLine, role="r", activity="doing", before=1.0)
+
+
+def test_the_shared_fields_set_is_never_changed() -> None:
+    # Objects given every field share their class's set of field names (`built._EVERY`): an assignment
+    # adds a name already there, a copy with an update changes its own copy, never the shared set.
+    line = in_order(HoursLine, {"role": "r", "activity": "doing", "before": 1.0, "after": 0.5})
+    other = built(HoursLine, role="s", activity="doing", before=2.0, after=1.0)
+    shared = set(HoursLine.model_fields)
+    assert line.model_fields_set == shared and other.model_fields_set is line.model_fields_set
+    line.after = 0.25
+    copy = other.model_copy(update={"before": 3.0})
+    assert copy.model_fields_set == shared and copy.model_fields_set is not line.model_fields_set
+    reason = in_order(Reason, {"rule": "r", "source": "s", "steps": [], "numbers": {}, "text": "t"})
+    assert reason.model_copy(update={"rule": "q"}).rule == "q"
+    assert line.model_fields_set == shared == other.model_fields_set
+    assert Reason.model_construct(rule="r").model_fields_set == {"rule"}  # pydantic's own objects: their own set
