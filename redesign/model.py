@@ -37,10 +37,11 @@ MAX_STEPS = 10_000
 MAX_HANDOFFS = 40_000
 MAX_NAME = 200
 MAX_TEXT = 4_000
+MAX_ID = 100
 
 Id = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$"),
+    StringConstraints(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.:\-]*$"),
 ]
 
 

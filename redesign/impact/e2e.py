@@ -17,6 +17,7 @@ says so for each such step.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,7 +28,7 @@ from redesign.graph import Acyclic, acyclic, back_edges, spliced
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics, automated_pca, effort_values, human_share, reviewed_pca
 from redesign.impact.explain import Reason, because, hours
-from redesign.impact.oversight import NewStep
+from redesign.impact.oversight import NewStep, fitted_id
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
 from redesign.metrics import FlowMetrics, analyze, path_minutes, path_rolled_pca
 from redesign.model import Flow, Handoff, Step, StepKind, Tag
@@ -138,9 +139,7 @@ def _redesigned(view: ScenarioView, steps: list[StepEconomics], oversight: list[
             handoffs.append(h)
     links: list[Handoff] = []
     for review in oversight:
-        hid, n = f"{review.for_step}__review_in", 2
-        while hid in taken:
-            hid, n = f"{review.for_step}__review_in_{n}", n + 1
+        hid = fitted_id(review.for_step, "__review_in", taken.__contains__)
         taken.add(hid)
         data = list(view.steps[review.for_step].data_out)
         links.append(Handoff(id=hid, source=review.for_step, target=review.id, data=data))
@@ -170,13 +169,9 @@ _METRICS: tuple[tuple[str, str, str, str, Literal["lower", "higher"]], ...] = (
 )
 
 
-def same_path(before_path: list[str], after_flow: Flow) -> list[str]:
-    """The as-is critical path in the redesigned flow: the same steps, with their added review steps."""
-    reviews: dict[str, str] = {}
-    for h in after_flow.handoffs:
-        # h.id.startswith(f"{h.source}__review_in"), without formatting a string per hand-off
-        if h.id.startswith(h.source) and h.id.startswith("__review_in", len(h.source)):
-            reviews[h.source] = h.target
+def same_path(before_path: list[str], reviews: Mapping[str, str]) -> list[str]:
+    """The as-is critical path in the redesigned flow: the same steps, each followed by its review step
+    (``reviews``: reviewed step -> the review step inserted right after it)."""
     path: list[str] = []
     for step in before_path:
         path.append(step)
@@ -185,8 +180,8 @@ def same_path(before_path: list[str], after_flow: Flow) -> list[str]:
     return path
 
 
-def _on_same_path(before: FlowMetrics, after_flow: Flow) -> dict[str, float]:
-    path = same_path(before.critical_path, after_flow)
+def _on_same_path(before: FlowMetrics, after_flow: Flow, reviews: Mapping[str, str]) -> dict[str, float]:
+    path = same_path(before.critical_path, reviews)
     steps = after_flow.steps_by_id()  # once for the three figures
     lead = path_minutes(after_flow, path, steps)
     touch = sum(steps[s].touch_minutes for s in path if s in steps)
@@ -197,11 +192,13 @@ def _on_same_path(before: FlowMetrics, after_flow: Flow) -> dict[str, float]:
     }
 
 
-def _changes(view: ScenarioView, before: FlowMetrics, after: FlowMetrics, after_flow: Flow) -> list[MetricChange]:
+def _changes(
+    view: ScenarioView, before: FlowMetrics, after: FlowMetrics, after_flow: Flow, reviews: Mapping[str, str]
+) -> list[MetricChange]:
     # Lead time, rolled %C&A and activity ratio compare the same chain of steps before and after;
     # when another chain becomes the longest, a note names it (`_notes`).
     path_steps = list(before.critical_path)
-    on_path = _on_same_path(before, after_flow)
+    on_path = _on_same_path(before, after_flow, reviews)
     changed = [s for s in view.decisions if view.uses_ai(s)]
     changes: list[MetricChange] = []
     for field, label, unit, rule, better in _METRICS:
@@ -305,6 +302,6 @@ def end_to_end(view: ScenarioView, steps: list[StepEconomics], oversight: list[N
     return EndToEnd(
         before=before,
         after=after,
-        changes=_changes(view, before, after, after_flow),
+        changes=_changes(view, before, after, after_flow, redesigned.inserted),
         notes=_notes(view, steps, before, after),
     ), after_flow

@@ -11,6 +11,7 @@ role that does it sees it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel
@@ -18,7 +19,9 @@ from pydantic import BaseModel
 from redesign.impact.catalog import catalog
 from redesign.impact.explain import Reason, because, hours
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
-from redesign.model import Step, Tag
+from redesign.model import MAX_ID, MAX_NAME, Step, Tag
+
+_COUNTER_ROOM = 6  # "_99999": room for the counter that makes an id unique
 
 # Enum members as module globals, read in the loops: see `redesign.impact.scenario_view` for why.
 _HUMAN, _AUTOMATE = Tag.HUMAN, Tag.AUTOMATE
@@ -90,10 +93,28 @@ def review_minutes(step: Step) -> float:
     return max(effort.value("effort_review_min_minutes"), effort.value("effort_review_share") * step.touch_minutes)
 
 
-def _unique_id(view: ScenarioView, wanted: str, taken: set[str]) -> str:
+def fitted_id(base: str, suffix: str, is_taken: Callable[[str], bool]) -> str:
+    """``base + suffix``, made unique with ``_2``, ``_3``, ... and cut to fit an id.
+
+    A step's id may be as long as any id, so "<id>__review" may not fit: the base is cut,
+    never the suffix, so the id still says what it is.
+    """
+    wanted = base[: MAX_ID - len(suffix) - _COUNTER_ROOM] + suffix
     candidate, n = wanted, 2
-    while candidate in view.steps or candidate in taken:
+    while is_taken(candidate):
         candidate, n = f"{wanted}_{n}", n + 1
+    return candidate
+
+
+def review_name(step_name: str) -> str:
+    """The review step's name, cut with "..." when the step's own name is near the limit (three dots: a
+    name is NFKC-normalised, which turns the one-character ellipsis into three anyway)."""
+    name = f"Review and override: {step_name}"
+    return name if len(name) <= MAX_NAME else name[: MAX_NAME - 3].rstrip() + "..."
+
+
+def _unique_id(view: ScenarioView, step_id: str, taken: set[str]) -> str:
+    candidate = fitted_id(step_id, "__review", lambda c: c in view.steps or c in taken)
     taken.add(candidate)
     return candidate
 
@@ -113,9 +134,9 @@ def oversight_steps(view: ScenarioView) -> list[NewStep]:
         cite = area.point if area else "the profiling rule of Art 6(3)"
         found.append(
             NewStep(
-                id=_unique_id(view, f"{step.id}__review", taken),
+                id=_unique_id(view, step.id, taken),
                 kind="oversight",
-                name=f"Review and override: {step.name}",
+                name=review_name(step.name),
                 for_step=step.id,
                 owner=owner,
                 function=view.function_of_role(owner) or step.function,

@@ -8,7 +8,7 @@ from impact_flows import flows, one_step_flow, small_flow
 
 from redesign.impact.assess import assess
 from redesign.metrics import analyze
-from redesign.model import Decision, Flow, Handoff, Scenario, Step, StepKind, Tag
+from redesign.model import MAX_ID, MAX_NAME, Decision, Flow, Handoff, Scenario, Step, StepKind, Tag
 
 
 def _change(impact, metric):
@@ -105,3 +105,41 @@ def test_the_after_figures_are_those_of_the_redesigned_flow_measured_afresh(flow
     assert impact.after_flow is not None
     assert impact.end_to_end.after == analyze(impact.after_flow)
     assert impact.end_to_end.before == analyze(flow)
+
+
+def _with_longest_names_and_ids(flow: Flow) -> Flow:
+    """The flow with every step's name and id as long as the model allows."""
+    longer = {s.id: (s.id + "_" + "x" * MAX_ID)[:MAX_ID] for s in flow.steps}
+    steps = [
+        s.model_copy(update={"id": longer[s.id], "name": (s.name + " " + "y" * MAX_NAME)[:MAX_NAME]})
+        for s in flow.steps
+    ]
+    handoffs = [h.model_copy(update={"source": longer[h.source], "target": longer[h.target]}) for h in flow.handoffs]
+    scenarios = [
+        sc.model_copy(update={"decisions": [d.model_copy(update={"step": longer[d.step]}) for d in sc.decisions]})
+        for sc in flow.scenarios
+    ]
+    return Flow.model_validate(
+        flow.model_copy(update={"steps": steps, "handoffs": handoffs, "scenarios": scenarios}).model_dump()
+    )
+
+
+def test_review_steps_fit_the_limits_when_the_reviewed_step_is_at_them() -> None:
+    # A 200-character step name gave "Review and override: <name>" past the name limit, and a 100-character
+    # id gave "<id>__review" past the id limit: the assessment raised a validation error.
+    from redesign.samples import load_sample
+
+    plain = load_sample("recruiting_hiring")
+    flow = _with_longest_names_and_ids(plain)
+    impact = assess(flow, flow.scenarios[0])
+    reviews = [n for n in impact.new_steps if n.kind == "oversight"]
+    assert reviews, "the Cautious scenario adds review steps"
+    for review in reviews:
+        assert len(review.id) <= MAX_ID and review.id.endswith("__review")
+        assert len(review.name) <= MAX_NAME and review.name.startswith("Review and override: ")
+        assert review.name.endswith("...")
+    assert len({n.id for n in reviews}) == len(reviews)
+    # The same redesign as with short names and ids: the reviews are found on the same path.
+    short = assess(plain, plain.scenarios[0])
+    for metric in ("lead_time_minutes", "rolled_pca"):
+        assert _change(impact, metric).after == pytest.approx(_change(short, metric).after)
