@@ -197,22 +197,23 @@ def _by_first(terms: Terms) -> dict[str, Terms]:
     return entry[1]
 
 
-_FOUND: dict[tuple[int, str], tuple[str, ...]] = {}
+_FOUND: dict[tuple[int, str], tuple[Terms, tuple[str, ...]]] = {}
 
 
 def phrases_in(text: str, terms: Terms) -> tuple[str, ...]:
     """The terms (as stem phrases) that occur in ``text`` as whole words in a row.
 
     Memoised per (term list, text): the flow's name and description and a role's text are
-    read again for every step.
+    read again for every step. Keyed by the list's id() like `_by_first`, and the entry keeps
+    the list, so a term list freed and another made at the same address is not given its hits.
     """
     key = (id(terms), text)
-    hit = _FOUND.get(key)
-    if hit is None:
+    entry = _FOUND.get(key)
+    if entry is None or entry[0] is not terms:
         if len(_FOUND) > 100_000:
             _FOUND.clear()
-        hit = _FOUND[key] = _phrases_in(text, terms)
-    return hit
+        entry = _FOUND[key] = (terms, _phrases_in(text, terms))
+    return entry[1]
 
 
 def _phrases_in(text: str, terms: Terms) -> tuple[str, ...]:

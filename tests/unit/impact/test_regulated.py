@@ -327,3 +327,15 @@ def test_assess_reads_the_same_onet_evidence_as_the_detections() -> None:
         return {f.rule for f in flags if f.rule.startswith("gov_confirm_")}
 
     assert confirm_flags(tasks) and not confirm_flags(None)  # the words alone say nothing
+
+
+def test_the_phrase_memo_never_answers_for_another_term_list_at_a_recycled_address() -> None:
+    from redesign.impact import regulated
+
+    text = "Score the applicant's creditworthiness"
+    first = (("scor",),)
+    assert regulated.phrases_in(text, first) == ("scor",)
+    # Another list found under the first one's key (a freed list's address can be reused) gets its own hits.
+    other = (("applicant",),)
+    regulated._FOUND[(id(other), text)] = regulated._FOUND[(id(first), text)]
+    assert regulated.phrases_in(text, other) == ("applicant",)
