@@ -258,12 +258,16 @@ def room(browser: Browser, deployment: Deployment) -> Iterator[Room]:
 SIDEBAR = "[data-testid='stSidebar']"
 
 
+def _proposals(n: int) -> str:
+    return f"{n} proposal" + ("" if n == 1 else "s") + ","
+
+
 def people_line(page: Page, name: str, proposals: int) -> Locator:
-    return sidebar(page).get_by_text(re.compile(rf"{name} \(\w+\): {proposals} proposals"))
+    return sidebar(page).get_by_text(re.compile(rf"{name} \(\w+\): {_proposals(proposals)}"))
 
 
 def people_text(name: str, function: str, proposals: int) -> str:
-    return f"{name} ({function}): {proposals} proposals"
+    return f"{name} ({function}): {_proposals(proposals)}"
 
 
 # --------------------------------------------------------------------------- tests

@@ -215,7 +215,7 @@ def test_a_room_moves_links_and_proposes_on_the_board(browser: Browser, app: App
     screenshot(sam, "board-vote-selected-1366")
     # The facilitator sees that Sam proposed (not what: private until reveal, also on the projector).
     people = fac.locator("[data-testid='stSidebar']")
-    expect(people.get_by_text(re.compile(r"Sam \(Sales\): 1 proposals"))).to_be_visible(timeout=SEE_WITHIN_MS)
+    expect(people.get_by_text(re.compile(r"Sam \(Sales\): 1 proposal,"))).to_be_visible(timeout=SEE_WITHIN_MS)
     expect(card(fac, "Run statistical forecast")).to_contain_text("untagged")
     # Arrow keys move the selection; Enter opens the step's panel (the person's own action).
     sam.keyboard.press("ArrowRight")

@@ -177,7 +177,7 @@ def test_before_reveal_the_facilitators_screen_shows_no_votes_until_a_private_pe
     wait_for_app(sam)
     expect(card(sam, STEP_NAME)).to_contain_text("you: ◆ Augment")
     people = sidebar(fac)
-    expect(people.get_by_text(re.compile(r"Sam \(Sales\): 1 proposals"))).to_be_visible(timeout=SEE_WITHIN_MS)
+    expect(people.get_by_text(re.compile(r"Sam \(Sales\): 1 proposal,"))).to_be_visible(timeout=SEE_WITHIN_MS)
 
     # The facilitator's board (on the projector) labels the step as a participant's does: untagged.
     expect(card(fac, STEP_NAME)).to_contain_text("untagged")
