@@ -16,14 +16,11 @@ import time
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.app_server import AppServer
-from tests.e2e.conftest import new_page, screenshot, wait_for_app
+from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.people import card, start_workshop
+from tests.e2e.people import join as join_with_code
 
 SEE_WITHIN_MS = 8_000  # 2 s polling plus a rerun on a shared, loaded 2-core machine
-
-
-def card(page: Page, name: str) -> Locator:
-    """A step's card, found the way a screen reader names it."""
-    return page.locator(".cf-card").filter(has=page.locator(".cf-name", has_text=name)).first
 
 
 def lane_of(page: Page, name: str) -> str:
@@ -65,32 +62,14 @@ def drag(page: Page, source: Locator, to_x: float, to_y: float, grip: str = "cen
 
 
 def start(browser: Browser, app: AppServer, viewport: dict[str, int] | None = None) -> Page:
-    fac = new_page(browser)
-    if viewport:
-        fac.set_viewport_size(viewport)
-    fac.goto(app.url)
-    wait_for_app(fac)
-    fac.get_by_role("button", name="Start workshop").first.click()
-    wait_for_app(fac)
-    expect(fac.get_by_role("heading", name="Sales forecasting")).to_be_visible()
+    fac = start_workshop(browser, app, viewport=viewport)
     expect(fac.locator(".cf-card").first).to_be_visible()
     return fac
 
 
 def join(browser: Browser, app: AppServer, fac: Page, name: str, function: str) -> Page:
     """Join as a person would: the join code as the facilitator's page shows it, typed on the start page."""
-    shown = fac.locator("[data-testid='stSidebar']").get_by_text("Join code:").inner_text()
-    code = shown.split(":", 1)[1].strip()
-    page = new_page(browser)
-    page.goto(app.url)
-    wait_for_app(page)
-    page.get_by_label("Join code").first.fill(code)
-    page.get_by_role("button", name="Continue").click()
-    wait_for_app(page)
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Your name").press("Tab")
-    page.get_by_role("button", name=f"Join as {function}").click()
-    wait_for_app(page)
+    page = join_with_code(browser, app, fac, name, function)
     expect(page.locator(".cf-card").first).to_be_visible()
     return page
 

@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.app_server import AppServer
 from tests.e2e.conftest import new_page, screenshot, wait_for_app
+from tests.e2e.people import choose
 
 STEP = "manager_adjustment"
 STEP_NAME = "Inspect deals and adjust team forecast"
@@ -49,14 +50,6 @@ def seat_cookie_is_http_only(page: Page) -> bool:
     """The seat is in a cookie the page's scripts cannot read."""
     seats = [c for c in page.context.cookies() if c["name"].startswith("crossflow_seat_")]
     return bool(seats) and all(c["httpOnly"] and c["sameSite"] == "Strict" for c in seats)
-
-
-def choose(page: Page, label: str, option: str, scope=None) -> None:
-    """Pick an option of a Streamlit selectbox by its label."""
-    box = (scope or page).locator("[data-testid='stSelectbox']").filter(has_text=label).first
-    box.click()
-    page.get_by_role("option", name=option, exact=False).first.click()
-    wait_for_app(page)
 
 
 def test_two_functions_disagree_and_the_facilitator_settles(browser: Browser, app: AppServer) -> None:

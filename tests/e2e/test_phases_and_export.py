@@ -14,15 +14,16 @@ from __future__ import annotations
 import re
 import time
 
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.app_server import AppServer
 from tests.e2e.conftest import screenshot, wait_for_app
-from tests.e2e.test_workshop_fixes import STEP_NAME, choose, join, open_step, open_tab, sidebar, start_workshop
+from tests.e2e.people import card, choose, join, open_step, open_tab, sidebar, start_workshop
 
 expect.set_options(timeout=20_000)  # a shared 2-core machine: pages can take seconds to redraw
 SEE_WITHIN_MS = 15_000  # the live check (2 s here) plus a rerun and a page switch on a loaded machine
 TITLE = "Sales forecasting"
+STEP_NAME = "Update opportunities"  # a Sales step of the sales-forecasting sample
 
 
 def settle_long(page: Page, timeout_s: float = 120) -> None:
@@ -58,10 +59,6 @@ def set_phase(fac: Page, title: str) -> None:
     """Pick the phase in the facilitator's sidebar; the facilitator then moves with the room, maybe to
     an Impact page that works out the new version's impact (slow on a busy machine)."""
     choose(fac, "Phase", title, sidebar(fac), settle=settle_long)
-
-
-def card(page: Page, name: str) -> Locator:
-    return page.locator(".cf-card").filter(has=page.locator(".cf-name", has_text=name)).first
 
 
 def on_board(page: Page, phase: str) -> None:

@@ -24,7 +24,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from tests.app_server import start_app
 from tests.e2e.conftest import wait_for_app
-from tests.e2e.test_workshop_fixes import choose, join, sidebar, start_workshop
+from tests.e2e.people import card, choose, join, sidebar, start_workshop
 
 CONNECTED = "[data-testid='stApp'][data-test-connection-state='CONNECTED']"
 # The listener's rerun goes out as the connection comes back; Streamlit's own fallback takes 4 s and more
@@ -62,10 +62,6 @@ def record_sockets(page: Page) -> list[Socket]:
 
 def vote_row(page: Page, step_name: str) -> Locator:
     return page.locator("[data-testid='stHorizontalBlock']").filter(has_text=step_name).first
-
-
-def card(page: Page, name: str) -> Locator:
-    return page.locator(".cf-card").filter(has=page.locator(".cf-name", has_text=name)).first
 
 
 @contextmanager
