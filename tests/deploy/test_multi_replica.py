@@ -39,6 +39,7 @@ from redesign.store.service import WorkshopService
 from tests.app_server import AppServer, start_app
 from tests.deploy.stack import Nginx, Served, cookie_routed_to, find_nginx, get, replica_of, start_nginx, unavailable
 from tests.e2e.conftest import new_page, screenshot, wait_for_app
+from tests.e2e.people import ask_for_seat
 from tests.pg_server import PgServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -135,14 +136,7 @@ def start_workshop(page: Page, base_url: str) -> str:
 def join(page: Page, base_url: str, code: str, name: str, function: str) -> float:
     """Take a seat with the join code typed on the start page of `base_url` (a given replica, or nginx);
     returns when the seat was asked for (the change others see)."""
-    page.goto(base_url)
-    wait_for_app(page)
-    page.get_by_label("Join code").first.fill(code)
-    page.get_by_role("button", name="Continue").click()
-    wait_for_app(page)
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Your name").press("Tab")
-    page.get_by_role("button", name=f"Join as {function}").click()
+    ask_for_seat(page, base_url, code, name, function)
     clicked = time.time()
     wait_for_app(page)
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()

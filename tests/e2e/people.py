@@ -70,7 +70,15 @@ def join(
     page = new_page(browser)
     if fake_clock:
         page.clock.install(time=time.time() + skew)  # skew: this computer's clock is off by that many seconds
-    page.goto(app.url)
+    ask_for_seat(page, app.url, code, name, function)
+    wait_for_app(page)
+    return page
+
+
+def ask_for_seat(page: Page, base_url: str, code: str, name: str, function: str) -> None:
+    """On the start page of `base_url`, type the join code and a name and click "Join as <function>";
+    returns right after that click (callers that time what others see start their clock here)."""
+    page.goto(base_url)
     wait_for_app(page)
     page.get_by_label("Join code").first.fill(code)
     page.get_by_role("button", name="Continue").click()
@@ -78,8 +86,6 @@ def join(
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Your name").press("Tab")
     page.get_by_role("button", name=f"Join as {function}").click()
-    wait_for_app(page)
-    return page
 
 
 def open_tab(page: Page, name: str) -> None:
