@@ -468,33 +468,71 @@ def _money_line(c: Costs) -> str:
     return money
 
 
+PAGE_NAME = 70
+"""Characters of a step or role name on the first page: an imported map's 200-character label, named
+three times, would push the page past one (longer names are cut at a word with an ellipsis)."""
+
+PAGE_LIST = 3
+"""Names or roles a first-page line lists before it counts the rest ("and 4 more")."""
+
+
+def _short(name: str) -> str:
+    return fmt.truncate(name, PAGE_NAME)
+
+
+def _and_more(items: list[str], shown: int = PAGE_LIST, sep: str = ", ") -> str:
+    """The first ``shown`` items joined, and how many more there are."""
+    more = f" and {len(items) - shown} more" if len(items) > shown else ""
+    return sep.join(items[:shown]) + more
+
+
 def _risk_lines(flow: Flow, impact: Impact) -> list[str]:
     """One line per BLOCK/WARN rule, BLOCK first, most steps first; each step named once."""
     risks: list[str] = []
     by_rule: dict[tuple[str, str], list[str]] = defaultdict(list)
-    names = {s.id: s.name for s in flow.steps}
+    full = {s.id: s.name for s in flow.steps}
+    names = {k: _short(v) for k, v in full.items()}
     for f in impact.governance:
         if f.severity in ("BLOCK", "WARN"):
             by_rule[(f.severity, f.rule)].extend([f.step] if f.step else f.reason.steps)
     for (severity, rule), steps in sorted(by_rule.items(), key=lambda kv: (kv[0][0] != "BLOCK", -len(kv[1]))):
         flag = next(f for f in impact.governance if f.rule == rule and f.severity == severity)
         unique = list(dict.fromkeys(steps))
-        if len(unique) > 1 and ": " in flag.message and all(names.get(x, x) in flag.message for x in unique):
+        if len(unique) > 1 and ": " in flag.message and all(full.get(x, x) in flag.message for x in unique):
             # A consolidated flag ("13 AI steps lack ...: A; B; ...") names its steps itself: keep its
             # head and the first few names whole, never a name cut in two and listed again.
             head = flag.message.split(": ", 1)[0]
-            more = f" and {len(unique) - 4} more" if len(unique) > 4 else ""
-            risks.append(f"{severity}: {head}: {'; '.join(names.get(x, x) for x in unique[:4])}{more}.")
+            risks.append(f"{severity}: {head}: {_and_more([names.get(x, x) for x in unique], 4, '; ')}.")
         elif len(steps) > 1:
             message = fmt.truncate(flag.message, 170)
-            unnamed = [x for x in unique if names.get(x, x) not in message]
-            others = ", ".join(f"“{names.get(x, x)}”" for x in unnamed[:3])
-            more = f" and {len(unnamed) - 3} more" if len(unnamed) > 3 else ""
-            also = f" Also {others}{more}." if unnamed else ""
+            unnamed = [x for x in unique if full.get(x, x) not in message]
+            also = f" Also {_and_more([f'“{names.get(x, x)}”' for x in unnamed])}." if unnamed else ""
             risks.append(f"{severity} on {len(steps)} steps: {message}{also}")
         else:
             risks.append(f"{severity}: {fmt.truncate(flag.message, 200)}")
     return risks
+
+
+def _overloaded(impact: Impact) -> list[str]:
+    """Roles the analysis finds overloaded, before and after (freeing hours there matters most): the
+    most loaded few by name, one line counting the rest."""
+    name = {r.role: _short(r.name) for r in impact.roles}
+    after_load = {b.id: b.value for b in impact.end_to_end.after.bottlenecks if b.kind == "capacity"}
+    today = sorted((b for b in impact.end_to_end.before.bottlenecks if b.kind == "capacity"), key=lambda b: -b.value)
+    lines: list[str] = []
+    for b in today[:PAGE_LIST]:
+        still = f"still {after_load[b.id]:.0%} after" if b.id in after_load else "below the alert after the change"
+        lines.append(
+            f"Overloaded today: {name.get(b.id, b.id)} needs {b.value:.0%} of its capacity for this flow; {still}."
+        )
+    if len(today) > PAGE_LIST:
+        lines.append(f"{len(today) - PAGE_LIST} more roles are overloaded today.")
+    new = sorted((r for r in after_load if r not in {b.id for b in today}), key=lambda r: -after_load[r])
+    for rid in new[:PAGE_LIST]:
+        lines.append(f"Overloaded after the change: {name.get(rid, rid)} needs {after_load[rid]:.0%} of its capacity.")
+    if len(new) > PAGE_LIST:
+        lines.append(f"{len(new) - PAGE_LIST} more roles are overloaded after the change.")
+    return lines
 
 
 def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shared: list[SharedMetric]) -> Executive:
@@ -504,7 +542,7 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
     top = sorted((e for e in impact.steps if e.tag != Tag.HUMAN), key=lambda e: -e.saved_hours)[:3]
     what = (
         f"{fmt.counted(len(auto), 'step')} automated and {len(aug)} AI-assisted, of {len(impact.steps)}; "
-        f"most hours from {', '.join(f'“{e.name}”' for e in top)}."
+        f"most hours from {', '.join(f'“{_short(e.name)}”' for e in top)}."
         if top
         else "No step changes in this scenario."
     )
@@ -514,23 +552,17 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
         if r.change_hours >= 0:
             continue
         cap = capacity.get(r.role)
-        line = f"{r.name} ({_people(r.headcount or 1)}): {fmt.hours(-r.change_hours)} per {period} freed"
+        line = f"{_short(r.name)} ({_people(r.headcount or 1)}): {fmt.hours(-r.change_hours)} per {period} freed"
         if cap is not None and cap.spread:
             line += f", {hours_each(cap.hours_per_person)} each: capacity, not cash"
         whom.append(line + ".")
     added = [r for r in impact.roles if r.change_hours > 0.05 and r.kind == RoleKind.HUMAN]
     if added:
         r = max(added, key=lambda r: r.change_hours)
-        whom.append(f"{r.name} takes on {fmt.hours(r.change_hours)} per {period} of review, exceptions or monitoring.")
-    # Overloaded roles found by the analysis travel with the impact: freeing hours there matters most.
-    after_load = {b.id: b.value for b in impact.end_to_end.after.bottlenecks if b.kind == "capacity"}
-    for b in (b for b in impact.end_to_end.before.bottlenecks if b.kind == "capacity"):
-        name = next((r.name for r in impact.roles if r.role == b.id), b.id)
-        still = f"still {after_load[b.id]:.0%} after" if b.id in after_load else "below the alert after the change"
-        whom.append(f"Overloaded today: {name} needs {b.value:.0%} of its capacity for this flow; {still}.")
-    for rid in (r for r in after_load if r not in {b.id for b in impact.end_to_end.before.bottlenecks}):
-        name = next((r.name for r in impact.roles if r.role == rid), rid)
-        whom.append(f"Overloaded after the change: {name} needs {after_load[rid]:.0%} of its capacity.")
+        whom.append(
+            f"{_short(r.name)} takes on {fmt.hours(r.change_hours)} per {period} of review, exceptions or monitoring."
+        )
+    whom += _overloaded(impact)
     saved = rng.get("saved_hours")
     hours_text = f"{fmt.hours(t.saved_hours)} saved per {period}"
     if saved is not None and abs(saved.p90 - saved.p10) > 0.05:
@@ -559,7 +591,8 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
         shared_text = "No shared metric in this scenario."
     wave = impact.pilot.waves[0] if impact.pilot.waves else None
     pilot = (
-        f"Wave {wave.number}: {', '.join(i.name for i in wave.items)} ({fmt.hours(wave.net_hours)} per {period})."
+        f"Wave {wave.number}: {_and_more([_short(i.name) for i in wave.items])} "
+        f"({fmt.hours(wave.net_hours)} per {period})."
         if wave is not None
         else "Nothing to pilot: no step uses AI."
     )

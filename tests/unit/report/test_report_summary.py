@@ -207,3 +207,28 @@ def test_a_tiny_share_per_person_reads_in_minutes() -> None:
     assert hours_each(2.5) == "2.5 h" and hours_each(0.05) == "0.1 h"
     assert hours_each(0.0126) == "1 min"  # 25 h a week across 2,000 business users
     assert hours_each(0.001) == "under a minute"
+
+
+def test_the_first_page_stays_short_with_long_names_and_many_overloaded_roles() -> None:
+    # An imported map can carry 200-character labels and a dozen overloaded roles; page 1 listed every
+    # name whole (three times each) and one line per overloaded role, and ran onto a second page.
+    from redesign.model import MAX_NAME, Decision, Function, Role, Step
+    from redesign.report.summary import PAGE_NAME
+
+    label = ("Approve or decline the consumer loan after scoring the applicant's creditworthiness " * 3)[: MAX_NAME - 2]
+    fn = [Function(id="ops", name="Ops")]
+    roles = [Role(id=f"r{i}", name=f"{label[:150]} {i}", function="ops", headcount=1) for i in range(6)]
+    steps = [
+        Step(id=f"s{i}", name=f"{label}{i:02d}", function="ops", owner=f"r{i}", volume=100, touch_minutes=30)
+        for i in range(6)
+    ]
+    scenario = Scenario(id="s", name="S", decisions=[Decision(step=s.id, tag=Tag.AUTOMATE) for s in steps])
+    flow = Flow(id="o", name="Loans", functions=fn, roles=roles, steps=steps, scenarios=[scenario])
+    e = build_summary(flow, scenario, assess(flow, scenario)).executive
+    overloaded = [line for line in e.for_whom if line.startswith("Overloaded today")]
+    assert len(overloaded) == 3 and "3 more roles are overloaded today." in e.for_whom, e.for_whom
+    page = [e.what_changes, *e.for_whom, *e.risks, e.pilot_first]
+    assert label not in " ".join(page)  # no name whole ...
+    assert label[: PAGE_NAME - 10] in e.what_changes and "…" in e.what_changes  # ... but cut at a word, marked
+    assert "…" in e.pilot_first
+    assert max(len(line) for line in page) < 600, max(page, key=len)
