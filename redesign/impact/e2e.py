@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from redesign.built import copied, in_order
+from redesign.built import copied
 from redesign.graph import Acyclic, acyclic, back_edges, spliced
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics, automated_pca, effort_values, human_share, reviewed_pca
@@ -225,24 +225,44 @@ def _changes(
     return changes
 
 
+OFF_PATH_NAMED = 3
+"""Steps the off-critical-path note names (those that save most); it counts the others."""
+
+
+def _off_path_note(view: ScenarioView, off_path: list[StepEconomics], before: FlowMetrics) -> Note:
+    """One note for every step that saves hours off the critical path: a finding, not a sentence per step."""
+    period = view.flow.period.value
+    total = sum(e.saved_hours for e in off_path)
+    if len(off_path) == 1:
+        e = off_path[0]
+        text = (
+            f'"{e.name}" saves {hours(e.saved_hours)} per {period}, but it is not on the critical path: '
+            "the lead time does not move because of it."
+        )
+    else:
+        ranked = sorted(off_path, key=lambda e: -e.saved_hours)
+        named = ", ".join(f'"{e.name}" {hours(e.saved_hours)}' for e in ranked[:OFF_PATH_NAMED])
+        more = f" and {len(off_path) - OFF_PATH_NAMED} more" if len(off_path) > OFF_PATH_NAMED else ""
+        text = (
+            f"{len(off_path)} steps save {hours(total)} per {period} off the critical path ({named}{more}): "
+            "the lead time does not move because of them."
+        )
+    numbers: dict[str, float | int | str] = {
+        "saved_hours": total,
+        "steps": len(off_path),
+        "lead_time_minutes": before.lead_time_minutes,
+    }
+    reason = because("e2e_off_critical_path", [e.step for e in off_path], text, numbers)
+    return Note(kind="off_critical_path", text=text, reason=reason)
+
+
 def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, after: FlowMetrics) -> list[Note]:
     period = view.flow.period.value
     on_path = set(before.critical_path)
     notes: list[Note] = []
-    for e in steps:
-        if e.saved_hours > 0 and e.step not in on_path:
-            text = (
-                f'"{e.name}" saves {hours(e.saved_hours)} per {period}, but it is not on the critical path: '
-                "the lead time does not move because of it."
-            )
-            numbers: dict[str, float | int | str] = {
-                "saved_hours": e.saved_hours,
-                "lead_time_minutes": before.lead_time_minutes,
-            }
-            reason = because("e2e_off_critical_path", [e.step], text, numbers)
-            notes.append(  # typed: one per step
-                in_order(Note, {"kind": "off_critical_path", "text": text, "reason": reason})
-            )  # typed: one per step
+    off_path = [e for e in steps if e.saved_hours > 0 and e.step not in on_path]
+    if off_path:
+        notes.append(_off_path_note(view, off_path, before))
     if [s for s in after.critical_path if s in view.steps] != before.critical_path:
         names = [view.steps[s].name for s in after.critical_path if s in view.steps]
         new = [

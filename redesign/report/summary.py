@@ -408,7 +408,7 @@ def _highlights(impact: Impact, flags: FlagCounts, roles: list[RoleRow], waves: 
     lead = f"Lead time per case {fmt.minutes_as_hours(same['lead_time_minutes'].before)} → " + fmt.minutes_as_hours(
         same["lead_time_minutes"].after
     )
-    off_path = sum(1 for n in e2e.notes if n.kind == "off_critical_path")
+    off_path = sum(len(n.reason.steps) for n in e2e.notes if n.kind == "off_critical_path")
     if off_path:
         lead += f"; savings on {off_path} step(s) off the critical path do not shorten it"
     pca = same["rolled_pca"]

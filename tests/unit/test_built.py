@@ -36,7 +36,7 @@ def built_objects() -> list[object]:
     objects += [n for n in impact.new_steps if n.kind == "exceptions"][:1]
     objects.append(suggest(flow, None).items[0])
     objects.append(objects[-1].exposure)  # type: ignore[attr-defined]
-    aggressive = assess(flow, "aggressive")  # saves hours off the critical path: a note per such step
+    aggressive = assess(flow, "aggressive")  # saves hours off the critical path: one note for those steps
     objects += [n for n in aggressive.end_to_end.notes if n.kind == "off_critical_path"][:1]
     found = [d for s in flow.steps for d in detect_step(flow, s)]
     objects += [next(d for d in found if d.kind == kind) for kind in ("area", "art22")]

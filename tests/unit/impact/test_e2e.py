@@ -143,3 +143,18 @@ def test_review_steps_fit_the_limits_when_the_reviewed_step_is_at_them() -> None
     short = assess(plain, plain.scenarios[0])
     for metric in ("lead_time_minutes", "rolled_pca"):
         assert _change(impact, metric).after == pytest.approx(_change(short, metric).after)
+
+
+def test_steps_saving_off_the_critical_path_make_one_note_naming_the_largest() -> None:
+    # Sales' Ambitious scenario saves hours on five steps off the critical path: one finding, not five sentences.
+    from redesign.samples import load_sample
+
+    flow = load_sample("sales_forecasting")
+    impact = assess(flow, "ambitious")
+    (note,) = [n for n in impact.end_to_end.notes if n.kind == "off_critical_path"]
+    off = [e for e in impact.steps if e.saved_hours > 0 and e.step not in impact.end_to_end.before.critical_path]
+    assert len(off) == 5 and sorted(note.reason.steps) == sorted(e.step for e in off)
+    assert note.reason.numbers["saved_hours"] == pytest.approx(sum(e.saved_hours for e in off))
+    largest = max(off, key=lambda e: e.saved_hours)
+    assert note.text.startswith("5 steps save ") and f'("{largest.name}" ' in note.text
+    assert note.text.endswith(" and 2 more): the lead time does not move because of them.")
