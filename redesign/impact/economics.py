@@ -196,7 +196,7 @@ class _StepCalc:
         else:
             after_touch, pca_after, rule = self.step.touch_minutes, self.step.pca, "econ_human"
             self.lines.append(_line(role=self.owner, activity=self.activity, before=self.before, after=self.before))
-            text = f'"{self.step.name}" stays as it is: {hours(self.before)} per {self.view.flow.period.value}.'
+            text = f'"{self.step.name}" stays as it is: {hours(self.before)} per {self.view.period}.'
         if self.oversight is not None:
             o = self.oversight
             self.lines.append(_line(role=o.owner, activity="overseeing", before=0.0, after=o.hours))
@@ -237,7 +237,7 @@ class _StepCalc:
         )
 
     def _automate(self) -> tuple[float, float, str, str]:
-        step, effort, period = self.step, effort_values(), self.view.flow.period.value
+        step, effort, period = self.step, effort_values(), self.view.period
         a = self.p("automation_rate", effort["effort_automation_rate"], "effort_automation_rate")
         r_exc = self.p("exception_rate", effort["effort_exception_rate"], "effort_exception_rate")
         t_exc = self.p(
@@ -285,7 +285,7 @@ class _StepCalc:
         return after_touch, automated_pca(step.pca, a, r_exc), "econ_automate", text
 
     def _augment(self) -> tuple[float, float, str, str]:
-        step, effort, period = self.step, effort_values(), self.view.flow.period.value
+        step, effort, period = self.step, effort_values(), self.view.period
         kind = augment_kind(step)
         g = self.p("time_saving", kind.time_saving, kind.id)
         cap = effort["effort_augment_cap"]

@@ -120,7 +120,8 @@ def _full(
 
 
 def _step_fields(view: ScenarioView, step: Step, tag: Tag) -> dict[str, Any]:
-    fields: dict[str, Any] = {"step": step.name, "step_id": step.id, "tag": tag.value}
+    # StrEnum: str() is the value, without `.value` (a Python-level property on 3.11, read once per step).
+    fields: dict[str, Any] = {"step": step.name, "step_id": step.id, "tag": str(tag)}
     area = view.area(step)
     if area is not None:
         fields.update(point=area.point, area=area.area, title=area.title, area_id=area.id)
@@ -130,7 +131,7 @@ def _step_fields(view: ScenarioView, step: Step, tag: Tag) -> dict[str, Any]:
 def _error_cost(step: Step) -> int:
     if step.rubric.error_cost is not None:
         return step.rubric.error_cost
-    return catalog().suggest.scales.stakes_to_error_cost[step.stakes.value]
+    return catalog().suggest.scales.stakes_to_error_cost[step.stakes]
 
 
 def _sees_every_case(view: ScenarioView, step: Step, handoff: Handoff, nxt: Step) -> bool:
