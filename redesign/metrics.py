@@ -100,7 +100,8 @@ def step_hours(step: Step) -> float:
 
 def touch_hours(flow: Flow) -> float:
     """Total touch hours per period over every step (rework volume is in the volumes)."""
-    return sum(step_hours(s) for s in flow.steps)
+    # `step_hours` written inline, the same expression: no call per step (two analyses of 5,000 steps each).
+    return sum(s.volume * s.touch_minutes / 60.0 for s in flow.steps)
 
 
 def _edge_pca(flow: Flow, graph: Acyclic, source: str, target: str, steps: dict[str, Step]) -> float:
@@ -158,7 +159,8 @@ def pca_unknown_steps(flow: Flow) -> list[str]:
     measured = any(s.pca != 100.0 for s in flow.steps) or any(h.pca is not None for h in flow.handoffs)
     if not measured:
         return [s.id for s in flow.steps]
-    return [s.id for s in flow.steps if "pca" not in s.model_fields_set and s.kind != _REVIEW]
+    # The set behind `model_fields_set`, read directly: that property is a Python call per step.
+    return [s.id for s in flow.steps if "pca" not in s.__pydantic_fields_set__ and s.kind != _REVIEW]
 
 
 def path_minutes(flow: Flow, path: list[str], steps: dict[str, Step] | None = None) -> float:
@@ -376,7 +378,7 @@ def bottlenecks(
     demand: dict[str, float] = defaultdict(float)
     for step in flow.steps:
         if step.owner:
-            demand[step.owner] += step_hours(step)
+            demand[step.owner] += step.volume * step.touch_minutes / 60.0  # `step_hours`, inline (5,000 steps, twice)
     for role in flow.roles:
         capacity = role.headcount * flow.fte_hours_per_period
         if role.kind == "ai_agent" or capacity <= 0 or role.id not in demand:

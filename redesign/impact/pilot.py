@@ -72,7 +72,7 @@ def _error_cost(step: Step, by_stakes: Mapping[str, int]) -> int:
     """The step's scored error cost, else its stakes' (``by_stakes``: the catalog's table, looked up once)."""
     if step.rubric.error_cost is not None:
         return step.rubric.error_cost
-    return by_stakes[step.stakes.value]
+    return by_stakes[step.stakes]  # a StrEnum member finds its value's entry, without `.value`
 
 
 def pilot_plan(view: ScenarioView, steps: list[StepEconomics], flags: list[GovernanceFlag]) -> PilotPlan:

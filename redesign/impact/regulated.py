@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict
 
 from redesign.built import in_order
 from redesign.impact.exposure import _BREAK, _fold, _keep, _words
-from redesign.model import DataItem, Flow, Role, Scenario, Step, Tag
+from redesign.model import Flow, Scenario, Step, Tag
 
 __all__ = [
     "Detection",
@@ -243,30 +243,31 @@ def _own(step: Step) -> list[_Field]:
     return own
 
 
-_MAPS: dict[int, tuple[Flow, dict[str, DataItem], dict[str, Role]]] = {}
+_MAPS: dict[int, tuple[Flow, dict[str, _Field], dict[str, _Field]]] = {}
 
 
-def _maps(flow: Flow) -> tuple[dict[str, DataItem], dict[str, Role]]:
-    """Data items and roles by id, built once per flow object (the last few flows are kept)."""
+def _maps(flow: Flow) -> tuple[dict[str, _Field], dict[str, _Field]]:
+    """The text of each data item and role, by id, written once per flow object (the last few flows are kept).
+
+    Many steps share a data item or an owner: their fields (immutable tuples) are shared too.
+    """
     entry = _MAPS.get(id(flow))
     if entry is None or entry[0] is not flow:
         if len(_MAPS) > 8:
             _MAPS.clear()
-        entry = _MAPS[id(flow)] = (flow, flow.data_by_id(), flow.roles_by_id())
+        data = {d.id: _Field(field="data item", text=f"{d.name} {d.description}".strip()) for d in flow.data_items}
+        roles = {r.id: _Field(field="role", text=f"{r.name} {r.description}".strip()) for r in flow.roles}
+        entry = _MAPS[id(flow)] = (flow, data, roles)
     return entry[1], entry[2]
 
 
 def _around(flow: Flow, step: Step) -> list[_Field]:
     """The step's data items and owner role: what the step handles and who does it."""
     data, roles = _maps(flow)
-    found = [
-        _Field(field="data item", text=f"{d.name} {d.description}".strip())
-        for d in (data.get(i) for i in dict.fromkeys([*step.data_in, *step.data_out]))
-        if d is not None
-    ]
+    found = [f for f in (data.get(i) for i in dict.fromkeys([*step.data_in, *step.data_out])) if f is not None]
     role = roles.get(step.owner or "")
     if role is not None:
-        found.append(_Field(field="role", text=f"{role.name} {role.description}".strip()))
+        found.append(role)
     return found
 
 

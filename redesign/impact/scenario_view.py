@@ -57,6 +57,9 @@ class ScenarioView:
         self._tags: dict[str, Tag] = {sid: d.tag for sid, d in self.decisions.items()}  # asked ~10 times per step
         #: Every step's tag (as is when undecided): the engine's per-step loops read it without a call.
         self.tag_of: dict[str, Tag] = {s.id: self._tags.get(s.id, _HUMAN) for s in flow.steps}
+        #: The flow's period as a word ("week"), for the per-step sentences: `Enum.value` is a Python-level
+        #: property on 3.11, read some 10,000 times per 5,000-step assessment.
+        self.period: str = flow.period.value
 
     # --- tags and decisions
     def decision(self, step_id: str) -> Decision | None:

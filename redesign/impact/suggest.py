@@ -186,7 +186,8 @@ class _Scores:
         self.incoming_pca = q
         q_score = float(_pca_score(q, rules)) if q is not None else None
         self.error_cost_scored = rubric.error_cost is not None
-        e = float(rubric.error_cost or rules.scales.stakes_to_error_cost[step.stakes.value])
+        # A StrEnum member is its value as a key and in an f-string: no `.value` (a Python-level property on 3.11).
+        e = float(rubric.error_cost or rules.scales.stakes_to_error_cost[step.stakes])
         self.x = x = evidence.x
         # The order of _RUBRIC_FIELDS, then Q, E, A, X (the order the scores are shown and saved in).
         self.values: dict[str, float | None] = {
@@ -379,7 +380,7 @@ def _text(
         )
     feasibility, human = _rated(v["R"], v["D"], v["S"], v["Q"], v["J"], v["P"], v["C"], rules.scales.missing_score)
     parts = [
-        f'Suggest {tag.value} for "{step.name}":',
+        f'Suggest {tag} for "{step.name}":',
         f"F = {s.F:.1f} ({feasibility}),",
         f"H = {s.H:g} ({human}), E = {s.E:g}, {exposure}.",
         rules.rule(rule_id).text,
