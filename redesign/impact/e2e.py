@@ -231,7 +231,7 @@ OFF_PATH_NAMED = 3
 
 def _off_path_note(view: ScenarioView, off_path: list[StepEconomics], before: FlowMetrics) -> Note:
     """One note for every step that saves hours off the critical path: a finding, not a sentence per step."""
-    period = view.flow.period.value
+    period = view.period
     total = sum(e.saved_hours for e in off_path)
     if len(off_path) == 1:
         e = off_path[0]

@@ -500,7 +500,8 @@ def _risk_lines(flow: Flow, impact: Impact) -> list[str]:
         unique = list(dict.fromkeys(steps))
         if len(unique) > 1 and ": " in flag.message and all(full.get(x, x) in flag.message for x in unique):
             # A consolidated flag ("13 AI steps lack ...: A; B; ...") names its steps itself: keep its
-            # head and the first few names whole, never a name cut in two and listed again.
+            # head and the first few names (only a name past PAGE_NAME is cut, marked "…"), never a name cut
+            # in two by the message's truncation and listed again.
             head = flag.message.split(": ", 1)[0]
             risks.append(f"{severity}: {head}: {_and_more([names.get(x, x) for x in unique], 4, '; ')}.")
         elif len(steps) > 1:
