@@ -257,7 +257,7 @@ def _off_path_note(view: ScenarioView, off_path: list[StepEconomics], before: Fl
 
 
 def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, after: FlowMetrics) -> list[Note]:
-    period = view.flow.period.value
+    period = view.period
     on_path = set(before.critical_path)
     notes: list[Note] = []
     off_path = [e for e in steps if e.saved_hours > 0 and e.step not in on_path]
