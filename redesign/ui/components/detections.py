@@ -28,7 +28,7 @@ def _title(d: Detection) -> str:
 
 def _evidence(d: Detection) -> str:
     lines = [
-        f"- {e.field}: “{plain(e.text[:140])}” ({', '.join(plain(w) for w in e.words)})"
+        f"- {plain(e.field)}: “{plain(e.text[:140])}” ({', '.join(plain(w) for w in e.words)})"
         for e in d.evidence
         if e.field != "area"
     ]

@@ -14,7 +14,7 @@ from redesign.ui.text import plain
 def show_suggestion(state: WorkshopState, step: Step) -> None:
     if not suggestions_ready(state):
         st.caption(
-            "🔎 The flow's steps are being matched to O*NET tasks for the first time on this server "
+            "🔎 The flow's steps are being matched to O\\*NET tasks for the first time on this server "
             "(a few seconds, longer when it is busy). The suggestion shows here when it is ready."
         )
         st.button("Show the suggestion", key=f"suggestion_again:{step.id}", type="tertiary")
@@ -29,8 +29,8 @@ def show_suggestion(state: WorkshopState, step: Step) -> None:
         st.caption(f"Exposure set by the facilitator: {evidence.label}.")
     if evidence.matches:
         st.caption(
-            f"O*NET prior {evidence.prior_label} (confidence {evidence.prior_confidence or 0:.0%}); nearest tasks, "
-            "rated by people / by GPT-4 (Eloundou et al. 2023, O*NET CC BY 4.0):"
+            f"O\\*NET prior {evidence.prior_label} (confidence {evidence.prior_confidence or 0:.0%}); nearest tasks, "
+            "rated by people / by GPT-4 (Eloundou et al. 2023, O\\*NET CC BY 4.0):"
         )
         for match in evidence.matches[:5]:
             st.caption(

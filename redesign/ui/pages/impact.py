@@ -364,7 +364,7 @@ def incentives_section(state: WorkshopState, impact: Impact) -> None:
 
 
 GOVERNANCE_EVIDENCE = (
-    "These flags and the regulated uses below read each step's words and the O*NET tasks matched to it "
+    "These flags and the regulated uses below read each step's words and the O\\*NET tasks matched to it "
     "(the step panels' suggestions); the exports and the command line read the same evidence."
 )
 
