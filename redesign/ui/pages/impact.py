@@ -390,7 +390,7 @@ def pilot_section(impact: Impact) -> None:
         for item in wave.items:
             st.caption(
                 f"· {plain(item.name)} ({item.tag.value}): {item.net_hours:,.1f} h, %C&A +{item.pca_gain:.0f} pts"
-                + (f", {item.severity}" if item.severity else "")
+                + (f", worst flag {item.severity}" if item.severity else "")  # as the exports' "Worst flag" column
                 + (f" · schedule first: {plain('; '.join(item.tasks))}" if item.tasks else "")
             )
     if impact.pilot.held:
