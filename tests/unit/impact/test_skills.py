@@ -163,3 +163,38 @@ def test_programming_and_financial_resources_come_from_their_own_work() -> None:
         Step(id="s", name="Submit rep forecast call", function="f")
     )
     assert "Management of Financial Resources" in work_skills(Step(id="s", name="Approve the budget", function="f"))
+
+
+MATERIAL = "Management of Material Resources"  # O*NET: "obtaining and seeing to the appropriate use of equipment,
+# facilities, and materials needed to do certain work"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Book closed-won orders in ERP",  # a customer's sales order, not materials obtained for the work
+        "Raise job requisition",  # a request to hire, not to buy
+        "Investigate complaints about service and equipment, and take corrective action.",  # an O*NET task
+        "Answer supplier payment queries",
+        "Monitor forecasts and quotas to identify changes and predict effects on supply chain activities.",
+    ],
+)
+def test_orders_suppliers_and_equipment_in_passing_do_not_name_material_resources(text: str) -> None:
+    from redesign.impact.skills import work_skills
+
+    assert MATERIAL not in work_skills(Step(id="s", name=text, function="f"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order and image laptop",
+        "Raise purchase requisition",
+        "Order supplies or equipment and issue them to personnel.",  # an O*NET task
+        "Prepare desk, badge and parking",
+    ],
+)
+def test_obtaining_equipment_and_materials_names_material_resources(text: str) -> None:
+    from redesign.impact.skills import work_skills
+
+    assert MATERIAL in work_skills(Step(id="s", name=text, function="f"))
