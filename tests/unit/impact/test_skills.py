@@ -198,3 +198,33 @@ def test_obtaining_equipment_and_materials_names_material_resources(text: str) -
     from redesign.impact.skills import work_skills
 
     assert MATERIAL in work_skills(Step(id="s", name=text, function="f"))
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("Submit rep forecast call", "Speaking"),  # a forecast call is a number, not a conversation
+        ("Roll up regions and make VP call", "Speaking"),
+        ("Status-page and staff updates every 30 minutes until service is restored", "Writing"),
+        ("The agent finds the account and checks the plan and entitlement", "Active Listening"),
+    ],
+)
+def test_words_with_another_meaning_do_not_name_a_skill(text: str, skill: str) -> None:
+    from redesign.impact.skills import work_skills
+
+    assert skill not in work_skills(Step(id="s", name=text, function="f"))
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("Team leads call back customers who scored 1-2", "Speaking"),
+        ("Log phone calls in the case", "Speaking"),
+        ("Take the meeting minutes and send them", "Writing"),
+        ("Interview the candidate", "Active Listening"),
+    ],
+)
+def test_the_phrases_that_replace_them_still_name_the_skill(text: str, skill: str) -> None:
+    from redesign.impact.skills import work_skills
+
+    assert skill in work_skills(Step(id="s", name=text, function="f"))
