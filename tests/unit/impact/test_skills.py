@@ -207,6 +207,7 @@ def test_obtaining_equipment_and_materials_names_material_resources(text: str) -
         ("Roll up regions and make VP call", "Speaking"),
         ("Status-page and staff updates every 30 minutes until service is restored", "Writing"),
         ("The agent finds the account and checks the plan and entitlement", "Active Listening"),
+        ("Team leads call back customers who scored 1-2 in the survey", "Mathematics"),  # a rating, not arithmetic
     ],
 )
 def test_words_with_another_meaning_do_not_name_a_skill(text: str, skill: str) -> None:
