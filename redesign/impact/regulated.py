@@ -393,6 +393,7 @@ def _area_detections(text: _Text, tasks: Sequence[tuple[str, str, str]]) -> list
     step = text.step
     own = text.own
     found: list[Detection] = []
+    guessed: set[int] = set()  # indexes in found of detections whose domain only the matched O*NET tasks name
     for rule in _candidate_rules(step.name):
         # What the step does is read from its name only: descriptions tell stories ("no emotion
         # recognition is used", "customers who scored 1-2") whose verbs are not the step's own.
@@ -401,14 +402,18 @@ def _area_detections(text: _Text, tasks: Sequence[tuple[str, str, str]]) -> list
         if not activity or _hits(own[:1], rule.exclude):
             continue
         near, everywhere = text.near, text.everywhere
-        domain = _hits(own[:1] if rule.domain_in_name_only else near, rule.domain)
-        domain += _onet_hits(tasks, rule.onet_occupations)
+        worded = _hits(own[:1] if rule.domain_in_name_only else near, rule.domain)
+        domain = worded + _onet_hits(tasks, rule.onet_occupations)
         if not domain:
             continue
         context = _hits(everywhere, rule.context) if rule.context else []
         if rule.context and not context:
             continue
         strong, weak, org = text.person  # only now: most candidates stop at the domain or the context
+        if not worded and rule.person == "required" and org and not strong:
+            # The domain is only the matcher's reading of the step (loan clerks' "Accept payment on
+            # accounts" for a supplier payment run) and the flow's words speak of organisations: no question.
+            continue
         area = areas.get(rule.area)
         title = f"{area.point} ({area.title})" if area else rule.area
         evidence = tuple(activity + domain + context)
@@ -438,6 +443,8 @@ def _area_detections(text: _Text, tasks: Sequence[tuple[str, str, str]]) -> list
                     },
                 )
             )
+            if not worded:
+                guessed.add(len(found) - 1)
             continue
         status, by, why = _status(step, rule.area, step.high_risk_area == rule.area)
         found.append(
@@ -459,7 +466,20 @@ def _area_detections(text: _Text, tasks: Sequence[tuple[str, str, str]]) -> list
                 },
             )
         )
-    return found
+        if not worded:
+            guessed.add(len(found) - 1)
+    return _without_contradicted_guesses(found, guessed)
+
+
+def _without_contradicted_guesses(found: list[Detection], guessed: set[int]) -> list[Detection]:
+    """Drop the open detections that only the matched O*NET tasks support when the step's own words found an area.
+
+    "Grade work-sample assessment" in a hiring flow is employment (Annex III 4(a)) by its words; the
+    teachers' grading tasks the matcher finds close to it do not make it education (3(b)) as well.
+    """
+    if not guessed or not any(i not in guessed and d.kind == "area" for i, d in enumerate(found)):
+        return found
+    return [d for i, d in enumerate(found) if i not in guessed or d.status != "open"]
 
 
 def _art22(text: _Text, areas_found: list[Detection]) -> Detection | None:

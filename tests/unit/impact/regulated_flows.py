@@ -217,3 +217,34 @@ def loan_with_full_review() -> Flow:
         Handoff(id="h5", source="review", target="contract"),
     ]
     return flow.model_copy(update={"steps": steps, "handoffs": handoffs})
+
+
+def supplier_payments() -> Flow:
+    """Paying suppliers: no credit in its words, though a matcher may find loan clerks' payment tasks close."""
+    return _flow(
+        "supplier_payments",
+        "Supplier payment run",
+        "Twice a week the company pays its suppliers' approved invoices; vendors are paid by bank transfer.",
+        [
+            ("propose", "Prepare payment proposal", "Due invoices for the next run."),
+            ("approve", "Approve payment run", "The treasurer approves the run."),
+            ("release", "Release payments to the bank", ""),
+        ],
+        automate=("approve",),
+    )
+
+
+def hiring_work_sample() -> Flow:
+    """A hiring flow whose graded work sample reads, to a matcher, like teachers grading students' work."""
+    return _flow(
+        "hiring_work_sample",
+        "Hiring software engineers",
+        "Candidates for engineering roles do a take-home work sample before the panel interview.",
+        [
+            ("send", "Send the work sample to candidates", ""),
+            ("grade", "Grade work-sample assessment", "Two engineers grade each candidate's submission."),
+            ("decide", "Decide on hire", ""),
+        ],
+        automate=("grade",),
+        roles=[Role(id="engineer", name="Interviewer", description="Trained panel interviewers", function="ops")],
+    )

@@ -20,7 +20,7 @@ from redesign.impact.regulated import (
     rewards_more,
     vocabulary,
 )
-from redesign.model import Decision, Flow, Scenario, Step, Tag
+from redesign.model import Decision, Flow, Role, Scenario, Step, Tag
 from redesign.samples import load_sample, sample_ids
 
 
@@ -339,3 +339,39 @@ def test_the_phrase_memo_never_answers_for_another_term_list_at_a_recycled_addre
     other = (("applicant",),)
     regulated._FOUND[(id(other), text)] = regulated._FOUND[(id(first), text)]
     assert regulated.phrases_in(text, other) == ("applicant",)
+
+
+# What the matcher reads into a step corroborates the flow's words; it does not overrule them.
+LOAN_CLERKS_PAYMENT = ("43-4131.00", "Loan Interviewers and Clerks", "Accept payment on accounts.")
+TEACHERS_GRADING = (
+    "25-1021.00",
+    "Computer Science Teachers, Postsecondary",
+    "Evaluate and grade students' class work, laboratory work, assignments, and papers.",
+)
+
+
+def test_a_matched_task_alone_does_not_ask_whether_an_organisations_payment_is_about_persons() -> None:
+    flow = rf.supplier_payments()
+    found = detect(flow, {"approve": [LOAN_CLERKS_PAYMENT]})
+    assert not [d for d in found if d.area == "annex3_5b"]
+    # The same task still counts where the flow's words name nobody: see the "Files" flow above.
+    bare = flow.model_copy(update={"name": "Files", "description": ""})
+    assert [d for d in detect(bare, {"approve": [LOAN_CLERKS_PAYMENT]}) if d.area == "annex3_5b"]
+
+
+def test_a_matched_task_does_not_add_an_area_the_steps_own_words_contradict() -> None:
+    flow = rf.hiring_work_sample()
+    found = detect(flow, {"grade": [TEACHERS_GRADING]})
+    areas = {d.area for d in found if d.step == "grade" and d.kind == "area"}
+    assert areas == {"annex3_4a"}  # employment by its words; not education (3(b)) by the teachers' task
+    # Where no words of the step say employment, the teachers' task is the only reading, and it is asked.
+    grader = Role(id="grader", name="Grader", description="Trained graders", function="ops")
+    bare = rf._flow("submissions", "Submissions", "", [("grade", "Grade the submissions", "")], roles=[grader])
+    assert "annex3_3b" in {d.area for d in detect(bare, {"grade": [TEACHERS_GRADING]}) if d.kind == "area"}
+
+
+def test_a_confirmed_area_stays_even_when_only_a_matched_task_supports_it() -> None:
+    flow = rf.hiring_work_sample()
+    steps = [s.model_copy(update={"high_risk_area": "annex3_3b"}) if s.id == "grade" else s for s in flow.steps]
+    found = detect(flow.model_copy(update={"steps": steps}), {"grade": [TEACHERS_GRADING]})
+    assert {(d.area, d.status) for d in found if d.step == "grade" and d.kind == "area"} >= {("annex3_3b", "confirmed")}
