@@ -16,7 +16,7 @@ import time
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.app_server import AppServer
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import VIEWPORT, screenshot, wait_for_app
 from tests.e2e.people import card, start_workshop
 from tests.e2e.people import join as join_with_code
 
@@ -214,6 +214,16 @@ def test_a_room_moves_links_and_proposes_on_the_board(browser: Browser, app: App
         wait_for_app(sam)
     expect(dialog.get_by_text("A suggestion, not a decision")).to_be_visible()
     expect(dialog.get_by_text("confidence", exact=False).first).to_be_visible()
+    # On a tablet-width screen the three proposal buttons keep their whole labels (equal thirds cut
+    # them to "Human judgm…" and "Augm…"): a row that wraps.
+    sam.set_viewport_size({"width": 800, "height": 768})
+    for label in ("■ Human judgment", "◆ Augment", "⬢ Automate"):
+        button = dialog.get_by_role("button", name=label, exact=True)
+        expect(button).to_be_visible()
+        cut = button.evaluate("b => [...b.querySelectorAll('*'), b].some(e => e.scrollWidth > e.clientWidth + 1)")
+        assert not cut, f"the label {label!r} is cut at 800 px"
+    screenshot(sam, "board-vote-panel-800")
+    sam.set_viewport_size(VIEWPORT)
     sam.keyboard.press("Escape")
     wait_for_app(sam)
     expect(sam.get_by_role("dialog")).to_have_count(0)

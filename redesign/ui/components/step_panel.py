@@ -164,10 +164,11 @@ def _proposals(state: WorkshopState, step: Step) -> None:
         max_chars=2000,
     )
     st.caption("Your proposal:" + (f" currently **{TAG_LABEL[mine.tag]}**" if mine else " none yet"))
-    cols = st.columns(3)
-    for col, tag in zip(cols, Tag, strict=True):
+    # A row that wraps: in equal thirds of a narrow panel the labels were cut ("Human judgm…", "Augm…").
+    row = st.container(horizontal=True, gap="small")
+    for tag in Tag:
         kind: Literal["primary", "secondary"] = "primary" if mine and mine.tag == tag else "secondary"
-        if col.button(TAG_BUTTONS[tag], key=f"propose:{step.id}:{tag.value}", type=kind, width="stretch"):
+        if row.button(TAG_BUTTONS[tag], key=f"propose:{step.id}:{tag.value}", type=kind, width="content"):
             act(
                 partial(service().propose, st.session_state["token"], step.id, tag, reason),
                 f"Proposed {TAG_LABEL[tag]}",
