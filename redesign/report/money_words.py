@@ -12,7 +12,9 @@ from collections.abc import Callable
 
 from redesign.impact.costs import Costs
 
-__all__ = ["cash_words", "payback_words"]
+__all__ = ["YEARS_FROM_MONTHS", "cash_words", "payback_words"]
+
+YEARS_FROM_MONTHS = 24  # from two years on, the payback is also said in years
 
 
 def payback_words(c: Costs) -> str:
@@ -22,6 +24,8 @@ def payback_words(c: Costs) -> str:
     if not c.payback_months:
         return "no payback"
     months = f"payback {c.payback_months:,.0f} months"
+    if c.payback_months >= YEARS_FROM_MONTHS:
+        months += f" ({c.payback_months / 12:,.1f} years)"  # "156 months" is read faster as 13 years
     capacity_value = c.value_per_year - c.outcome_gain_per_year
     # Outcome gains alone (a better forecast, less bad debt) need no one's time put to work.
     return f"{months} if the freed capacity is put to work" if capacity_value > 0 else months

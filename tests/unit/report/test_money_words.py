@@ -30,6 +30,13 @@ def test_a_payback_on_outcome_gains_alone_has_no_condition(costs: Costs) -> None
     assert payback_words(gains_only) == f"payback {costs.payback_months:,.0f} months"
 
 
+def test_a_long_payback_is_also_said_in_years(costs: Costs) -> None:
+    long = costs.model_copy(update={"payback_months": 156.0})
+    assert payback_words(long) == "payback 156 months (13.0 years) if the freed capacity is put to work"
+    short = costs.model_copy(update={"payback_months": 23.0})
+    assert payback_words(short) == "payback 23 months if the freed capacity is put to work"
+
+
 def test_no_value_gives_no_payback_phrase_and_none_that_never_pays_back_says_so(costs: Costs) -> None:
     assert payback_words(costs.model_copy(update={"value_per_year": None})) == ""
     assert payback_words(costs.model_copy(update={"payback_months": None})) == "no payback"
