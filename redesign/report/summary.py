@@ -410,7 +410,7 @@ def _highlights(impact: Impact, flags: FlagCounts, roles: list[RoleRow], waves: 
     )
     off_path = sum(len(n.reason.steps) for n in e2e.notes if n.kind == "off_critical_path")
     if off_path:
-        lead += f"; savings on {off_path} step(s) off the critical path do not shorten it"
+        lead += f"; savings on {fmt.counted(off_path, 'step')} off the critical path do not shorten it"
     pca = same["rolled_pca"]
     quality = (
         f"Rolled %C&A {fmt.percent(pca.before)} → {fmt.percent(pca.after)}."
@@ -422,11 +422,15 @@ def _highlights(impact: Impact, flags: FlagCounts, roles: list[RoleRow], waves: 
     if freed:
         out.append("Most capacity freed: " + ", ".join(f"{r.name} ({fmt.fte(r.freed_fte)})" for r in freed) + ".")
     if flags.block:
-        out.append(f"{flags.block} BLOCK flag(s) stop the affected steps until their remedy is applied.")
+        stops = _verb(flags.block, "stops", "stop")
+        out.append(
+            f"{fmt.counted(flags.block, 'BLOCK flag')} {stops} the affected steps until their remedy is applied."
+        )
     else:
         out.append("No BLOCK flag: nothing in this scenario is ruled out as tagged.")
     if flags.warn:
-        out.append(f"{flags.warn} WARN flag(s) need a named remedy before go-live.")
+        needs = _verb(flags.warn, "needs", "need")
+        out.append(f"{fmt.counted(flags.warn, 'WARN flag')} {needs} a named remedy before go-live.")
     if waves:
         first = waves[0]
         names = ", ".join(p.step for p in first.steps)
@@ -902,3 +906,8 @@ def _build_summary(flow: Flow, scenario: Scenario, impact: Impact, record: Works
 
 
 __all__ = ["SECTIONS", "TITLES", "Executive", "Headline", "RangeRow", "Summary", "SwingRow", "build_summary"]
+
+
+def _verb(n: int, one: str, many: str) -> str:
+    """The verb that agrees with a count: "1 WARN flag needs", "2 WARN flags need"."""
+    return one if n == 1 else many

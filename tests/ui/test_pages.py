@@ -350,6 +350,15 @@ def test_impact_pages_pilot_names_the_worst_flag_as_such(svc: WorkshopService, w
     assert not any(re.search(r"pts, (INFO|WARN|BLOCK)\b", line) for line in pilot)
 
 
+def test_a_blocked_scenario_says_so_above_the_tabs_with_its_flags_counted(svc: WorkshopService) -> None:
+    created = svc.create_from_sample("recruiting_hiring", "Fran")
+    at = open_page("impact", created.facilitator_token)
+    at.selectbox(key="impact_scenario").select(next(o for o in at.selectbox(key="impact_scenario").options
+                                                   if "Aggressive" in o)).run()  # fmt: skip
+    assert not at.exception
+    assert "This scenario is blocked by 2 BLOCK flags: see Governance below." in [e.value for e in at.error]
+
+
 def test_impact_page_simulates_on_request_and_says_which_lead_time_it_shows(svc: WorkshopService, workshop) -> None:
     created, _, _ = workshop
     at = open_page("impact", created.facilitator_token)

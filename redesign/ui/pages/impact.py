@@ -455,7 +455,8 @@ key = (state.workshop_id, state.version, scenario.id)
 rng = _ranges(key, state.flow, impact)
 blocks = sum(f.severity == "BLOCK" for f in impact.governance)
 if blocks:
-    st.error(f"⛔ {blocks} decision(s) are blocked by governance rules: see Governance below.")
+    flags = f"{blocks} BLOCK flag" + ("" if blocks == 1 else "s")
+    st.error(f"⛔ This scenario is blocked by {flags}: see Governance below.")
 tabs = st.tabs(["End to end", "Roles", "Skills", "Incentives", "Governance", "Pilot", "Simulation", "Compare"])
 with tabs[0]:
     end_to_end(impact, rng)

@@ -232,3 +232,15 @@ def test_the_first_page_stays_short_with_long_names_and_many_overloaded_roles() 
     assert label[: PAGE_NAME - 10] in e.what_changes and "…" in e.what_changes  # ... but cut at a word, marked
     assert "…" in e.pilot_first
     assert max(len(line) for line in page) < 600, max(page, key=len)
+
+
+def test_highlights_count_flags_and_steps_in_words_that_agree() -> None:
+    from redesign.samples import load_sample
+
+    flow = load_sample("month_end_close")
+    scenario = next(s for s in flow.scenarios if s.name == "Cautious")
+    summary = build_summary(flow, scenario, assess(flow, scenario))
+    text = " ".join(summary.highlights)
+    assert "1 WARN flag needs a named remedy before go-live." in text
+    assert "savings on 2 steps off the critical path" in text
+    assert "(s)" not in text
