@@ -16,7 +16,7 @@ from redesign.impact.collector import collector_paused
 from redesign.impact.costs import Costs, costs
 from redesign.impact.e2e import EndToEnd, Note, end_to_end
 from redesign.impact.economics import HoursTotals, StepEconomics, step_economics, totals
-from redesign.impact.explain import Reason, because
+from redesign.impact.explain import Reason, agreeing, because, counted
 from redesign.impact.governance import GovernanceFlag, check
 from redesign.impact.incentives import IncentiveChange, incentive_changes
 from redesign.impact.oversight import NewStep, oversight_steps
@@ -175,9 +175,7 @@ def _missing(view: ScenarioView) -> list[Note]:
         gaps.append(("missing_times", "No step has touch minutes, so every hour figure is 0", no_time))
     elif no_time:
         names = ", ".join(view.steps[s].name for s in no_time[:3]) + (", ..." if len(no_time) > 3 else "")
-        gaps.append(
-            ("missing_times", f"{len(no_time)} step(s) have no touch minutes ({names}): they count 0 h", no_time)
-        )
+        gaps.append(("missing_times", f"{_steps_have(no_time)} no touch minutes ({names}): they count 0 h", no_time))
     no_volume = [s.id for s in flow.steps if s.volume <= 0]
     if no_volume and len(no_volume) == len(steps):
         gaps.append(("missing_volumes", "No step has a volume, so every hour figure is 0", no_volume))
@@ -188,12 +186,16 @@ def _missing(view: ScenarioView) -> list[Note]:
         )
     elif no_owner:
         names = ", ".join(view.steps[s].name for s in no_owner[:3]) + (", ..." if len(no_owner) > 3 else "")
-        gaps.append(("missing_roles", f"{len(no_owner)} step(s) have no owner role ({names})", no_owner))
+        gaps.append(("missing_roles", f"{_steps_have(no_owner)} no owner role ({names})", no_owner))
     notes = []
     for kind, what, ids in gaps:
         text = f"{what}. Add them to the map for figures that mean something."
         notes.append(Note(kind=kind, text=text, reason=because("note_missing_input", ids, text, {"steps": len(ids)})))
     return notes
+
+
+def _steps_have(ids: list[str]) -> str:
+    return f"{counted(len(ids), 'step')} {agreeing(len(ids), 'has', 'have')}"
 
 
 def _notes(view: ScenarioView) -> list[Note]:

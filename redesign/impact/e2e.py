@@ -27,7 +27,7 @@ from redesign.built import copied
 from redesign.graph import Acyclic, acyclic, back_edges, spliced
 from redesign.impact.catalog import catalog
 from redesign.impact.economics import StepEconomics, automated_pca, effort_values, human_share, reviewed_pca
-from redesign.impact.explain import Reason, because, hours
+from redesign.impact.explain import Reason, agreeing, because, counted, hours
 from redesign.impact.oversight import NewStep, fitted_id
 from redesign.impact.scenario_view import UNASSIGNED, ScenarioView
 from redesign.metrics import FlowMetrics, analyze, path_minutes, path_rolled_pca
@@ -208,7 +208,8 @@ def _changes(
         steps = path_steps if field in on_path else changed or path_steps
         text = f"{label}: {b:,.1f} {unit} before, {a:,.1f} {unit} after ({a - b:+,.1f})."
         if not known:
-            text = f"{label}: unknown, {len(before.pca_unknown_steps)} step(s) have no %C&A measured."
+            n = len(before.pca_unknown_steps)
+            text = f"{label}: unknown, {counted(n, 'step')} {agreeing(n, 'has', 'have')} no %C&A measured."
         changes.append(
             MetricChange(
                 metric=field,
@@ -290,7 +291,7 @@ def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, 
     if before.minor_branch_steps:
         minor = before.minor_branch_steps
         text = (
-            f"{len(minor)} step(s) on branches that carry few of the cases "
+            f"{counted(len(minor), 'step')} on branches that carry few of the cases "
             f"({', '.join(view.steps[s].name for s in minor[:3])}) do not set the case lead time."
         )
         notes.append(Note(kind="minor_branch", text=text, reason=because("e2e_minor_branch", minor, text)))

@@ -59,3 +59,13 @@ def hours_each(value: float) -> str:
         return hours(value)
     minutes = value * 60
     return f"{minutes:.0f} min" if minutes >= 0.5 else "under a minute"
+
+
+def counted(n: int, noun: str) -> str:
+    """ "1 step", "2 steps": a count with its noun in the right number (nouns plural by an s)."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def agreeing(n: int, one: str, many: str) -> str:
+    """The verb that agrees with a count: agreeing(1, "has", "have") -> "has"."""
+    return one if n == 1 else many

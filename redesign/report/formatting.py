@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from redesign.impact.explain import counted as counted  # re-exported: the engine's sentences count the same way
 from redesign.model import Tag
 
 TAG_NAME: dict[Tag | None, str] = {
@@ -61,11 +62,6 @@ def share(value: float) -> str:
 
 def count(value: float) -> str:
     return f"{value:,.0f}"
-
-
-def counted(n: int, noun: str) -> str:
-    """ "1 decision", "2 decisions": a count with its noun in the right number (nouns plural by an s)."""
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def minutes_as_hours(minutes: float) -> str:

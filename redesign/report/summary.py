@@ -22,7 +22,7 @@ from redesign.impact.assess import Impact
 from redesign.impact.catalog import catalog
 from redesign.impact.collector import collector_paused
 from redesign.impact.costs import Costs
-from redesign.impact.explain import hours_each
+from redesign.impact.explain import agreeing, hours_each
 from redesign.impact.incentives import headline_shared_metric
 from redesign.impact.pilot import PilotItem
 from redesign.impact.ranges import Ranges, likely_words, ranges
@@ -422,14 +422,14 @@ def _highlights(impact: Impact, flags: FlagCounts, roles: list[RoleRow], waves: 
     if freed:
         out.append("Most capacity freed: " + ", ".join(f"{r.name} ({fmt.fte(r.freed_fte)})" for r in freed) + ".")
     if flags.block:
-        stops = _verb(flags.block, "stops", "stop")
+        stops = agreeing(flags.block, "stops", "stop")
         out.append(
             f"{fmt.counted(flags.block, 'BLOCK flag')} {stops} the affected steps until their remedy is applied."
         )
     else:
         out.append("No BLOCK flag: nothing in this scenario is ruled out as tagged.")
     if flags.warn:
-        needs = _verb(flags.warn, "needs", "need")
+        needs = agreeing(flags.warn, "needs", "need")
         out.append(f"{fmt.counted(flags.warn, 'WARN flag')} {needs} a named remedy before go-live.")
     if waves:
         first = waves[0]
@@ -906,8 +906,3 @@ def _build_summary(flow: Flow, scenario: Scenario, impact: Impact, record: Works
 
 
 __all__ = ["SECTIONS", "TITLES", "Executive", "Headline", "RangeRow", "Summary", "SwingRow", "build_summary"]
-
-
-def _verb(n: int, one: str, many: str) -> str:
-    """The verb that agrees with a count: "1 WARN flag needs", "2 WARN flags need"."""
-    return one if n == 1 else many

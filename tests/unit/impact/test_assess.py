@@ -80,3 +80,12 @@ def test_every_output_item_has_a_reason_with_rule_source_and_steps(flow) -> None
         assert set(reason.steps) <= step_ids
         count += 1
     assert count >= len(flow.steps)  # at least the per-step economics
+
+
+def test_what_is_missing_is_counted_in_words_that_agree() -> None:
+    timed = Step(id="b", name="Timed step", function="hr", owner="owner", volume=10, touch_minutes=5)
+    untimed = Step(id="a", name="Untimed step", function="hr", owner="nobody", volume=10, touch_minutes=0)
+    texts = [n.text for n in assess(one_step_flow(untimed, more_steps=[timed])).notes]
+    assert any(t.startswith("1 step has no touch minutes (Untimed step)") for t in texts), texts
+    assert any(t.startswith("1 step has no owner role (Untimed step)") for t in texts), texts
+    assert not any("(s)" in t for t in texts)
