@@ -236,12 +236,21 @@ def _outcome_items(view: ScenarioView, critical_path: list[str]) -> Iterator[Inc
     text = _norm(f"{flow.id} {flow.name}")
     outcome = next(o for o in catalog().incentives.outcomes if not o.keywords or _matches(text, o.keywords))
     participating = list(dict.fromkeys(s.function for s in flow.steps))
-    lead, step = _outcome_owner(view, critical_path)
-    owner = view.human_of(step.owner) if step else None
     suggested = outcome.metric.format(flow=flow.name)
     chosen = view.scenario.outcome_metric.strip()
     metric = chosen or suggested
-    who = f'{view.role_name(owner)} (lead function {lead}, its call "{step.name}")' if step else "nobody named"
+    # The catalog names who runs its metric (an AP supervisor, not the budget holder whose function
+    # spends the most hours); a metric the workshop chose instead has no such name.
+    named = _named_owner(view, outcome.owner_roles) if not chosen or chosen == suggested else None
+    lead, step = _outcome_owner(view, critical_path)
+    if named is not None:
+        owner: str | None = named.id
+        who = f"{named.name} (the catalog's owner for this metric)"
+        owned = [s.id for s in flow.steps if s.owner == named.id]
+    else:
+        owner = view.human_of(step.owner) if step else None
+        who = f'{view.role_name(owner)} (lead function {lead}, its call "{step.name}")' if step else "nobody named"
+        owned = [step.id] if step else []
     choice = (
         f"chosen by the workshop (the catalog suggests {suggested})"
         if chosen and chosen != suggested
@@ -251,8 +260,18 @@ def _outcome_items(view: ScenarioView, critical_path: list[str]) -> Iterator[Inc
         f"{metric} ({choice}) is the outcome of the whole flow; every function that does a step shares it "
         f"({', '.join(participating)}), with {who} accountable [{outcome.id}]."
     )
-    steps = [step.id] if step else [s.id for s in flow.steps if not view.successors.get(s.id)]
+    steps = owned or [s.id for s in flow.steps if not view.successors.get(s.id)]
     yield from _items(view, "inc_e2e_outcome", {"outcome": metric}, owner, participating, steps, why)
+
+
+def _named_owner(view: ScenarioView, owner_roles: list[str]) -> Role | None:
+    """The flow's first human role whose name holds one of ``owner_roles`` (whole words), most fitting first."""
+    humans = [r for r in view.flow.roles if r.kind != RoleKind.AI_AGENT]
+    for words in owner_roles:
+        found = next((r for r in humans if _matches(_norm(r.name), [words])), None)
+        if found is not None:
+            return found
+    return None
 
 
 def is_sales_forecasting(view: ScenarioView) -> bool:

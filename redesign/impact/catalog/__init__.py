@@ -204,6 +204,9 @@ class Outcome(_Entry):
     keywords: list[str]
     metric: str
     source: str
+    # Who runs this metric, most fitting first ("AP supervisor" for first-pass match rate), matched as
+    # whole words in the flow's role names; none found = the lead function's last call (incentives.py).
+    owner_roles: list[str] = []
 
 
 class IncentiveRules(_Entry):

@@ -68,6 +68,32 @@ def test_end_to_end_outcome_metric_follows_the_flow_kind() -> None:
     assert outcome.metric.startswith("Time-to-fill")
 
 
+def test_the_catalog_names_who_runs_the_outcome_metric_when_the_flow_has_that_role() -> None:
+    from redesign.samples import load_sample
+
+    # Procure-to-pay: the budget holders' function spends the most hours, but the first-pass match
+    # rate and the invoice cycle time are run by accounts payable.
+    p2p = load_sample("procure_to_pay")
+    [outcome] = [i for i in assess(p2p, None).incentives if i.rule == "inc_e2e_outcome"]
+    assert (
+        outcome.owner == "ap_supervisor"
+        and "AP supervisor (the catalog's owner for this metric)" in outcome.reason.text
+    )
+    service = load_sample("customer_service_cases")
+    [outcome] = [i for i in assess(service, None).incentives if i.rule == "inc_e2e_outcome"]
+    assert outcome.owner == "service_manager"  # not the knowledge manager, the lead function's last step
+
+
+def test_a_metric_the_workshop_chose_is_owned_by_the_lead_functions_last_call() -> None:
+    from redesign.samples import load_sample
+
+    p2p = load_sample("procure_to_pay")
+    chosen = Scenario(id="own", name="Own metric", outcome_metric="Days payable outstanding")
+    [outcome] = [i for i in assess(p2p, chosen).incentives if i.rule == "inc_e2e_outcome"]
+    assert outcome.metric == "Days payable outstanding" and outcome.owner != "ap_supervisor"
+    assert "lead function" in outcome.reason.text
+
+
 def _forecast_flow(flow_id: str = "sales_forecasting", name: str = "Sales forecasting") -> Flow:
     roles = [
         Role(id="rep", name="Sales rep", function="sales", headcount=20),
