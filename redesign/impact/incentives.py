@@ -242,9 +242,15 @@ def _outcome_items(view: ScenarioView, critical_path: list[str]) -> Iterator[Inc
     # The catalog names who runs its metric (an AP supervisor, not the budget holder whose function
     # spends the most hours); a metric the workshop chose instead has no such name.
     named = _named_owner(view, outcome.owner_roles) if not chosen or chosen == suggested else None
+    forecast_owner = _forecast_owner(view) if named is None and is_sales_forecasting(view) else None
     lead, step = _outcome_owner(view, critical_path)
-    if named is not None:
-        owner: str | None = named.id
+    if forecast_owner is not None:
+        # One forecast, one owner: the outcome and the shared forecast-accuracy target name the same role.
+        owner: str | None = forecast_owner
+        who = f"{view.role_name(owner)} (accountable for the shared forecast metric too)"
+        owned = [s.id for s in flow.steps if s.owner == owner]
+    elif named is not None:
+        owner = named.id
         who = f"{named.name} (the catalog's owner for this metric)"
         owned = [s.id for s in flow.steps if s.owner == named.id]
     else:
@@ -307,17 +313,23 @@ def parties(view: ScenarioView) -> dict[str, list[Role]]:
     return found
 
 
+def _forecast_owner(view: ScenarioView, by_party: dict[str, list[Role]] | None = None) -> str | None:
+    """Who is accountable for a sales forecast: the catalog's accountable party, else any party's role."""
+    by_party = by_party if by_party is not None else parties(view)
+    accountable = catalog().incentives.sales_forecasting.accountable_party
+    return _party_accountable(view, by_party.get(accountable, [])) or _party_accountable(
+        view, [r for roles in by_party.values() for r in roles]
+    )
+
+
 def _sales_forecast_items(view: ScenarioView) -> Iterator[IncentiveChange]:
-    sf = catalog().incentives.sales_forecasting
     by_party = parties(view)
     role_ids = {r.id for roles in by_party.values() for r in roles}
     steps = [s.id for s in view.flow.steps if s.owner in role_ids]
     if not steps:
         return
     functions = list(dict.fromkeys(r.function for roles in by_party.values() for r in roles))
-    owner = _party_accountable(view, by_party.get(sf.accountable_party, [])) or _party_accountable(
-        view, [r for roles in by_party.values() for r in roles]
-    )
+    owner = _forecast_owner(view, by_party)
     listing = "; ".join(f"{p}: {', '.join(r.name for r in rs) or 'none found'}" for p, rs in by_party.items())
     why = f"This is a sales-forecasting flow ({listing})."
     numbers: dict[str, float | int | str] = {p: len(rs) for p, rs in by_party.items()}

@@ -84,6 +84,16 @@ def test_the_catalog_names_who_runs_the_outcome_metric_when_the_flow_has_that_ro
     assert outcome.owner == "service_manager"  # not the knowledge manager, the lead function's last step
 
 
+def test_a_sales_forecasts_outcome_and_its_shared_target_name_one_owner() -> None:
+    from redesign.samples import load_sample
+
+    flow = load_sample("sales_forecasting")
+    for scenario in flow.scenarios:
+        items = assess(flow, scenario).incentives
+        owners = {i.owner for i in items if i.rule in ("inc_e2e_outcome", "inc_sales_forecast_shared")}
+        assert owners == {"cro"}, (scenario.name, owners)  # the Regional sales VP owned the outcome before
+
+
 def test_a_metric_the_workshop_chose_is_owned_by_the_lead_functions_last_call() -> None:
     from redesign.samples import load_sample
 
