@@ -323,6 +323,22 @@ def test_impact_page_shows_role_changes_with_reasons(svc: WorkshopService, works
     assert "RevOps analyst" in shown or "Sales rep" in shown
 
 
+def test_impact_pages_roles_name_the_agents_accountable_role_and_say_each_duty_once(
+    svc: WorkshopService, workshop
+) -> None:
+    created, _, _ = workshop
+    at = open_page("impact", created.facilitator_token)
+    at.selectbox(key="impact_scenario").select(next(o for o in at.selectbox(key="impact_scenario").options
+                                                   if "Cautious" in o)).run()  # fmt: skip
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    agents = [c for c in captions if "AI agent, accountable human role" in c]
+    assert agents and all("RevOps manager" in c and "revops_manager" not in c for c in agents), agents
+    duties = [c for c in captions if "new duty:" in c]
+    assert duties and not any("validate ai output" in c for c in duties), duties
+    assert any("validates the AI output of" in c for c in duties)
+
+
 def test_impact_page_leads_the_incentives_with_the_shared_metric_and_says_how_sure_the_hours_are(
     svc: WorkshopService, workshop
 ) -> None:

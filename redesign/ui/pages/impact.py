@@ -273,16 +273,14 @@ def roles_section(impact: Impact) -> None:
         with cols[3]:
             why(role.reason, f"role:{role.role}")
         for duty in role.responsibilities:
-            st.caption(
-                f"  ↳ new duty: {plain(duty.kind.replace('_', ' '))}"
-                + (f" ({duty.hours:,.1f} h)" if duty.hours else "")
-                + f" — {plain(duty.reason.text)}"
-            )
+            # The reason says who does what and for how many hours ("validate ai output (8.3 h) — Sales rep
+            # validates the AI output of ... (8.3 h per week)" said it twice).
+            st.caption(f"  ↳ new duty: {plain(duty.reason.text)}")
+    names = {r.role: r.name for r in impact.roles}
     agents = [r for r in impact.roles if r.kind == "ai_agent"]
     for agent in agents:
-        st.caption(
-            f"🤖 {plain(agent.name)}: AI agent, accountable human role {plain(agent.accountable_role or 'none')}"
-        )
+        accountable = names.get(agent.accountable_role or "", agent.accountable_role or "none named")
+        st.caption(f"🤖 {plain(agent.name)}: AI agent, accountable human role {plain(accountable)}")
 
 
 def _names(state: WorkshopState) -> tuple[dict[str, str], dict[str, str]]:
