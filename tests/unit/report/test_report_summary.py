@@ -232,3 +232,20 @@ def test_the_first_page_stays_short_with_long_names_and_many_overloaded_roles() 
     assert label[: PAGE_NAME - 10] in e.what_changes and "…" in e.what_changes  # ... but cut at a word, marked
     assert "…" in e.pilot_first
     assert max(len(line) for line in page) < 600, max(page, key=len)
+
+
+def test_no_whole_fte_to_redeploy_names_the_roles_still_over_capacity() -> None:
+    # Housing benefit (no scenario: the suggested tags): benefits assessors free 3.87 FTE but
+    # still need 122% of their 18 people, so the first page must not promise whole FTE or cash.
+    from pathlib import Path
+
+    from redesign.impact.suggested import scenario_or_suggested
+    from redesign.io.flow_json import read_flow
+
+    flow = read_flow(Path(__file__).parents[1] / "impact" / "data" / "housing_benefit.json")
+    scenario = scenario_or_suggested(flow, None)
+    summary = build_summary(flow, scenario, assess(flow, scenario))
+    hours = summary.executive.hours
+    assert "6.67 FTE of capacity, no whole FTE to redeploy: Benefits assessor is still over capacity" in hours
+    assert "could be redeployed" not in hours
+    assert "no cash to bank" in summary.executive.money
