@@ -122,6 +122,21 @@ def is_zero_change(value: float, unit: str) -> bool:
     return not digits.strip("0")
 
 
+def _printed(value: float, unit: str) -> float:
+    """The figure as the reader sees it, in the unit ``change`` takes (minutes print as hours)."""
+    text = figure(value, unit).split()[0].rstrip("%").replace(",", "")
+    return float(text) * 60.0 if unit == "min" else float(text)
+
+
+def shown_change(before: float, after: float, change: float, unit: str) -> float:
+    """The change to print beside ``before`` and ``after``: ``change`` itself, unless it prints as zero
+    while the two figures print differently (1.44% -> 1.46% reads "1.4% -> 1.5%"); then the difference of
+    the printed figures, so a row never reads "0.0 pts" or "no change" between two different numbers."""
+    if is_zero_change(change, unit) and figure(before, unit) != figure(after, unit):
+        return _printed(after, unit) - _printed(before, unit)
+    return change
+
+
 def range_text(low: float | None, high: float | None, unit: str) -> str:
     """ "P10-P90: 19.2 h to 23.3 h", or "" when there is no range worth showing."""
     if low is None or high is None or is_zero_change(high - low, unit):

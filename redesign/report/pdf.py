@@ -309,12 +309,13 @@ def _tile(pdf: _Doc, x: float, y: float, w: float, h: float, item: Headline) -> 
         pdf.cell(w - 6, 5, pdf.txt("not measured: ask the people downstream"))
         pdf.set_text_color(*INK)
         return
-    zero = fmt.is_zero_change(item.change, item.unit)
+    shown = fmt.shown_change(item.before, item.after, item.change, item.unit)
+    zero = fmt.is_zero_change(shown, item.unit)
     improved = item.change < 0 if item.better == "lower" else item.change > 0
     pdf.set_text_color(*(GREY if zero else GOOD if improved else BAD))
     pdf.set_xy(x + 3, y + 16)
     pdf.font(9.5, "B")
-    change = "no change" if zero else fmt.change(item.change, item.unit)
+    change = "no change" if zero else fmt.change(shown, item.unit)
     pdf.cell(24, 5, pdf.txt(change))
     spread = fmt.range_text(item.low, item.high, item.unit)
     if spread:
