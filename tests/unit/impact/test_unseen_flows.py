@@ -86,7 +86,8 @@ def test_no_whole_fte_is_redeployed_from_a_role_still_over_capacity(
 
 def test_housing_benefit_decisions_are_annex3_5a_with_their_words(housing: Flow) -> None:
     found = {(d.step, d.area or d.kind): d for d in detect(housing)}
-    for step in ("eligibility", "means_test", "award_decision"):
+    # A reconsideration decides the award again (Annex III 5(a): granting, reducing, revoking).
+    for step in ("eligibility", "means_test", "award_decision", "reconsideration"):
         assert found[(step, "annex3_5a")].kind == "area"
     words = {w for e in found[("eligibility", "annex3_5a")].evidence for w in e.words}
     assert {"eligibility", "housing benefit"} <= words or {"assess", "housing benefit"} <= words
@@ -97,7 +98,7 @@ def test_housing_benefit_decisions_are_annex3_5a_with_their_words(housing: Flow)
 def test_the_suggested_housing_scenario_asks_to_confirm_5a(housing_impact: Impact) -> None:
     flag = next(f for f in housing_impact.governance if f.rule == "gov_confirm_area")
     assert "Annex III point 5(a)" in flag.message
-    assert {"eligibility", "means_test", "award_decision"} <= set(flag.steps)
+    assert {"eligibility", "means_test", "award_decision", "reconsideration"} <= set(flag.steps)
 
 
 def test_automating_the_housing_benefit_decision_raises_art22(housing: Flow) -> None:
