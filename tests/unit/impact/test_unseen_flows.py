@@ -117,3 +117,15 @@ def test_motor_claims_are_never_annex3_5c(motor: Flow, motor_impact: Impact) -> 
     # 5(c) is life and health insurance; a motor injury claim that reads a medical report is neither.
     assert not any(d.area == "annex3_5c" for d in detect(motor))
     assert not any("5(c)" in f.message for f in motor_impact.governance)
+
+
+def test_a_missing_it_signoff_does_not_call_a_rules_based_step_ai(motor: Flow, motor_impact: Impact) -> None:
+    # "Pay settlement" runs on rules written by people (system "rules"): not an AI system (AI Act Art 3(1)).
+    flag = next(f for f in motor_impact.governance if f.rule == "gov_no_it_signoff")
+    assert flag.message.startswith("3 automated or AI-assisted steps lack IT security and integration sign-off: ")
+    assert "payment" in flag.steps
+    scenario = motor.scenario("straight_through")
+    decisions = [d.model_copy(update={"system": "ai"}) if d.step == "payment" else d for d in scenario.decisions]
+    all_ai = motor.model_copy(update={"scenarios": [scenario.model_copy(update={"decisions": decisions})]})
+    flag = next(f for f in assess(all_ai, "straight_through").governance if f.rule == "gov_no_it_signoff")
+    assert flag.message.startswith("3 AI steps lack IT security and integration sign-off: ")
