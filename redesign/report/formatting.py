@@ -129,10 +129,13 @@ def _printed(value: float, unit: str) -> float:
 
 
 def shown_change(before: float, after: float, change: float, unit: str) -> float:
-    """The change to print beside ``before`` and ``after``: ``change`` itself, unless it prints as zero
-    while the two figures print differently (1.44% -> 1.46% reads "1.4% -> 1.5%"); then the difference of
-    the printed figures, so a row never reads "0.0 pts" or "no change" between two different numbers."""
-    if is_zero_change(change, unit) and figure(before, unit) != figure(after, unit):
+    """The change to print beside ``before`` and ``after``: ``change`` itself, unless it and the two printed
+    figures disagree on whether anything changed. 1.44% -> 1.46% reads "1.4% -> 1.5%": the change is the
+    difference of the printed figures, not "0.0 pts"; 0.84% -> 0.76% reads "0.8% -> 0.8%": no change, not
+    "-0.1 pts"."""
+    if figure(before, unit) == figure(after, unit):
+        return 0.0
+    if is_zero_change(change, unit):
         return _printed(after, unit) - _printed(before, unit)
     return change
 

@@ -53,7 +53,11 @@ def headline(s: Summary) -> TableData:
         ]
         for h in s.headline
     ]
-    colours = {(i, 3): c for i, h in enumerate(s.headline) if (c := _tone(h.change, h.better, h.unit))}
+    colours = {
+        (i, 3): c
+        for i, h in enumerate(s.headline)
+        if (c := _tone(fmt.shown_change(h.before, h.after, h.change, h.unit), h.better, h.unit))
+    }
     return TableData(["Measure", "Before", "After", "Change"], rows, "LRRR", [5, 2, 2, 2], colours)
 
 
@@ -108,7 +112,11 @@ def end_to_end(s: Summary) -> TableData:
         ]
         for m in s.end_to_end
     ]
-    colours = {(i, 3): c for i, m in enumerate(s.end_to_end) if (c := _tone(m.change, m.better, m.unit))}
+    colours = {
+        (i, 3): c
+        for i, m in enumerate(s.end_to_end)
+        if (c := _tone(fmt.shown_change(m.before, m.after, m.change, m.unit), m.better, m.unit))
+    }
     return TableData(["Measure", "Before", "After", "Change"], rows, "LRRR", [5, 2, 2, 2], colours)
 
 
