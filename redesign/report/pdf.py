@@ -407,7 +407,8 @@ def _flag_chips(pdf: _Doc, s: Summary) -> None:
 # --------------------------------------------------------------------------- the diagram
 
 
-def _legend(pdf: _Doc, y: float) -> None:
+def _legend(pdf: _Doc, y: float, continued: bool) -> None:
+    """The tag badges and the rework loop; the continuation marks only when the diagram spans pages."""
     pdf.font(7.5)
     x = MARGIN
     for tag in (*fmt.TAGS, None):
@@ -429,7 +430,8 @@ def _legend(pdf: _Doc, y: float) -> None:
     pdf.line(x, y + 2.5, x + 8, y + 2.5)
     pdf.set_dash_pattern()
     pdf.set_xy(x + 9, y)
-    pdf.cell(40, 5, pdf.txt("rework loop   ·   → 12: continues at step 12 on another page"))
+    more = "   ·   → 12: continues at step 12 on another page" if continued else ""
+    pdf.cell(40, 5, pdf.txt(f"rework loop{more}"))
 
 
 def _arrowhead(pdf: _Doc, tip: tuple[float, float], start: tuple[float, float], size: float = 1.6) -> None:
@@ -549,7 +551,7 @@ def _diagram(pdf: _Doc, s: Summary) -> None:
         if len(pages) > 1:
             title += f" (diagram {page.index + 1} of {len(pages)})"
         _heading(pdf, title)
-        _legend(pdf, pdf.get_y())
+        _legend(pdf, pdf.get_y(), len(pages) > 1)
         top = pdf.get_y() + 8
         frame = _Frame(page, top, PAGE_H - MARGIN - 6)
         for band in page.bands:
