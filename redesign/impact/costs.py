@@ -31,9 +31,11 @@ class RoleCapacity(BaseModel):
     name: str
     people: float
     freed_fte: float
-    bankable_fte: float  # whole FTE of this role that could be redeployed
+    bankable_fte: float  # whole FTE of this role that could be redeployed (not more than the role's spare people after)
     hours_per_person: float  # freed hours per person per period
     spread: bool  # True: less than one FTE across more than one person: capacity, not cash
+    held: bool  # True: whole FTE freed, but the role is still over its capacity after the change
+    after_load: float  # FTE of work left after the change, per person of the role (1.0 = full)
 
 
 class Costs(BaseModel):
@@ -59,15 +61,20 @@ def _capacity(roles: list[RoleChange]) -> list[RoleCapacity]:
         if r.kind != _HUMAN_ROLE or r.freed_fte is None or r.freed_fte <= 1e-9:
             continue
         people = r.headcount if r.headcount > 0 else 1.0
+        # A person can be redeployed only if the people who stay can do the work that is left: a
+        # role still over its capacity after the change has freed hours but no one to spare.
+        spare = min(r.freed_fte, max(0.0, people - (r.after_fte or 0.0)))
         out.append(
             RoleCapacity(
                 role=r.role,
                 name=r.name,
                 people=people,
                 freed_fte=r.freed_fte,
-                bankable_fte=float(math.floor(r.freed_fte + 1e-9)),
+                bankable_fte=float(math.floor(spare + 1e-9)),
                 hours_per_person=-r.change_hours / people,
                 spread=r.freed_fte < 1.0 and people > 1,
+                held=math.floor(spare + 1e-9) < math.floor(r.freed_fte + 1e-9),
+                after_load=(r.after_fte or 0.0) / people,
             )
         )
     return out
@@ -126,6 +133,13 @@ def costs(
         text += (
             f" {c.name}: {c.freed_fte:.2f} FTE is spread across {c.people:g} people "
             f"({hours(c.hours_per_person)} each): capacity, not cash."
+        )
+    held = [c for c in capacity if c.held]
+    if held:
+        c = max(held, key=lambda c: c.freed_fte)
+        text += (
+            f" {c.name}: {c.freed_fte:.2f} FTE freed, but the work left still needs {c.after_load:.0%} "
+            f"of its {c.people:g} people: capacity, not cash."
         )
     changed = [s.step for s in steps if s.tag != _HUMAN]
     return Costs(

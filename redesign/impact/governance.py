@@ -19,7 +19,7 @@ Three things keep the flags worth reading:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Set
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel
@@ -265,10 +265,12 @@ def _detected(rule_id: str, step: Step, d: Detection) -> GovernanceFlag | _Pendi
     return _flag(rule_id, step, [step.id], fields)
 
 
-def consolidate(flags: list[GovernanceFlag | _Pending]) -> list[GovernanceFlag]:
+def consolidate(flags: list[GovernanceFlag | _Pending], rules_based: Set[str] = frozenset()) -> list[GovernanceFlag]:
     """One item per kind of gap (rules with a ``summary``), listing its steps; all ordered by severity.
 
-    A kind that concerns a single step keeps that step's own wording.
+    A kind that concerns a single step keeps that step's own wording. ``rules_based``: steps done by
+    rules written by people, not an AI system; a summary's ``{kind}`` then reads "automated or AI-assisted
+    steps" instead of "AI steps".
     """
     rules = catalog().governance
     grouped: dict[str, list[GovernanceFlag | _Pending]] = {}
@@ -291,14 +293,15 @@ def consolidate(flags: list[GovernanceFlag | _Pending]) -> list[GovernanceFlag]:
             full = f.make() if isinstance(f, _Pending) else f
             merged.append(full.model_copy(update={"steps": [full.step]}))
         elif group[0] is f:
-            merged.append(_summary(rules[f.rule], group))
+            merged.append(_summary(rules[f.rule], group, rules_based))
     return sorted(merged, key=lambda f: -SEVERITY_RANK[f.severity])
 
 
-def _summary(rule: GovernanceRule, group: list[GovernanceFlag | _Pending]) -> GovernanceFlag:
+def _summary(rule: GovernanceRule, group: list[GovernanceFlag | _Pending], rules_based: Set[str]) -> GovernanceFlag:
     steps = [f.step for f in group if f.step is not None]
     items = "; ".join(f.item for f in group)
-    message = rule.summary.format_map(_Fields(count=len(group), items=items))  # type: ignore[union-attr]  # consolidate groups only rules with a summary
+    kind = "automated or AI-assisted steps" if any(s in rules_based for s in steps) else "AI steps"
+    message = rule.summary.format_map(_Fields(count=len(group), items=items, kind=kind))  # type: ignore[union-attr]  # consolidate groups only rules with a summary
     return GovernanceFlag(
         rule=rule.id,
         severity=rule.severity,
@@ -333,7 +336,8 @@ def check(view: ScenarioView, oversight: list[NewStep]) -> list[GovernanceFlag]:
     ]
     if high_risk:
         flags.append(_flag("gov_annex3_timing", None, high_risk, {}))
-    return consolidate(flags)
+    # Steps done by rules written by people: a consolidated item that lists one must not call them all AI.
+    return consolidate(flags, {k for k, d in view.decisions.items() if d.system == "rules"})
 
 
 def worst_severity(flags: list[GovernanceFlag]) -> str | None:

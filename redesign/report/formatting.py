@@ -118,6 +118,24 @@ def is_zero_change(value: float, unit: str) -> bool:
     return not digits.strip("0")
 
 
+def _printed(value: float, unit: str) -> float:
+    """The figure as the reader sees it, in the unit ``change`` takes (minutes print as hours)."""
+    text = figure(value, unit).split()[0].rstrip("%").replace(",", "")
+    return float(text) * 60.0 if unit == "min" else float(text)
+
+
+def shown_change(before: float, after: float, change: float, unit: str) -> float:
+    """The change to print beside ``before`` and ``after``: ``change`` itself, unless it and the two printed
+    figures disagree on whether anything changed. 1.44% -> 1.46% reads "1.4% -> 1.5%": the change is the
+    difference of the printed figures, not "0.0 pts"; 0.84% -> 0.76% reads "0.8% -> 0.8%": no change, not
+    "-0.1 pts"."""
+    if figure(before, unit) == figure(after, unit):
+        return 0.0
+    if is_zero_change(change, unit):
+        return _printed(after, unit) - _printed(before, unit)
+    return change
+
+
 def range_text(low: float | None, high: float | None, unit: str) -> str:
     """ "P10-P90: 19.2 h to 23.3 h", or "" when there is no range worth showing."""
     if low is None or high is None or is_zero_change(high - low, unit):

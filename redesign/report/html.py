@@ -144,11 +144,12 @@ def _head(s: Summary) -> str:
 def _tiles(s: Summary) -> str:
     tiles = []
     for h in s.headline:
-        zero = fmt.is_zero_change(h.change, h.unit)
+        shown = fmt.shown_change(h.before, h.after, h.change, h.unit)
+        zero = fmt.is_zero_change(shown, h.unit)
         improved = h.change < 0 if h.better == "lower" else h.change > 0
         tone = "muted" if zero or not h.known else "good" if improved else "bad"
         value = f"{fmt.figure(h.before, h.unit)} → {fmt.figure(h.after, h.unit)}" if h.known else "unknown"
-        change = "not measured" if not h.known else "no change" if zero else fmt.change(h.change, h.unit)
+        change = "not measured" if not h.known else "no change" if zero else fmt.change(shown, h.unit)
         spread = fmt.range_text(h.low, h.high, h.unit) if h.known else ""
         tiles.append(
             f'<div class="tile"><div class="label">{escape(h.label)}</div>'

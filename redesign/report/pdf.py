@@ -309,12 +309,13 @@ def _tile(pdf: _Doc, x: float, y: float, w: float, h: float, item: Headline) -> 
         pdf.cell(w - 6, 5, pdf.txt("not measured: ask the people downstream"))
         pdf.set_text_color(*INK)
         return
-    zero = fmt.is_zero_change(item.change, item.unit)
+    shown = fmt.shown_change(item.before, item.after, item.change, item.unit)
+    zero = fmt.is_zero_change(shown, item.unit)
     improved = item.change < 0 if item.better == "lower" else item.change > 0
     pdf.set_text_color(*(GREY if zero else GOOD if improved else BAD))
     pdf.set_xy(x + 3, y + 16)
     pdf.font(9.5, "B")
-    change = "no change" if zero else fmt.change(item.change, item.unit)
+    change = "no change" if zero else fmt.change(shown, item.unit)
     pdf.cell(24, 5, pdf.txt(change))
     spread = fmt.range_text(item.low, item.high, item.unit)
     if spread:
@@ -406,7 +407,8 @@ def _flag_chips(pdf: _Doc, s: Summary) -> None:
 # --------------------------------------------------------------------------- the diagram
 
 
-def _legend(pdf: _Doc, y: float) -> None:
+def _legend(pdf: _Doc, y: float, continued: bool) -> None:
+    """The tag badges and the rework loop; the continuation marks only when the diagram spans pages."""
     pdf.font(7.5)
     x = MARGIN
     for tag in (*fmt.TAGS, None):
@@ -428,7 +430,8 @@ def _legend(pdf: _Doc, y: float) -> None:
     pdf.line(x, y + 2.5, x + 8, y + 2.5)
     pdf.set_dash_pattern()
     pdf.set_xy(x + 9, y)
-    pdf.cell(40, 5, pdf.txt("rework loop   ·   → 12: continues at step 12 on another page"))
+    more = "   ·   → 12: continues at step 12 on another page" if continued else ""
+    pdf.cell(40, 5, pdf.txt(f"rework loop{more}"))
 
 
 def _arrowhead(pdf: _Doc, tip: tuple[float, float], start: tuple[float, float], size: float = 1.6) -> None:
@@ -548,7 +551,7 @@ def _diagram(pdf: _Doc, s: Summary) -> None:
         if len(pages) > 1:
             title += f" (diagram {page.index + 1} of {len(pages)})"
         _heading(pdf, title)
-        _legend(pdf, pdf.get_y())
+        _legend(pdf, pdf.get_y(), len(pages) > 1)
         top = pdf.get_y() + 8
         frame = _Frame(page, top, PAGE_H - MARGIN - 6)
         for band in page.bands:

@@ -368,8 +368,9 @@ def _headline_slide(prs: PresentationType, s: Summary) -> None:
         frame.word_wrap = True
         frame.vertical_anchor = MSO_ANCHOR.MIDDLE
         value = f"{fmt.figure(item.before, item.unit)} → {fmt.figure(item.after, item.unit)}"
-        zero = fmt.is_zero_change(item.change, item.unit)
-        change = "no change" if zero else fmt.change(item.change, item.unit)
+        shown = fmt.shown_change(item.before, item.after, item.change, item.unit)
+        zero = fmt.is_zero_change(shown, item.unit)
+        change = "no change" if zero else fmt.change(shown, item.unit)
         spread = fmt.range_text(item.low, item.high, item.unit)
         if not item.known:
             value, change, spread = "unknown", "not measured", ""
@@ -557,7 +558,8 @@ class _FlowFrame:
         return int(self.x0 + x * self.col_w), int(self.top + y * self.row_h)
 
 
-def _legend(slide: Slide, top: int) -> None:
+def _legend(slide: Slide, top: int, continued: bool) -> None:
+    """The tag chips and the rework loop; the continuation marks only when the diagram spans slides."""
     x: int = MARGIN
     for tag in (*fmt.TAGS, None):
         chip = shapes.autoshape(slide, MSO_SHAPE.ROUNDED_RECTANGLE, x, top, Inches(0.55), Inches(0.26))
@@ -574,7 +576,8 @@ def _legend(slide: Slide, top: int) -> None:
     note = shapes.textbox(slide, x, top - Inches(0.04), SLIDE_W - MARGIN - x, Inches(0.36))
     note.text_frame.word_wrap = True
     note.text_frame.auto_size = MSO_AUTO_SIZE.NONE
-    note.text_frame.text = "dashed: rework loop · → 12: to step 12 on another slide"
+    more = " · → 12: to step 12 on another slide" if continued else ""
+    note.text_frame.text = f"dashed: rework loop{more}"
     note.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
     note.text_frame.paragraphs[0].runs[0].font.color.rgb = GREY
 
@@ -701,7 +704,7 @@ def _flow_slides(prs: PresentationType, s: Summary, progress: Progress | None = 
     for page in pages:
         title = TITLES["flow"] if len(pages) == 1 else f"{TITLES['flow']} ({page.index + 1}/{len(pages)})"
         slide = _slide(prs, title)
-        _legend(slide, BODY_TOP - Inches(0.1))
+        _legend(slide, BODY_TOP - Inches(0.1), len(pages) > 1)
         frame = _FlowFrame(page, BODY_TOP + Inches(0.35))
         _lane_bands(slide, frame, page)
         last_band = slide.shapes._spTree[-1]

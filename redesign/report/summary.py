@@ -578,6 +578,11 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
         hours_text += (
             f"; {fmt.fte(t.saved_fte)}, of which {fmt.number(c.bankable_fte, 0)} whole FTE could be redeployed."
         )
+    elif held := [_short(r.name) for r in c.roles if r.held]:
+        hours_text += (
+            f"; {fmt.fte(t.saved_fte)} of capacity, no whole FTE to redeploy: "
+            f"{_and_more(held, PAGE_LIST)} {'is' if len(held) == 1 else 'are'} still over capacity after the change."
+        )
     else:
         hours_text += f"; {fmt.fte(t.saved_fte)} of capacity, spread across people: no whole FTE to redeploy."
     if impact.blocked:

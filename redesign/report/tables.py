@@ -45,10 +45,19 @@ def _joined(items: list[str]) -> str:
 
 def headline(s: Summary) -> TableData:
     rows = [
-        [h.label, fmt.figure(h.before, h.unit), fmt.figure(h.after, h.unit), fmt.change(h.change, h.unit)]
+        [
+            h.label,
+            fmt.figure(h.before, h.unit),
+            fmt.figure(h.after, h.unit),
+            fmt.change(fmt.shown_change(h.before, h.after, h.change, h.unit), h.unit),
+        ]
         for h in s.headline
     ]
-    colours = {(i, 3): c for i, h in enumerate(s.headline) if (c := _tone(h.change, h.better, h.unit))}
+    colours = {
+        (i, 3): c
+        for i, h in enumerate(s.headline)
+        if (c := _tone(fmt.shown_change(h.before, h.after, h.change, h.unit), h.better, h.unit))
+    }
     return TableData(["Measure", "Before", "After", "Change"], rows, "LRRR", [5, 2, 2, 2], colours)
 
 
@@ -95,10 +104,19 @@ def executive(s: Summary) -> list[tuple[str, list[str]]]:
 
 def end_to_end(s: Summary) -> TableData:
     rows = [
-        [m.label, fmt.figure(m.before, m.unit), fmt.figure(m.after, m.unit), fmt.change(m.change, m.unit)]
+        [
+            m.label,
+            fmt.figure(m.before, m.unit),
+            fmt.figure(m.after, m.unit),
+            fmt.change(fmt.shown_change(m.before, m.after, m.change, m.unit), m.unit),
+        ]
         for m in s.end_to_end
     ]
-    colours = {(i, 3): c for i, m in enumerate(s.end_to_end) if (c := _tone(m.change, m.better, m.unit))}
+    colours = {
+        (i, 3): c
+        for i, m in enumerate(s.end_to_end)
+        if (c := _tone(fmt.shown_change(m.before, m.after, m.change, m.unit), m.better, m.unit))
+    }
     return TableData(["Measure", "Before", "After", "Change"], rows, "LRRR", [5, 2, 2, 2], colours)
 
 

@@ -195,7 +195,7 @@ def test_rule_templates_render_with_all_fields(rule_id: str) -> None:
     rule = catalog().governance[rule_id]
     fields = dict(step="S", step_id="s", point="Annex III point 1(a)", area="A", title="T", tag="automate",
                   role="R", area_id="x", known="k", error_cost=5, words="w", question="Q?", partial="",
-                  count=2, items="a; b")  # fmt: skip
+                  count=2, items="a; b", kind="AI steps")  # fmt: skip
     assert "{" not in rule.message.format(**fields) and "{" not in rule.remedy.format(**fields)
     for template in (rule.summary, rule.summary_item, rule.summary_remedy):
         assert template is None or "{" not in template.format(**fields)

@@ -74,3 +74,36 @@ def test_html_escapes_a_script_planted_in_a_step_name() -> None:
     scripts = re.findall(r"<script[^>]*>", page)
     assert all(s == "<script>" or s.startswith('<script type="text/javascript"') for s in scripts)
     assert page.count("<script") == len(scripts)
+
+
+def test_the_motor_claims_activity_ratio_change_matches_its_printed_figures() -> None:
+    # Unseen flow (tests/unit/impact/data): the activity ratio moves 1.44% -> 1.47%, printed 1.4% -> 1.5%.
+    from pathlib import Path
+
+    from redesign.impact.assess import assess
+    from redesign.io.flow_json import read_flow
+    from redesign.report.summary import build_summary
+
+    flow = read_flow(Path(__file__).parents[1] / "impact" / "data" / "motor_claims.json")
+    scenario = flow.scenario("straight_through")
+    md = render_markdown(build_summary(flow, scenario, assess(flow, scenario)))
+    assert "| Activity ratio (critical path) | 1.4% | 1.5% | +0.1 pts |" in md
+
+
+def test_the_housing_benefit_activity_ratio_reads_no_change_between_equal_printed_figures() -> None:
+    # Unseen flow without a scenario (the suggested tags): 0.8% -> 0.8% printed "-0.1 pts" in red before.
+    from pathlib import Path
+
+    from redesign.impact.assess import assess
+    from redesign.impact.suggested import scenario_or_suggested
+    from redesign.io.flow_json import read_flow
+    from redesign.report.summary import build_summary
+    from redesign.report.tables import end_to_end
+
+    flow = read_flow(Path(__file__).parents[1] / "impact" / "data" / "housing_benefit.json")
+    scenario = scenario_or_suggested(flow, None)
+    summary = build_summary(flow, scenario, assess(flow, scenario))
+    assert "| Activity ratio (critical path) | 0.8% | 0.8% | 0.0 pts |" in render_markdown(summary)
+    table = end_to_end(summary)
+    row = next(i for i, r in enumerate(table.rows) if r[0] == "Activity ratio (critical path)")
+    assert (row, 3) not in table.colours  # no red on a change that prints as none

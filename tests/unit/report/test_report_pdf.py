@@ -162,3 +162,18 @@ def test_bold_tag_cells_stay_inside_their_column(tmp_path: Path) -> None:
                 assert b < owner_x, (w, b, owner_x)
                 checked += 1
     assert checked >= 3
+
+
+def test_the_diagram_legend_explains_continuation_marks_only_when_the_diagram_spans_pages(tmp_path: Path) -> None:
+    # Motor claims (an unseen flow, 10 steps) fits one diagram page: "→ 12: continues at step 12 on
+    # another page" there pointed at a step that does not exist. Procure-to-pay spans two pages.
+    from redesign.io.flow_json import read_flow
+    from redesign.samples import load_sample
+
+    one = tmp_path / "motor.pdf"
+    one.write_bytes(render_pdf(summarize(read_flow(Path(__file__).parents[1] / "impact/data/motor_claims.json"))))
+    text = " ".join(_text(one).split())
+    assert "rework loop" in text and "continues at step" not in text
+    two = tmp_path / "p2p.pdf"
+    two.write_bytes(render_pdf(summarize(load_sample("procure_to_pay"))))
+    assert "continues at step 12 on another page" in " ".join(_text(two).split())

@@ -139,3 +139,20 @@ def test_every_sample_and_scenario_renders_within_the_slides() -> None:
         for scenario in [None, *flow.scenarios]:
             deck = Presentation(io.BytesIO(render_pptx(summarize(flow, scenario))))
             assert _inside(deck) == [], (sample, scenario and scenario.name)
+
+
+def test_the_flow_slide_legend_explains_continuation_marks_only_when_the_diagram_spans_slides() -> None:
+    # Housing benefit (an unseen flow, 7 steps) fits one slide: "→ 12: to step 12 on another slide" there
+    # pointed at a step that does not exist. Motor claims (10 steps) spans two slides.
+    from pathlib import Path
+
+    from redesign.io.flow_json import read_flow
+
+    def texts(name: str) -> str:
+        flow = read_flow(Path(__file__).parents[1] / "impact" / "data" / name)
+        prs = Presentation(io.BytesIO(render_pptx(summarize(flow))))
+        return " ".join(sh.text_frame.text for sl in prs.slides for sh in sl.shapes if sh.has_text_frame)
+
+    one = texts("housing_benefit.json")
+    assert "dashed: rework loop" in one and "another slide" not in one
+    assert "→ 12: to step 12 on another slide" in texts("motor_claims.json")

@@ -244,3 +244,20 @@ def test_highlights_count_flags_and_steps_in_words_that_agree() -> None:
     assert "1 WARN flag needs a named remedy before go-live." in text
     assert "savings on 2 steps off the critical path" in text
     assert "(s)" not in text
+
+
+def test_no_whole_fte_to_redeploy_names_the_roles_still_over_capacity() -> None:
+    # Housing benefit (no scenario: the suggested tags): benefits assessors free 3.87 FTE but
+    # still need 122% of their 18 people, so the first page must not promise whole FTE or cash.
+    from pathlib import Path
+
+    from redesign.impact.suggested import scenario_or_suggested
+    from redesign.io.flow_json import read_flow
+
+    flow = read_flow(Path(__file__).parents[1] / "impact" / "data" / "housing_benefit.json")
+    scenario = scenario_or_suggested(flow, None)
+    summary = build_summary(flow, scenario, assess(flow, scenario))
+    hours = summary.executive.hours
+    assert "6.67 FTE of capacity, no whole FTE to redeploy: Benefits assessor is still over capacity" in hours
+    assert "could be redeployed" not in hours
+    assert "no cash to bank" in summary.executive.money
