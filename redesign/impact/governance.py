@@ -209,7 +209,8 @@ def _step_flags(
         if step.decides_for_person and not reviewed:
             yield _flag("gov_gdpr_art22", step, ids, {**fields, "partial": partial})
         error_cost = _error_cost(step)
-        if (area is None or not ai) and error_cost >= 4:
+        # A person who reviews or decides every case right after it catches the costly errors: no flag then.
+        if (area is None or not ai) and error_cost >= 4 and not reviewed:
             yield _flag(
                 "gov_high_stakes_automate", step, ids, {**fields, "error_cost": error_cost}, {"error_cost": error_cost}
             )

@@ -103,6 +103,16 @@ def test_high_stakes_automation_warns() -> None:
     assert "gov_high_stakes_automate" not in _rules(risky, aug("x"))
 
 
+def test_high_stakes_automation_with_every_case_reviewed_after_it_is_not_flagged() -> None:
+    risky = PLAIN.model_copy(update={"stakes": Stakes.HIGH})
+    review = Step(id="r", name="Approve the payout", function="ops", owner="owner", kind=StepKind.REVIEW, volume=10)
+    link = [Handoff(id="h", source="x", target="r")]
+    assert "gov_high_stakes_automate" not in _rules(risky, auto("x"), more_steps=[review], handoffs=link)
+    # Unreviewed, the warning says what happens, not that nobody could ever catch an error.
+    [flag] = [f for f in _flags(risky, auto("x")) if f.rule == "gov_high_stakes_automate"]
+    assert "acts on each case before a person sees it" in flag.message and "no one" not in flag.message
+
+
 def test_ai_agent_without_accountable_human_is_flagged_defensively() -> None:
     # The model's reference check refuses this flow; the engine must still say it, not crash.
     roles = [
