@@ -124,16 +124,16 @@ def _printed(value: float, unit: str) -> float:
     return float(text) * 60.0 if unit == "min" else float(text)
 
 
-def shown_change(before: float, after: float, change: float, unit: str) -> float:
-    """The change to print beside ``before`` and ``after``: ``change`` itself, unless it and the two printed
-    figures disagree on whether anything changed. 1.44% -> 1.46% reads "1.4% -> 1.5%": the change is the
-    difference of the printed figures, not "0.0 pts"; 0.84% -> 0.76% reads "0.8% -> 0.8%": no change, not
-    "-0.1 pts"."""
+def shown_change(before: float, after: float, unit: str) -> float:
+    """The change to print beside ``before`` and ``after``: the difference of the two printed figures.
+
+    A table must foot: "75,798.7 h -> 64,600.1 h" reads "-11,198.6 h", not the unrounded "-11,198.5 h";
+    "1.44% -> 1.46%" reads "1.4% -> 1.5%, +0.1 pts", not "0.0 pts"; "0.84% -> 0.76%" reads
+    "0.8% -> 0.8%", no change, not "-0.1 pts". The unrounded change stays in the summary's data.
+    """
     if figure(before, unit) == figure(after, unit):
         return 0.0
-    if is_zero_change(change, unit):
-        return _printed(after, unit) - _printed(before, unit)
-    return change
+    return _printed(after, unit) - _printed(before, unit)
 
 
 def range_text(low: float | None, high: float | None, unit: str) -> str:

@@ -144,7 +144,7 @@ def _head(s: Summary) -> str:
 def _tiles(s: Summary) -> str:
     tiles = []
     for h in s.headline:
-        shown = fmt.shown_change(h.before, h.after, h.change, h.unit)
+        shown = fmt.shown_change(h.before, h.after, h.unit)
         zero = fmt.is_zero_change(shown, h.unit)
         improved = h.change < 0 if h.better == "lower" else h.change > 0
         tone = "muted" if zero or not h.known else "good" if improved else "bad"

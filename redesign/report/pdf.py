@@ -309,7 +309,7 @@ def _tile(pdf: _Doc, x: float, y: float, w: float, h: float, item: Headline) -> 
         pdf.cell(w - 6, 5, pdf.txt("not measured: ask the people downstream"))
         pdf.set_text_color(*INK)
         return
-    shown = fmt.shown_change(item.before, item.after, item.change, item.unit)
+    shown = fmt.shown_change(item.before, item.after, item.unit)
     zero = fmt.is_zero_change(shown, item.unit)
     improved = item.change < 0 if item.better == "lower" else item.change > 0
     pdf.set_text_color(*(GREY if zero else GOOD if improved else BAD))

@@ -368,7 +368,7 @@ def _headline_slide(prs: PresentationType, s: Summary) -> None:
         frame.word_wrap = True
         frame.vertical_anchor = MSO_ANCHOR.MIDDLE
         value = f"{fmt.figure(item.before, item.unit)} → {fmt.figure(item.after, item.unit)}"
-        shown = fmt.shown_change(item.before, item.after, item.change, item.unit)
+        shown = fmt.shown_change(item.before, item.after, item.unit)
         zero = fmt.is_zero_change(shown, item.unit)
         change = "no change" if zero else fmt.change(shown, item.unit)
         spread = fmt.range_text(item.low, item.high, item.unit)

@@ -49,14 +49,14 @@ def headline(s: Summary) -> TableData:
             h.label,
             fmt.figure(h.before, h.unit),
             fmt.figure(h.after, h.unit),
-            fmt.change(fmt.shown_change(h.before, h.after, h.change, h.unit), h.unit),
+            fmt.change(fmt.shown_change(h.before, h.after, h.unit), h.unit),
         ]
         for h in s.headline
     ]
     colours = {
         (i, 3): c
         for i, h in enumerate(s.headline)
-        if (c := _tone(fmt.shown_change(h.before, h.after, h.change, h.unit), h.better, h.unit))
+        if (c := _tone(fmt.shown_change(h.before, h.after, h.unit), h.better, h.unit))
     }
     return TableData(["Measure", "Before", "After", "Change"], rows, "LRRR", [5, 2, 2, 2], colours)
 
@@ -108,14 +108,14 @@ def end_to_end(s: Summary) -> TableData:
             m.label,
             fmt.figure(m.before, m.unit),
             fmt.figure(m.after, m.unit),
-            fmt.change(fmt.shown_change(m.before, m.after, m.change, m.unit), m.unit),
+            fmt.change(fmt.shown_change(m.before, m.after, m.unit), m.unit),
         ]
         for m in s.end_to_end
     ]
     colours = {
         (i, 3): c
         for i, m in enumerate(s.end_to_end)
-        if (c := _tone(fmt.shown_change(m.before, m.after, m.change, m.unit), m.better, m.unit))
+        if (c := _tone(fmt.shown_change(m.before, m.after, m.unit), m.better, m.unit))
     }
     return TableData(["Measure", "Before", "After", "Change"], rows, "LRRR", [5, 2, 2, 2], colours)
 

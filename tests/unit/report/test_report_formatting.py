@@ -48,11 +48,13 @@ def test_truncate_never_exceeds_the_limit(text: str, limit: int) -> None:
 
 def test_a_change_never_reads_zero_between_two_different_printed_figures() -> None:
     # 1.44% -> 1.47% prints "1.4% -> 1.5%": the change column must not say "0.0 pts" (or "no change").
-    shown = fmt.shown_change(1.44, 1.47, 0.03, "%")
+    shown = fmt.shown_change(1.44, 1.47, "%")
     assert fmt.change(shown, "%") == "+0.1 pts" and not fmt.is_zero_change(shown, "%")
-    assert fmt.shown_change(1.41, 1.44, 0.03, "%") == 0.0  # "1.4% -> 1.4%": no change
+    assert fmt.shown_change(1.41, 1.44, "%") == 0.0  # "1.4% -> 1.4%": no change
     # 0.84% -> 0.76% prints "0.8% -> 0.8%": no change, not "-0.1 pts" between two equal figures.
-    shown = fmt.shown_change(0.84, 0.76, -0.08, "%")
+    shown = fmt.shown_change(0.84, 0.76, "%")
     assert fmt.change(shown, "%") == "0.0 pts" and fmt.is_zero_change(shown, "%")
-    assert fmt.shown_change(100.0, 90.0, -10.0, "h") == -10.0  # a change that prints is kept as it is
-    assert fmt.change(fmt.shown_change(86.0, 88.0, 2.0, "min"), "min") == "+0.1 h"  # minutes print as 1.4 h -> 1.5 h
+    assert fmt.shown_change(100.0, 90.0, "h") == -10.0
+    # The change foots with the printed figures: 75,798.66 -> 64,600.14 prints as -11,198.6, not -11,198.5.
+    assert fmt.change(fmt.shown_change(75_798.66, 64_600.14, "h"), "h") == "-11,198.6 h"
+    assert fmt.change(fmt.shown_change(86.0, 88.0, "min"), "min") == "+0.1 h"  # minutes print as 1.4 h -> 1.5 h

@@ -24,7 +24,7 @@ def test_markdown_has_every_section_and_headline_figure(sales_summary: Summary) 
     assert headings == [TITLES["scope"], HEADLINE_TITLE, *[t for k, t in TITLES.items() if k != "scope"]]
     for h in sales_summary.headline:
         row = f"| {esc(h.label)} | {fmt.figure(h.before, h.unit)} | {fmt.figure(h.after, h.unit)} | "
-        assert row + f"{fmt.change(h.change, h.unit)} |" in md
+        assert row + f"{fmt.change(fmt.shown_change(h.before, h.after, h.unit), h.unit)} |" in md
     assert "```mermaid\nflowchart LR" in md
     assert "Ana Ruiz" in md and "Chloé Martin" in md
     for d in sales_summary.decisions:

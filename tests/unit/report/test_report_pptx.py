@@ -51,7 +51,7 @@ def test_headline_slide_shows_the_summary_figures(deck: PresentationType, sales_
     text = " ".join(shape.text_frame.text for shape in deck.slides[1].shapes if shape.has_text_frame)
     for h in sales_summary.headline:
         assert f"{fmt.figure(h.before, h.unit)} → {fmt.figure(h.after, h.unit)}" in text
-        assert fmt.change(h.change, h.unit) in text
+        assert fmt.change(fmt.shown_change(h.before, h.after, h.unit), h.unit) in text
     assert f"{sales_summary.flags.warn} WARN" in text
 
 
