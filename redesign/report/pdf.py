@@ -430,7 +430,7 @@ def _legend(pdf: _Doc, y: float, continued: bool) -> None:
     pdf.line(x, y + 2.5, x + 8, y + 2.5)
     pdf.set_dash_pattern()
     pdf.set_xy(x + 9, y)
-    more = "   ·   → 12: continues at step 12 on another page" if continued else ""
+    more = "   ·   → n: continues at step n on another page" if continued else ""  # n, not a number a flow may lack
     pdf.cell(40, 5, pdf.txt(f"rework loop{more}"))
 
 

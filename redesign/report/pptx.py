@@ -576,7 +576,7 @@ def _legend(slide: Slide, top: int, continued: bool) -> None:
     note = shapes.textbox(slide, x, top - Inches(0.04), SLIDE_W - MARGIN - x, Inches(0.36))
     note.text_frame.word_wrap = True
     note.text_frame.auto_size = MSO_AUTO_SIZE.NONE
-    more = " · → 12: to step 12 on another slide" if continued else ""
+    more = " · → n: to step n on another slide" if continued else ""  # n, not a number a flow may lack
     note.text_frame.text = f"dashed: rework loop{more}"
     note.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
     note.text_frame.paragraphs[0].runs[0].font.color.rgb = GREY

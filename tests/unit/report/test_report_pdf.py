@@ -176,4 +176,4 @@ def test_the_diagram_legend_explains_continuation_marks_only_when_the_diagram_sp
     assert "rework loop" in text and "continues at step" not in text
     two = tmp_path / "p2p.pdf"
     two.write_bytes(render_pdf(summarize(load_sample("procure_to_pay"))))
-    assert "continues at step 12 on another page" in " ".join(_text(two).split())
+    assert "→ n: continues at step n on another page" in " ".join(_text(two).split())

@@ -155,4 +155,4 @@ def test_the_flow_slide_legend_explains_continuation_marks_only_when_the_diagram
 
     one = texts("housing_benefit.json")
     assert "dashed: rework loop" in one and "another slide" not in one
-    assert "→ 12: to step 12 on another slide" in texts("motor_claims.json")
+    assert "→ n: to step n on another slide" in texts("motor_claims.json")
