@@ -10,8 +10,8 @@ volume each step handles in the flow's period (week, month, ...).
 A review step corrects what it reviews: the quality of its output is the reviewer's
 (its own %C&A), so the edge into it does not multiply the rolled %C&A a second time.
 Branches that carry a small share of the cases (below `MINOR_BRANCH_SHARE` of the
-flow's busiest step) do not set the case lead time: a path 5 of 600 cases take is
-reported apart. A %C&A nobody measured is "unknown" and named, never read as 100 %.
+cases at the split or of the busiest sibling branch) do not set the case lead time: a
+path 5 of 600 cases take is reported apart. A %C&A nobody measured is "unknown" and named, never read as 100 %.
 
 Rework loops are found first (`redesign.graph.back_edges`) and left out of the
 critical path, so the analysis terminates on any graph; the loops are reported.
@@ -113,7 +113,8 @@ def minor_branch_steps(flow: Flow, steps: dict[str, Step] | None = None) -> set[
     """Steps on a branch that carries few of the cases, so it does not set the case lead time.
 
     At a split (a decision step, or hand-offs with a condition), a successor handling
-    less than `MINOR_BRANCH_SHARE` of its busiest sibling's volume, while that sibling
+    less than `MINOR_BRANCH_SHARE` of the split's cases or of its busiest sibling's volume,
+    whichever is larger (60 disputes beside 560 awards of 800 decisions), while that sibling
     carries at least half of the cases, starts a minor branch (5 large refunds beside
     600 ordinary ones); steps reached only through minor steps are minor too. A funnel (one successor,
     fewer cases) is no branch; unknown volumes (0) mark nothing.
@@ -143,7 +144,9 @@ def minor_branch_steps(flow: Flow, steps: dict[str, Step] | None = None) -> set[
         busiest = max(steps[t].volume for t in targets)
         # ... and one branch must carry most of the source's cases (a batch step downstream is no branch).
         if busiest > 0 and busiest >= 0.5 * steps[source].volume:
-            minor.update(t for t in targets if steps[t].volume < MINOR_BRANCH_SHARE * busiest)
+            minor.update(
+                t for t in targets if steps[t].volume < MINOR_BRANCH_SHARE * max(busiest, steps[source].volume)
+            )
     frontier = list(minor)
     while frontier:
         for nxt in succ.get(frontier.pop(), ()):
