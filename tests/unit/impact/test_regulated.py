@@ -244,8 +244,14 @@ def test_words_match_whole_words_never_inside_others() -> None:
     assert not phrases_in("Discredit the rumour", (("credit",),))
 
 
+# Control, format, unassigned, private-use and line-separator characters are names the model refuses:
+# drawing them made two of three examples invalid (skipped by assume), and a busy machine then failed
+# the health check (filter_too_much) at random.
+_NAME_CHARS = st.characters(codec="utf-8", exclude_categories=["Cs", "Cc", "Cf", "Cn", "Co", "Zl", "Zp"])
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=120))
+@given(st.text(alphabet=_NAME_CHARS, min_size=1, max_size=120))
 def test_detection_never_crashes_on_any_step_name(name: str) -> None:
     flow = rf.consumer_loan()
     try:
