@@ -292,7 +292,8 @@ def _notes(view: ScenarioView, steps: list[StepEconomics], before: FlowMetrics, 
         minor = before.minor_branch_steps
         text = (
             f"{counted(len(minor), 'step')} on branches that carry few of the cases "
-            f"({', '.join(view.steps[s].name for s in minor[:3])}) do not set the case lead time."
+            f"({', '.join(view.steps[s].name for s in minor[:3])}) {agreeing(len(minor), 'does', 'do')} not set "
+            "the case lead time."
         )
         notes.append(Note(kind="minor_branch", text=text, reason=because("e2e_minor_branch", minor, text)))
     monitoring = [(e.step, e.parameters["monitoring_hours"]) for e in steps if e.tag == _AUTOMATE]

@@ -163,3 +163,11 @@ def test_few_is_counted_against_the_cases_at_the_split_too() -> None:
 def test_a_branch_many_cases_take_sets_the_lead_time() -> None:
     m = analyze(_split_flow(ordinary=600, rare=200, at_split=800))
     assert m.minor_branch_steps == [] and m.critical_path == ["intake", "decide", "appeal"]
+
+
+def test_the_note_on_a_minor_branch_agrees_with_its_count() -> None:
+    from redesign.impact.assess import assess
+
+    flow = _split_flow(ordinary=560, rare=60, at_split=800)
+    [note] = [n for n in assess(flow).end_to_end.notes if n.kind == "minor_branch"]
+    assert note.text == "1 step on branches that carry few of the cases (Appeal) does not set the case lead time."
