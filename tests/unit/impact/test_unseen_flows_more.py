@@ -1,0 +1,103 @@
+"""Three more flows unlike the samples (tests/unit/impact/data): a university's undergraduate
+admissions, a bank's corporate-customer onboarding (KYC) and a plant's incoming inspection and
+non-conformance handling (no scenario). They check what a COO, a CFO and a compliance officer read:
+regulated uses found where they are and nowhere else, outcome metrics that fit the flow, and
+figures nobody measured that read as unknown."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from redesign.impact.assess import Impact, assess
+from redesign.impact.regulated import detect
+from redesign.impact.suggested import is_suggested, scenario_or_suggested
+from redesign.io.flow_json import read_flow
+from redesign.model import Flow
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def admissions() -> Flow:
+    return read_flow(DATA / "university_admissions.json")
+
+
+@pytest.fixture(scope="module")
+def kyc() -> Flow:
+    return read_flow(DATA / "corporate_onboarding.json")
+
+
+@pytest.fixture(scope="module")
+def quality() -> Flow:
+    return read_flow(DATA / "quality_nonconformance.json")
+
+
+@pytest.fixture(scope="module")
+def admissions_impact(admissions: Flow) -> Impact:
+    return assess(admissions, "ai_scoring")
+
+
+@pytest.fixture(scope="module")
+def kyc_impact(kyc: Flow) -> Impact:
+    return assess(kyc, "auto_screen")
+
+
+@pytest.fixture(scope="module")
+def quality_impact(quality: Flow) -> Impact:
+    scenario = scenario_or_suggested(quality, None)
+    assert is_suggested(scenario)
+    return assess(quality, scenario)
+
+
+def _numbers_hold_up(impact: Impact) -> None:
+    t, c = impact.totals, impact.costs
+    assert 0 < t.saved_hours < t.before_hours
+    assert math.isclose(t.before_hours - t.after_hours, t.saved_hours, abs_tol=0.01)
+    assert math.isclose(t.saved_fte, t.saved_hours / impact.fte_hours_per_period, rel_tol=1e-6)
+    assert 0 <= c.bankable_fte <= c.freed_fte
+    assert c.bankable_fte == math.fsum(r.bankable_fte for r in c.roles)
+    for step in impact.steps:
+        assert 0 <= step.after_hours <= step.before_hours + 1e-9
+
+
+@pytest.mark.parametrize(
+    ("name", "before"),
+    # Hand-worked from volume x touch minutes / 60, summed over the steps.
+    [("admissions_impact", 4226.67), ("kyc_impact", 2814.17), ("quality_impact", 2136.67)],
+)
+def test_numbers_hold_up(name: str, before: float, request: pytest.FixtureRequest) -> None:
+    impact: Impact = request.getfixturevalue(name)
+    _numbers_hold_up(impact)
+    assert impact.totals.before_hours == pytest.approx(before, abs=0.01)
+
+
+def test_a_company_onboarding_flow_raises_no_natural_person_question(kyc: Flow, kyc_impact: Impact) -> None:
+    # Screening and risk-rating companies is not a decision about a natural person: nothing to confirm.
+    assert detect(kyc) == []
+    rules = {f.rule for f in kyc_impact.governance}
+    assert not rules & {"gov_confirm_area", "gov_confirm_art22", "gov_gdpr_art22", "gov_person_question"}
+    # The sanctions engine keeps a named person who can stop it (NIST AI RMF MANAGE 2.4).
+    stop = next(f for f in kyc_impact.governance if f.rule == "gov_nist_disengage")
+    assert stop.steps == ["screen"] and "Compliance manager" in stop.message
+
+
+def test_a_quality_flow_has_no_regulated_use(quality: Flow, quality_impact: Impact) -> None:
+    # Inspection, disposition, scrap and supplier debits decide about parts and suppliers.
+    assert detect(quality) == []
+    messages = " ".join(f.message for f in quality_impact.governance)
+    for word in ("Annex III", "Art 22", "natural person", "5(a)", "4(a)"):
+        assert word not in messages
+    outcome = next(i for i in quality_impact.incentives if i.rule == "inc_e2e_outcome")
+    assert outcome.metric == "End-to-end lead time and rolled %C&A of Incoming inspection and non-conformance"
+
+
+def test_employee_onboarding_keeps_day1_readiness() -> None:
+    from redesign.samples import load_sample
+
+    flow = load_sample("employee_onboarding")
+    impact = assess(flow, scenario_or_suggested(flow, None))
+    outcome = next(i for i in impact.incentives if i.rule == "inc_e2e_outcome")
+    assert outcome.metric == "Day-1 readiness and time-to-productivity"
