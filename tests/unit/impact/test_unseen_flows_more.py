@@ -101,3 +101,19 @@ def test_employee_onboarding_keeps_day1_readiness() -> None:
     impact = assess(flow, scenario_or_suggested(flow, None))
     outcome = next(i for i in impact.incentives if i.rule == "inc_e2e_outcome")
     assert outcome.metric == "Day-1 readiness and time-to-productivity"
+
+
+def test_the_admission_decision_is_annex3_3a(admissions: Flow, admissions_impact: Impact) -> None:
+    found = {(d.step, d.area or d.kind) for d in detect(admissions)}
+    assert ("decide", "annex3_3a") in found and ("decide", "art22") in found
+    assert ("intake", "annex3_3a") not in found and ("notify", "annex3_3a") not in found
+    flag = next(f for f in admissions_impact.governance if f.rule == "gov_confirm_area")
+    assert flag.steps == ["decide"]
+    assert flag.message.startswith('To confirm: "Decide admit, reject or waitlist" looks like Annex III point 3(a)')
+
+
+def test_an_admissions_interview_is_not_recruitment(admissions: Flow, admissions_impact: Impact) -> None:
+    # "Interview shortlisted applicants" and a committee's "reject" are about students, not jobs:
+    # Annex III 4(a) (recruitment) needs a word of employment around them, not "interview" alone.
+    assert not any(d.area == "annex3_4a" for d in detect(admissions))
+    assert not any("4(a)" in f.message for f in admissions_impact.governance)
