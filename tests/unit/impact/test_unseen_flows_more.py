@@ -117,3 +117,10 @@ def test_an_admissions_interview_is_not_recruitment(admissions: Flow, admissions
     # Annex III 4(a) (recruitment) needs a word of employment around them, not "interview" alone.
     assert not any(d.area == "annex3_4a" for d in detect(admissions))
     assert not any("4(a)" in f.message for f in admissions_impact.governance)
+
+
+def test_customer_onboarding_is_not_measured_by_day1_readiness(kyc_impact: Impact) -> None:
+    # "Onboarding" a company customer (KYC, account opening) is not onboarding a new hire.
+    outcome = next(i for i in kyc_impact.incentives if i.rule == "inc_e2e_outcome")
+    assert "Day-1" not in outcome.metric and "time-to-productivity" not in outcome.metric
+    assert outcome.metric.startswith("Time from first contact to account opened")
