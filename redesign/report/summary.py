@@ -157,6 +157,7 @@ class MetricRow(_Part):
     after: float
     change: float
     better: Literal["lower", "higher"]
+    known: bool = True  # False: not measured (rolled %C&A with steps nobody measured), shown as "unknown"
 
 
 class FlowStepRow(_Part):
@@ -866,7 +867,15 @@ def _build_summary(flow: Flow, scenario: Scenario, impact: Impact, record: Works
         highlights=_highlights(impact, flags, roles, waves),
         participants=_participants(record),
         end_to_end=[
-            MetricRow(label=c.label, unit=c.unit, before=c.before, after=c.after, change=c.change, better=c.better)
+            MetricRow(
+                label=c.label,
+                unit=c.unit,
+                before=c.before,
+                after=c.after,
+                change=c.change,
+                better=c.better,
+                known=c.known,
+            )
             for c in impact.end_to_end.changes
         ],
         e2e_notes=[n.text for n in impact.end_to_end.notes],

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from redesign.report import formatting as fmt
-from redesign.report.summary import Summary
+from redesign.report.summary import Headline, MetricRow, Summary
 
 GOOD, BAD = "#2e7d32", "#c62828"
 
@@ -43,22 +43,28 @@ def _joined(items: list[str]) -> str:
     return ", ".join(items) or "—"
 
 
-def headline(s: Summary) -> TableData:
+def _measures(items: list[Headline] | list[MetricRow]) -> TableData:
+    # A figure nobody measured (rolled %C&A with steps whose %C&A was never given, counted as 100)
+    # reads "unknown", as on the PDF's tile and the HTML card, not as a before and after to act on.
     rows = [
         [
-            h.label,
-            fmt.figure(h.before, h.unit),
-            fmt.figure(h.after, h.unit),
-            fmt.change(fmt.shown_change(h.before, h.after, h.change, h.unit), h.unit),
+            m.label,
+            fmt.figure(m.before, m.unit) if m.known else "unknown",
+            fmt.figure(m.after, m.unit) if m.known else "unknown",
+            fmt.change(fmt.shown_change(m.before, m.after, m.change, m.unit), m.unit) if m.known else "not measured",
         ]
-        for h in s.headline
+        for m in items
     ]
     colours = {
         (i, 3): c
-        for i, h in enumerate(s.headline)
-        if (c := _tone(fmt.shown_change(h.before, h.after, h.change, h.unit), h.better, h.unit))
+        for i, m in enumerate(items)
+        if m.known and (c := _tone(fmt.shown_change(m.before, m.after, m.change, m.unit), m.better, m.unit))
     }
     return TableData(["Measure", "Before", "After", "Change"], rows, "LRRR", [5, 2, 2, 2], colours)
+
+
+def headline(s: Summary) -> TableData:
+    return _measures(s.headline)
 
 
 def _range_figure(value: float, unit: str, currency: str) -> str:
@@ -103,21 +109,7 @@ def executive(s: Summary) -> list[tuple[str, list[str]]]:
 
 
 def end_to_end(s: Summary) -> TableData:
-    rows = [
-        [
-            m.label,
-            fmt.figure(m.before, m.unit),
-            fmt.figure(m.after, m.unit),
-            fmt.change(fmt.shown_change(m.before, m.after, m.change, m.unit), m.unit),
-        ]
-        for m in s.end_to_end
-    ]
-    colours = {
-        (i, 3): c
-        for i, m in enumerate(s.end_to_end)
-        if (c := _tone(fmt.shown_change(m.before, m.after, m.change, m.unit), m.better, m.unit))
-    }
-    return TableData(["Measure", "Before", "After", "Change"], rows, "LRRR", [5, 2, 2, 2], colours)
+    return _measures(s.end_to_end)
 
 
 def steps(s: Summary) -> TableData:

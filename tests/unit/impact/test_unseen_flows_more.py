@@ -16,6 +16,8 @@ from redesign.impact.regulated import detect
 from redesign.impact.suggested import is_suggested, scenario_or_suggested
 from redesign.io.flow_json import read_flow
 from redesign.model import Flow
+from redesign.report import tables
+from redesign.report.summary import build_summary
 
 DATA = Path(__file__).parent / "data"
 
@@ -124,3 +126,15 @@ def test_customer_onboarding_is_not_measured_by_day1_readiness(kyc_impact: Impac
     outcome = next(i for i in kyc_impact.incentives if i.rule == "inc_e2e_outcome")
     assert "Day-1" not in outcome.metric and "time-to-productivity" not in outcome.metric
     assert outcome.metric.startswith("Time from first contact to account opened")
+
+
+def test_an_unmeasured_rolled_pca_reads_unknown_in_the_tables(kyc: Flow, kyc_impact: Impact) -> None:
+    # 5 of 8 steps have no %C&A: the PDF tile says "unknown"; the tables said 45.9% -> 52.0%.
+    summary = build_summary(kyc, kyc.scenario("auto_screen"), kyc_impact)
+    for table in (tables.headline(summary), tables.end_to_end(summary)):
+        row = next(r for r in table.rows if r[0].startswith("Rolled %C&A"))
+        assert row[1:] == ["unknown", "unknown", "not measured"]
+        i = table.rows.index(row)
+        assert (i, 3) not in table.colours
+    lead = next(r for r in tables.headline(summary).rows if r[0] == "Lead time per case")
+    assert lead[1] == "200.9 h"
