@@ -138,3 +138,35 @@ def test_an_unmeasured_rolled_pca_reads_unknown_in_the_tables(kyc: Flow, kyc_imp
         assert (i, 3) not in table.colours
     lead = next(r for r in tables.headline(summary).rows if r[0] == "Lead time per case")
     assert lead[1] == "200.9 h"
+
+
+def _score_and_rank(admissions: Flow, keep_decide: bool) -> Flow:
+    # "Score and rank applicants" reads as both Annex III 3(a) (rank applicants) and 3(b) (score the essay).
+    scoring = "The reader scores the essay and grades and ranks applicants for the programme."
+    steps = [
+        s.model_copy(update={"name": "Score and rank applicants", "description": scoring}) if s.id == "score" else s
+        for s in admissions.steps
+    ]
+    scenario = admissions.scenario("ai_scoring")
+    decisions = [d for d in scenario.decisions if keep_decide or d.step != "decide"]
+    return admissions.model_copy(
+        update={"steps": steps, "scenarios": [scenario.model_copy(update={"decisions": decisions})]}
+    )
+
+
+def test_a_step_with_two_annex3_points_is_one_step_to_confirm(admissions: Flow) -> None:
+    flow = _score_and_rank(admissions, keep_decide=False)
+    assert {("score", "annex3_3a"), ("score", "annex3_3b")} <= {(d.step, d.area) for d in detect(flow)}
+    flag = next(f for f in assess(flow, "ai_scoring").governance if f.rule == "gov_confirm_area")
+    assert flag.steps == ["score"]
+    assert "2 AI steps" not in flag.message
+    assert flag.message.startswith('To confirm: "Score and rank applicants" looks like Annex III point 3(a)')
+    assert 'To confirm: "Score and rank applicants" looks like Annex III point 3(b)' in flag.message
+
+
+def test_two_steps_one_with_two_points_count_as_two(admissions: Flow) -> None:
+    flow = _score_and_rank(admissions, keep_decide=True)
+    flag = next(f for f in assess(flow, "ai_scoring").governance if f.rule == "gov_confirm_area")
+    assert flag.steps == ["score", "decide"]
+    assert flag.message.startswith("To confirm: 2 AI steps look like Annex III uses that the flow does not label: ")
+    assert flag.message.count("Score and rank applicants (Annex III point 3(") == 2
