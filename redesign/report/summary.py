@@ -172,6 +172,7 @@ class FlowStepRow(_Part):
     saved_hours: float
     pca_before: float
     pca_after: float
+    pca_known: bool = True  # False: nobody measured the step's %C&A (counted as 100), shown as "not measured"
 
 
 class NewStepRow(_Part):
@@ -686,6 +687,7 @@ def _steps(flow: Flow, scenario: Scenario, impact: Impact, names: _Names) -> lis
     decided = {
         d.step: d for d in reversed(scenario.decisions)
     }  # first wins, as decision_for; one pass, not one per step
+    unmeasured = set(impact.end_to_end.before.pca_unknown_steps)
     rows = []
     for i, step in enumerate(flow.steps):
         e = econ[step.id]
@@ -703,6 +705,7 @@ def _steps(flow: Flow, scenario: Scenario, impact: Impact, names: _Names) -> lis
                 saved_hours=e.saved_hours,
                 pca_before=e.pca_before,
                 pca_after=e.pca_after,
+                pca_known=step.id not in unmeasured,
             )
         )
     return rows

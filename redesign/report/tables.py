@@ -123,7 +123,7 @@ def steps(s: Summary) -> TableData:
             fmt.hours(r.before_hours),
             fmt.hours(r.after_hours),
             fmt.signed(r.saved_hours),
-            f"{fmt.percent(r.pca_before)} → {fmt.percent(r.pca_after)}",
+            f"{fmt.percent(r.pca_before)} → {fmt.percent(r.pca_after)}" if r.pca_known else "not measured",
         ]
         for r in s.steps
     ]

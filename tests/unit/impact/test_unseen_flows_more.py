@@ -170,3 +170,13 @@ def test_two_steps_one_with_two_points_count_as_two(admissions: Flow) -> None:
     assert flag.steps == ["score", "decide"]
     assert flag.message.startswith("To confirm: 2 AI steps look like Annex III uses that the flow does not label: ")
     assert flag.message.count("Score and rank applicants (Annex III point 3(") == 2
+
+
+def test_a_step_whose_pca_nobody_measured_reads_not_measured(kyc: Flow, kyc_impact: Impact) -> None:
+    # "Verify beneficial owners" has no %C&A in the file; the steps table printed "100.0% -> 100.0%".
+    summary = build_summary(kyc, kyc.scenario("auto_screen"), kyc_impact)
+    pca = {row[1]: row[8] for row in tables.steps(summary).rows}
+    assert pca["Verify beneficial owners"] == "not measured"
+    assert pca["Screen company and owners against sanctions lists"] == "not measured"
+    assert pca["Collect company documents"] == "60.0% → 60.0%"
+    assert pca["Verify company registration"] == "85.0% → 96.3%"
