@@ -180,3 +180,15 @@ def test_a_step_whose_pca_nobody_measured_reads_not_measured(kyc: Flow, kyc_impa
     assert pca["Screen company and owners against sanctions lists"] == "not measured"
     assert pca["Collect company documents"] == "60.0% → 60.0%"
     assert pca["Verify company registration"] == "85.0% → 96.3%"
+
+
+def test_what_changes_names_only_the_kinds_of_change_there_are(kyc: Flow, kyc_impact: Impact) -> None:
+    # The KYC scenario automates 3 steps and assists none: "3 steps automated and 0 AI-assisted" read badly.
+    summary = build_summary(kyc, kyc.scenario("auto_screen"), kyc_impact)
+    assert summary.executive.what_changes.startswith("3 of 8 steps automated; most hours from “Screen company")
+    # One automated step: the hours come from it alone, not from two undecided steps that save nothing.
+    scenario = kyc.scenario("auto_screen")
+    one = scenario.model_copy(update={"decisions": [d for d in scenario.decisions if d.step in ("screen", "approve")]})
+    flow = kyc.model_copy(update={"scenarios": [one]})
+    what = build_summary(flow, one, assess(flow, one)).executive.what_changes
+    assert what == "1 of 8 steps automated; most hours from “Screen company and owners against sanctions lists”."
