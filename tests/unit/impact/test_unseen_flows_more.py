@@ -192,3 +192,12 @@ def test_what_changes_names_only_the_kinds_of_change_there_are(kyc: Flow, kyc_im
     flow = kyc.model_copy(update={"scenarios": [one]})
     what = build_summary(flow, one, assess(flow, one)).executive.what_changes
     assert what == "1 of 8 steps automated; most hours from “Screen company and owners against sanctions lists”."
+
+
+def test_the_command_line_says_an_unmeasured_rolled_pca_is_unknown(kyc_impact: Impact) -> None:
+    from redesign.impact.text import to_text
+
+    text = to_text(kyc_impact)
+    assert "  Rolled %C&A (critical path): unknown (not measured) [e2e_rolled_pca]" in text
+    assert "Rolled %C&A (critical path): 45.9" not in text
+    assert "  Lead time per case (critical path): 12,053.0 -> " in text
