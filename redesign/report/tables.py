@@ -272,9 +272,10 @@ def scope_line(s: Summary) -> str:
     sc = s.scope
     tags = ", ".join(f"{sc.by_tag.get(t.value, 0)} {fmt.tag(t)}" for t in fmt.TAGS if sc.by_tag.get(t.value, 0))
     decided = f"{sc.decided} decided ({tags})" if sc.decided else "none decided"
+    stay = "stays as it is" if sc.undecided == 1 else "stay as they are"
     return (
         f"{sc.flow_name}: {sc.steps} steps in {len(sc.functions)} functions ({', '.join(sc.functions)}), "
-        f"{sc.handoffs} hand-offs; {decided}; {sc.undecided} stay as they are. Volumes per {sc.period}, "
+        f"{sc.handoffs} hand-offs; {decided}; {sc.undecided} {stay}. Volumes per {sc.period}, "
         f"{fmt.number(sc.fte_hours_per_year, 0)} h per FTE per year."
     )
 

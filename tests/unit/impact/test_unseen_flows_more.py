@@ -201,3 +201,11 @@ def test_the_command_line_says_an_unmeasured_rolled_pca_is_unknown(kyc_impact: I
     assert "  Rolled %C&A (critical path): unknown (not measured) [e2e_rolled_pca]" in text
     assert "Rolled %C&A (critical path): 45.9" not in text
     assert "  Lead time per case (critical path): 12,053.0 -> " in text
+
+
+def test_one_undecided_step_reads_in_the_singular(quality: Flow, quality_impact: Impact) -> None:
+    # The suggested scenario leaves only "Raise supplier corrective action" undecided.
+    note = next(n for n in quality_impact.notes if n.kind == "undecided")
+    assert note.text == "1 of 8 steps has no decision in this scenario; it stays as it is."
+    summary = build_summary(quality, scenario_or_suggested(quality, None), quality_impact)
+    assert "; 1 stays as it is. Volumes per month" in tables.scope_line(summary)
