@@ -7,6 +7,8 @@ figures nobody measured that read as unknown."""
 from __future__ import annotations
 
 import math
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -209,3 +211,15 @@ def test_one_undecided_step_reads_in_the_singular(quality: Flow, quality_impact:
     assert note.text == "1 of 8 steps has no decision in this scenario; it stays as it is."
     summary = build_summary(quality, scenario_or_suggested(quality, None), quality_impact)
     assert "; 1 stays as it is. Volumes per month" in tables.scope_line(summary)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed")
+def test_the_governance_chips_stay_on_the_first_page(kyc: Flow, kyc_impact: Impact) -> None:
+    # With six tiles the chips fell just past the automatic page break: page 2 held "Governance:" alone.
+    from redesign.report.pdf import render_pdf
+
+    pdf = render_pdf(build_summary(kyc, kyc.scenario("auto_screen"), kyc_impact))
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    pages = text.split("\f")
+    assert "Governance:" in pages[0] and "WARN" in pages[0]
+    assert pages[1].lstrip().startswith("Goal and scope")
