@@ -213,7 +213,9 @@ def _notes(view: ScenarioView) -> list[Note]:
     undecided = [s.id for s in view.flow.steps if s.id not in view.decisions]
     if not undecided or not view.decisions:
         return notes
-    text = f"{len(undecided)} of {len(view.flow.steps)} steps have no decision in this scenario; they stay as they are."
+    n = len(undecided)
+    stay = agreeing(n, "it stays as it is", "they stay as they are")
+    text = f"{n} of {len(view.flow.steps)} steps {agreeing(n, 'has', 'have')} no decision in this scenario; {stay}."
     notes.append(
         Note(
             kind="undecided",

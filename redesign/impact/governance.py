@@ -293,23 +293,35 @@ def consolidate(flags: list[GovernanceFlag | _Pending], rules_based: Set[str] = 
         elif len(group) == 1:
             full = f.make() if isinstance(f, _Pending) else f
             merged.append(full.model_copy(update={"steps": [full.step]}))
+        elif group[0] is f and len({g.step for g in group}) == 1:
+            # One step, several flags of a kind (two Annex III points): "2 AI steps" would count one step
+            # twice; each flag keeps its own wording, in one item.
+            merged.append(_one_step(group))
         elif group[0] is f:
             merged.append(_summary(rules[f.rule], group, rules_based))
     return sorted(merged, key=lambda f: -SEVERITY_RANK[f.severity])
 
 
+def _one_step(group: list[GovernanceFlag | _Pending]) -> GovernanceFlag:
+    full = [f.make() if isinstance(f, _Pending) else f for f in group]
+    message = " ".join(f.message for f in full)
+    first = full[0]
+    steps = [first.step] if first.step is not None else []
+    return first.model_copy(update={"message": message, "steps": steps, "reason": because(first.rule, steps, message)})
+
+
 def _summary(rule: GovernanceRule, group: list[GovernanceFlag | _Pending], rules_based: Set[str]) -> GovernanceFlag:
-    steps = [f.step for f in group if f.step is not None]
+    steps = list(dict.fromkeys(f.step for f in group if f.step is not None))  # a step with two points counts once
     items = "; ".join(f.item for f in group)
     kind = "automated or AI-assisted steps" if any(s in rules_based for s in steps) else "AI steps"
-    message = rule.summary.format_map(_Fields(count=len(group), items=items, kind=kind))  # type: ignore[union-attr]  # consolidate groups only rules with a summary
+    message = rule.summary.format_map(_Fields(count=len(steps), items=items, kind=kind))  # type: ignore[union-attr]  # consolidate groups only rules with a summary
     return GovernanceFlag(
         rule=rule.id,
         severity=rule.severity,
         step=None,
         message=message,
         remedy=(rule.summary_remedy or rule.remedy).format_map(
-            _Fields(count=len(group), items=items, step="each step")
+            _Fields(count=len(steps), items=items, step="each step")
         ),
         reason=because(rule.id, steps, message),
         steps=steps,

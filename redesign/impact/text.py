@@ -73,7 +73,9 @@ def _impact(result: Impact) -> str:
         lines.append(f"        remedy: {f.remedy}")
     lines += ["", "End to end"]
     for c in result.end_to_end.changes:
-        lines.append(f"  {c.label}: {c.before:,.1f} -> {c.after:,.1f} {c.unit} {_why(c.reason)}")
+        # Rolled %C&A with steps nobody measured (counted as 100) is unknown, as on the Impact page.
+        figures = f"{c.before:,.1f} -> {c.after:,.1f} {c.unit}" if c.known else "unknown (not measured)"
+        lines.append(f"  {c.label}: {figures} {_why(c.reason)}")
     for n in result.end_to_end.notes:
         lines.append(f"  note: {n.text} {_why(n.reason)}")
     lines += ["", "Steps"]

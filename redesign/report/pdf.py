@@ -361,7 +361,9 @@ def _headline_page(pdf: _Doc, s: Summary) -> None:
     w, h = (BODY_W - gap * (cols - 1)) / cols, 22.0
     tiles = [x for x in s.headline if x.key in ("hours", "fte", "lead_time", "rolled_pca", "handoffs", "hours_year")]
     rows = (len(tiles) + cols - 1) // cols
-    if pdf.get_y() + rows * (h + gap) + 10 > PAGE_H - MARGIN:
+    # The tiles and the governance chips under them (7 mm) end above the automatic page break, which
+    # sits 4 mm above the margin: with only the margin reserved, the chips went alone to page 2.
+    if pdf.get_y() + rows * (h + gap) + CHIPS_H > pdf.page_break_trigger:
         tiles, rows = tiles[:cols], 1  # the first page stays one page: the rest is on page 2
     y0 = pdf.get_y()
     for i, item in enumerate(tiles):
@@ -386,10 +388,14 @@ def _scope_and_highlights(pdf: _Doc, s: Summary) -> None:
         _table(pdf, t.sensitivity(s), 8)
 
 
+CHIPS_H = 7.0
+"""Height of the governance chips line under the headline tiles."""
+
+
 def _flag_chips(pdf: _Doc, s: Summary) -> None:
     pdf.font(10, "B")
     pdf.set_x(MARGIN)
-    pdf.cell(28, 7, pdf.txt("Governance:"))
+    pdf.cell(28, CHIPS_H, pdf.txt("Governance:"))
     for label, n in (("BLOCK", s.flags.block), ("WARN", s.flags.warn), ("INFO", s.flags.info)):
         colour = rgb(fmt.SEVERITY_COLOUR[label])
         text = pdf.txt(f"{n} {label}")

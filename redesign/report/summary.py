@@ -157,6 +157,7 @@ class MetricRow(_Part):
     after: float
     change: float
     better: Literal["lower", "higher"]
+    known: bool = True  # False: not measured (rolled %C&A with steps nobody measured), shown as "unknown"
 
 
 class FlowStepRow(_Part):
@@ -171,6 +172,7 @@ class FlowStepRow(_Part):
     saved_hours: float
     pca_before: float
     pca_after: float
+    pca_known: bool = True  # False: nobody measured the step's %C&A (counted as 100), shown as "not measured"
 
 
 class NewStepRow(_Part):
@@ -544,13 +546,17 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
     t, period, c = impact.totals, impact.period, impact.costs
     auto = [e.name for e in impact.steps if e.tag == Tag.AUTOMATE]
     aug = [e.name for e in impact.steps if e.tag == Tag.AUGMENT]
-    top = sorted((e for e in impact.steps if e.tag != Tag.HUMAN), key=lambda e: -e.saved_hours)[:3]
-    what = (
-        f"{fmt.counted(len(auto), 'step')} automated and {len(aug)} AI-assisted, of {len(impact.steps)}; "
-        f"most hours from {', '.join(f'“{_short(e.name)}”' for e in top)}."
-        if top
-        else "No step changes in this scenario."
-    )
+    # The steps the hours come from: tagged steps that save, not undecided ones that save nothing.
+    saving = (e for e in impact.steps if e.tag in (Tag.AUTOMATE, Tag.AUGMENT) and e.saved_hours > 0)
+    top = sorted(saving, key=lambda e: -e.saved_hours)[:3]
+    # A kind no step has is left out ("3 steps automated and 0 AI-assisted" read as a gap to fill).
+    if auto and aug:
+        changed = f"{fmt.counted(len(auto), 'step')} automated and {len(aug)} AI-assisted, of {len(impact.steps)}"
+    else:
+        kind = "automated" if auto else "AI-assisted"
+        changed = f"{len(auto) or len(aug)} of {fmt.counted(len(impact.steps), 'step')} {kind}"
+    most = f"; most hours from {', '.join(f'“{_short(e.name)}”' for e in top)}" if top else ""
+    what = f"{changed}{most}." if auto or aug else "No step changes in this scenario."
     capacity = {r.role: r for r in c.roles}
     whom: list[str] = []
     for r in sorted((r for r in impact.roles if r.freed_fte), key=lambda r: r.change_hours)[:3]:
@@ -572,7 +578,7 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
     hours_text = f"{fmt.hours(t.saved_hours)} saved per {period}"
     if saved is not None and abs(saved.p90 - saved.p10) > 0.05:
         hours_text += f" at the catalog's typical values; {likely_words(saved, fmt.number, 'h')}"
-    if not top:
+    if not (auto or aug):
         pass
     elif c.bankable_fte >= 1:
         hours_text += (
@@ -612,7 +618,7 @@ def _executive(flow: Flow, scenario: Scenario, impact: Impact, rng: Ranges, shar
         basis = "Based on the flow as it is: nothing is decided yet."
     else:
         basis = f'Based on the scenario "{scenario.name}".'
-    if not top:
+    if not (auto or aug):
         hours_text = "No hours change: no step is decided."
     return Executive(
         blocked=impact.blocked,
@@ -685,6 +691,7 @@ def _steps(flow: Flow, scenario: Scenario, impact: Impact, names: _Names) -> lis
     decided = {
         d.step: d for d in reversed(scenario.decisions)
     }  # first wins, as decision_for; one pass, not one per step
+    unmeasured = set(impact.end_to_end.before.pca_unknown_steps)
     rows = []
     for i, step in enumerate(flow.steps):
         e = econ[step.id]
@@ -702,6 +709,7 @@ def _steps(flow: Flow, scenario: Scenario, impact: Impact, names: _Names) -> lis
                 saved_hours=e.saved_hours,
                 pca_before=e.pca_before,
                 pca_after=e.pca_after,
+                pca_known=step.id not in unmeasured,
             )
         )
     return rows
@@ -866,7 +874,15 @@ def _build_summary(flow: Flow, scenario: Scenario, impact: Impact, record: Works
         highlights=_highlights(impact, flags, roles, waves),
         participants=_participants(record),
         end_to_end=[
-            MetricRow(label=c.label, unit=c.unit, before=c.before, after=c.after, change=c.change, better=c.better)
+            MetricRow(
+                label=c.label,
+                unit=c.unit,
+                before=c.before,
+                after=c.after,
+                change=c.change,
+                better=c.better,
+                known=c.known,
+            )
             for c in impact.end_to_end.changes
         ],
         e2e_notes=[n.text for n in impact.end_to_end.notes],

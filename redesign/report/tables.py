@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from redesign.report import formatting as fmt
-from redesign.report.summary import Summary
+from redesign.report.summary import Headline, MetricRow, Summary
 
 GOOD, BAD = "#2e7d32", "#c62828"
 
@@ -43,22 +43,29 @@ def _joined(items: list[str]) -> str:
     return ", ".join(items) or "—"
 
 
-def headline(s: Summary) -> TableData:
+def _measures(given: list[Headline] | list[MetricRow]) -> TableData:
+    items: list[Headline | MetricRow] = list(given)
+    # A figure nobody measured (rolled %C&A with steps whose %C&A was never given, counted as 100)
+    # reads "unknown", as on the PDF's tile and the HTML card, not as a before and after to act on.
     rows = [
         [
-            h.label,
-            fmt.figure(h.before, h.unit),
-            fmt.figure(h.after, h.unit),
-            fmt.change(fmt.shown_change(h.before, h.after, h.unit), h.unit),
+            m.label,
+            fmt.figure(m.before, m.unit) if m.known else "unknown",
+            fmt.figure(m.after, m.unit) if m.known else "unknown",
+            fmt.change(fmt.shown_change(m.before, m.after, m.unit), m.unit) if m.known else "not measured",
         ]
-        for h in s.headline
+        for m in items
     ]
     colours = {
         (i, 3): c
-        for i, h in enumerate(s.headline)
-        if (c := _tone(fmt.shown_change(h.before, h.after, h.unit), h.better, h.unit))
+        for i, m in enumerate(items)
+        if m.known and (c := _tone(fmt.shown_change(m.before, m.after, m.unit), m.better, m.unit))
     }
     return TableData(["Measure", "Before", "After", "Change"], rows, "LRRR", [5, 2, 2, 2], colours)
+
+
+def headline(s: Summary) -> TableData:
+    return _measures(s.headline)
 
 
 def _range_figure(value: float, unit: str, currency: str) -> str:
@@ -103,21 +110,7 @@ def executive(s: Summary) -> list[tuple[str, list[str]]]:
 
 
 def end_to_end(s: Summary) -> TableData:
-    rows = [
-        [
-            m.label,
-            fmt.figure(m.before, m.unit),
-            fmt.figure(m.after, m.unit),
-            fmt.change(fmt.shown_change(m.before, m.after, m.unit), m.unit),
-        ]
-        for m in s.end_to_end
-    ]
-    colours = {
-        (i, 3): c
-        for i, m in enumerate(s.end_to_end)
-        if (c := _tone(fmt.shown_change(m.before, m.after, m.unit), m.better, m.unit))
-    }
-    return TableData(["Measure", "Before", "After", "Change"], rows, "LRRR", [5, 2, 2, 2], colours)
+    return _measures(s.end_to_end)
 
 
 def steps(s: Summary) -> TableData:
@@ -131,7 +124,7 @@ def steps(s: Summary) -> TableData:
             fmt.hours(r.before_hours),
             fmt.hours(r.after_hours),
             fmt.signed(r.saved_hours),
-            f"{fmt.percent(r.pca_before)} → {fmt.percent(r.pca_after)}",
+            f"{fmt.percent(r.pca_before)} → {fmt.percent(r.pca_after)}" if r.pca_known else "not measured",
         ]
         for r in s.steps
     ]
@@ -280,9 +273,10 @@ def scope_line(s: Summary) -> str:
     sc = s.scope
     tags = ", ".join(f"{sc.by_tag.get(t.value, 0)} {fmt.tag(t)}" for t in fmt.TAGS if sc.by_tag.get(t.value, 0))
     decided = f"{sc.decided} decided ({tags})" if sc.decided else "none decided"
+    stay = "stays as it is" if sc.undecided == 1 else "stay as they are"
     return (
         f"{sc.flow_name}: {sc.steps} steps in {len(sc.functions)} functions ({', '.join(sc.functions)}), "
-        f"{sc.handoffs} hand-offs; {decided}; {sc.undecided} stay as they are. Volumes per {sc.period}, "
+        f"{sc.handoffs} hand-offs; {decided}; {sc.undecided} {stay}. Volumes per {sc.period}, "
         f"{fmt.number(sc.fte_hours_per_year, 0)} h per FTE per year."
     )
 
