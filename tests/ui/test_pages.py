@@ -312,6 +312,12 @@ def test_a_deleted_workshop_sends_people_back_with_a_message(svc: WorkshopServic
 # --------------------------------------------------------------------------- impact and export
 
 
+def pick_scenario(at, name: str) -> None:
+    """Choose the Impact page's scenario whose label holds ``name``, as a person picks it from the list."""
+    box = at.selectbox(key="impact_scenario")
+    box.select(next(o for o in box.options if name in o)).run()
+
+
 def test_impact_page_shows_role_changes_with_reasons(svc: WorkshopService, workshop) -> None:
     created, _, _ = workshop
     svc.set_phase(created.facilitator_token, Phase.CONVERGE)
@@ -328,8 +334,7 @@ def test_impact_pages_roles_name_the_agents_accountable_role_and_say_each_duty_o
 ) -> None:
     created, _, _ = workshop
     at = open_page("impact", created.facilitator_token)
-    at.selectbox(key="impact_scenario").select(next(o for o in at.selectbox(key="impact_scenario").options
-                                                   if "Cautious" in o)).run()  # fmt: skip
+    pick_scenario(at, "Cautious")
     assert not at.exception
     captions = [c.value for c in at.caption]
     agents = [c for c in captions if "AI agent, accountable human role" in c]
@@ -344,8 +349,7 @@ def test_impact_page_leads_the_incentives_with_the_shared_metric_and_says_how_su
 ) -> None:
     created, _, _ = workshop
     at = open_page("impact", created.facilitator_token)
-    at.selectbox(key="impact_scenario").select(next(o for o in at.selectbox(key="impact_scenario").options
-                                                   if "Cautious" in o)).run()  # fmt: skip
+    pick_scenario(at, "Cautious")
     assert not at.exception
     lead = [b.value.replace("\\", "") for b in at.success if "The shared metric" in b.value]  # markdown escapes off
     assert lead and "Forecast accuracy (1 - WMAPE)" in lead[0] and "shared by Sales, Finance" in lead[0]
@@ -357,8 +361,7 @@ def test_impact_pages_pilot_names_the_worst_flag_as_such(svc: WorkshopService, w
     # ", INFO" at the end of a pilot line read as a stray word; the exports' column is "Worst flag".
     created, _, _ = workshop
     at = open_page("impact", created.facilitator_token)
-    at.selectbox(key="impact_scenario").select(next(o for o in at.selectbox(key="impact_scenario").options
-                                                   if "Cautious" in o)).run()  # fmt: skip
+    pick_scenario(at, "Cautious")
     assert not at.exception
     pilot = [c.value for c in at.caption if c.value.startswith("· ") and "%C&A +" in c.value]
     flagged = [line for line in pilot if "worst flag" in line]
@@ -369,8 +372,7 @@ def test_impact_pages_pilot_names_the_worst_flag_as_such(svc: WorkshopService, w
 def test_a_blocked_scenario_says_so_above_the_tabs_with_its_flags_counted(svc: WorkshopService) -> None:
     created = svc.create_from_sample("recruiting_hiring", "Fran")
     at = open_page("impact", created.facilitator_token)
-    at.selectbox(key="impact_scenario").select(next(o for o in at.selectbox(key="impact_scenario").options
-                                                   if "Aggressive" in o)).run()  # fmt: skip
+    pick_scenario(at, "Aggressive")
     assert not at.exception
     assert "This scenario is blocked by 2 BLOCK flags: see Governance below." in [e.value for e in at.error]
 
